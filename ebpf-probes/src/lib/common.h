@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Maps and helpers shared by every probe: one ring buffer, per-CPU loss counters. */
+#ifndef OKR_COMMON_H
+#define OKR_COMMON_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "../events.h"
+
+/* Size is set by the agent before load (receivers.ebpf.ring_buffer_size_mib). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/*
+ * The ring buffer keeps no loss counter: every failed reserve/output is
+ * counted here, per CPU and per event type, and read by the agent.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EVENT_TYPE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} ringbuf_drops SEC(".maps");
+
+static __always_inline void count_drop(__u32 type)
+{
+	__u64 *n = bpf_map_lookup_elem(&ringbuf_drops, &type);
+	if (n)
+		(*n)++;
+}
+
+static __always_inline void fill_header(struct event_header *h, struct task_struct *task, __u16 type)
+{
+	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+
+	h->type = type;
+	h->version = RECORD_VERSION;
+	h->flags = 0;
+	h->boot_ns = bpf_ktime_get_boot_ns();
+	h->pid = BPF_CORE_READ(task, tgid);
+	h->tid = BPF_CORE_READ(task, pid);
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = BPF_CORE_READ(cred, uid.val);
+	h->gid = BPF_CORE_READ(cred, gid.val);
+	h->euid = BPF_CORE_READ(cred, euid.val);
+	h->egid = BPF_CORE_READ(cred, egid.val);
+	h->loginuid = BPF_CORE_READ(task, loginuid.val);
+	h->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	h->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+}
+
+#endif

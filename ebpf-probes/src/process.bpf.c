@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Process lifecycle: exec, fork (new processes, not threads), exit of the
+ * whole process. Tracepoints and raw tracepoints only, so it loads on kernels
+ * without kprobes, fentry or BPF LSM.
+ */
+#include "lib/common.h"
+#include "lib/path.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * Exec records are assembled here (too big for the stack), then copied out.
+ * Per-CPU values are capped at 32 KiB. Every write starts below OFF_MASK+1
+ * and is at most ARGS_MAX long, which the verifier can prove fits.
+ */
+#define OFF_MASK (16384 - 1)
+#define EXEC_DATA_MAX (OFF_MASK + 1 + ARGS_MAX)
+struct exec_scratch {
+	struct exec_event ev;
+	char data[EXEC_DATA_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_scratch);
+} exec_heap SEC(".maps");
+
+SEC("tp/sched/sched_process_exec")
+int handle_exec(void *ctx)
+{
+	__u32 zero = 0;
+	struct exec_scratch *s = bpf_map_lookup_elem(&exec_heap, &zero);
+	if (!s)
+		return 0;
+
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct exec_event *e = &s->ev;
+	fill_header(&e->hdr, task, EVENT_EXEC);
+
+	__u32 off = 0;
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	if (exe) {
+		off = read_path(s->data, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt),
+				&e->hdr.flags, FLAG_EXE_TRUNCATED);
+	} else {
+		e->hdr.flags |= FLAG_NO_EXE;
+	}
+	e->exe_len = off;
+
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	__u32 cwd_len = 0;
+	if (fs)
+		cwd_len = read_path(s->data + (off & OFF_MASK), BPF_CORE_READ(fs, pwd.dentry),
+				    BPF_CORE_READ(fs, pwd.mnt), &e->hdr.flags, FLAG_CWD_TRUNCATED);
+	e->cwd_len = cwd_len;
+	off += cwd_len;
+
+	/* argv: the new image's pages were just written by the kernel, so they are resident. */
+	unsigned long arg_start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long arg_end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 total = arg_end > arg_start ? arg_end - arg_start : 0;
+	__u32 n = total;
+	if (total > ARGS_MAX) {
+		n = ARGS_MAX;
+		e->hdr.flags |= FLAG_ARGS_TRUNCATED;
+	}
+	e->args_total = total > 0xffffffffULL ? 0xffffffffU : (__u32)total;
+	if (n > 0 && bpf_probe_read_user(s->data + (off & OFF_MASK), n, (void *)arg_start) < 0) {
+		n = 0;
+		e->hdr.flags |= FLAG_ARGS_FAULT;
+	}
+	e->args_len = n;
+	off += n;
+
+	__u64 size = sizeof(struct exec_event) + off;
+	barrier_var(size); /* keep clang from checking a copy the verifier cannot see */
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	if (bpf_ringbuf_output(&events, s, size, 0) < 0)
+		count_drop(EVENT_EXEC);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int handle_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *parent = (struct task_struct *)ctx->args[0];
+	struct task_struct *child = (struct task_struct *)ctx->args[1];
+
+	/* new threads share the tgid: not a new process */
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+
+	struct fork_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(EVENT_FORK);
+		return 0;
+	}
+	fill_header(&e->hdr, child, EVENT_FORK);
+	e->parent_tid = BPF_CORE_READ(parent, pid);
+	e->clone_flags_lo = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int handle_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (struct task_struct *)ctx->args[0];
+
+	/* report the process once, when its last thread goes (signal->live hits 0 before this tracepoint) */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+
+	struct exit_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(EVENT_EXIT);
+		return 0;
+	}
+	fill_header(&e->hdr, task, EVENT_EXIT);
+	e->exit_code = BPF_CORE_READ(task, exit_code);
+	e->_pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

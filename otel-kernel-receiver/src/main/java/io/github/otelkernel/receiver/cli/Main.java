@@ -1,0 +1,147 @@
+package io.github.otelkernel.receiver.cli;
+
+import io.github.otelkernel.receiver.config.AgentConfig;
+import io.github.otelkernel.receiver.config.ConfigException;
+import io.github.otelkernel.receiver.config.ConfigLoader;
+import io.github.otelkernel.receiver.pipeline.Agent;
+import io.github.otelkernel.receiver.probe.ProbeException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code otel-kernel-receiver [--config FILE]}, {@code validate}, {@code --version}, {@code --help}. */
+@Command(
+    name = "otel-kernel-receiver",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Kernel security telemetry for OpenTelemetry: loads eBPF probes and exports process events",
+      "as OpenTelemetry log records. Without --config it prints live events to the terminal.",
+      "Stop it with Ctrl-C or SIGTERM: probes are detached and every captured event is flushed."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:stopped cleanly",
+      "1:cannot run here (privileges, kernel, libbpf) or failed while running",
+      "2:invalid configuration or usage"
+    },
+    subcommands = {Main.Validate.class})
+public final class Main implements java.util.concurrent.Callable<Integer> {
+  static final int EXIT_RUNTIME = 1;
+  static final int EXIT_CONFIG = 2;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Collector-style YAML config (default: built-in, console output)")
+  Path config;
+
+  @Option(names = "--debug", description = "Verbose log with libbpf messages and stack traces")
+  boolean debug;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String[] args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      System.err.println("error: " + e.getMessage());
+      return EXIT_RUNTIME;
+    });
+    cl.setParameterExceptionHandler((e, a) -> {
+      System.err.println("error: " + e.getMessage() + " (see --help)");
+      return EXIT_CONFIG;
+    });
+    return cl.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    setUpLogging(debug);
+    Logger log = Logger.getLogger("agent");
+    AgentConfig cfg;
+    try {
+      cfg = config == null ? new ConfigLoader().loadDefault() : new ConfigLoader().load(config);
+    } catch (ConfigException e) {
+      System.err.println("error: " + e.getMessage());
+      return EXIT_CONFIG;
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    // Signals are handled here rather than in a shutdown hook: hooks run concurrently with the
+    // JDK's own (which close the log), and the flush must finish before the process exits.
+    for (String name : new String[] {"INT", "TERM"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
+    }
+    PrintStream console = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    Agent agent;
+    try {
+      agent = Agent.start(cfg, console);
+    } catch (ConfigException e) {
+      System.err.println("error: " + e.getMessage());
+      return EXIT_CONFIG;
+    } catch (ProbeException e) {
+      System.err.println("error: " + e.getMessage());
+      return EXIT_RUNTIME;
+    }
+    try {
+      while (!stop.await(1, TimeUnit.SECONDS)) {
+        if (agent.failure() != null) {
+          log.severe("stopping: " + agent.failure().getMessage());
+          agent.close();
+          return EXIT_RUNTIME;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("stopping: detaching probes and flushing exporters");
+    agent.close();
+    return 0;
+  }
+
+  static void setUpLogging(boolean debug) {
+    LogManager.getLogManager().reset();
+    Logger root = Logger.getLogger("");
+    ConsoleHandler h = new ConsoleHandler(); // stderr
+    h.setFormatter(new OneLineFormatter(debug));
+    h.setLevel(debug ? Level.FINE : Level.INFO);
+    root.addHandler(h);
+    root.setLevel(debug ? Level.FINE : Level.INFO);
+    Logger.getLogger("io.grpc").setLevel(debug ? Level.INFO : Level.WARNING);
+    Logger.getLogger("io.netty").setLevel(Level.WARNING);
+  }
+
+  @Command(name = "validate", mixinStandardHelpOptions = true,
+      description = "Check a config file and exit: 0 when valid, 2 with one line per problem when not.")
+  static final class Validate implements java.util.concurrent.Callable<Integer> {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "the config to check")
+    Path config;
+
+    @Override
+    public Integer call() {
+      try {
+        AgentConfig cfg = new ConfigLoader().load(config);
+        System.out.println(config + ": valid (receiver ebpf; exporters "
+            + String.join(", ", cfg.exporters().stream().map(AgentConfig.ExporterConfig::id).toList()) + ")");
+        return 0;
+      } catch (ConfigException e) {
+        System.err.println("error: " + e.getMessage());
+        return EXIT_CONFIG;
+      }
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"otel-kernel-receiver " + Agent.version()};
+    }
+  }
+}

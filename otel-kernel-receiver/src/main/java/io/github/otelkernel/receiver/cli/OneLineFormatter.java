@@ -1,0 +1,60 @@
+package io.github.otelkernel.receiver.cli;
+
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
+/**
+ * The agent's own log: one line per message, on stderr. Stack traces only with --debug: an
+ * operator gets the cause, not a dump.
+ */
+final class OneLineFormatter extends Formatter {
+  private final boolean debug;
+
+  OneLineFormatter(boolean debug) {
+    this.debug = debug;
+  }
+
+  @Override
+  public String format(LogRecord r) {
+    StringBuilder sb = new StringBuilder(128)
+        .append(DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(r.getMillis()).truncatedTo(ChronoUnit.MILLIS)))
+        .append(' ')
+        .append(level(r.getLevel()))
+        .append(' ')
+        .append(formatMessage(r).replace('\n', ' '));
+    Throwable t = r.getThrown();
+    if (t != null) {
+      Throwable cause = t;
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause();
+      }
+      if (cause.getMessage() != null && !sb.toString().contains(cause.getMessage())) {
+        sb.append(": ").append(cause.getMessage().replace('\n', ' '));
+      }
+      if (debug) {
+        sb.append('\n');
+        var w = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(w));
+        sb.append(w);
+      }
+    }
+    return sb.append('\n').toString();
+  }
+
+  private static String level(Level l) {
+    if (l.intValue() >= Level.SEVERE.intValue()) {
+      return "ERROR";
+    }
+    if (l.intValue() >= Level.WARNING.intValue()) {
+      return "WARN ";
+    }
+    if (l.intValue() >= Level.INFO.intValue()) {
+      return "INFO ";
+    }
+    return "DEBUG";
+  }
+}

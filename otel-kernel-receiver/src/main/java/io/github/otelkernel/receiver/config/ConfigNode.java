@@ -1,0 +1,189 @@
+package io.github.otelkernel.receiver.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * A YAML node with the dotted key path that leads to it and its source line, so that every
+ * validation error can say where it is. Scalars are read with {@code ${env:VAR}} expansion.
+ */
+final class ConfigNode {
+  private static final Pattern ENV = Pattern.compile("\\$\\$|\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ns|us|µs|ms|s|m|h)");
+
+  private final String file;
+  private final String path;
+  private final Node node; // null for an empty value ("ebpf:")
+  private final int line;
+  private final Map<String, String> env;
+
+  ConfigNode(String file, String path, Node node, int line, Map<String, String> env) {
+    this.file = file;
+    this.path = path;
+    this.node = node;
+    this.line = node != null ? node.getStartMark().map(m -> m.getLine() + 1).orElse(line) : line;
+    this.env = env;
+  }
+
+  String path() {
+    return path;
+  }
+
+  boolean isEmpty() {
+    return node == null || (node instanceof ScalarNode s && s.getValue().isEmpty() && isNullTag(s));
+  }
+
+  private static boolean isNullTag(ScalarNode s) {
+    return s.getTag().getValue().endsWith(":null");
+  }
+
+  ConfigException error(String message) {
+    return new ConfigException(file + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + message);
+  }
+
+  /** The entries of a mapping, in order; a key outside {@code allowed} is an error (null allows any). */
+  Map<String, ConfigNode> mapping(Set<String> allowed) {
+    if (isEmpty()) {
+      return Map.of();
+    }
+    if (!(node instanceof MappingNode m)) {
+      throw error("expected a mapping of keys to values");
+    }
+    Map<String, ConfigNode> out = new LinkedHashMap<>();
+    for (NodeTuple t : m.getValue()) {
+      if (!(t.getKeyNode() instanceof ScalarNode k)) {
+        throw child("?", t.getKeyNode()).error("keys must be plain strings");
+      }
+      String key = k.getValue();
+      ConfigNode value = child(key, t.getValueNode());
+      int keyLine = k.getStartMark().map(mk -> mk.getLine() + 1).orElse(line);
+      if (allowed != null && !allowed.contains(key)) {
+        throw new ConfigException(file + ":" + keyLine + ": " + (path.isEmpty() ? "" : path + ": ")
+            + "unknown key '" + key + "' (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+      }
+      if (out.put(key, value) != null) {
+        throw new ConfigException(file + ":" + keyLine + ": " + value.path + ": key appears twice");
+      }
+    }
+    return out;
+  }
+
+  private ConfigNode child(String key, Node n) {
+    String p = path.isEmpty() ? key : path + "." + key;
+    return new ConfigNode(file, p, n, line, env);
+  }
+
+  String asString() {
+    if (!(node instanceof ScalarNode s) || isEmpty()) {
+      throw error("expected a string");
+    }
+    return expand(s.getValue());
+  }
+
+  boolean asBoolean() {
+    String v = asString();
+    return switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw error("expected true or false, got '" + v + "'");
+    };
+  }
+
+  long asLong(long min, long max) {
+    String v = asString();
+    long n;
+    try {
+      n = Long.parseLong(v.replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw error("expected a whole number, got '" + v + "'");
+    }
+    if (n < min || n > max) {
+      throw error(n + " is out of range [" + min + ", " + max + "]");
+    }
+    return n;
+  }
+
+  /** Go-style durations as the Collector writes them: 200ms, 5s, 1m30s. */
+  Duration asDuration() {
+    String v = asString();
+    Matcher m = DURATION.matcher(v);
+    Duration d = Duration.ZERO;
+    int pos = 0;
+    while (pos < v.length() && m.find(pos) && m.start() == pos) {
+      long n = Long.parseLong(m.group(1));
+      d = d.plus(switch (m.group(2)) {
+        case "ns" -> Duration.ofNanos(n);
+        case "us", "µs" -> Duration.ofNanos(n * 1000);
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      });
+      pos = m.end();
+    }
+    if (pos == 0 || pos != v.length()) {
+      throw error("expected a duration such as 200ms, 5s or 1m, got '" + v + "'");
+    }
+    return d;
+  }
+
+  List<String> asStringList() {
+    if (isEmpty()) {
+      return List.of();
+    }
+    if (!(node instanceof SequenceNode s)) {
+      throw error("expected a list, such as [a, b]");
+    }
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    for (Node n : s.getValue()) {
+      out.add(child(String.valueOf(i++), n).asString());
+    }
+    return out;
+  }
+
+  /** A mapping of string to string (headers). */
+  Map<String, String> asStringMap() {
+    Map<String, String> out = new LinkedHashMap<>();
+    mapping(null).forEach((k, v) -> out.put(k, v.asString()));
+    return out;
+  }
+
+  private String expand(String raw) {
+    if (raw.indexOf('$') < 0) {
+      return raw;
+    }
+    Matcher m = ENV.matcher(raw);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      String replacement;
+      if (m.group().equals("$$")) {
+        replacement = "$";
+      } else {
+        String value = env.get(m.group(1));
+        if (value == null) {
+          if (m.group(2) == null) {
+            throw error("environment variable " + m.group(1) + " is not set (set it, or write ${env:"
+                + m.group(1) + ":-default})");
+          }
+          value = m.group(3);
+        }
+        replacement = value;
+      }
+      m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+    }
+    m.appendTail(sb);
+    return sb.toString();
+  }
+}

@@ -1,0 +1,165 @@
+package io.github.otelkernel.receiver.decode;
+
+import static io.github.otelkernel.receiver.decode.RecordLayout.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns a raw ring-buffer record (already copied out of the kernel mapping) into a typed
+ * {@link KernelEvent}. Every length is checked against the record size: a short or inconsistent
+ * record is rejected with {@link MalformedRecordException}, never read past its end.
+ */
+public final class RecordDecoder {
+  /** Number of event types the kernel counts drops for. */
+  public static final int EVENT_TYPES = TYPE_MAX;
+
+  public KernelEvent decode(byte[] record) {
+    ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.nativeOrder());
+    if (record.length < HEADER_SIZE) {
+      throw new MalformedRecordException("record of " + record.length + " bytes is shorter than its header");
+    }
+    int version = Short.toUnsignedInt(b.getShort(H_VERSION));
+    if (version != VERSION) {
+      throw new MalformedRecordException("record version " + version + ", expected " + VERSION
+          + ": the probes and the agent come from different builds");
+    }
+    int type = Short.toUnsignedInt(b.getShort(H_TYPE));
+    int flags = b.getInt(H_FLAGS);
+    ProcessInfo process = header(b, record);
+    return switch (type) {
+      case TYPE_EXEC -> exec(b, record, process, flags);
+      case TYPE_FORK -> {
+        need(record, FORK_SIZE, "fork");
+        yield new KernelEvent.ProcessFork(process, b.getInt(F_PARENT_TID));
+      }
+      case TYPE_EXIT -> {
+        need(record, EXIT_SIZE, "exit");
+        yield new KernelEvent.ProcessExit(process, b.getInt(E_EXIT_CODE));
+      }
+      default -> throw new MalformedRecordException("unknown record type " + type);
+    };
+  }
+
+  /** Name of a record type as counted by the kernel's drop counters. */
+  public static String typeName(int type) {
+    return switch (type) {
+      case TYPE_EXEC -> "process.exec";
+      case TYPE_FORK -> "process.fork";
+      case TYPE_EXIT -> "process.exit";
+      default -> "type" + type;
+    };
+  }
+
+  private static ProcessInfo header(ByteBuffer b, byte[] record) {
+    var creds = new Credentials(
+        Integer.toUnsignedLong(b.getInt(H_UID)),
+        Integer.toUnsignedLong(b.getInt(H_GID)),
+        Integer.toUnsignedLong(b.getInt(H_EUID)),
+        Integer.toUnsignedLong(b.getInt(H_EGID)),
+        Integer.toUnsignedLong(b.getInt(H_LOGINUID)));
+    return new ProcessInfo(
+        b.getLong(H_BOOT_NS),
+        b.getInt(H_PID),
+        b.getInt(H_TID),
+        b.getInt(H_PPID),
+        creds,
+        b.getLong(H_START_BOOT_NS),
+        b.getLong(H_CGROUP_ID),
+        cString(record, H_COMM, COMM_LEN));
+  }
+
+  private static KernelEvent exec(ByteBuffer b, byte[] record, ProcessInfo process, int flags) {
+    need(record, EXEC_SIZE, "exec");
+    int exeLen = Short.toUnsignedInt(b.getShort(X_EXE_LEN));
+    int cwdLen = Short.toUnsignedInt(b.getShort(X_CWD_LEN));
+    int argsLen = b.getInt(X_ARGS_LEN);
+    long argsTotal = Integer.toUnsignedLong(b.getInt(X_ARGS_TOTAL));
+    long end = (long) EXEC_SIZE + exeLen + cwdLen + Integer.toUnsignedLong(argsLen);
+    if (argsLen < 0 || end > record.length) {
+      throw new MalformedRecordException("exec record of " + record.length + " bytes declares " + end);
+    }
+    int off = EXEC_SIZE;
+    RawBytes exe = leafFirstPath(record, off, exeLen);
+    off += exeLen;
+    RawBytes cwd = leafFirstPath(record, off, cwdLen);
+    off += cwdLen;
+    List<RawBytes> args = splitArgs(record, off, argsLen);
+    return new KernelEvent.ProcessExec(
+        process,
+        (flags & FLAG_NO_EXE) != 0 ? RawBytes.EMPTY : exe,
+        (flags & FLAG_EXE_TRUNCATED) != 0,
+        cwd,
+        (flags & FLAG_CWD_TRUNCATED) != 0,
+        args,
+        (flags & FLAG_ARGS_TRUNCATED) != 0,
+        (flags & FLAG_ARGS_FAULT) != 0,
+        argsTotal);
+  }
+
+  /** "dash\0bin\0usr\0" → "/usr/bin/dash". An empty walk is the root itself. */
+  static RawBytes leafFirstPath(byte[] record, int off, int len) {
+    List<byte[]> parts = new ArrayList<>();
+    int start = off;
+    int end = off + len;
+    for (int i = off; i < end; i++) {
+      if (record[i] == 0) {
+        parts.add(Arrays.copyOfRange(record, start, i));
+        start = i + 1;
+      }
+    }
+    if (start < end) {
+      parts.add(Arrays.copyOfRange(record, start, end));
+    }
+    int size = 0;
+    for (byte[] p : parts) {
+      size += p.length + 1;
+    }
+    if (parts.isEmpty()) {
+      return new RawBytes(new byte[] {'/'});
+    }
+    byte[] out = new byte[size];
+    int pos = 0;
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      out[pos++] = '/';
+      byte[] p = parts.get(i);
+      System.arraycopy(p, 0, out, pos, p.length);
+      pos += p.length;
+    }
+    return new RawBytes(out);
+  }
+
+  /** argv is NUL-separated, usually with a final NUL; an argument may be empty. */
+  static List<RawBytes> splitArgs(byte[] record, int off, int len) {
+    List<RawBytes> args = new ArrayList<>();
+    int start = off;
+    int end = off + len;
+    for (int i = off; i < end; i++) {
+      if (record[i] == 0) {
+        args.add(new RawBytes(Arrays.copyOfRange(record, start, i)));
+        start = i + 1;
+      }
+    }
+    if (start < end) { // cut by the size limit: keep the partial argument
+      args.add(new RawBytes(Arrays.copyOfRange(record, start, end)));
+    }
+    return List.copyOf(args);
+  }
+
+  private static RawBytes cString(byte[] record, int off, int max) {
+    int n = 0;
+    while (n < max && record[off + n] != 0) {
+      n++;
+    }
+    return new RawBytes(Arrays.copyOfRange(record, off, off + n));
+  }
+
+  private static void need(byte[] record, int size, String what) {
+    if (record.length < size) {
+      throw new MalformedRecordException(what + " record of " + record.length + " bytes, expected " + size);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.github.otelkernel.receiver.decode;
+
+/**
+ * Offsets of the ring-buffer records, mirroring {@code ebpf-probes/src/events.h}. Keep the two in
+ * step and bump {@link #VERSION} with any change.
+ */
+final class RecordLayout {
+  static final int VERSION = 1;
+
+  static final int TYPE_EXEC = 1;
+  static final int TYPE_FORK = 2;
+  static final int TYPE_EXIT = 3;
+  /** Size of the kernel's per-CPU drop counter array. */
+  static final int TYPE_MAX = 8;
+
+  static final int FLAG_ARGS_TRUNCATED = 1;
+  static final int FLAG_ARGS_FAULT = 1 << 1;
+  static final int FLAG_EXE_TRUNCATED = 1 << 2;
+  static final int FLAG_CWD_TRUNCATED = 1 << 3;
+  static final int FLAG_NO_EXE = 1 << 4;
+
+  // struct event_header
+  static final int H_TYPE = 0;
+  static final int H_VERSION = 2;
+  static final int H_FLAGS = 4;
+  static final int H_BOOT_NS = 8;
+  static final int H_PID = 16;
+  static final int H_TID = 20;
+  static final int H_PPID = 24;
+  static final int H_UID = 28;
+  static final int H_GID = 32;
+  static final int H_EUID = 36;
+  static final int H_EGID = 40;
+  static final int H_LOGINUID = 44;
+  static final int H_START_BOOT_NS = 48;
+  static final int H_CGROUP_ID = 56;
+  static final int H_COMM = 64;
+  static final int COMM_LEN = 16;
+  static final int HEADER_SIZE = 80;
+
+  // struct exec_event
+  static final int X_EXE_LEN = 80;
+  static final int X_CWD_LEN = 82;
+  static final int X_ARGS_LEN = 84;
+  static final int X_ARGS_TOTAL = 88;
+  static final int EXEC_SIZE = 96;
+
+  // struct fork_event
+  static final int F_PARENT_TID = 80;
+  static final int FORK_SIZE = 88;
+
+  // struct exit_event
+  static final int E_EXIT_CODE = 80;
+  static final int EXIT_SIZE = 88;
+
+  /** Documented limits of the probes (events.h). */
+  static final int ARGS_MAX = 8192;
+
+  private RecordLayout() {}
+}

@@ -1,0 +1,158 @@
+package io.github.otelkernel.receiver.export;
+
+import io.github.otelkernel.receiver.config.AgentConfig.ConsoleExporterConfig;
+import io.github.otelkernel.receiver.config.AgentConfig.ExporterConfig;
+import io.github.otelkernel.receiver.config.AgentConfig.FileExporterConfig;
+import io.github.otelkernel.receiver.config.AgentConfig.OtlpExporterConfig;
+import io.github.otelkernel.receiver.config.ConfigException;
+import io.opentelemetry.exporter.logging.otlp.internal.logs.OtlpStdoutLogRecordExporterBuilder;
+import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter;
+import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporterBuilder;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.util.Collection;
+import java.util.logging.Logger;
+
+/** Builds the configured exporters, each wrapped so that what it delivers and loses is counted. */
+public final class ExporterFactory {
+  private static final Logger LOG = Logger.getLogger(ExporterFactory.class.getName());
+
+  /** An exporter ready for a batch processor, with its delivery counters. */
+  public record BuiltExporter(String id, LogRecordExporter exporter, DeliveryStats stats, String description) {}
+
+  private final PrintStream console;
+
+  public ExporterFactory(PrintStream console) {
+    this.console = console;
+  }
+
+  public BuiltExporter build(ExporterConfig config) {
+    DeliveryStats stats = new DeliveryStats(config.id());
+    return switch (config) {
+      case ConsoleExporterConfig c -> new BuiltExporter(c.id(),
+          new CountingLogRecordExporter(new ConsoleLogRecordExporter(console), stats), stats, "console");
+      case FileExporterConfig f -> new BuiltExporter(f.id(),
+          new CountingLogRecordExporter(file(f), stats), stats, "OTLP/JSON lines to " + f.path());
+      case OtlpExporterConfig o -> new BuiltExporter(o.id(),
+          new CountingLogRecordExporter(otlp(o), stats), stats, "OTLP/gRPC to " + endpointUri(o));
+    };
+  }
+
+  private static LogRecordExporter file(FileExporterConfig f) {
+    OutputStream out;
+    try {
+      if (Files.isDirectory(f.path())) {
+        throw new IOException("is a directory");
+      }
+      out = new BufferedOutputStream(new FileOutputStream(f.path().toFile(), true), 1 << 16);
+    } catch (IOException e) {
+      throw new ConfigException("exporters." + f.id() + ".path: cannot write " + f.path() + ": "
+          + e.getMessage().replace(f.path() + " ", "").replaceAll("^\\((.*)\\)$", "$1")
+          + " (check that the directory exists and is writable)");
+    }
+    // The SDK's OTLP/JSON stdout exporter writes one ExportLogsServiceRequest per line when
+    // wrapped: the Collector file exporter's format. Internal API, pinned by the OTel BOM version.
+    LogRecordExporter json = new OtlpStdoutLogRecordExporterBuilder(Logger.getLogger("otlp-json"))
+        .setOutput(out)
+        .setWrapperJsonObject(true)
+        .build();
+    return new FlushingExporter(json, out);
+  }
+
+  /** Flushes the file after every batch, so that what was reported exported is on disk. */
+  private record FlushingExporter(LogRecordExporter delegate, OutputStream out) implements LogRecordExporter {
+    @Override
+    public CompletableResultCode export(Collection<LogRecordData> logs) {
+      CompletableResultCode r = delegate.export(logs);
+      try {
+        out.flush();
+      } catch (IOException e) {
+        return CompletableResultCode.ofExceptionalFailure(e);
+      }
+      return r;
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      try {
+        out.flush();
+        return CompletableResultCode.ofSuccess();
+      } catch (IOException e) {
+        return CompletableResultCode.ofExceptionalFailure(e);
+      }
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      delegate.shutdown();
+      try {
+        out.close();
+        return CompletableResultCode.ofSuccess();
+      } catch (IOException e) {
+        return CompletableResultCode.ofExceptionalFailure(e);
+      }
+    }
+  }
+
+  /** Collector semantics: no scheme means TLS unless tls.insecure is set. */
+  static URI endpointUri(OtlpExporterConfig o) {
+    String e = o.endpoint();
+    if (!e.contains("://")) {
+      e = (o.tls().insecure() ? "http://" : "https://") + e;
+    }
+    URI uri = URI.create(e);
+    if (uri.getHost() == null || uri.getPort() == -1 && !e.matches("https?://[^/]+$")) {
+      throw new ConfigException("exporters." + o.id() + ".endpoint: expected host:port, got '" + o.endpoint() + "'");
+    }
+    return uri;
+  }
+
+  private static LogRecordExporter otlp(OtlpExporterConfig o) {
+    URI uri = endpointUri(o);
+    boolean plaintext = uri.getScheme().equals("http");
+    if (plaintext && !isLoopback(uri.getHost())) {
+      if (!o.tls().insecure()) {
+        throw new ConfigException("exporters." + o.id() + ".endpoint: " + uri
+            + " sends security events unencrypted to another host: use https:// or set tls.insecure: true to accept it");
+      }
+      LOG.warning("exporters." + o.id() + ": sending to " + uri.getHost()
+          + " without TLS (tls.insecure: true); events can be read and altered on the network");
+    }
+    OtlpGrpcLogRecordExporterBuilder b = OtlpGrpcLogRecordExporter.builder()
+        .setEndpoint(uri.toString())
+        .setTimeout(o.timeout())
+        .setCompression(o.compression());
+    o.headers().forEach(b::addHeader);
+    try {
+      if (o.tls().caFile().isPresent()) {
+        b.setTrustedCertificates(Files.readAllBytes(o.tls().caFile().get()));
+      }
+      if (o.tls().certFile().isPresent()) {
+        b.setClientTls(Files.readAllBytes(o.tls().keyFile().get()), Files.readAllBytes(o.tls().certFile().get()));
+      }
+      return b.build();
+    } catch (IOException e) {
+      throw new ConfigException("exporters." + o.id() + ".tls: cannot read " + e.getMessage());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new ConfigException("exporters." + o.id() + ": " + e.getMessage());
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.github.otelkernel.receiver.export;
+
+import static io.opentelemetry.semconv.incubating.ProcessIncubatingAttributes.*;
+
+import io.github.otelkernel.receiver.decode.KernelEvent;
+import io.github.otelkernel.receiver.decode.KernelEvent.ProcessExec;
+import io.github.otelkernel.receiver.decode.KernelEvent.ProcessExit;
+import io.github.otelkernel.receiver.decode.KernelEvent.ProcessFork;
+import io.github.otelkernel.receiver.decode.ProcessInfo;
+import io.github.otelkernel.receiver.decode.RawBytes;
+import io.github.otelkernel.receiver.enrich.BootClock;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.logs.Logger;
+import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.semconv.incubating.ThreadIncubatingAttributes;
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One kernel event → one OTel log record: EventName says what happened, the body is a short
+ * sentence for people, every fact is an attribute with its semantic-convention name.
+ */
+public final class LogRecordMapper {
+  private final Logger logger;
+  private final BootClock clock;
+
+  public LogRecordMapper(Logger logger, BootClock clock) {
+    this.logger = logger;
+    this.clock = clock;
+  }
+
+  public void emit(KernelEvent event) {
+    AttributesBuilder a = Attributes.builder();
+    ProcessInfo p = event.process();
+    common(a, p);
+    String name;
+    String body;
+    switch (event) {
+      case ProcessExec e -> {
+        name = EventNames.PROCESS_EXEC;
+        body = exec(a, e);
+      }
+      case ProcessFork f -> {
+        name = EventNames.PROCESS_FORK;
+        a.put(KsecAttributes.PROCESS_PARENT_THREAD_ID, (long) f.parentTid());
+        body = "Process " + p.parentPid() + " forked child process " + p.pid() + " (" + p.comm().text() + ")";
+      }
+      case ProcessExit x -> {
+        name = EventNames.PROCESS_EXIT;
+        body = exit(a, x);
+      }
+    }
+    logger.logRecordBuilder()
+        .setEventName(name)
+        .setTimestamp(clock.toEpochNanos(p.bootNanos()), TimeUnit.NANOSECONDS)
+        .setSeverity(Severity.INFO)
+        .setBody(body)
+        .setAllAttributes(a.build())
+        .emit();
+  }
+
+  private void common(AttributesBuilder a, ProcessInfo p) {
+    a.put(PROCESS_PID, (long) p.pid());
+    a.put(PROCESS_PARENT_PID, (long) p.parentPid());
+    a.put(ThreadIncubatingAttributes.THREAD_ID, (long) p.tid());
+    a.put(PROCESS_USER_ID, p.credentials().euid());
+    a.put(PROCESS_REAL_USER_ID, p.credentials().uid());
+    a.put(KsecAttributes.PROCESS_GROUP_ID, p.credentials().egid());
+    a.put(KsecAttributes.PROCESS_REAL_GROUP_ID, p.credentials().gid());
+    if (p.credentials().hasLoginUid()) {
+      a.put(KsecAttributes.PROCESS_LOGIN_USER_ID, p.credentials().loginUid());
+    }
+    a.put(KsecAttributes.PROCESS_COMM, p.comm().text());
+    a.put(KsecAttributes.PROCESS_CGROUP_ID, p.cgroupId());
+    if (p.startBootNanos() > 0) {
+      a.put(PROCESS_CREATION_TIME, iso(clock.toEpochNanos(p.startBootNanos())));
+    }
+  }
+
+  private String exec(AttributesBuilder a, ProcessExec e) {
+    String path = e.executablePath().text();
+    if (!e.executablePath().isEmpty()) {
+      a.put(PROCESS_EXECUTABLE_PATH, path);
+      a.put(PROCESS_EXECUTABLE_NAME, path.substring(path.lastIndexOf('/') + 1));
+      raw(a, KsecAttributes.PROCESS_EXECUTABLE_PATH_RAW, e.executablePath());
+    }
+    if (e.executablePathTruncated()) {
+      a.put(KsecAttributes.PROCESS_EXECUTABLE_PATH_TRUNCATED, true);
+    }
+    a.put(PROCESS_WORKING_DIRECTORY, e.workingDirectory().text());
+    raw(a, KsecAttributes.PROCESS_WORKING_DIRECTORY_RAW, e.workingDirectory());
+    if (e.workingDirectoryTruncated()) {
+      a.put(KsecAttributes.PROCESS_WORKING_DIRECTORY_TRUNCATED, true);
+    }
+    List<String> args = new ArrayList<>(e.args().size());
+    boolean lossy = false;
+    for (RawBytes arg : e.args()) {
+      args.add(arg.text());
+      lossy |= arg.lossy();
+    }
+    a.put(PROCESS_COMMAND_ARGS, args);
+    a.put(PROCESS_ARGS_COUNT, (long) args.size());
+    a.put(PROCESS_COMMAND_LINE, String.join(" ", args));
+    a.put(KsecAttributes.PROCESS_COMMAND_ARGS_BYTES, e.argsTotalBytes());
+    if (e.argsTruncated()) {
+      a.put(KsecAttributes.PROCESS_COMMAND_ARGS_TRUNCATED, true);
+    }
+    if (e.argsUnreadable()) {
+      a.put(KsecAttributes.PROCESS_COMMAND_ARGS_UNREADABLE, true);
+    }
+    if (lossy) {
+      ByteArrayOutputStream joined = new ByteArrayOutputStream();
+      for (RawBytes arg : e.args()) {
+        joined.writeBytes(arg.bytes());
+        joined.write(0);
+      }
+      a.put(KsecAttributes.PROCESS_COMMAND_ARGS_RAW, Base64.getEncoder().encodeToString(joined.toByteArray()));
+    }
+    String shown = path.isEmpty() ? e.process().comm().text() : path;
+    return "Process " + e.process().pid() + " executed " + shown + " as uid " + e.process().credentials().euid();
+  }
+
+  private String exit(AttributesBuilder a, ProcessExit x) {
+    ProcessInfo p = x.process();
+    a.put(PROCESS_EXIT_TIME, iso(clock.toEpochNanos(p.bootNanos())));
+    String who = "Process " + p.pid() + " (" + p.comm().text() + ")";
+    if (x.signal() != 0) {
+      String sig = Signals.name(x.signal());
+      a.put(KsecAttributes.PROCESS_EXIT_SIGNAL, (long) x.signal());
+      a.put(KsecAttributes.PROCESS_EXIT_SIGNAL_NAME, sig);
+      if (x.coreDumped()) {
+        a.put(KsecAttributes.PROCESS_EXIT_CORE_DUMPED, true);
+      }
+      // no process.exit.code: the process never returned one (a shell would show 128+N)
+      return who + " was killed by " + sig + (x.coreDumped() ? " (core dumped)" : "");
+    }
+    a.put(PROCESS_EXIT_CODE, (long) x.exitCode());
+    return who + " exited with code " + x.exitCode();
+  }
+
+  private static void raw(AttributesBuilder a, AttributeKey<String> key, RawBytes value) {
+    if (value.lossy()) {
+      a.put(key, Base64.getEncoder().encodeToString(value.bytes()));
+    }
+  }
+
+  private static String iso(long epochNanos) {
+    return Instant.ofEpochSecond(0, epochNanos).toString();
+  }
+}

@@ -1,0 +1,294 @@
+package io.github.otelkernel.receiver.pipeline;
+
+import io.github.otelkernel.receiver.config.AgentConfig;
+import io.github.otelkernel.receiver.decode.KernelEvent;
+import io.github.otelkernel.receiver.decode.MalformedRecordException;
+import io.github.otelkernel.receiver.decode.RecordDecoder;
+import io.github.otelkernel.receiver.enrich.BootClock;
+import io.github.otelkernel.receiver.enrich.HostResource;
+import io.github.otelkernel.receiver.export.ExporterFactory;
+import io.github.otelkernel.receiver.export.ExporterFactory.BuiltExporter;
+import io.github.otelkernel.receiver.export.LogRecordMapper;
+import io.github.otelkernel.receiver.export.ProcessorDropCounter;
+import io.github.otelkernel.receiver.health.HealthCheckServer;
+import io.github.otelkernel.receiver.probe.BpfProbes;
+import io.github.otelkernel.receiver.probe.KernelPreflight;
+import io.github.otelkernel.receiver.probe.ProbeException;
+import io.opentelemetry.sdk.logs.SdkLoggerProvider;
+import io.opentelemetry.sdk.logs.SdkLoggerProviderBuilder;
+import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.resources.Resource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The running agent: probes → decoder → mapper → one batch processor and exporter per configured
+ * exporter. {@link #start} returns once the probes are attached; {@link #close} detaches them,
+ * drains what the kernel already captured, flushes every exporter and reports what was lost.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+  private static final String PROBES = "bpf/process.bpf.o";
+  private static final long LOSS_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final AgentConfig config;
+  private final PipelineStats stats = new PipelineStats();
+  private final RecordDecoder decoder = new RecordDecoder();
+  private final BootClock clock = new BootClock();
+  private final List<BuiltExporter> exporters = new ArrayList<>();
+  private final ProcessorDropCounter dropCounter = new ProcessorDropCounter();
+  private SdkMeterProvider meterProvider;
+  private SdkLoggerProvider loggerProvider;
+  private LogRecordMapper mapper;
+  private HealthCheckServer health;
+  private BpfProbes probes;
+  private Thread pollThread;
+  private volatile boolean running;
+  private volatile Throwable pollFailure;
+  private long reportedKernelLost;
+  private long reportedQueueDropped;
+  private boolean closed;
+
+  private Agent(AgentConfig config) {
+    this.config = config;
+  }
+
+  /** Starts everything or nothing: on failure, whatever was started is stopped again. */
+  public static Agent start(AgentConfig config, PrintStream console) {
+    Agent agent = new Agent(config);
+    try {
+      agent.startAll(console);
+      return agent;
+    } catch (RuntimeException e) {
+      agent.abort();
+      throw e;
+    }
+  }
+
+  private void startAll(PrintStream console) {
+    KernelPreflight.check();
+    Resource resource = Resource.getDefault().merge(HostResource.detect(version()));
+    meterProvider = SdkMeterProvider.builder().setResource(resource).registerMetricReader(dropCounter).build();
+    ExporterFactory factory = new ExporterFactory(console);
+    SdkLoggerProviderBuilder lp = SdkLoggerProvider.builder().setResource(resource);
+    for (AgentConfig.ExporterConfig ec : config.exporters()) {
+      BuiltExporter built = factory.build(ec);
+      exporters.add(built);
+      int queue = ec instanceof AgentConfig.OtlpExporterConfig o && o.queueSize().isPresent()
+          ? o.queueSize().get() : config.batch().queueSize();
+      lp.addLogRecordProcessor(BatchLogRecordProcessor.builder(built.exporter())
+          .setScheduleDelay(config.batch().timeout())
+          .setMaxExportBatchSize(Math.min(config.batch().sendBatchSize(), queue))
+          .setMaxQueueSize(queue)
+          .setMeterProvider(meterProvider)
+          .build());
+    }
+    loggerProvider = lp.build();
+    mapper = new LogRecordMapper(
+        loggerProvider.loggerBuilder("io.github.otelkernel.receiver.ebpf").setInstrumentationVersion(version()).build(),
+        clock);
+    if (config.healthCheck().isPresent()) {
+      health = HealthCheckServer.start(config.healthCheck().get());
+    }
+    probes = BpfProbes.load(probeObject(), PROBES, config.receiver().ringBufferBytes(), this::onRecord);
+    List<String> attached = probes.attachAll();
+    running = true;
+    pollThread = new Thread(this::pollLoop, "ebpf-poll");
+    pollThread.setDaemon(true);
+    pollThread.start();
+    if (health != null) {
+      health.setReady(true);
+    }
+    LOG.info("attached " + attached.size() + " probes (" + String.join(", ", attached) + "); exporting to "
+        + String.join(", ", exporters.stream().map(e -> e.id() + " (" + e.description() + ")").toList()));
+  }
+
+  private static byte[] probeObject() {
+    try (InputStream in = Agent.class.getClassLoader().getResourceAsStream(PROBES)) {
+      if (in == null) {
+        throw new ProbeException(PROBES + " is missing from the agent jar: rebuild with 'mvn package'");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new ProbeException("cannot read " + PROBES + ": " + e.getMessage());
+    }
+  }
+
+  /** Called on the poll thread for every record copied out of the ring buffer. */
+  private void onRecord(byte[] record) {
+    KernelEvent event;
+    try {
+      event = decoder.decode(record);
+    } catch (MalformedRecordException e) {
+      if (stats.malformed.incrementAndGet() <= 10) {
+        LOG.warning("skipped a malformed kernel record: " + e.getMessage());
+      }
+      return;
+    }
+    int type = switch (event) {
+      case KernelEvent.ProcessExec x -> 1;
+      case KernelEvent.ProcessFork f -> 2;
+      case KernelEvent.ProcessExit x -> 3;
+    };
+    stats.received.incrementAndGet(type);
+    mapper.emit(event);
+  }
+
+  private void pollLoop() {
+    long lastCheck = System.nanoTime();
+    try {
+      while (running) {
+        clock.refresh();
+        probes.poll(100);
+        if (System.nanoTime() - lastCheck > LOSS_CHECK_NANOS) {
+          reportLoss(false);
+          lastCheck = System.nanoTime();
+        }
+      }
+    } catch (Throwable t) {
+      pollFailure = t;
+      LOG.log(Level.SEVERE, "reading kernel events failed: " + t.getMessage(), t);
+    }
+  }
+
+  /** Warns in the agent's log when loss has grown since the last report. */
+  private synchronized void reportLoss(boolean always) {
+    long kernelLost = kernelLost();
+    long queueDropped = dropCounter.dropped();
+    if (kernelLost > reportedKernelLost) {
+      LOG.warning("kernel ring buffer was full: " + (kernelLost - reportedKernelLost) + " events lost ("
+          + kernelLost + " in total); raise receivers.ebpf.ring_buffer_size_mib (now "
+          + config.receiver().ringBufferSizeMib() + ")");
+    }
+    if (queueDropped > reportedQueueDropped) {
+      LOG.warning("exporter queues were full: " + (queueDropped - reportedQueueDropped)
+          + " records dropped; an exporter is too slow or unreachable, or raise processors.batch.queue_size");
+    }
+    reportedKernelLost = kernelLost;
+    reportedQueueDropped = queueDropped;
+  }
+
+  public long kernelLost() {
+    long n = 0;
+    for (long v : probes.ringBufferDrops(RecordDecoder.EVENT_TYPES)) {
+      n += v;
+    }
+    return n;
+  }
+
+  public PipelineStats stats() {
+    return stats;
+  }
+
+  public int healthPort() {
+    return health == null ? -1 : health.port();
+  }
+
+  /** Non-null when the poll loop died; the agent should then stop. */
+  public Throwable failure() {
+    return pollFailure;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (health != null) {
+      health.setReady(false);
+    }
+    running = false;
+    if (pollThread != null) {
+      try {
+        pollThread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    long[] lost = new long[RecordDecoder.EVENT_TYPES];
+    if (probes != null) {
+      probes.detachAll(); // the kernel stops producing...
+      try {
+        probes.drain(); // ...and everything it produced is read
+      } catch (RuntimeException e) {
+        LOG.warning("draining the ring buffer failed: " + e.getMessage());
+      }
+      lost = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
+    }
+    if (loggerProvider != null) {
+      loggerProvider.shutdown().join(30, TimeUnit.SECONDS); // flushes every batch processor
+    }
+    long queueDropped = dropCounter.dropped();
+    if (meterProvider != null) {
+      meterProvider.shutdown().join(5, TimeUnit.SECONDS);
+    }
+    if (probes != null) {
+      probes.close();
+    }
+    if (health != null) {
+      health.close();
+    }
+    LOG.info(summary(lost, queueDropped));
+  }
+
+  private String summary(long[] lost, long queueDropped) {
+    StringBuilder sb = new StringBuilder("stopped: received=").append(stats.received()).append(" (");
+    long kernelLost = 0;
+    for (int t = 1; t <= 3; t++) {
+      sb.append(t > 1 ? " " : "").append(RecordDecoder.typeName(t)).append('=').append(stats.received(t));
+    }
+    for (long l : lost) {
+      kernelLost += l;
+    }
+    sb.append(") kernel_lost=").append(kernelLost);
+    if (kernelLost > 0) {
+      sb.append(" (");
+      for (int t = 1; t <= 3; t++) {
+        sb.append(t > 1 ? " " : "").append(RecordDecoder.typeName(t)).append('=').append(lost[t]);
+      }
+      sb.append(')');
+    }
+    sb.append(" malformed=").append(stats.malformed()).append(" queue_dropped=").append(queueDropped);
+    for (BuiltExporter e : exporters) {
+      sb.append(" | ").append(e.id()).append(": exported=").append(e.stats().exported())
+          .append(" failed=").append(e.stats().failed());
+    }
+    return sb.toString();
+  }
+
+  private void abort() {
+    running = false;
+    if (probes != null) {
+      probes.close();
+    }
+    if (health != null) {
+      health.close();
+    }
+    if (loggerProvider != null) {
+      loggerProvider.shutdown().join(5, TimeUnit.SECONDS);
+    }
+    if (meterProvider != null) {
+      meterProvider.shutdown();
+    }
+  }
+
+  public static String version() {
+    try (InputStream in = Agent.class.getResourceAsStream("/otel-kernel-receiver-version.properties")) {
+      var p = new java.util.Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

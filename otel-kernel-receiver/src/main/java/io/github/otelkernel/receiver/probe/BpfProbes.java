@@ -1,0 +1,307 @@
+package io.github.otelkernel.receiver.probe;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One loaded BPF object: its programs, their links, its ring buffer and its drop counters.
+ *
+ * <p>Lifecycle: {@link #load} → {@link #attachAll} → {@link #poll} from one thread →
+ * {@link #detachAll} → {@link #drain} → {@link #close}. Records are copied out of the ring buffer
+ * (it is mapped read-only) before they reach the sink.
+ */
+public final class BpfProbes implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(BpfProbes.class.getName());
+  private static final String RING_BUFFER_MAP = "events";
+  private static final String DROPS_MAP = "ringbuf_drops";
+
+  private final Libbpf lib;
+  private final Arena arena = Arena.ofShared();
+  private final MemorySegment object;
+  private final List<MemorySegment> links = new ArrayList<>();
+  private final List<String> attached = new ArrayList<>();
+  private final Consumer<byte[]> sink;
+  private MemorySegment ringBuffer = MemorySegment.NULL;
+  private volatile Throwable sinkFailure;
+  private final Deque<String> libbpfWarnings = new ArrayDeque<>();
+
+  private BpfProbes(Libbpf lib, MemorySegment object, Consumer<byte[]> sink) {
+    this.lib = lib;
+    this.object = object;
+    this.sink = sink;
+  }
+
+  /**
+   * Opens and loads a CO-RE object into the kernel.
+   *
+   * @param ringBufferBytes size of the ring buffer, a power of two multiple of the page size
+   */
+  public static BpfProbes load(byte[] elf, String name, long ringBufferBytes, Consumer<byte[]> sink) {
+    Libbpf lib = Libbpf.get();
+    Deque<String> warnings = new ArrayDeque<>();
+    lib.setPrintCallback((level, line) -> {
+      if (level == Libbpf.LIBBPF_WARN) {
+        synchronized (warnings) {
+          warnings.addLast(line);
+          if (warnings.size() > 40) {
+            warnings.removeFirst();
+          }
+        }
+        LOG.fine(() -> "libbpf: " + line);
+      } else {
+        LOG.finest(() -> "libbpf: " + line);
+      }
+    });
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment buf = Arena.global().allocate(elf.length, 8); // libbpf may keep a pointer into it
+      buf.copyFrom(MemorySegment.ofArray(elf));
+      MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
+      MemorySegment obj = (MemorySegment) lib.objectOpenMem.invokeExact(errno, buf, (long) elf.length, MemorySegment.NULL);
+      if (obj.address() == 0) {
+        throw new ProbeException("cannot open BPF object " + name + ": " + Libc.strerror(Libbpf.errno(errno))
+            + " (is the agent jar complete? rebuild it with 'mvn package')");
+      }
+      BpfProbes probes = new BpfProbes(lib, obj, sink);
+      probes.libbpfWarnings.addAll(warnings);
+      MemorySegment rbMap = probes.map(RING_BUFFER_MAP);
+      int rc = (int) lib.mapSetMaxEntries.invokeExact(rbMap, (int) ringBufferBytes);
+      if (rc != 0) {
+        probes.close();
+        throw new ProbeException("receivers.ebpf.ring_buffer_size_mib: " + (ringBufferBytes >> 20)
+            + " MiB is not accepted: use a power of two");
+      }
+      rc = (int) lib.objectLoad.invokeExact(obj);
+      if (rc != 0) {
+        List<String> log;
+        synchronized (warnings) {
+          log = List.copyOf(warnings);
+        }
+        probes.close();
+        throw loadFailure(name, -rc, log);
+      }
+      return probes;
+    } catch (ProbeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new ProbeException("loading BPF object " + name + " failed: " + t);
+    }
+  }
+
+  private static ProbeException loadFailure(String name, int errno, List<String> log) {
+    for (String line : log) {
+      LOG.fine(() -> "libbpf: " + line);
+    }
+    String err = Libc.strerror(errno);
+    String hint = switch (errno) {
+      case 1, 13 -> "the kernel refused: run the agent as root (or with CAP_BPF, CAP_PERFMON and"
+          + " CAP_SYS_RESOURCE), and check that kernel lockdown or a security module allows BPF";
+      case 7, 22 -> "the kernel's verifier rejected a program: run with --debug to see the verifier log";
+      case 2 -> "a kernel type or helper the probes need is missing: the kernel must have BTF"
+          + " (/sys/kernel/btf/vmlinux) and be 5.17 or newer";
+      case 95, 524 -> "this kernel does not support a BPF feature the probes use (5.17 or newer needed)";
+      default -> "run with --debug for libbpf's log";
+    };
+    String detail = log.stream()
+        .filter(l -> l.contains("failed to load") || l.contains("failed to create") || l.contains("Error"))
+        .reduce((a, b) -> b)
+        .map(l -> " [libbpf: " + l.replace("libbpf: ", "") + "]")
+        .orElse("");
+    return new ProbeException("loading BPF object " + name + " failed: " + err + ": " + hint + detail);
+  }
+
+  private MemorySegment map(String mapName) throws Throwable {
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment m = (MemorySegment) lib.objectFindMap.invokeExact(object, call.allocateFrom(mapName));
+      if (m.address() == 0) {
+        throw new ProbeException("BPF object lacks map '" + mapName + "': probes and agent are out of step, rebuild");
+      }
+      return m;
+    }
+  }
+
+  /** Attaches every program of the object; a failure names the program and the reason. */
+  public List<String> attachAll() {
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
+      MemorySegment prog = MemorySegment.NULL;
+      while (true) {
+        prog = (MemorySegment) lib.objectNextProgram.invokeExact(object, prog);
+        if (prog.address() == 0) {
+          break;
+        }
+        String progName = cString((MemorySegment) lib.programName.invokeExact(prog));
+        String section = cString((MemorySegment) lib.programSectionName.invokeExact(prog));
+        MemorySegment link = (MemorySegment) lib.programAttach.invokeExact(errno, prog);
+        if (link.address() == 0) {
+          int e = Libbpf.errno(errno);
+          throw new ProbeException(attachFailure(progName, section, e));
+        }
+        links.add(link);
+        attached.add(section);
+      }
+      MemorySegment cb = NativeLibraries.LINKER.upcallStub(
+          MethodHandles.lookup().findVirtual(BpfProbes.class, "onSample",
+              MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, long.class)).bindTo(this),
+          FunctionDescriptor.of(NativeLibraries.C_INT, NativeLibraries.C_POINTER, NativeLibraries.C_POINTER,
+              NativeLibraries.C_LONG),
+          arena);
+      int fd = (int) lib.mapFd.invokeExact(map(RING_BUFFER_MAP));
+      ringBuffer = (MemorySegment) lib.ringBufferNew.invokeExact(errno, fd, cb, MemorySegment.NULL, MemorySegment.NULL);
+      if (ringBuffer.address() == 0) {
+        throw new ProbeException("cannot map the BPF ring buffer: " + Libc.strerror(Libbpf.errno(errno))
+            + " (raise the locked-memory limit: ulimit -l unlimited)");
+      }
+      return List.copyOf(attached);
+    } catch (ProbeException e) {
+      detachAll();
+      throw e;
+    } catch (Throwable t) {
+      detachAll();
+      throw new ProbeException("attaching probes failed: " + t);
+    }
+  }
+
+  static String attachFailure(String prog, String section, int errno) {
+    String what = section.replaceFirst("^(tp|tracepoint|raw_tp|raw_tracepoint|tp_btf)/", "");
+    String hint = switch (errno) {
+      case 2 -> "no tracepoint " + what + " under /sys/kernel/tracing/events: is tracefs mounted, and was the"
+          + " kernel built with CONFIG_TRACEPOINTS and CONFIG_FTRACE_SYSCALLS?";
+      case 1, 13 -> "permission denied: run as root (tracefs and perf events need CAP_PERFMON or CAP_SYS_ADMIN)";
+      case 95, 524 -> "this kernel does not support attaching " + section;
+      default -> Libc.strerror(errno);
+    };
+    return "cannot attach probe " + prog + " (" + section + "): " + Libc.strerror(errno) + ": " + hint;
+  }
+
+  @SuppressWarnings("unused") // upcall from ring_buffer__poll
+  private int onSample(MemorySegment ctx, MemorySegment data, long size) {
+    try {
+      sink.accept(data.reinterpret(size).toArray(ValueLayout.JAVA_BYTE));
+      return 0;
+    } catch (Throwable t) {
+      // never unwind into libbpf; the poll loop rethrows it
+      sinkFailure = t;
+      return -1;
+    }
+  }
+
+  /** Waits up to timeoutMs for records and hands each to the sink. Returns records consumed. */
+  public int poll(int timeoutMs) {
+    int n;
+    try {
+      n = (int) lib.ringBufferPoll.invokeExact(ringBuffer, timeoutMs);
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+    rethrowSinkFailure();
+    if (n < 0 && n != -4 /* EINTR */) {
+      throw new ProbeException("reading the BPF ring buffer failed: " + Libc.strerror(-n));
+    }
+    return Math.max(n, 0);
+  }
+
+  /** Consumes whatever is in the ring buffer without waiting. */
+  public int drain() {
+    if (ringBuffer.address() == 0) {
+      return 0;
+    }
+    int total = 0;
+    try {
+      int n;
+      while ((n = (int) lib.ringBufferConsume.invokeExact(ringBuffer)) > 0) {
+        total += n;
+      }
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+    rethrowSinkFailure();
+    return total;
+  }
+
+  private void rethrowSinkFailure() {
+    Throwable t = sinkFailure;
+    if (t != null) {
+      sinkFailure = null;
+      if (t instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /** Records the kernel could not reserve in the ring buffer, per event type, summed over CPUs. */
+  public long[] ringBufferDrops(int types) {
+    long[] out = new long[types];
+    try (Arena call = Arena.ofConfined()) {
+      int fd = (int) lib.mapFd.invokeExact(map(DROPS_MAP));
+      int cpus = (int) lib.numPossibleCpus.invokeExact();
+      MemorySegment key = call.allocate(ValueLayout.JAVA_INT);
+      MemorySegment values = call.allocate(8L * Math.max(cpus, 1), 8);
+      MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
+      for (int type = 0; type < types; type++) {
+        key.set(ValueLayout.JAVA_INT, 0, type);
+        int rc = (int) lib.mapLookupElem.invokeExact(errno, fd, key, values);
+        if (rc != 0) {
+          continue;
+        }
+        long sum = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+          sum += values.get(ValueLayout.JAVA_LONG, 8L * cpu);
+        }
+        out[type] = sum;
+      }
+    } catch (ProbeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+    return out;
+  }
+
+  public List<String> attachedPrograms() {
+    return List.copyOf(attached);
+  }
+
+  /** Detaches every program: the kernel stops producing; records already queued stay readable. */
+  public void detachAll() {
+    for (MemorySegment link : links) {
+      try {
+        int unused = (int) lib.linkDestroy.invokeExact(link);
+      } catch (Throwable t) {
+        LOG.log(Level.WARNING, "detaching a probe failed: " + t);
+      }
+    }
+    links.clear();
+  }
+
+  @Override
+  public void close() {
+    detachAll();
+    try {
+      if (ringBuffer.address() != 0) {
+        lib.ringBufferFree.invokeExact(ringBuffer);
+        ringBuffer = MemorySegment.NULL;
+      }
+      lib.objectClose.invokeExact(object);
+    } catch (Throwable t) {
+      LOG.log(Level.WARNING, "releasing the BPF object failed: " + t);
+    }
+    arena.close();
+  }
+
+  private static String cString(MemorySegment p) {
+    return p.address() == 0 ? "?" : p.reinterpret(4096).getString(0);
+  }
+}
