@@ -1,0 +1,167 @@
+package io.github.otelkernel.receiver.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged agent ({@code otel-kernel-receiver.jar}) run as a separate process, as an operator
+ * runs it: started with a config, ready when its health check answers 200, stopped with SIGTERM.
+ */
+final class AgentProcess implements AutoCloseable {
+  static final Path JAR = Path.of(System.getProperty("agent.jar", "target/otel-kernel-receiver.jar"));
+
+  final Path dir;
+  final Path output;
+  final Path stdout;
+  final Path stderr;
+  final int healthPort;
+  private final Process process;
+
+  private AgentProcess(Path dir, Path output, int healthPort, Process process) {
+    this.dir = dir;
+    this.output = output;
+    this.stdout = dir.resolve("agent.stdout");
+    this.stderr = dir.resolve("agent.stderr");
+    this.healthPort = healthPort;
+    this.process = process;
+  }
+
+  /** Starts an agent exporting to an OTLP/JSON file (and to the console when asked) and waits until it is attached. */
+  static AgentProcess start(Path dir, boolean console) throws Exception {
+    int port = freePort();
+    Path output = dir.resolve("events.jsonl");
+    String config = """
+        receivers:
+          ebpf: {}
+        processors:
+          batch: {timeout: 100ms}
+        exporters:
+          file: {path: %s}
+          console: {}
+        extensions:
+          health_check: {endpoint: "127.0.0.1:%d"}
+        service:
+          extensions: [health_check]
+          pipelines:
+            logs:
+              receivers: [ebpf]
+              processors: [batch]
+              exporters: [%s]
+        """.formatted(output, port, console ? "file, console" : "file");
+    Path cfg = dir.resolve("agent.yaml");
+    Files.writeString(cfg, config);
+    Process p = command(dir, "--config", cfg.toString()).start();
+    AgentProcess agent = new AgentProcess(dir, output, port, p);
+    agent.awaitHealthy();
+    return agent;
+  }
+
+  /** A command line running the agent jar, output to files in dir. */
+  static ProcessBuilder command(Path dir, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED", "-jar",
+        JAR.toAbsolutePath().toString()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd)
+        .redirectOutput(dir.resolve("agent.stdout").toFile())
+        .redirectError(dir.resolve("agent.stderr").toFile());
+  }
+
+  static String javaBinary() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  private void awaitHealthy() throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        fail("agent exited with " + process.exitValue() + " before it was healthy: " + stderrText());
+      }
+      try {
+        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    process.destroyForcibly();
+    fail("agent did not become healthy within 60 s: " + stderrText());
+  }
+
+  /** SIGTERM, as systemd or Ctrl-C would; returns the exit code after the agent flushed. */
+  int stop() throws Exception {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail("agent did not stop within 60 s of SIGTERM: " + stderrText());
+    }
+    return process.exitValue();
+  }
+
+  String stderrText() throws IOException {
+    return Files.exists(stderr) ? Files.readString(stderr, StandardCharsets.UTF_8) : "";
+  }
+
+  String stdoutText() throws IOException {
+    return Files.exists(stdout) ? Files.readString(stdout, StandardCharsets.UTF_8) : "";
+  }
+
+  List<ExportedLog> records() throws IOException {
+    return ExportedLog.readOtlpJsonLines(output);
+  }
+
+  /** The value of key=N in the agent's final summary line. */
+  long summaryCount(String key) throws IOException {
+    for (String line : stderrText().lines().toList()) {
+      if (line.contains("stopped: ")) {
+        var m = java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(key) + "=(\\d+)").matcher(line);
+        if (m.find()) {
+          return Long.parseLong(m.group(1));
+        }
+      }
+    }
+    throw new AssertionError("no '" + key + "' in the agent's summary: " + stderrText());
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Runs a command to completion and returns its pid. */
+  static long run(Path cwd, String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail("command did not finish: " + String.join(" ", cmd));
+    }
+    return p.pid();
+  }
+}
