@@ -1,0 +1,45 @@
+# Shared by the bin/ scripts: locating JDK 25 and installing build dependencies.
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+
+die() { echo "error: $*" >&2; exit 1; }
+
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+
+# Sets JAVA_HOME to a JDK 25 or newer: $JAVA_HOME if it is one, else one in /usr/lib/jvm.
+find_java() {
+  local candidate
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk* /usr/lib/jvm/*-25-* /usr/lib/jvm/*; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
+    local major
+    major=$(java_major "$candidate/bin/java")
+    if [ -n "$major" ] && [ "${major%%.*}" -ge 25 ] 2>/dev/null; then
+      export JAVA_HOME="$candidate"
+      # Maven's bundled Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every run
+      MAVEN_JDK25_OPTS="--sun-misc-unsafe-memory-access=allow"
+      return 0
+    fi
+  done
+  die "a JDK 25 or newer is needed (the agent uses the Foreign Function & Memory API): install one (e.g. Temurin 25 in /usr/lib/jvm) or set JAVA_HOME"
+}
+
+# Debian packages the build and the probes need; installed only when missing.
+install_build_deps() {
+  local need=()
+  command -v clang >/dev/null || need+=(clang)
+  command -v llvm-strip >/dev/null || need+=(llvm)
+  command -v make >/dev/null || need+=(make)
+  command -v mvn >/dev/null || need+=(maven)
+  [ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
+  ldconfig -p 2>/dev/null | grep -q 'libbpf\.so\.1 ' || need+=(libbpf1)
+  command -v bpftool >/dev/null || [ -x /usr/sbin/bpftool ] || need+=(bpftool)
+  command -v setpriv >/dev/null || need+=(util-linux)
+  [ ${#need[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing packages: ${need[*]}: run this as root (sudo) to install them, or: apt-get install ${need[*]}"
+  command -v apt-get >/dev/null || die "missing packages: ${need[*]}: install them with your distribution's package manager"
+  echo "installing: ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 || die "apt-get install ${need[*]} failed"
+}

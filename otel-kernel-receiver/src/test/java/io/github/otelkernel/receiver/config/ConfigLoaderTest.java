@@ -1,0 +1,136 @@
+package io.github.otelkernel.receiver.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.otelkernel.receiver.config.AgentConfig.ConsoleExporterConfig;
+import io.github.otelkernel.receiver.config.AgentConfig.FileExporterConfig;
+import io.github.otelkernel.receiver.config.AgentConfig.OtlpExporterConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private final ConfigLoader loader = new ConfigLoader(Map.of("OTLP_HOST", "collector.example:4317", "TOKEN", "s3cret"));
+
+  private ConfigException error(String yaml) {
+    return assertThrows(ConfigException.class, () -> loader.parse("c.yaml", yaml));
+  }
+
+  @Test
+  void minimalConfigFromTheIssue() {
+    AgentConfig c = loader.parse("c.yaml", """
+        receivers: {ebpf: {}}
+        exporters: {file: {path: out.jsonl}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
+        """);
+    assertEquals(16, c.receiver().ringBufferSizeMib());
+    assertEquals(new FileExporterConfig("file", Path.of("out.jsonl")), c.exporters().get(0));
+    assertTrue(c.healthCheck().isEmpty());
+  }
+
+  @Test
+  void defaultConfigPrintsToTheConsole() {
+    AgentConfig c = loader.loadDefault();
+    assertEquals(1, c.exporters().size());
+    assertTrue(c.exporters().get(0) instanceof ConsoleExporterConfig);
+  }
+
+  @Test
+  void fullConfigWithEnvExpansionNamedComponentsAndHealthCheck() {
+    AgentConfig c = loader.parse("c.yaml", """
+        receivers:
+          ebpf: {ring_buffer_size_mib: 64}
+        processors:
+          batch: {timeout: 1s500ms, send_batch_size: 100}
+        exporters:
+          otlp/primary:
+            endpoint: ${env:OTLP_HOST}
+            headers: {authorization: "ApiKey ${env:TOKEN}", x-price: "$$5"}
+            compression: none
+            timeout: 3s
+            sending_queue: {queue_size: 1000}
+          console: {}
+        extensions:
+          health_check: {endpoint: "127.0.0.1:0"}
+        service:
+          extensions: [health_check]
+          pipelines:
+            logs: {receivers: [ebpf], processors: [batch], exporters: [otlp/primary, console]}
+        """);
+    assertEquals(64, c.receiver().ringBufferSizeMib());
+    assertEquals(Duration.ofMillis(1500), c.batch().timeout());
+    assertEquals(100, c.batch().sendBatchSize());
+    OtlpExporterConfig o = (OtlpExporterConfig) c.exporters().get(0);
+    assertEquals("otlp/primary", o.id());
+    assertEquals("collector.example:4317", o.endpoint());
+    assertEquals(Map.of("authorization", "ApiKey s3cret", "x-price", "$5"), o.headers());
+    assertEquals("none", o.compression());
+    assertEquals(Duration.ofSeconds(3), o.timeout());
+    assertEquals(1000, o.queueSize().orElseThrow());
+    assertEquals("127.0.0.1", c.healthCheck().orElseThrow().host());
+  }
+
+  @Test
+  void envDefaultIsUsedWhenUnset() {
+    AgentConfig c = loader.parse("c.yaml", """
+        receivers: {ebpf: {}}
+        exporters: {file: {path: "${env:NOPE:-/tmp/x.jsonl}"}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
+        """);
+    assertEquals(Path.of("/tmp/x.jsonl"), ((FileExporterConfig) c.exporters().get(0)).path());
+  }
+
+  @Test
+  void errorsNameFileLineAndKey() {
+    assertEquals("c.yaml:3: receivers.ebpf: unknown key 'ring_buffer' (allowed: ring_buffer_size_mib)", error("""
+        receivers:
+          ebpf:
+            ring_buffer: 8
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """).getMessage());
+    assertEquals("c.yaml:1: receivers.ebpf.ring_buffer_size_mib: 12 is not a power of two (the kernel requires"
+        + " one): use 8, 16, 32, 64…", error("""
+        receivers: {ebpf: {ring_buffer_size_mib: 12}}
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """).getMessage());
+    assertTrue(error("""
+        receivers: {ebpf: {}}
+        processors: {batch: {timeout: soon}}
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], processors: [batch], exporters: [console]}}}
+        """).getMessage().startsWith("c.yaml:2: processors.batch.timeout: expected a duration"));
+    assertTrue(error("""
+        receivers: {ebpf: {}}
+        exporters: {kafka: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [kafka]}}}
+        """).getMessage().contains("unknown component type 'kafka'"));
+    assertTrue(error("""
+        receivers: {ebpf: {}}
+        exporters: {console: {}}
+        """).getMessage().contains("missing required key 'service'"));
+    assertTrue(error("""
+        receivers: {ebpf: {}}
+        exporters:
+          otlp: {endpoint: "h:1", tls: {cert_file: /etc/hostname}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
+        """).getMessage().contains("cert_file and key_file go together"));
+    assertTrue(error("""
+        receivers: {ebpf: {}}
+        exporters:
+          otlp: {endpoint: "h:1", tls: {ca_file: /nonexistent/ca.pem}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
+        """).getMessage().startsWith("c.yaml:3: exporters.otlp.tls.ca_file: cannot read /nonexistent/ca.pem"));
+    assertTrue(error("").getMessage().contains("the config is empty"));
+    assertTrue(error("a: [").getMessage().startsWith("c.yaml:"));
+    assertTrue(error("""
+        receivers: {ebpf: {}}
+        exporters: {console: {}, console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """).getMessage().contains("appears twice"));
+  }
+}

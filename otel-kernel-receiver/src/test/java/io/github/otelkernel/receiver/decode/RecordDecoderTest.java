@@ -1,0 +1,96 @@
+package io.github.otelkernel.receiver.decode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Records built byte by byte as events.h lays them out. The live-kernel tests check the same
+ * decoder against real records; these pin down the edge cases the kernel rarely produces.
+ */
+class RecordDecoderTest {
+  private final RecordDecoder decoder = new RecordDecoder();
+
+  static ByteBuffer header(int size, int type, int flags) {
+    ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
+    b.putShort(0, (short) type).putShort(2, (short) 1).putInt(4, flags).putLong(8, 123_456_789L);
+    b.putInt(16, 42).putInt(20, 43).putInt(24, 1).putInt(28, 1000).putInt(32, 1001).putInt(36, 0).putInt(40, 0);
+    b.putInt(44, -1).putLong(48, 1_000L).putLong(56, 77L);
+    b.put(64, "bash".getBytes(StandardCharsets.US_ASCII));
+    return b;
+  }
+
+  static byte[] exec(String exeLeafFirst, String cwdLeafFirst, String args, int flags) {
+    byte[] exe = exeLeafFirst.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] cwd = cwdLeafFirst.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] argv = args.getBytes(StandardCharsets.ISO_8859_1);
+    ByteBuffer b = header(96 + exe.length + cwd.length + argv.length, 1, flags);
+    b.putShort(80, (short) exe.length).putShort(82, (short) cwd.length).putInt(84, argv.length).putInt(88, 9999);
+    b.put(96, exe).put(96 + exe.length, cwd).put(96 + exe.length + cwd.length, argv);
+    return b.array();
+  }
+
+  @Test
+  void execPathsAreReassembledFromLeafFirstComponents() {
+    var e = (KernelEvent.ProcessExec) decoder.decode(exec("dash\0bin\0usr\0", "", "sh\0-c\0exit 7\0", 0));
+    assertEquals("/usr/bin/dash", e.executablePath().text());
+    assertEquals("/", e.workingDirectory().text());
+    assertEquals(List.of("sh", "-c", "exit 7"), e.args().stream().map(RawBytes::text).toList());
+    assertEquals(42, e.process().pid());
+    assertEquals(1, e.process().parentPid());
+    assertEquals(1000, e.process().credentials().uid());
+    assertFalse(e.process().credentials().hasLoginUid());
+    assertEquals("bash", e.process().comm().text());
+    assertEquals(9999, e.argsTotalBytes());
+  }
+
+  @Test
+  void emptyArgumentsAndTruncatedLastArgumentSurvive() {
+    var e = (KernelEvent.ProcessExec) decoder.decode(exec("true\0", "tmp\0", "a\0\0b\0partial", 1));
+    assertEquals(List.of("a", "", "b", "partial"), e.args().stream().map(RawBytes::text).toList());
+    assertTrue(e.argsTruncated());
+  }
+
+  @Test
+  void invalidUtf8IsMarkedLossyAndKeptExactly() {
+    var e = (KernelEvent.ProcessExec) decoder.decode(exec("x\u00ff\0", "", "x\u00ff\0", 0));
+    RawBytes arg = e.args().get(0);
+    assertTrue(arg.lossy());
+    assertEquals("x\uFFFD", arg.text());
+    assertEquals((byte) 0xff, arg.bytes()[1]);
+    assertFalse(new RawBytes("ünï".getBytes(StandardCharsets.UTF_8)).lossy());
+  }
+
+  @Test
+  void exitStatusSplitsIntoCodeOrSignal() {
+    ByteBuffer b = header(88, 3, 0);
+    b.putInt(80, 7 << 8);
+    var normal = (KernelEvent.ProcessExit) decoder.decode(b.array());
+    assertEquals(7, normal.exitCode());
+    assertEquals(0, normal.signal());
+    b.putInt(80, 0x80 | 11);
+    var crashed = (KernelEvent.ProcessExit) decoder.decode(b.array());
+    assertEquals(11, crashed.signal());
+    assertTrue(crashed.coreDumped());
+    assertEquals(-1, crashed.exitCode());
+  }
+
+  @Test
+  void malformedRecordsAreRejectedNotReadPastTheirEnd() {
+    assertThrows(MalformedRecordException.class, () -> decoder.decode(new byte[10]));
+    byte[] lying = exec("a\0", "", "x\0", 0);
+    ByteBuffer.wrap(lying).order(ByteOrder.nativeOrder()).putInt(84, 100_000);
+    assertThrows(MalformedRecordException.class, () -> decoder.decode(lying));
+    ByteBuffer wrongVersion = header(88, 3, 0).putShort(2, (short) 9);
+    assertThrows(MalformedRecordException.class, () -> decoder.decode(wrongVersion.array()));
+    assertThrows(MalformedRecordException.class, () -> decoder.decode(header(88, 42, 0).array()));
+    assertThrows(MalformedRecordException.class, () -> decoder.decode(header(80, 3, 0).array()));
+  }
+}
