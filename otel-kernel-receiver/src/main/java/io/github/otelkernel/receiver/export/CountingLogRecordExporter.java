@@ -33,8 +33,9 @@ final class CountingLogRecordExporter implements LogRecordExporter {
         stats.exported.addAndGet(n);
       } else {
         stats.failed.addAndGet(n);
-        LOG.warning("exporter " + stats.exporter() + " could not deliver " + n + " records"
-            + (result.getFailureThrowable() != null ? ": " + result.getFailureThrowable().getMessage() : ""));
+        Throwable cause = result.getFailureThrowable();
+        LOG.warning("exporter " + stats.exporter() + " could not deliver " + n + " records, counted as lost"
+            + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : ""));
       }
     });
     return result;

@@ -1,0 +1,80 @@
+package io.github.otelkernel.receiver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An unreachable OTLP endpoint: the agent keeps running, says so in one line, and counts the loss. */
+class ExportFailureIT {
+  @TempDir Path dir;
+
+  @Test
+  void unreachableCollectorIsReportedAndCountedWhileOtherExportersDeliver() throws Exception {
+    int deadPort = AgentProcess.freePort(); // nothing listens there
+    int healthPort = AgentProcess.freePort();
+    Path out = dir.resolve("events.jsonl");
+    Path cfg = dir.resolve("agent.yaml");
+    Files.writeString(cfg, """
+        receivers: {ebpf: {}}
+        processors: {batch: {timeout: 100ms}}
+        exporters:
+          file: {path: %s}
+          otlp: {endpoint: "127.0.0.1:%d", tls: {insecure: true}, timeout: 2s}
+        extensions: {health_check: {endpoint: "127.0.0.1:%d"}}
+        service:
+          extensions: [health_check]
+          pipelines: {logs: {receivers: [ebpf], processors: [batch], exporters: [file, otlp]}}
+        """.formatted(out, deadPort, healthPort));
+    Process agent = AgentProcess.command(dir, "--config", cfg.toString()).start();
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      boolean healthy = false;
+      for (int i = 0; i < 600 && !healthy && agent.isAlive(); i++) {
+        try {
+          healthy = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/")).build(),
+              HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (java.io.IOException e) {
+          Thread.sleep(100);
+        }
+      }
+      assertTrue(healthy, "agent runs although its collector is unreachable");
+      AgentProcess.run(dir, "/bin/sh", "-c", "exit 3");
+      agent.destroy();
+      assertTrue(agent.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, agent.exitValue());
+    } finally {
+      agent.destroyForcibly();
+    }
+    String stderr = Files.readString(dir.resolve("agent.stderr"));
+    // one line per message, no stack traces
+    for (String line : stderr.lines().toList()) {
+      assertTrue(line.matches("^\\d{4}-\\d\\d-\\d\\dT\\S+Z (INFO |WARN |ERROR) .*"), () -> "not a log line: " + line);
+    }
+    assertTrue(stderr.contains("exporter otlp could not deliver"), stderr);
+    String summary = stderr.lines().filter(l -> l.contains("stopped: ")).findFirst().orElseThrow();
+    long received = count(summary, "received");
+    long fileExported = count(summary.substring(summary.indexOf("file:")), "exported");
+    long otlpFailed = count(summary.substring(summary.indexOf("otlp:")), "failed");
+    long otlpExported = count(summary.substring(summary.indexOf("otlp:")), "exported");
+    assertTrue(received >= 3, summary);
+    assertEquals(received, fileExported, summary);
+    assertEquals(0, otlpExported, summary);
+    assertEquals(received, otlpFailed, "every record the otlp exporter could not send is counted: " + summary);
+    assertEquals(received, ExportedLog.readOtlpJsonLines(out).size());
+  }
+
+  private static long count(String text, String key) {
+    var m = java.util.regex.Pattern.compile("\\b" + key + "=(\\d+)").matcher(text);
+    assertTrue(m.find(), key + " in " + text);
+    return Long.parseLong(m.group(1));
+  }
+}
