@@ -138,7 +138,14 @@ public final class Agent implements AutoCloseable {
       case KernelEvent.ProcessExit x -> 3;
     };
     stats.received.incrementAndGet(type);
-    mapper.emit(event);
+    try {
+      mapper.emit(event);
+    } catch (RuntimeException e) {
+      // a bug in mapping one event must not stop the stream: count it with the malformed ones
+      if (stats.malformed.incrementAndGet() <= 10) {
+        LOG.log(Level.WARNING, "could not map a " + RecordDecoder.typeName(type) + " event: " + e, e);
+      }
+    }
   }
 
   private void pollLoop() {
