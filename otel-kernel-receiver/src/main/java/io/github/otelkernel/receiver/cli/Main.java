@@ -116,6 +116,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     root.setLevel(debug ? Level.FINE : Level.INFO);
     Logger.getLogger("io.grpc").setLevel(debug ? Level.INFO : Level.WARNING);
     Logger.getLogger("io.netty").setLevel(Level.WARNING);
+    // the SDK logs every failed export; the sending queue reports failures once per interval instead
+    Logger.getLogger("io.opentelemetry.exporter.internal.grpc.GrpcExporter").setLevel(debug ? Level.FINE : Level.OFF);
+    Logger.getLogger("io.opentelemetry.exporter.internal.http.HttpExporter").setLevel(debug ? Level.FINE : Level.OFF);
   }
 
   @Command(name = "validate", mixinStandardHelpOptions = true,

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import io.github.otelkernel.receiver.export.queue.QueuedExporter;
 
 /** The validated configuration of one agent: one logs pipeline from the ebpf receiver to its exporters. */
 public record AgentConfig(
@@ -12,7 +14,9 @@ public record AgentConfig(
     EbpfReceiverConfig receiver,
     BatchConfig batch,
     List<ExporterConfig> exporters,
-    Optional<HealthCheckConfig> healthCheck) {
+    Optional<HealthCheckConfig> healthCheck,
+    Map<String, FileStorageConfig> storages,
+    TelemetryConfig telemetry) {
 
   /** receivers.ebpf */
   public record EbpfReceiverConfig(int ringBufferSizeMib) {
@@ -41,15 +45,32 @@ public record AgentConfig(
   /** OTLP/JSON lines, the format of the Collector's file exporter. */
   public record FileExporterConfig(String id, Path path) implements ExporterConfig {}
 
+  /** exporters.otlp (gRPC) and exporters.otlphttp (HTTP/protobuf). */
   public record OtlpExporterConfig(
       String id,
+      boolean http,
       String endpoint,
       TlsConfig tls,
       Map<String, String> headers,
       String compression,
       Duration timeout,
-      Optional<Integer> queueSize)
+      QueuedExporter.RetrySettings retry,
+      QueueConfig queue)
       implements ExporterConfig {}
+
+  /** sending_queue: records held in memory, or spooled through a file_storage extension. */
+  public record QueueConfig(boolean enabled, int queueSize, Optional<String> storage, Set<String> lowPriorityEvents) {
+    public static final Set<String> DEFAULT_LOW_PRIORITY = Set.of("process.fork", "process.exit");
+    public static final QueueConfig DEFAULT = new QueueConfig(true, 65_536, Optional.empty(), DEFAULT_LOW_PRIORITY);
+  }
+
+  /** extensions.file_storage: where sending queues spool, and how much disk they may take in all. */
+  public record FileStorageConfig(String id, Path directory, long maxSizeMib) {}
+
+  /** service.telemetry.metrics: the agent's own metrics, sent with the OTLP exporters named. */
+  public record TelemetryConfig(boolean enabled, Duration interval, List<String> exporters) {
+    public static final TelemetryConfig DEFAULT = new TelemetryConfig(true, Duration.ofSeconds(60), List.of());
+  }
 
   /** The Collector's configtls keys. */
   public record TlsConfig(

@@ -8,6 +8,11 @@ import io.github.otelkernel.receiver.config.AgentConfig.FileExporterConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.HealthCheckConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.OtlpExporterConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.TlsConfig;
+import io.github.otelkernel.receiver.config.AgentConfig.FileStorageConfig;
+import io.github.otelkernel.receiver.config.AgentConfig.QueueConfig;
+import io.github.otelkernel.receiver.config.AgentConfig.TelemetryConfig;
+import io.github.otelkernel.receiver.export.queue.QueuedExporter;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +50,8 @@ public final class ConfigLoader {
   private static final Set<String> TOP = Set.of("receivers", "processors", "exporters", "extensions", "service");
   private static final Set<String> RECEIVER_TYPES = Set.of("ebpf");
   private static final Set<String> PROCESSOR_TYPES = Set.of("batch");
-  private static final Set<String> EXPORTER_TYPES = Set.of("console", "file", "otlp");
-  private static final Set<String> EXTENSION_TYPES = Set.of("health_check");
+  private static final Set<String> EXPORTER_TYPES = Set.of("console", "file", "otlp", "otlphttp");
+  private static final Set<String> EXTENSION_TYPES = Set.of("health_check", "file_storage");
 
   private final Map<String, String> env;
 
@@ -96,7 +101,7 @@ public final class ConfigLoader {
     }
     Map<String, ConfigNode> sections = top.mapping(TOP);
     ConfigNode service = required(top, sections, "service");
-    Map<String, ConfigNode> serviceKeys = service.mapping(Set.of("pipelines", "extensions"));
+    Map<String, ConfigNode> serviceKeys = service.mapping(Set.of("pipelines", "extensions", "telemetry"));
     ConfigNode pipelines = required(service, serviceKeys, "pipelines");
     Map<String, ConfigNode> pipelineMap = pipelines.mapping(Set.of("logs"));
     ConfigNode logs = required(pipelines, pipelineMap, "logs");
@@ -130,22 +135,32 @@ public final class ConfigLoader {
     if (exporterIds.isEmpty()) {
       throw logsKeys.get("exporters").error("list at least one exporter, e.g. [console]");
     }
+    Map<String, FileStorageConfig> storages = new LinkedHashMap<>();
+    List<String> extensionIds = serviceKeys.containsKey("extensions")
+        ? serviceKeys.get("extensions").asStringList() : List.of();
+    for (String id : extensionIds) {
+      ConfigNode ext = reference(serviceKeys.get("extensions"), extensions, id, "extensions");
+      if (typeOf(id).equals("file_storage")) {
+        storages.put(id, fileStorage(id, ext));
+      }
+    }
     List<ExporterConfig> exporterConfigs = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (String id : exporterIds) {
       if (!seen.add(id)) {
         throw logsKeys.get("exporters").error("exporter '" + id + "' is listed twice");
       }
-      exporterConfigs.add(exporter(id, reference(logsKeys.get("exporters"), exporters, id, "exporters")));
+      exporterConfigs.add(exporter(id, reference(logsKeys.get("exporters"), exporters, id, "exporters"), storages));
     }
 
     Optional<HealthCheckConfig> health = Optional.empty();
-    if (serviceKeys.containsKey("extensions")) {
-      for (String id : serviceKeys.get("extensions").asStringList()) {
-        health = Optional.of(healthCheck(reference(serviceKeys.get("extensions"), extensions, id, "extensions")));
+    for (String id : extensionIds) {
+      if (typeOf(id).equals("health_check")) {
+        health = Optional.of(healthCheck(extensions.get(id)));
       }
     }
-    return new AgentConfig(name, receiver, batch, List.copyOf(exporterConfigs), health);
+    TelemetryConfig telemetry = telemetry(serviceKeys.get("telemetry"), exporterConfigs);
+    return new AgentConfig(name, receiver, batch, List.copyOf(exporterConfigs), health, Map.copyOf(storages), telemetry);
   }
 
   private static ConfigNode required(ConfigNode parent, Map<String, ConfigNode> map, String key) {
@@ -208,7 +223,45 @@ public final class ConfigLoader {
         keys.containsKey("queue_size") ? (int) keys.get("queue_size").asLong(1, 1 << 24) : d.queueSize());
   }
 
-  private static ExporterConfig exporter(String id, ConfigNode n) {
+  private static FileStorageConfig fileStorage(String id, ConfigNode n) {
+    var keys = n.mapping(Set.of("directory", "max_size_mib"));
+    Path dir = Path.of(required(n, keys, "directory").asString());
+    long max = keys.containsKey("max_size_mib") ? keys.get("max_size_mib").asLong(1, 1 << 20) : 1024;
+    return new FileStorageConfig(id, dir, max);
+  }
+
+  private static TelemetryConfig telemetry(ConfigNode n, List<ExporterConfig> exporters) {
+    List<String> otlp = exporters.stream().filter(e -> e instanceof OtlpExporterConfig).map(ExporterConfig::id).toList();
+    if (n == null) {
+      return new TelemetryConfig(true, TelemetryConfig.DEFAULT.interval(), otlp);
+    }
+    var metrics = n.mapping(Set.of("metrics")).get("metrics");
+    if (metrics == null) {
+      return new TelemetryConfig(true, TelemetryConfig.DEFAULT.interval(), otlp);
+    }
+    var keys = metrics.mapping(Set.of("level", "interval", "exporters"));
+    boolean enabled = true;
+    if (keys.containsKey("level")) {
+      String level = keys.get("level").asString();
+      if (!Set.of("none", "basic", "normal", "detailed").contains(level)) {
+        throw keys.get("level").error("expected none, basic, normal or detailed, got '" + level + "'");
+      }
+      enabled = !level.equals("none");
+    }
+    Duration interval = keys.containsKey("interval") ? keys.get("interval").asDuration() : TelemetryConfig.DEFAULT.interval();
+    List<String> ids = otlp;
+    if (keys.containsKey("exporters")) {
+      ids = keys.get("exporters").asStringList();
+      for (String id : ids) {
+        if (!otlp.contains(id)) {
+          throw keys.get("exporters").error("'" + id + "' is not an otlp/otlphttp exporter of the logs pipeline");
+        }
+      }
+    }
+    return new TelemetryConfig(enabled, interval, ids);
+  }
+
+  private static ExporterConfig exporter(String id, ConfigNode n, Map<String, FileStorageConfig> storages) {
     return switch (typeOf(id)) {
       case "console" -> {
         n.mapping(Set.of());
@@ -218,12 +271,13 @@ public final class ConfigLoader {
         var keys = n.mapping(Set.of("path"));
         yield new FileExporterConfig(id, Path.of(required(n, keys, "path").asString()));
       }
-      default -> otlp(id, n);
+      default -> otlp(id, n, storages);
     };
   }
 
-  private static OtlpExporterConfig otlp(String id, ConfigNode n) {
-    var keys = n.mapping(Set.of("endpoint", "tls", "headers", "compression", "timeout", "sending_queue"));
+  private static OtlpExporterConfig otlp(String id, ConfigNode n, Map<String, FileStorageConfig> storages) {
+    var keys = n.mapping(Set.of("endpoint", "tls", "headers", "compression", "timeout", "sending_queue",
+        "retry_on_failure"));
     ConfigNode endpointNode = required(n, keys, "endpoint");
     String endpoint = endpointNode.asString();
     if (endpoint.isBlank() || endpoint.contains(" ")) {
@@ -248,21 +302,47 @@ public final class ConfigLoader {
         throw keys.get("compression").error("expected gzip or none, got '" + compression + "'");
       }
     }
-    Optional<Integer> queueSize = Optional.empty();
+    QueueConfig queue = QueueConfig.DEFAULT;
     if (keys.containsKey("sending_queue")) {
-      var q = keys.get("sending_queue").mapping(Set.of("queue_size"));
-      if (q.containsKey("queue_size")) {
-        queueSize = Optional.of((int) q.get("queue_size").asLong(1, 1 << 24));
+      var q = keys.get("sending_queue").mapping(Set.of("enabled", "queue_size", "storage", "low_priority_events"));
+      Optional<String> storage = Optional.empty();
+      if (q.containsKey("storage")) {
+        storage = Optional.of(q.get("storage").asString());
+        if (!storages.containsKey(storage.get())) {
+          throw q.get("storage").error("'" + storage.get()
+              + "' is not a file_storage extension listed in service.extensions");
+        }
+      }
+      queue = new QueueConfig(
+          !q.containsKey("enabled") || q.get("enabled").asBoolean(),
+          q.containsKey("queue_size") ? (int) q.get("queue_size").asLong(1, 1 << 24) : QueueConfig.DEFAULT.queueSize(),
+          storage,
+          q.containsKey("low_priority_events") ? Set.copyOf(q.get("low_priority_events").asStringList())
+              : QueueConfig.DEFAULT_LOW_PRIORITY);
+    }
+    QueuedExporter.RetrySettings retry = QueuedExporter.RetrySettings.DEFAULT;
+    if (keys.containsKey("retry_on_failure")) {
+      var r = keys.get("retry_on_failure").mapping(Set.of("enabled", "initial_interval", "max_interval", "max_elapsed_time"));
+      var d = QueuedExporter.RetrySettings.DEFAULT;
+      retry = new QueuedExporter.RetrySettings(
+          !r.containsKey("enabled") || r.get("enabled").asBoolean(),
+          r.containsKey("initial_interval") ? r.get("initial_interval").asDuration() : d.initialInterval(),
+          r.containsKey("max_interval") ? r.get("max_interval").asDuration() : d.maxInterval(),
+          r.containsKey("max_elapsed_time") ? r.get("max_elapsed_time").asDuration() : d.maxElapsed());
+      if (retry.initialInterval().isZero() || retry.maxInterval().compareTo(retry.initialInterval()) < 0) {
+        throw keys.get("retry_on_failure").error("need 0 < initial_interval <= max_interval");
       }
     }
     return new OtlpExporterConfig(
         id,
+        typeOf(id).equals("otlphttp"),
         endpoint,
         tls,
         keys.containsKey("headers") ? keys.get("headers").asStringMap() : Map.of(),
         compression,
         keys.containsKey("timeout") ? keys.get("timeout").asDuration() : java.time.Duration.ofSeconds(10),
-        queueSize);
+        retry,
+        queue);
   }
 
   private static Optional<Path> readableFile(ConfigNode n) {

@@ -7,6 +7,9 @@ public final class DeliveryStats {
   private final String exporter;
   final AtomicLong exported = new AtomicLong();
   final AtomicLong failed = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong spooled = new AtomicLong();
+  private final AtomicLong recovered = new AtomicLong();
 
   public DeliveryStats(String exporter) {
     this.exporter = exporter;
@@ -20,7 +23,43 @@ public final class DeliveryStats {
     return exported.get();
   }
 
+  /** Records the destination never got: export failed or retries ran out. */
   public long failed() {
     return failed.get();
+  }
+
+  /** Records evicted from a full sending queue. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  /** Records left in the on-disk spool at shutdown, to be sent at the next start. */
+  public long spooled() {
+    return spooled.get();
+  }
+
+  /** Records found in the spool at start, left by a previous run. */
+  public long recovered() {
+    return recovered.get();
+  }
+
+  public void addExported(long n) {
+    exported.addAndGet(n);
+  }
+
+  public void addFailed(long n) {
+    failed.addAndGet(n);
+  }
+
+  public void addDropped(long n) {
+    dropped.addAndGet(n);
+  }
+
+  public void addSpooled(long n) {
+    spooled.addAndGet(n);
+  }
+
+  public void addRecovered(long n) {
+    recovered.addAndGet(n);
   }
 }

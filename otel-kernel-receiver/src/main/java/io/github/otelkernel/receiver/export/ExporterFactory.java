@@ -5,6 +5,17 @@ import io.github.otelkernel.receiver.config.AgentConfig.ExporterConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.FileExporterConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.OtlpExporterConfig;
 import io.github.otelkernel.receiver.config.ConfigException;
+import io.github.otelkernel.receiver.config.AgentConfig.FileStorageConfig;
+import io.github.otelkernel.receiver.export.queue.QueuedExporter;
+import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporterBuilder;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import io.opentelemetry.exporter.logging.otlp.internal.logs.OtlpStdoutLogRecordExporterBuilder;
 import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter;
 import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporterBuilder;
@@ -28,24 +39,53 @@ public final class ExporterFactory {
   private static final Logger LOG = Logger.getLogger(ExporterFactory.class.getName());
 
   /** An exporter ready for a batch processor, with its delivery counters. */
-  public record BuiltExporter(String id, LogRecordExporter exporter, DeliveryStats stats, String description) {}
+  public record BuiltExporter(String id, LogRecordExporter exporter, DeliveryStats stats, String description,
+      Optional<QueuedExporter> queue) {}
 
   private final PrintStream console;
+  private final Resource resource;
+  private final InstrumentationScopeInfo scope;
+  private final Map<String, FileStorageConfig> storages;
+  private final MeterProvider meterProvider;
 
-  public ExporterFactory(PrintStream console) {
+  public ExporterFactory(PrintStream console, Resource resource, InstrumentationScopeInfo scope,
+      Map<String, FileStorageConfig> storages, MeterProvider meterProvider) {
     this.console = console;
+    this.resource = resource;
+    this.scope = scope;
+    this.storages = storages;
+    this.meterProvider = meterProvider;
   }
 
   public BuiltExporter build(ExporterConfig config) {
     DeliveryStats stats = new DeliveryStats(config.id());
     return switch (config) {
       case ConsoleExporterConfig c -> new BuiltExporter(c.id(),
-          new CountingLogRecordExporter(new ConsoleLogRecordExporter(console), stats), stats, "console");
+          new CountingLogRecordExporter(new ConsoleLogRecordExporter(console), stats), stats, "console", Optional.empty());
       case FileExporterConfig f -> new BuiltExporter(f.id(),
-          new CountingLogRecordExporter(file(f), stats), stats, "OTLP/JSON lines to " + f.path());
-      case OtlpExporterConfig o -> new BuiltExporter(o.id(),
-          new CountingLogRecordExporter(otlp(o), stats), stats, "OTLP/gRPC to " + endpointUri(o));
+          new CountingLogRecordExporter(file(f), stats), stats, "OTLP/JSON lines to " + f.path(), Optional.empty());
+      case OtlpExporterConfig o -> queued(o, stats);
     };
+  }
+
+  private BuiltExporter queued(OtlpExporterConfig o, DeliveryStats stats) {
+    String what = (o.http() ? "OTLP/HTTP to " : "OTLP/gRPC to ") + endpointUri(o);
+    LogRecordExporter network = o.http() ? otlpHttp(o) : otlp(o);
+    if (!o.queue().enabled()) {
+      return new BuiltExporter(o.id(), new CountingLogRecordExporter(network, stats), stats, what, Optional.empty());
+    }
+    Optional<Path> spool = o.queue().storage().map(id -> storages.get(id).directory().resolve(o.id().replace('/', '_')));
+    long spoolBytes = o.queue().storage().map(id -> storages.get(id).maxSizeMib() << 20).orElse(0L);
+    QueuedExporter q;
+    try {
+      q = new QueuedExporter(o.id(), network, stats,
+          new QueuedExporter.QueueSettings(o.queue().queueSize(), spool, spoolBytes, o.queue().lowPriorityEvents(),
+              Duration.ofSeconds(10)),
+          o.retry(), resource, scope);
+    } catch (IllegalStateException e) {
+      throw new ConfigException("extensions." + o.queue().storage().orElse("file_storage") + ": " + e.getMessage());
+    }
+    return new BuiltExporter(o.id(), q, stats, what + spool.map(p -> ", spooling to " + p).orElse(""), Optional.of(q));
   }
 
   private static LogRecordExporter file(FileExporterConfig f) {
@@ -117,7 +157,35 @@ public final class ExporterFactory {
     return uri;
   }
 
-  private static LogRecordExporter otlp(OtlpExporterConfig o) {
+  private LogRecordExporter otlpHttp(OtlpExporterConfig o) {
+    URI uri = checkedUri(o);
+    String base = uri.toString().replaceAll("/+$", "");
+    OtlpHttpLogRecordExporterBuilder b = OtlpHttpLogRecordExporter.builder()
+        .setEndpoint(base.endsWith("/v1/logs") ? base : base + "/v1/logs")
+        .setTimeout(o.timeout())
+        .setCompression(o.compression())
+        .setMeterProvider(meterProvider);
+    if (o.queue().enabled()) {
+      b.setRetryPolicy(null);
+    }
+    o.headers().forEach(b::addHeader);
+    try {
+      if (o.tls().caFile().isPresent()) {
+        b.setTrustedCertificates(Files.readAllBytes(o.tls().caFile().get()));
+      }
+      if (o.tls().certFile().isPresent()) {
+        b.setClientTls(Files.readAllBytes(o.tls().keyFile().get()), Files.readAllBytes(o.tls().certFile().get()));
+      }
+      return b.build();
+    } catch (IOException e) {
+      throw new ConfigException("exporters." + o.id() + ".tls: cannot read " + e.getMessage());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new ConfigException("exporters." + o.id() + ": " + e.getMessage());
+    }
+  }
+
+  /** The endpoint, refused when it would send in plaintext to another host without tls.insecure. */
+  private static URI checkedUri(OtlpExporterConfig o) {
     URI uri = endpointUri(o);
     boolean plaintext = uri.getScheme().equals("http");
     if (plaintext && !isLoopback(uri.getHost())) {
@@ -128,10 +196,19 @@ public final class ExporterFactory {
       LOG.warning("exporters." + o.id() + ": sending to " + uri.getHost()
           + " without TLS (tls.insecure: true); events can be read and altered on the network");
     }
+    return uri;
+  }
+
+  private LogRecordExporter otlp(OtlpExporterConfig o) {
+    URI uri = checkedUri(o);
     OtlpGrpcLogRecordExporterBuilder b = OtlpGrpcLogRecordExporter.builder()
         .setEndpoint(uri.toString())
         .setTimeout(o.timeout())
-        .setCompression(o.compression());
+        .setCompression(o.compression())
+        .setMeterProvider(meterProvider);
+    if (o.queue().enabled()) {
+      b.setRetryPolicy(null); // the sending queue retries, with the Collector's settings
+    }
     o.headers().forEach(b::addHeader);
     try {
       if (o.tls().caFile().isPresent()) {

@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  * sentence for people, every fact is an attribute with its semantic-convention name.
  */
 public final class LogRecordMapper {
+  /** Instrumentation scope of every record the agent emits. */
+  public static final String SCOPE_NAME = "io.github.otelkernel.receiver.ebpf";
+
   private final Logger logger;
   private final BootClock clock;
 

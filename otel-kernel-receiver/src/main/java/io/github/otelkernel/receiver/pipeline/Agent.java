@@ -19,6 +19,7 @@ import io.opentelemetry.sdk.logs.SdkLoggerProviderBuilder;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -76,13 +77,13 @@ public final class Agent implements AutoCloseable {
     KernelPreflight.check();
     Resource resource = Resource.getDefault().merge(HostResource.detect(version()));
     meterProvider = SdkMeterProvider.builder().setResource(resource).registerMetricReader(dropCounter).build();
-    ExporterFactory factory = new ExporterFactory(console);
+    InstrumentationScopeInfo scope = InstrumentationScopeInfo.builder(LogRecordMapper.SCOPE_NAME).setVersion(version()).build();
+    ExporterFactory factory = new ExporterFactory(console, resource, scope, config.storages(), meterProvider);
     SdkLoggerProviderBuilder lp = SdkLoggerProvider.builder().setResource(resource);
     for (AgentConfig.ExporterConfig ec : config.exporters()) {
       BuiltExporter built = factory.build(ec);
       exporters.add(built);
-      int queue = ec instanceof AgentConfig.OtlpExporterConfig o && o.queueSize().isPresent()
-          ? o.queueSize().get() : config.batch().queueSize();
+      int queue = config.batch().queueSize();
       lp.addLogRecordProcessor(BatchLogRecordProcessor.builder(built.exporter())
           .setScheduleDelay(config.batch().timeout())
           .setMaxExportBatchSize(Math.min(config.batch().sendBatchSize(), queue))
@@ -92,7 +93,7 @@ public final class Agent implements AutoCloseable {
     }
     loggerProvider = lp.build();
     mapper = new LogRecordMapper(
-        loggerProvider.loggerBuilder("io.github.otelkernel.receiver.ebpf").setInstrumentationVersion(version()).build(),
+        loggerProvider.loggerBuilder(LogRecordMapper.SCOPE_NAME).setInstrumentationVersion(version()).build(),
         clock);
     if (config.healthCheck().isPresent()) {
       health = HealthCheckServer.start(config.healthCheck().get());
@@ -267,6 +268,10 @@ public final class Agent implements AutoCloseable {
     for (BuiltExporter e : exporters) {
       sb.append(" | ").append(e.id()).append(": exported=").append(e.stats().exported())
           .append(" failed=").append(e.stats().failed());
+      if (e.queue().isPresent()) {
+        sb.append(" dropped=").append(e.stats().dropped()).append(" spooled=").append(e.stats().spooled())
+            .append(" recovered=").append(e.stats().recovered());
+      }
     }
     return sb.toString();
   }

@@ -69,8 +69,40 @@ class ConfigLoaderTest {
     assertEquals(Map.of("authorization", "ApiKey s3cret", "x-price", "$5"), o.headers());
     assertEquals("none", o.compression());
     assertEquals(Duration.ofSeconds(3), o.timeout());
-    assertEquals(1000, o.queueSize().orElseThrow());
+    assertEquals(1000, o.queue().queueSize());
     assertEquals("127.0.0.1", c.healthCheck().orElseThrow().host());
+  }
+
+  @Test
+  void retryQueueAndSpoolUseCollectorKeys() {
+    AgentConfig c = loader.parse("c.yaml", """
+        receivers: {ebpf: {}}
+        exporters:
+          otlphttp:
+            endpoint: http://127.0.0.1:4318
+            retry_on_failure: {initial_interval: 1s, max_interval: 4s, max_elapsed_time: 0s}
+            sending_queue: {queue_size: 10, storage: file_storage/spool, low_priority_events: [process.fork]}
+        extensions:
+          file_storage/spool: {directory: /var/lib/okr, max_size_mib: 64}
+        service:
+          extensions: [file_storage/spool]
+          telemetry: {metrics: {level: none}}
+          pipelines: {logs: {receivers: [ebpf], exporters: [otlphttp]}}
+        """);
+    OtlpExporterConfig o = (OtlpExporterConfig) c.exporters().get(0);
+    assertTrue(o.http());
+    assertEquals(Duration.ofSeconds(1), o.retry().initialInterval());
+    assertTrue(o.retry().maxElapsed().isZero());
+    assertEquals("file_storage/spool", o.queue().storage().orElseThrow());
+    assertEquals(java.util.Set.of("process.fork"), o.queue().lowPriorityEvents());
+    assertEquals(64, c.storages().get("file_storage/spool").maxSizeMib());
+    assertTrue(!c.telemetry().enabled());
+    assertTrue(error("""
+        receivers: {ebpf: {}}
+        exporters:
+          otlp: {endpoint: "h:1", sending_queue: {storage: file_storage}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
+        """).getMessage().contains("'file_storage' is not a file_storage extension listed in service.extensions"));
   }
 
   @Test

@@ -59,7 +59,8 @@ class ExportFailureIT {
     for (String line : stderr.lines().toList()) {
       assertTrue(line.matches("^\\d{4}-\\d\\d-\\d\\dT\\S+Z (INFO |WARN |ERROR) .*"), () -> "not a log line: " + line);
     }
-    assertTrue(stderr.contains("exporter otlp could not deliver"), stderr);
+    assertTrue(stderr.contains("exporter otlp: cannot deliver"), stderr);
+    assertEquals(1, stderr.lines().filter(l -> l.contains("cannot deliver")).count(), "warned once per interval: " + stderr);
     String summary = stderr.lines().filter(l -> l.contains("stopped: ")).findFirst().orElseThrow();
     long received = count(summary, "received");
     long fileExported = count(summary.substring(summary.indexOf("file:")), "exported");

@@ -1,0 +1,427 @@
+package io.github.otelkernel.receiver.export.queue;
+
+import io.github.otelkernel.receiver.export.DeliveryStats;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The Collector's sending_queue and retry_on_failure in front of a network exporter. The batch
+ * processor hands a batch over and returns at once; a sender thread delivers batches in order,
+ * retrying with exponential backoff, so a Collector restart or a network cut loses nothing.
+ *
+ * <p>Without storage the queue is held in memory, bounded in records. With storage every batch is
+ * written to its own file in the spool directory before it is acknowledged, bounded in bytes, and
+ * batches left over at shutdown stay there for the next start. When a bound is hit, the oldest
+ * batch of low-priority events goes first, then the oldest batch. Every record ends up exported,
+ * counted as failed (retries exhausted, queue full), or — with storage — left in the spool.
+ */
+public final class QueuedExporter implements LogRecordExporter {
+  private static final Logger LOG = Logger.getLogger(QueuedExporter.class.getName());
+  private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  /** retry_on_failure; maxElapsed zero means retry for ever. */
+  public record RetrySettings(boolean enabled, Duration initialInterval, Duration maxInterval, Duration maxElapsed) {
+    public static final RetrySettings DEFAULT =
+        new RetrySettings(true, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
+  }
+
+  /** sending_queue, plus the file_storage extension it uses when storage is set. */
+  public record QueueSettings(int maxRecords, Optional<Path> spoolDirectory, long spoolMaxBytes,
+      Set<String> lowPriorityEvents, Duration drainTimeout) {}
+
+  private record Batch(long seq, boolean lowPriority, int size, long bytes, List<LogRecordData> records, Path file) {}
+
+  private final String id;
+  private final LogRecordExporter delegate;
+  private final DeliveryStats stats;
+  private final QueueSettings queue;
+  private final RetrySettings retry;
+  private final Resource resource;
+  private final InstrumentationScopeInfo scope;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Deque<Batch> batches = new ArrayDeque<>();
+  private final Thread sender;
+  private long seq;
+  private long queuedRecords;
+  private long queuedBytes;
+  private volatile boolean draining;
+  private volatile boolean stopped;
+  private long lastWarnNanos;
+  private boolean failing;
+
+  public QueuedExporter(String id, LogRecordExporter delegate, DeliveryStats stats, QueueSettings queue,
+      RetrySettings retry, Resource resource, InstrumentationScopeInfo scope) {
+    this.id = id;
+    this.delegate = delegate;
+    this.stats = stats;
+    this.queue = queue;
+    this.retry = retry;
+    this.resource = resource;
+    this.scope = scope;
+    queue.spoolDirectory().ifPresent(this::recoverSpool);
+    sender = new Thread(this::sendLoop, "sender-" + id);
+    sender.setDaemon(true);
+    sender.start();
+  }
+
+  /** Accepts a batch into the queue; it is delivered (or counted as lost) later. */
+  @Override
+  public CompletableResultCode export(Collection<LogRecordData> logs) {
+    List<LogRecordData> high = new ArrayList<>();
+    List<LogRecordData> low = new ArrayList<>();
+    for (LogRecordData r : logs) {
+      (queue.lowPriorityEvents().contains(r.getEventName()) ? low : high).add(r);
+    }
+    boolean ok = true;
+    for (List<LogRecordData> part : List.of(high, low)) {
+      if (!part.isEmpty()) {
+        ok &= enqueue(part, part == low);
+      }
+    }
+    return ok ? CompletableResultCode.ofSuccess() : CompletableResultCode.ofFailure();
+  }
+
+  private boolean enqueue(List<LogRecordData> records, boolean lowPriority) {
+    lock.lock();
+    try {
+      long s = seq++;
+      Batch b;
+      if (queue.spoolDirectory().isPresent()) {
+        byte[] data = RecordCodec.encode(records);
+        Path file = queue.spoolDirectory().get().resolve(String.format("%019d-%s.batch", s, lowPriority ? "lo" : "hi"));
+        try {
+          write(file, data);
+        } catch (IOException e) {
+          stats.addFailed(records.size());
+          warn("cannot write to the spool " + queue.spoolDirectory().get() + ": " + e.getMessage() + "; "
+              + records.size() + " records lost");
+          return false;
+        }
+        b = new Batch(s, lowPriority, records.size(), data.length, null, file);
+      } else {
+        b = new Batch(s, lowPriority, records.size(), 0, List.copyOf(records), null);
+      }
+      makeRoomFor(b);
+      batches.addLast(b);
+      queuedRecords += b.size();
+      queuedBytes += b.bytes();
+      changed.signalAll();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Evicts the oldest low-priority batches, then the oldest batches, until b fits. */
+  private void makeRoomFor(Batch b) {
+    long evicted = 0;
+    while (!batches.isEmpty() && overBound(b)) {
+      Batch victim = null;
+      for (Batch c : batches) {
+        if (c.lowPriority() && c != batches.peekFirst()) { // the head may be in flight
+          victim = c;
+          break;
+        }
+      }
+      if (victim == null) {
+        victim = batches.size() > 1 ? secondOf(batches) : null;
+      }
+      if (victim == null) {
+        break; // only the in-flight batch is left
+      }
+      batches.remove(victim);
+      queuedRecords -= victim.size();
+      queuedBytes -= victim.bytes();
+      deleteFile(victim);
+      evicted += victim.size();
+    }
+    if (evicted > 0) {
+      stats.addDropped(evicted);
+      warn("sending queue full (" + describeBound() + "): dropped the " + evicted
+          + " oldest records, low-priority first; the destination is too slow or unreachable");
+    }
+  }
+
+  private static Batch secondOf(Deque<Batch> d) {
+    Iterator<Batch> it = d.iterator();
+    it.next();
+    return it.next();
+  }
+
+  private boolean overBound(Batch b) {
+    if (queue.spoolDirectory().isPresent()) {
+      return queuedBytes + b.bytes() > queue.spoolMaxBytes();
+    }
+    return queuedRecords + b.size() > queue.maxRecords();
+  }
+
+  private String describeBound() {
+    return queue.spoolDirectory().isPresent()
+        ? "spool " + (queue.spoolMaxBytes() >> 20) + " MiB"
+        : queue.maxRecords() + " records";
+  }
+
+  private void sendLoop() {
+    Duration backoff = retry.initialInterval();
+    while (true) {
+      Batch head;
+      lock.lock();
+      try {
+        while (batches.isEmpty() && !draining) {
+          changed.await();
+        }
+        if (batches.isEmpty() || stopped) {
+          return;
+        }
+        head = batches.peekFirst();
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+      long firstAttempt = System.nanoTime();
+      while (true) {
+        String error = attempt(head);
+        if (error == null) {
+          complete(head, true);
+          if (failing) {
+            failing = false;
+            LOG.info("exporter " + id + ": delivering again");
+          }
+          backoff = retry.initialInterval();
+          break;
+        }
+        boolean expired = !retry.enabled() || stopped
+            || (!retry.maxElapsed().isZero() && System.nanoTime() - firstAttempt > retry.maxElapsed().toNanos());
+        if (expired && !(stopped && head.file() != null)) {
+          complete(head, false);
+          warn("exporter " + id + ": gave up on " + head.size() + " records after "
+              + Duration.ofNanos(System.nanoTime() - firstAttempt).toSeconds() + " s: " + error);
+          break;
+        }
+        if (stopped) {
+          return; // spooled batches stay on disk for the next start
+        }
+        failing = true;
+        warn("exporter " + id + ": cannot deliver (" + error + "); " + pending() + " records waiting, retrying in "
+            + backoff.toSeconds() + " s");
+        if (!sleep(backoff)) {
+          return;
+        }
+        backoff = backoff.multipliedBy(2).compareTo(retry.maxInterval()) > 0 ? retry.maxInterval() : backoff.multipliedBy(2);
+      }
+    }
+  }
+
+  /** One export of a batch; null on success, else why it failed. */
+  private String attempt(Batch b) {
+    List<LogRecordData> records = b.records();
+    if (records == null) {
+      try {
+        records = RecordCodec.decode(Files.readAllBytes(b.file()), resource, scope);
+      } catch (IOException e) {
+        return "spool file " + b.file() + " unreadable: " + e.getMessage();
+      }
+    }
+    CompletableResultCode r;
+    try {
+      r = delegate.export(records);
+    } catch (RuntimeException e) {
+      return String.valueOf(e.getMessage());
+    }
+    r.join(5, TimeUnit.MINUTES);
+    if (r.isSuccess()) {
+      return null;
+    }
+    Throwable t = r.getFailureThrowable();
+    while (t != null && t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t == null ? "export failed" : t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  private void complete(Batch b, boolean delivered) {
+    lock.lock();
+    try {
+      if (batches.remove(b)) { // may have been evicted meanwhile
+        queuedRecords -= b.size();
+        queuedBytes -= b.bytes();
+        if (delivered) {
+          stats.addExported(b.size());
+        } else {
+          stats.addFailed(b.size());
+        }
+        deleteFile(b);
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean sleep(Duration d) {
+    lock.lock();
+    try {
+      long nanos = d.toNanos();
+      while (nanos > 0 && !stopped) {
+        nanos = changed.awaitNanos(nanos);
+      }
+      return !stopped;
+    } catch (InterruptedException e) {
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public long pending() {
+    lock.lock();
+    try {
+      return queuedRecords;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void warn(String message) {
+    long now = System.nanoTime();
+    if (lastWarnNanos == 0 || now - lastWarnNanos > WARN_INTERVAL_NANOS) {
+      lastWarnNanos = now;
+      LOG.warning(message);
+    }
+  }
+
+  @Override
+  public CompletableResultCode flush() {
+    return CompletableResultCode.ofSuccess();
+  }
+
+  /**
+   * Delivers what is queued for up to the drain timeout. Then, in memory, what is left is counted
+   * as lost; with storage it stays spooled for the next start and is counted as such.
+   */
+  @Override
+  public CompletableResultCode shutdown() {
+    lock.lock();
+    try {
+      draining = true;
+      changed.signalAll();
+      long nanos = queue.drainTimeout().toNanos();
+      while (!batches.isEmpty() && nanos > 0) {
+        nanos = changed.awaitNanos(nanos);
+      }
+      stopped = true;
+      changed.signalAll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      sender.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    lock.lock();
+    try {
+      if (!batches.isEmpty()) {
+        if (queue.spoolDirectory().isPresent()) {
+          stats.addSpooled(queuedRecords);
+          LOG.warning("exporter " + id + ": " + queuedRecords + " undelivered records kept in "
+              + queue.spoolDirectory().get() + "; they are sent at the next start");
+        } else {
+          stats.addFailed(queuedRecords);
+          LOG.warning("exporter " + id + ": " + queuedRecords + " records could not be delivered before shutdown and are"
+              + " lost; configure sending_queue.storage to keep them across restarts");
+        }
+        batches.clear();
+      }
+    } finally {
+      lock.unlock();
+    }
+    return delegate.shutdown();
+  }
+
+  private void recoverSpool(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      List<Path> files;
+      try (Stream<Path> s = Files.list(dir)) {
+        files = s.filter(p -> p.getFileName().toString().endsWith(".batch")).sorted().toList();
+      }
+      long records = 0;
+      for (Path f : files) {
+        byte[] data = Files.readAllBytes(f);
+        int size;
+        try {
+          size = RecordCodec.decode(data, resource, scope).size();
+        } catch (IOException e) {
+          LOG.warning("spool: skipping unreadable " + f + " (" + e.getMessage() + ")");
+          Files.move(f, f.resolveSibling(f.getFileName() + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
+          continue;
+        }
+        String name = f.getFileName().toString();
+        long s = Long.parseLong(name.substring(0, name.indexOf('-')));
+        seq = Math.max(seq, s + 1);
+        batches.addLast(new Batch(s, name.contains("-lo."), size, data.length, null, f));
+        queuedRecords += size;
+        queuedBytes += data.length;
+        records += size;
+      }
+      if (records > 0) {
+        stats.addRecovered(records);
+        LOG.info("exporter " + id + ": " + records + " records spooled by a previous run found in " + dir + "; delivering");
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("spool directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void write(Path file, byte[] data) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.wrap(data);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(false); // acknowledged means on disk
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void deleteFile(Batch b) {
+    if (b.file() != null) {
+      try {
+        Files.deleteIfExists(b.file());
+      } catch (IOException e) {
+        LOG.warning("spool: cannot delete " + b.file() + ": " + e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package io.github.otelkernel.receiver.export.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.otelkernel.receiver.export.DeliveryStats;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Queue mechanics with a destination that is down until told otherwise. The live path (agent →
+ * real Collector, Collector killed and restarted) is tested in CollectorExportIT.
+ */
+class QueuedExporterTest {
+  static final Resource RESOURCE = Resource.empty();
+  static final InstrumentationScopeInfo SCOPE = InstrumentationScopeInfo.create("test");
+  static final Duration FAST = Duration.ofMillis(10);
+
+  /** A destination that refuses while down and records what it accepts. */
+  static final class Destination implements LogRecordExporter {
+    final AtomicBoolean up = new AtomicBoolean();
+    final List<LogRecordData> received = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletableResultCode export(Collection<LogRecordData> logs) {
+      if (!up.get()) {
+        return CompletableResultCode.ofFailure();
+      }
+      received.addAll(logs);
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return CompletableResultCode.ofSuccess();
+    }
+  }
+
+  static List<LogRecordData> batch(String event, int from, int n) {
+    List<LogRecordData> out = new ArrayList<>();
+    for (int i = from; i < from + n; i++) {
+      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, Severity.INFO, null, event, "event " + i,
+          Attributes.of(AttributeKey.longKey("seq"), (long) i, AttributeKey.stringArrayKey("args"), List.of("a b", "ü\n"))));
+    }
+    return out;
+  }
+
+  static QueuedExporter queue(Destination d, DeliveryStats stats, int maxRecords, Optional<Path> spool, long spoolBytes) {
+    return new QueuedExporter("otlp", d, stats,
+        new QueuedExporter.QueueSettings(maxRecords, spool, spoolBytes, Set.of("process.exit"), Duration.ofSeconds(2)),
+        new QueuedExporter.RetrySettings(true, FAST, FAST, Duration.ZERO), RESOURCE, SCOPE);
+  }
+
+  static void await(java.util.function.BooleanSupplier done) throws InterruptedException {
+    for (int i = 0; i < 500 && !done.getAsBoolean(); i++) {
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void deliversInOrderOnceTheDestinationComesBack() throws Exception {
+    Destination d = new Destination();
+    DeliveryStats stats = new DeliveryStats("otlp");
+    QueuedExporter q = queue(d, stats, 1000, Optional.empty(), 0);
+    for (int b = 0; b < 5; b++) {
+      assertTrue(q.export(batch("process.exec", b * 10, 10)).isSuccess());
+    }
+    Thread.sleep(100);
+    assertEquals(0, d.received.size());
+    d.up.set(true);
+    await(() -> d.received.size() == 50);
+    q.shutdown();
+    assertEquals(50, stats.exported());
+    for (int i = 0; i < 50; i++) {
+      assertEquals(i, d.received.get(i).getTimestampEpochNanos());
+    }
+  }
+
+  @Test
+  void fullQueueEvictsOldestLowPriorityFirstAndCountsIt() throws Exception {
+    Destination d = new Destination();
+    DeliveryStats stats = new DeliveryStats("otlp");
+    QueuedExporter q = queue(d, stats, 30, Optional.empty(), 0);
+    q.export(batch("process.exec", 0, 10)); // head: kept (may be in flight)
+    q.export(batch("process.exit", 10, 10)); // low priority: evicted first
+    q.export(batch("process.exec", 20, 10));
+    q.export(batch("process.exec", 30, 10)); // needs room
+    d.up.set(true);
+    await(() -> d.received.size() == 30);
+    q.shutdown();
+    assertEquals(10, stats.dropped());
+    assertEquals(30, stats.exported());
+    assertTrue(d.received.stream().noneMatch(r -> "process.exit".equals(r.getEventName())));
+    assertEquals(40, stats.exported() + stats.dropped() + stats.failed());
+  }
+
+  @Test
+  void memoryQueueLeftAtShutdownIsCountedAsLost() {
+    Destination d = new Destination();
+    DeliveryStats stats = new DeliveryStats("otlp");
+    QueuedExporter q = queue(d, stats, 1000, Optional.empty(), 0);
+    q.export(batch("process.exec", 0, 7));
+    q.shutdown();
+    assertEquals(7, stats.failed());
+    assertEquals(0, stats.exported());
+  }
+
+  @Test
+  void spoolSurvivesARestartAndRoundTripsRecordsExactly(@TempDir Path dir) throws Exception {
+    Destination down = new Destination();
+    DeliveryStats first = new DeliveryStats("otlp");
+    QueuedExporter q1 = queue(down, first, 1000, Optional.of(dir), 1 << 20);
+    q1.export(batch("process.exec", 0, 5));
+    q1.export(batch("process.exit", 5, 5));
+    q1.shutdown();
+    assertEquals(10, first.spooled());
+    assertEquals(2, Files.list(dir).count());
+
+    Destination up = new Destination();
+    up.up.set(true);
+    DeliveryStats second = new DeliveryStats("otlp");
+    QueuedExporter q2 = queue(up, second, 1000, Optional.of(dir), 1 << 20);
+    await(() -> up.received.size() == 10);
+    q2.shutdown();
+    assertEquals(10, second.recovered());
+    assertEquals(10, second.exported());
+    LogRecordData r = up.received.get(0);
+    assertEquals("process.exec", r.getEventName());
+    assertEquals("event 0", r.getBodyValue().asString());
+    assertEquals(List.of("a b", "ü\n"), r.getAttributes().get(AttributeKey.stringArrayKey("args")));
+    assertEquals(0, Files.list(dir).count());
+  }
+
+  @Test
+  void spoolIsBoundedInBytes(@TempDir Path dir) throws Exception {
+    Destination d = new Destination();
+    DeliveryStats stats = new DeliveryStats("otlp");
+    long oneBatch = RecordCodec.encode(batch("process.exec", 40, 10)).length; // the largest of the five
+    QueuedExporter q = queue(d, stats, 1000, Optional.of(dir), oneBatch * 3);
+    for (int b = 0; b < 5; b++) {
+      q.export(batch(b % 2 == 0 ? "process.exec" : "process.exit", b * 10, 10));
+    }
+    q.shutdown();
+    assertEquals(20, stats.dropped());
+    assertEquals(30, stats.spooled());
+    long onDisk = Files.list(dir).mapToLong(p -> p.toFile().length()).sum();
+    assertTrue(onDisk <= oneBatch * 3, onDisk + " bytes on disk");
+  }
+}
