@@ -45,8 +45,18 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--debug", description = "Verbose log with libbpf messages and stack traces")
   boolean debug;
 
+  /** Longest a clean stop may take before the agent gives up on flushing and exits. */
+  static final long STOP_TIMEOUT_SECONDS = 120;
+
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code;
+    try {
+      code = run(args);
+    } catch (Throwable t) { // never a stack trace dump for the operator
+      System.err.println("error: internal failure: " + t + " (run with --debug and report it)");
+      code = EXIT_RUNTIME;
+    }
+    System.exit(code);
   }
 
   static int run(String[] args) {
@@ -102,7 +112,19 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     log.info("stopping: detaching probes and flushing exporters");
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
+        System.err.println("error: the agent did not stop within " + STOP_TIMEOUT_SECONDS + " s; exiting without a complete flush");
+        Runtime.getRuntime().halt(EXIT_RUNTIME);
+      } catch (InterruptedException e) {
+        // stopped in time
+      }
+    }, "stop-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
     agent.close();
+    watchdog.interrupt();
     return 0;
   }
 

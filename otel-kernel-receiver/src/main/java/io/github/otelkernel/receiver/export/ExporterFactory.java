@@ -11,6 +11,9 @@ import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporterBuilder;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,6 +158,38 @@ public final class ExporterFactory {
       throw new ConfigException("exporters." + o.id() + ".endpoint: expected host:port, got '" + o.endpoint() + "'");
     }
     return uri;
+  }
+
+  /** A metric exporter to the same destination, with the same TLS and headers, for the agent's own metrics. */
+  public static MetricExporter metricExporter(OtlpExporterConfig o) {
+    URI uri = checkedUri(o);
+    try {
+      if (o.http()) {
+        String base = uri.toString().replaceAll("/+$", "").replaceAll("/v1/logs$", "");
+        var b = OtlpHttpMetricExporter.builder().setEndpoint(base + "/v1/metrics").setTimeout(o.timeout())
+            .setCompression(o.compression());
+        o.headers().forEach(b::addHeader);
+        if (o.tls().caFile().isPresent()) {
+          b.setTrustedCertificates(Files.readAllBytes(o.tls().caFile().get()));
+        }
+        if (o.tls().certFile().isPresent()) {
+          b.setClientTls(Files.readAllBytes(o.tls().keyFile().get()), Files.readAllBytes(o.tls().certFile().get()));
+        }
+        return b.build();
+      }
+      var b = OtlpGrpcMetricExporter.builder().setEndpoint(uri.toString()).setTimeout(o.timeout())
+          .setCompression(o.compression());
+      o.headers().forEach(b::addHeader);
+      if (o.tls().caFile().isPresent()) {
+        b.setTrustedCertificates(Files.readAllBytes(o.tls().caFile().get()));
+      }
+      if (o.tls().certFile().isPresent()) {
+        b.setClientTls(Files.readAllBytes(o.tls().keyFile().get()), Files.readAllBytes(o.tls().certFile().get()));
+      }
+      return b.build();
+    } catch (IOException e) {
+      throw new ConfigException("exporters." + o.id() + ".tls: cannot read " + e.getMessage());
+    }
   }
 
   private LogRecordExporter otlpHttp(OtlpExporterConfig o) {

@@ -18,6 +18,8 @@ import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.SdkLoggerProviderBuilder;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import java.util.function.LongSupplier;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import java.io.IOException;
@@ -56,6 +58,8 @@ public final class Agent implements AutoCloseable {
   private long reportedKernelLost;
   private long reportedQueueDropped;
   private boolean closed;
+  /** Kernel loss counters as last read by the poll thread (the metrics read this copy). */
+  private volatile long[] lostSnapshot = new long[RecordDecoder.EVENT_TYPES];
 
   private Agent(AgentConfig config) {
     this.config = config;
@@ -76,7 +80,17 @@ public final class Agent implements AutoCloseable {
   private void startAll(PrintStream console) {
     KernelPreflight.check();
     Resource resource = Resource.getDefault().merge(HostResource.detect(version()));
-    meterProvider = SdkMeterProvider.builder().setResource(resource).registerMetricReader(dropCounter).build();
+    var meters = SdkMeterProvider.builder().setResource(resource).registerMetricReader(dropCounter);
+    if (config.telemetry().enabled()) {
+      for (AgentConfig.ExporterConfig ec : config.exporters()) {
+        if (ec instanceof AgentConfig.OtlpExporterConfig o && config.telemetry().exporters().contains(o.id())) {
+          meters.registerMetricReader(PeriodicMetricReader.builder(ExporterFactory.metricExporter(o))
+              .setInterval(config.telemetry().interval())
+              .build());
+        }
+      }
+    }
+    meterProvider = meters.build();
     InstrumentationScopeInfo scope = InstrumentationScopeInfo.builder(LogRecordMapper.SCOPE_NAME).setVersion(version()).build();
     ExporterFactory factory = new ExporterFactory(console, resource, scope, config.storages(), meterProvider);
     SdkLoggerProviderBuilder lp = SdkLoggerProvider.builder().setResource(resource);
@@ -92,6 +106,12 @@ public final class Agent implements AutoCloseable {
           .build());
     }
     loggerProvider = lp.build();
+    LongSupplier[] kernelLost = new LongSupplier[RecordDecoder.EVENT_TYPES];
+    for (int t = 0; t < kernelLost.length; t++) {
+      int type = t;
+      kernelLost[t] = () -> lostSnapshot[type];
+    }
+    AgentMetrics.register(meterProvider, stats, kernelLost, exporters);
     mapper = new LogRecordMapper(
         loggerProvider.loggerBuilder(LogRecordMapper.SCOPE_NAME).setInstrumentationVersion(version()).build(),
         clock);
@@ -168,6 +188,7 @@ public final class Agent implements AutoCloseable {
 
   /** Warns in the agent's log when loss has grown since the last report. */
   private synchronized void reportLoss(boolean always) {
+    lostSnapshot = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
     long kernelLost = kernelLost();
     long queueDropped = dropCounter.dropped();
     if (kernelLost > reportedKernelLost) {
@@ -230,9 +251,14 @@ public final class Agent implements AutoCloseable {
         LOG.warning("draining the ring buffer failed: " + e.getMessage());
       }
       lost = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
+      lostSnapshot = lost;
     }
     if (loggerProvider != null) {
-      loggerProvider.shutdown().join(30, TimeUnit.SECONDS); // flushes every batch processor
+      // flushes every batch processor; sending queues then get their drain time
+      loggerProvider.shutdown().join(60, TimeUnit.SECONDS);
+    }
+    if (meterProvider != null) {
+      meterProvider.forceFlush().join(10, TimeUnit.SECONDS); // final figures to the collector
     }
     long queueDropped = dropCounter.dropped();
     if (meterProvider != null) {

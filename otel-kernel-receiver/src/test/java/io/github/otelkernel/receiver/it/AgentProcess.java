@@ -69,6 +69,47 @@ final class AgentProcess implements AutoCloseable {
     return agent;
   }
 
+  /** Starts an agent with the given exporters/extensions YAML (file exporter to events.jsonl is added). */
+  static AgentProcess startWith(Path dir, String exportersYaml, String extraExtensionsYaml, List<String> exporterIds,
+      List<String> extensionIds) throws Exception {
+    int port = freePort();
+    Path output = dir.resolve("events.jsonl");
+    String config = """
+        receivers:
+          ebpf: {}
+        processors:
+          batch: {timeout: 100ms}
+        exporters:
+          file: {path: %s}
+        %s
+        extensions:
+          health_check: {endpoint: "127.0.0.1:%d"}
+        %s
+        service:
+          extensions: [%s]
+          telemetry: {metrics: {interval: 1s}}
+          pipelines:
+            logs:
+              receivers: [ebpf]
+              processors: [batch]
+              exporters: [%s]
+        """.formatted(output, exportersYaml.indent(2), port, extraExtensionsYaml.indent(2),
+        String.join(", ", concat(List.of("health_check"), extensionIds)),
+        String.join(", ", concat(List.of("file"), exporterIds)));
+    Path cfg = dir.resolve("agent.yaml");
+    Files.writeString(cfg, config);
+    Process p = command(dir, "--config", cfg.toString()).start();
+    AgentProcess agent = new AgentProcess(dir, output, port, p);
+    agent.awaitHealthy();
+    return agent;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
   /** A command line running the agent jar, output to files in dir. */
   static ProcessBuilder command(Path dir, String... args) {
     List<String> cmd = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED", "-jar",
@@ -129,8 +170,22 @@ final class AgentProcess implements AutoCloseable {
 
   /** The value of key=N in the agent's final summary line. */
   long summaryCount(String key) throws IOException {
-    for (String line : stderrText().lines().toList()) {
-      if (line.contains("stopped: ")) {
+    return summaryCount(key, null);
+  }
+
+  /** The value of key=N in the summary's section for one exporter ("| otlp: exported=…"). */
+  long summaryCount(String key, String exporter) throws IOException {
+    for (String full : stderrText().lines().toList()) {
+      if (full.contains("stopped: ")) {
+        String line = full;
+        if (exporter != null) {
+          int at = full.indexOf("| " + exporter + ": ");
+          if (at < 0) {
+            throw new AssertionError("no exporter " + exporter + " in the summary: " + full);
+          }
+          int end = full.indexOf(" | ", at + 2);
+          line = full.substring(at, end < 0 ? full.length() : end);
+        }
         var m = java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(key) + "=(\\d+)").matcher(line);
         if (m.find()) {
           return Long.parseLong(m.group(1));

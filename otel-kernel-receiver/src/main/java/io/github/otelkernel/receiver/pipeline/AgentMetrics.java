@@ -1,0 +1,73 @@
+package io.github.otelkernel.receiver.pipeline;
+
+import io.github.otelkernel.receiver.decode.RecordDecoder;
+import io.github.otelkernel.receiver.export.ExporterFactory.BuiltExporter;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.MeterProvider;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The agent's own telemetry: what came from the kernel, what each exporter delivered, and every
+ * loss by stage and reason. Asynchronous instruments over the counters the pipeline keeps anyway,
+ * so the hot path pays nothing for them. The SDK's own batch-processor and exporter instruments
+ * are reported beside these.
+ */
+final class AgentMetrics {
+  static final AttributeKey<String> EVENT = AttributeKey.stringKey("event.name");
+  static final AttributeKey<String> STAGE = AttributeKey.stringKey("stage");
+  static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
+  static final AttributeKey<String> EXPORTER = AttributeKey.stringKey("exporter");
+
+  private AgentMetrics() {}
+
+  /**
+   * Records dropped by the SDK's batch processors are not repeated here: the SDK reports them
+   * itself ({@code processedLogs} with {@code dropped=true}) through the same meter provider.
+   */
+  static void register(MeterProvider provider, PipelineStats stats, LongSupplier[] kernelLost,
+      List<BuiltExporter> exporters) {
+    Meter meter = provider.meterBuilder("io.github.otelkernel.receiver").build();
+    meter.counterBuilder("ksec.agent.events.received")
+        .setDescription("Records read from the kernel ring buffer")
+        .setUnit("{event}")
+        .buildWithCallback(m -> {
+          for (int t = 1; t <= 3; t++) {
+            m.record(stats.received(t), Attributes.of(EVENT, RecordDecoder.typeName(t)));
+          }
+        });
+    meter.counterBuilder("ksec.agent.events.lost")
+        .setDescription("Events that will never reach a destination, by stage and reason")
+        .setUnit("{event}")
+        .buildWithCallback(m -> {
+          for (int t = 1; t <= 3; t++) {
+            m.record(kernelLost[t].getAsLong(),
+                Attributes.of(STAGE, "kernel", REASON, "ring_buffer_full", EVENT, RecordDecoder.typeName(t)));
+          }
+          m.record(stats.malformed(), Attributes.of(STAGE, "decode", REASON, "malformed"));
+          for (BuiltExporter e : exporters) {
+            m.record(e.stats().failed(), Attributes.of(STAGE, "export", REASON, "export_failed", EXPORTER, e.id()));
+            m.record(e.stats().dropped(), Attributes.of(STAGE, "export", REASON, "sending_queue_full", EXPORTER, e.id()));
+          }
+        });
+    meter.counterBuilder("ksec.agent.events.exported")
+        .setDescription("Records each exporter's destination accepted")
+        .setUnit("{event}")
+        .buildWithCallback(m -> {
+          for (BuiltExporter e : exporters) {
+            m.record(e.stats().exported(), Attributes.of(EXPORTER, e.id()));
+          }
+        });
+    meter.gaugeBuilder("ksec.agent.sending_queue.size")
+        .ofLongs()
+        .setDescription("Records waiting in an exporter's sending queue (memory or spool)")
+        .setUnit("{event}")
+        .buildWithCallback(m -> {
+          for (BuiltExporter e : exporters) {
+            e.queue().ifPresent(q -> m.record(q.pending(), Attributes.of(EXPORTER, e.id())));
+          }
+        });
+  }
+}
