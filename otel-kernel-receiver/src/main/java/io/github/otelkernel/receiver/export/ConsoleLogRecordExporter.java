@@ -1,5 +1,7 @@
 package io.github.otelkernel.receiver.export;
 
+import io.github.otelkernel.semconv.KsecAttributes;
+import io.github.otelkernel.semconv.KsecEvents;
 import static io.opentelemetry.semconv.incubating.ProcessIncubatingAttributes.*;
 
 import io.opentelemetry.api.common.Attributes;
@@ -47,7 +49,7 @@ public final class ConsoleLogRecordExporter implements LogRecordExporter {
     String event = log.getEventName() == null ? "?" : log.getEventName();
     String shortName = event.substring(event.indexOf('.') + 1);
     String detail = switch (event) {
-      case EventNames.PROCESS_EXEC -> {
+      case KsecEvents.PROCESS_EXEC -> {
         String exe = a.get(PROCESS_EXECUTABLE_PATH);
         List<String> args = a.get(PROCESS_COMMAND_ARGS);
         StringBuilder d = new StringBuilder(quote(exe == null ? "?" : exe));
@@ -61,12 +63,12 @@ public final class ConsoleLogRecordExporter implements LogRecordExporter {
         }
         yield d.toString();
       }
-      case EventNames.PROCESS_EXIT -> {
+      case KsecEvents.PROCESS_EXIT -> {
         Long code = a.get(PROCESS_EXIT_CODE);
         String sig = a.get(KsecAttributes.PROCESS_EXIT_SIGNAL_NAME);
         yield quote(a.get(KsecAttributes.PROCESS_COMM)) + (sig != null ? " signal=" + sig : " code=" + code);
       }
-      case EventNames.PROCESS_FORK -> quote(a.get(KsecAttributes.PROCESS_COMM));
+      case KsecEvents.PROCESS_FORK -> quote(a.get(KsecAttributes.PROCESS_COMM));
       default -> quote(log.getBodyValue() == null ? "" : log.getBodyValue().asString());
     };
     return String.format("%-12s %-5s %7s %7s %6s  %s",

@@ -1,5 +1,7 @@
 package io.github.otelkernel.receiver.export;
 
+import io.github.otelkernel.semconv.KsecAttributes;
+import io.github.otelkernel.semconv.KsecEvents;
 import static io.opentelemetry.semconv.incubating.ProcessIncubatingAttributes.*;
 
 import io.github.otelkernel.receiver.decode.KernelEvent;
@@ -46,16 +48,16 @@ public final class LogRecordMapper {
     String body;
     switch (event) {
       case ProcessExec e -> {
-        name = EventNames.PROCESS_EXEC;
+        name = KsecEvents.PROCESS_EXEC;
         body = exec(a, e);
       }
       case ProcessFork f -> {
-        name = EventNames.PROCESS_FORK;
+        name = KsecEvents.PROCESS_FORK;
         a.put(KsecAttributes.PROCESS_PARENT_THREAD_ID, (long) f.parentTid());
         body = "Process " + p.parentPid() + " forked child process " + p.pid() + " (" + p.comm().text() + ")";
       }
       case ProcessExit x -> {
-        name = EventNames.PROCESS_EXIT;
+        name = KsecEvents.PROCESS_EXIT;
         body = exit(a, x);
       }
     }

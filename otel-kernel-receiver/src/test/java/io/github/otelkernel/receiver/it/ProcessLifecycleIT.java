@@ -119,6 +119,18 @@ class ProcessLifecycleIT {
   }
 
   @Test
+  void everyRecordConformsToTheSemanticConventionsRegistry() throws Exception {
+    RegistryConformance registry = new RegistryConformance();
+    java.util.Set<String> problems = new java.util.TreeSet<>();
+    for (ExportedLog r : records) {
+      problems.addAll(registry.check(r));
+    }
+    assertTrue(problems.isEmpty(), String.join("\n", problems));
+    assertTrue(records.stream().map(ExportedLog::eventName).collect(java.util.stream.Collectors.toSet())
+        .containsAll(registry.events.keySet()), "every defined event was seen");
+  }
+
+  @Test
   void hostFactsAreOnTheResourceNotOnRecords() throws Exception {
     ExportedLog exec = of("process.exec", exit7Pid).get(1);
     assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).trim(), exec.resource().get("host.name"));

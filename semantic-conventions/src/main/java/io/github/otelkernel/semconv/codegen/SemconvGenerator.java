@@ -1,0 +1,217 @@
+package io.github.otelkernel.semconv.codegen;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * Generates, from the registry in OTel semconv YAML ({@code registry.yaml}: attribute groups;
+ * {@code events.yaml}: event groups), the Java constants the agent uses and the Markdown reference.
+ * Run by the build; its output is never edited by hand.
+ *
+ * <p>Arguments: model directory, Java output root, Markdown output file.
+ */
+public final class SemconvGenerator {
+  static final String PACKAGE = "io.github.otelkernel.semconv";
+
+  /** One attribute of our namespace. */
+  record Attribute(String id, String type, String brief, String ecs, List<Object> examples) {}
+
+  /** A reference from an event to an attribute, ours or OTel's. */
+  record Ref(String id, String requirement, String condition, String ecs) {}
+
+  record Event(String name, String brief, List<Ref> refs) {}
+
+  public static void main(String[] args) throws IOException {
+    Path model = Path.of(args[0]);
+    Path javaRoot = Path.of(args[1]);
+    Path markdown = Path.of(args[2]);
+    List<Attribute> attributes = attributes(model.resolve("registry.yaml"));
+    List<Event> events = events(model.resolve("events.yaml"));
+    validate(attributes, events);
+    Path pkg = javaRoot.resolve(PACKAGE.replace('.', '/'));
+    Files.createDirectories(pkg);
+    Files.writeString(pkg.resolve("KsecAttributes.java"), attributesJava(attributes));
+    Files.writeString(pkg.resolve("KsecEvents.java"), eventsJava(events));
+    Files.createDirectories(markdown.getParent());
+    Files.writeString(markdown, markdown(attributes, events));
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> groups(Path file) throws IOException {
+    Map<String, Object> doc = (Map<String, Object>) new Load(LoadSettings.builder().setLabel(file.toString()).build())
+        .loadFromString(Files.readString(file));
+    return (List<Map<String, Object>>) doc.get("groups");
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Attribute> attributes(Path file) throws IOException {
+    List<Attribute> out = new ArrayList<>();
+    for (Map<String, Object> g : groups(file)) {
+      for (Map<String, Object> a : (List<Map<String, Object>>) g.get("attributes")) {
+        Map<String, Object> ann = (Map<String, Object>) a.getOrDefault("annotations", Map.of());
+        out.add(new Attribute((String) a.get("id"), (String) a.get("type"), oneLine((String) a.get("brief")),
+            (String) ann.getOrDefault("ecs", "none"), (List<Object>) a.getOrDefault("examples", List.of())));
+      }
+    }
+    return out;
+  }
+
+  /** Event groups with the attributes of the groups they extend resolved (extended ones first). */
+  @SuppressWarnings("unchecked")
+  static List<Event> events(Path file) throws IOException {
+    List<Map<String, Object>> all = groups(file);
+    Map<String, Map<String, Object>> byId = new java.util.HashMap<>();
+    all.forEach(g -> byId.put((String) g.get("id"), g));
+    List<Event> out = new ArrayList<>();
+    for (Map<String, Object> g : all) {
+      if (!"event".equals(g.get("type"))) {
+        continue;
+      }
+      List<Map<String, Object>> attrs = new ArrayList<>();
+      if (g.get("extends") != null) {
+        Map<String, Object> base = byId.get((String) g.get("extends"));
+        if (base == null) {
+          throw new IllegalArgumentException(g.get("id") + " extends unknown group " + g.get("extends"));
+        }
+        attrs.addAll((List<Map<String, Object>>) base.get("attributes"));
+      }
+      attrs.addAll((List<Map<String, Object>>) g.get("attributes"));
+      List<Ref> refs = new ArrayList<>();
+      for (Map<String, Object> a : attrs) {
+        Object level = a.get("requirement_level");
+        String requirement;
+        String condition = "";
+        if (level instanceof Map<?, ?> m) {
+          var e = m.entrySet().iterator().next();
+          requirement = (String) e.getKey();
+          condition = String.valueOf(e.getValue());
+        } else {
+          requirement = (String) level;
+        }
+        Map<String, Object> ann = (Map<String, Object>) a.getOrDefault("annotations", Map.of());
+        refs.add(new Ref((String) a.get("ref"), requirement, condition, (String) ann.getOrDefault("ecs", "")));
+      }
+      out.add(new Event((String) g.get("name"), oneLine((String) g.get("brief")), refs));
+    }
+    return out;
+  }
+
+  static void validate(List<Attribute> attributes, List<Event> events) {
+    for (Attribute a : attributes) {
+      if (!a.id().startsWith("ksec.")) {
+        throw new IllegalArgumentException(a.id() + ": registry.yaml defines only ksec.* attributes");
+      }
+      if (!List.of("int", "string", "boolean", "double", "string[]", "int[]").contains(a.type())) {
+        throw new IllegalArgumentException(a.id() + ": unsupported type " + a.type());
+      }
+    }
+    for (Event e : events) {
+      for (Ref r : e.refs()) {
+        if (r.id().startsWith("ksec.") && attributes.stream().noneMatch(a -> a.id().equals(r.id()))) {
+          throw new IllegalArgumentException(e.name() + " refers to " + r.id() + ", which registry.yaml lacks");
+        }
+        if (!List.of("required", "recommended", "opt_in", "conditionally_required").contains(r.requirement())) {
+          throw new IllegalArgumentException(e.name() + "/" + r.id() + ": unknown requirement level " + r.requirement());
+        }
+      }
+    }
+  }
+
+  static String constantName(String id, String prefix) {
+    return id.substring(prefix.length()).replaceAll("[^A-Za-z0-9]+", "_").toUpperCase(Locale.ROOT);
+  }
+
+  static String attributesJava(List<Attribute> attributes) {
+    StringBuilder sb = new StringBuilder(header())
+        .append("import io.opentelemetry.api.common.AttributeKey;\n\n")
+        .append("/** Attributes of the ksec.* namespace. Generated from semantic-conventions/model/ksec/registry.yaml. */\n")
+        .append("public final class KsecAttributes {\n");
+    for (Attribute a : attributes) {
+      String factory = switch (a.type()) {
+        case "int" -> "AttributeKey.longKey";
+        case "boolean" -> "AttributeKey.booleanKey";
+        case "double" -> "AttributeKey.doubleKey";
+        case "string[]" -> "AttributeKey.stringArrayKey";
+        case "int[]" -> "AttributeKey.longArrayKey";
+        default -> "AttributeKey.stringKey";
+      };
+      String javaType = switch (a.type()) {
+        case "int" -> "Long";
+        case "boolean" -> "Boolean";
+        case "double" -> "Double";
+        case "string[]" -> "java.util.List<String>";
+        case "int[]" -> "java.util.List<Long>";
+        default -> "String";
+      };
+      sb.append("  /** ").append(javadoc(a.brief())).append(" ECS: {@code ").append(a.ecs()).append("}. */\n")
+          .append("  public static final AttributeKey<").append(javaType).append("> ")
+          .append(constantName(a.id(), "ksec.")).append(" =\n      ").append(factory).append("(\"")
+          .append(a.id()).append("\");\n\n");
+    }
+    return sb.append("  private KsecAttributes() {}\n}\n").toString();
+  }
+
+  static String eventsJava(List<Event> events) {
+    StringBuilder sb = new StringBuilder(header())
+        .append("/** EventNames the agent emits. Generated from semantic-conventions/model/ksec/events.yaml. */\n")
+        .append("public final class KsecEvents {\n");
+    for (Event e : events) {
+      sb.append("  /** ").append(javadoc(e.brief())).append(" */\n")
+          .append("  public static final String ").append(constantName(e.name(), "")).append(" = \"")
+          .append(e.name()).append("\";\n\n");
+    }
+    return sb.append("  private KsecEvents() {}\n}\n").toString();
+  }
+
+  private static String header() {
+    return "// Generated by SemconvGenerator from semantic-conventions/model. Do not edit.\npackage " + PACKAGE + ";\n\n";
+  }
+
+  private static String javadoc(String s) {
+    return s.replace("*/", "* /").replace("<", "&lt;").replace(">", "&gt;").replace("@", "&#64;");
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "" : s.strip().replaceAll("\\s+", " ");
+  }
+
+  static String markdown(List<Attribute> attributes, List<Event> events) {
+    StringBuilder sb = new StringBuilder("""
+        <!-- Generated by SemconvGenerator from semantic-conventions/model/ksec. Do not edit: change the YAML and run the build. -->
+        # Semantic conventions
+
+        Events the agent emits and the attributes of the `ksec.*` namespace. Attributes without the
+        `ksec.` prefix are OpenTelemetry's own (`process.*`, `thread.*`).
+
+        ## Events
+
+        """);
+    for (Event e : events) {
+      sb.append("### `").append(e.name()).append("`\n\n").append(e.brief()).append("\n\n")
+          .append("| attribute | requirement | ECS |\n|---|---|---|\n");
+      for (Ref r : e.refs()) {
+        String ecs = r.ecs().isEmpty()
+            ? attributes.stream().filter(a -> a.id().equals(r.id())).map(Attribute::ecs).findFirst().orElse(r.id())
+            : r.ecs();
+        sb.append("| `").append(r.id()).append("` | ").append(r.requirement().replace('_', ' '))
+            .append(r.condition().isEmpty() ? "" : ": " + r.condition()).append(" | `").append(ecs).append("` |\n");
+      }
+      sb.append('\n');
+    }
+    sb.append("## `ksec.*` attributes\n\n| attribute | type | description | examples | ECS |\n|---|---|---|---|---|\n");
+    for (Attribute a : attributes) {
+      sb.append("| `").append(a.id()).append("` | ").append(a.type()).append(" | ")
+          .append(a.brief().replace("|", "\\|")).append(" | ")
+          .append(a.examples().isEmpty() ? "" : "`" + a.examples().toString().replaceAll("^\\[|]$", "") + "`")
+          .append(" | `").append(a.ecs()).append("` |\n");
+    }
+    return sb.toString();
+  }
+}
