@@ -136,11 +136,25 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     h.setLevel(debug ? Level.FINE : Level.INFO);
     root.addHandler(h);
     root.setLevel(debug ? Level.FINE : Level.INFO);
-    Logger.getLogger("io.grpc").setLevel(debug ? Level.INFO : Level.WARNING);
-    Logger.getLogger("io.netty").setLevel(Level.WARNING);
-    // the SDK logs every failed export; the sending queue reports failures once per interval instead
-    Logger.getLogger("io.opentelemetry.exporter.internal.grpc.GrpcExporter").setLevel(debug ? Level.FINE : Level.OFF);
-    Logger.getLogger("io.opentelemetry.exporter.internal.http.HttpExporter").setLevel(debug ? Level.FINE : Level.OFF);
+    quiet("io.grpc", debug ? Level.INFO : Level.WARNING);
+    quiet("io.netty", Level.WARNING);
+    // the SDK logs every failed export; the sending queues report failures once per interval
+    // instead, and a failed export of the agent's own metrics loses no event
+    for (String name : new String[] {
+        "io.opentelemetry.exporter.internal.grpc.GrpcExporter",
+        "io.opentelemetry.exporter.internal.http.HttpExporter",
+        "io.opentelemetry.sdk.metrics.export.PeriodicMetricReader"}) {
+      quiet(name, debug ? Level.FINE : Level.OFF);
+    }
+  }
+
+  /** JUL holds loggers weakly: a level set on one nobody references is lost, so keep them. */
+  private static final java.util.List<Logger> CONFIGURED = new java.util.ArrayList<>();
+
+  private static void quiet(String name, Level level) {
+    Logger l = Logger.getLogger(name);
+    l.setLevel(level);
+    CONFIGURED.add(l);
   }
 
   @Command(name = "validate", mixinStandardHelpOptions = true,

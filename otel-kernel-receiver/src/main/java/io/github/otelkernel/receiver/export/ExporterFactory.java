@@ -49,10 +49,11 @@ public final class ExporterFactory {
   private final Resource resource;
   private final InstrumentationScopeInfo scope;
   private final Map<String, FileStorageConfig> storages;
-  private final MeterProvider meterProvider;
+  private final java.util.function.Supplier<MeterProvider> meterProvider;
+  private final GrpcChannels channels = new GrpcChannels();
 
   public ExporterFactory(PrintStream console, Resource resource, InstrumentationScopeInfo scope,
-      Map<String, FileStorageConfig> storages, MeterProvider meterProvider) {
+      Map<String, FileStorageConfig> storages, java.util.function.Supplier<MeterProvider> meterProvider) {
     this.console = console;
     this.resource = resource;
     this.scope = scope;
@@ -69,6 +70,11 @@ public final class ExporterFactory {
           new CountingLogRecordExporter(file(f), stats), stats, "OTLP/JSON lines to " + f.path(), Optional.empty());
       case OtlpExporterConfig o -> queued(o, stats);
     };
+  }
+
+  /** The gRPC channels the exporters use; closed by the agent after the exporters shut down. */
+  public GrpcChannels channels() {
+    return channels;
   }
 
   private BuiltExporter queued(OtlpExporterConfig o, DeliveryStats stats) {
@@ -161,7 +167,7 @@ public final class ExporterFactory {
   }
 
   /** A metric exporter to the same destination, with the same TLS and headers, for the agent's own metrics. */
-  public static MetricExporter metricExporter(OtlpExporterConfig o) {
+  public MetricExporter metricExporter(OtlpExporterConfig o) {
     URI uri = checkedUri(o);
     try {
       if (o.http()) {
@@ -177,15 +183,10 @@ public final class ExporterFactory {
         }
         return b.build();
       }
-      var b = OtlpGrpcMetricExporter.builder().setEndpoint(uri.toString()).setTimeout(o.timeout())
+      @SuppressWarnings("deprecation") // setChannel: see GrpcChannels
+      var b = OtlpGrpcMetricExporter.builder().setChannel(channels.channel(o, uri)).setTimeout(o.timeout())
           .setCompression(o.compression());
       o.headers().forEach(b::addHeader);
-      if (o.tls().caFile().isPresent()) {
-        b.setTrustedCertificates(Files.readAllBytes(o.tls().caFile().get()));
-      }
-      if (o.tls().certFile().isPresent()) {
-        b.setClientTls(Files.readAllBytes(o.tls().keyFile().get()), Files.readAllBytes(o.tls().certFile().get()));
-      }
       return b.build();
     } catch (IOException e) {
       throw new ConfigException("exporters." + o.id() + ".tls: cannot read " + e.getMessage());
@@ -236,8 +237,9 @@ public final class ExporterFactory {
 
   private LogRecordExporter otlp(OtlpExporterConfig o) {
     URI uri = checkedUri(o);
+    @SuppressWarnings("deprecation") // setChannel: see GrpcChannels
     OtlpGrpcLogRecordExporterBuilder b = OtlpGrpcLogRecordExporter.builder()
-        .setEndpoint(uri.toString())
+        .setChannel(channels.channel(o, uri))
         .setTimeout(o.timeout())
         .setCompression(o.compression())
         .setMeterProvider(meterProvider);
@@ -246,15 +248,7 @@ public final class ExporterFactory {
     }
     o.headers().forEach(b::addHeader);
     try {
-      if (o.tls().caFile().isPresent()) {
-        b.setTrustedCertificates(Files.readAllBytes(o.tls().caFile().get()));
-      }
-      if (o.tls().certFile().isPresent()) {
-        b.setClientTls(Files.readAllBytes(o.tls().keyFile().get()), Files.readAllBytes(o.tls().certFile().get()));
-      }
       return b.build();
-    } catch (IOException e) {
-      throw new ConfigException("exporters." + o.id() + ".tls: cannot read " + e.getMessage());
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ConfigException("exporters." + o.id() + ": " + e.getMessage());
     }

@@ -48,6 +48,7 @@ public final class Agent implements AutoCloseable {
   private final List<BuiltExporter> exporters = new ArrayList<>();
   private final ProcessorDropCounter dropCounter = new ProcessorDropCounter();
   private SdkMeterProvider meterProvider;
+  private ExporterFactory factory;
   private SdkLoggerProvider loggerProvider;
   private LogRecordMapper mapper;
   private HealthCheckServer health;
@@ -80,19 +81,21 @@ public final class Agent implements AutoCloseable {
   private void startAll(PrintStream console) {
     KernelPreflight.check();
     Resource resource = Resource.getDefault().merge(HostResource.detect(version()));
+    InstrumentationScopeInfo scope = InstrumentationScopeInfo.builder(LogRecordMapper.SCOPE_NAME).setVersion(version()).build();
+    // the meter provider is needed by the exporters and the exporters' channels by the meter provider:
+    // the factory takes a supplier that is filled in right after
+    factory = new ExporterFactory(console, resource, scope, config.storages(), () -> meterProvider);
     var meters = SdkMeterProvider.builder().setResource(resource).registerMetricReader(dropCounter);
     if (config.telemetry().enabled()) {
       for (AgentConfig.ExporterConfig ec : config.exporters()) {
         if (ec instanceof AgentConfig.OtlpExporterConfig o && config.telemetry().exporters().contains(o.id())) {
-          meters.registerMetricReader(PeriodicMetricReader.builder(ExporterFactory.metricExporter(o))
+          meters.registerMetricReader(PeriodicMetricReader.builder(factory.metricExporter(o))
               .setInterval(config.telemetry().interval())
               .build());
         }
       }
     }
     meterProvider = meters.build();
-    InstrumentationScopeInfo scope = InstrumentationScopeInfo.builder(LogRecordMapper.SCOPE_NAME).setVersion(version()).build();
-    ExporterFactory factory = new ExporterFactory(console, resource, scope, config.storages(), meterProvider);
     SdkLoggerProviderBuilder lp = SdkLoggerProvider.builder().setResource(resource);
     for (AgentConfig.ExporterConfig ec : config.exporters()) {
       BuiltExporter built = factory.build(ec);
@@ -264,6 +267,9 @@ public final class Agent implements AutoCloseable {
     if (meterProvider != null) {
       meterProvider.shutdown().join(5, TimeUnit.SECONDS);
     }
+    if (factory != null) {
+      factory.channels().close();
+    }
     if (probes != null) {
       probes.close();
     }
@@ -304,6 +310,9 @@ public final class Agent implements AutoCloseable {
 
   private void abort() {
     running = false;
+    if (factory != null) {
+      factory.channels().close();
+    }
     if (probes != null) {
       probes.close();
     }

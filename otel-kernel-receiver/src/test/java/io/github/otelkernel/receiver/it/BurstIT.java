@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A burst of short processes: every one is reported, and the kernel lost nothing. */
 class BurstIT {
   static final int N = 2000;
-  @TempDir Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
 
   @Test
   void burstOf2000ProcessesGivesEveryExecAndExit() throws Exception {

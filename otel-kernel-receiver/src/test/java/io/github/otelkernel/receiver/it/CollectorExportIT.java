@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The agent in front of a real OpenTelemetry Collector (otlp receiver → file exporter). */
 class CollectorExportIT {
-  @TempDir Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
 
   static String otlp(String id, String endpoint, String extra) {
     return """

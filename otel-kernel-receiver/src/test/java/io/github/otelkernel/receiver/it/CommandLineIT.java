@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The command line as an operator meets it: bad input gives one clear line and a non-zero exit. */
 class CommandLineIT {
-  @TempDir Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
 
   record Result(int exit, String stdout, String stderr) {}
 

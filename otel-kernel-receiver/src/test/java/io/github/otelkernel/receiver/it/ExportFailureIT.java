@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** An unreachable OTLP endpoint: the agent keeps running, says so in one line, and counts the loss. */
 class ExportFailureIT {
-  @TempDir Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
 
   @Test
   void unreachableCollectorIsReportedAndCountedWhileOtherExportersDeliver() throws Exception {

@@ -49,9 +49,15 @@ record ExportedLog(
     if (!Files.exists(file)) {
       return out;
     }
-    for (String line : Files.readAllLines(file)) {
+    String text = Files.readString(file);
+    List<String> lines = text.lines().toList();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
       if (line.isBlank()) {
         continue;
+      }
+      if (i == lines.size() - 1 && !text.endsWith("\n")) {
+        break; // a line still being written
       }
       JsonNode request = JSON.readTree(line);
       for (JsonNode rl : request.path("resourceLogs")) {

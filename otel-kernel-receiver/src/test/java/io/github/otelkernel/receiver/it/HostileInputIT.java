@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** argv and paths are chosen by whoever runs a process: they must survive intact or be marked. */
 class HostileInputIT {
-  @TempDir Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
 
   @Test
   void hostileArgvAndPathsRoundTripThroughFileAndConsole() throws Exception {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real processes under a real agent: what lands in the OTLP/JSON file is what happened. */
 class ProcessLifecycleIT {
-  @TempDir static Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) static Path dir;
   static List<ExportedLog> records;
   static long exit7Pid;
   static long killedPid;

@@ -1,6 +1,7 @@
 package io.github.otelkernel.receiver.export.queue;
 
 import io.github.otelkernel.receiver.export.DeliveryStats;
+import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
@@ -258,11 +259,37 @@ public final class QueuedExporter implements LogRecordExporter {
     if (r.isSuccess()) {
       return null;
     }
-    Throwable t = r.getFailureThrowable();
-    while (t != null && t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
+    return describe(r.getFailureThrowable());
+  }
+
+  /** The failure and its causes on one line, most specific last: "UNAVAILABLE: io exception: SSLHandshakeException: …". */
+  static String describe(Throwable t) {
+    if (t == null) {
+      return "export failed";
     }
-    return t == null ? "export failed" : t.getClass().getSimpleName() + ": " + t.getMessage();
+    StringBuilder sb = new StringBuilder();
+    java.util.Set<Throwable> seen = new java.util.HashSet<>();
+    for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
+      String part = c.getClass().getSimpleName() + (c.getMessage() != null ? ": " + c.getMessage() : "");
+      // the SDK reports a status from the server (or from gRPC's own transport) without a message
+      if (c instanceof FailedExportException.GrpcExportException g && g.getResponse() != null) {
+        part = "gRPC " + g.getResponse().getStatusCode()
+            + (g.getResponse().getStatusDescription() != null ? ": " + g.getResponse().getStatusDescription() : "");
+      } else if (c instanceof FailedExportException.HttpExportException h && h.getResponse() != null) {
+        part = "HTTP " + h.getResponse().getStatusCode() + " " + h.getResponse().getStatusMessage();
+      }
+      if (sb.indexOf(part) < 0) {
+        sb.append(sb.isEmpty() ? "" : ": ").append(part);
+      }
+    }
+    String text = sb.toString().replace('\n', ' ');
+    if (text.matches("(?is).*(SslHandler|ssl exception|SSLHandshake|PKIX|certificate|handshake).*")) {
+      text += " -- the TLS handshake failed: check that tls.ca_file signs the destination's certificate,"
+          + " that tls.cert_file/key_file are accepted by it, and that it expects TLS at all";
+    } else if (text.contains("Connection refused")) {
+      text += " -- nothing listens there: is the Collector running, and is the endpoint right?";
+    }
+    return text;
   }
 
   private void complete(Batch b, boolean delivered) {
