@@ -11,7 +11,7 @@
 #ifndef OKR_EVENTS_H
 #define OKR_EVENTS_H
 
-#define RECORD_VERSION 1
+#define RECORD_VERSION 2
 
 enum event_type {
 	EVENT_EXEC = 1,
@@ -26,6 +26,7 @@ enum event_type {
 #define FLAG_EXE_TRUNCATED  (1u << 2) /* executable path deeper/longer than the walker's limits */
 #define FLAG_CWD_TRUNCATED  (1u << 3) /* working directory likewise */
 #define FLAG_NO_EXE         (1u << 4) /* task has no mm or no exe_file */
+#define FLAG_CGROUP_TRUNCATED (1u << 5) /* cgroup path deeper/longer than the walker's limits */
 
 #define TASK_COMM_LEN 16
 #define ARGS_MAX 8192          /* bytes of argv kept per exec (NUL-separated) */
@@ -33,7 +34,9 @@ enum event_type {
 #define PATH_NAME_MAX 256      /* one component, NUL included */
 #define PATH_DEPTH_MAX 64      /* components walked per path */
 
-/* Common to every record: who, when. 80 bytes. */
+#define TTY_NAME_LEN 24
+
+/* Common to every record: who, when, where. 128 bytes. */
 struct event_header {
 	__u16 type;          /* enum event_type */
 	__u16 version;       /* RECORD_VERSION */
@@ -50,14 +53,23 @@ struct event_header {
 	__u64 start_boot_ns; /* process (group leader) start, boot clock */
 	__u64 cgroup_id;     /* cgroup v2 id of the task */
 	char comm[TASK_COMM_LEN];
+	__u32 sid;           /* session id: pid of the session leader (init namespace) */
+	__u32 pgid;          /* process group id */
+	__u32 vpid;          /* pid as seen inside the process's own pid namespace */
+	__u32 pid_ns;        /* inode number of the process's pid namespace */
+	__u32 mnt_ns;        /* inode number of its mount namespace */
+	__u32 _pad2;
+	char tty[TTY_NAME_LEN]; /* controlling terminal ("pts/3"), empty when none */
 };
 
 /*
- * EVENT_EXEC: header, then lengths, then the variable data packed back to
- * back: executable path, working directory, argv.
+ * EVENT_EXEC: header, then lengths and the executable's identity, then the
+ * variable data packed back to back: executable path, working directory,
+ * cgroup path, argv.
  * Paths are sent as their components leaf first, each NUL-terminated
  * ("dash\0bin\0usr\0" for /usr/bin/dash): the walker climbs from the dentry
  * to the root, and reversing in user space is cheaper than in the verifier.
+ * The cgroup path comes the same way, from the task's cgroup v2 kernfs node.
  * argv is the raw bytes of mm->arg_start..arg_end, NUL-separated.
  */
 struct exec_event {
@@ -66,8 +78,14 @@ struct exec_event {
 	__u16 cwd_len;
 	__u32 args_len;
 	__u32 args_total;    /* full argv size in bytes, before truncation */
-	__u32 _pad;
-	/* followed by exe_len + cwd_len + args_len bytes */
+	__u16 cgroup_len;
+	__u16 _pad;
+	__u32 exe_dev;       /* kernel dev_t of the executable's filesystem */
+	__u32 _pad2;
+	__u64 exe_ino;       /* identity of the executed file's content version: */
+	__u64 exe_size;      /*   device, inode, size and modification time */
+	__u64 exe_mtime_ns;
+	/* followed by exe_len + cwd_len + cgroup_len + args_len bytes */
 };
 
 /* EVENT_FORK: header describes the child; parent is hdr.ppid. */

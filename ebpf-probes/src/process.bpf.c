@@ -15,6 +15,19 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * and is at most ARGS_MAX long, which the verifier can prove fits.
  */
 #define OFF_MASK (16384 - 1)
+
+/* inode mtime moved from a timespec64 i_mtime to i_mtime_sec/i_mtime_nsec in 6.7. */
+struct inode___old {
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 inode_mtime_ns(struct inode *inode)
+{
+	if (bpf_core_field_exists(inode->i_mtime_sec))
+		return BPF_CORE_READ(inode, i_mtime_sec) * 1000000000ULL + BPF_CORE_READ(inode, i_mtime_nsec);
+	struct inode___old *old = (void *)inode;
+	return BPF_CORE_READ(old, i_mtime.tv_sec) * 1000000000ULL + BPF_CORE_READ(old, i_mtime.tv_nsec);
+}
 #define EXEC_DATA_MAX (OFF_MASK + 1 + ARGS_MAX)
 struct exec_scratch {
 	struct exec_event ev;
@@ -57,6 +70,25 @@ int handle_exec(void *ctx)
 				    BPF_CORE_READ(fs, pwd.mnt), &e->hdr.flags, FLAG_CWD_TRUNCATED);
 	e->cwd_len = cwd_len;
 	off += cwd_len;
+
+	__u32 cgroup_len = read_cgroup_path(s->data + (off & OFF_MASK), task, &e->hdr.flags);
+	e->cgroup_len = cgroup_len;
+	off += cgroup_len;
+
+	/* identity of the executed file, so the agent can hash each content version once */
+	e->exe_dev = 0;
+	e->exe_ino = 0;
+	e->exe_size = 0;
+	e->exe_mtime_ns = 0;
+	e->_pad = 0;
+	e->_pad2 = 0;
+	if (exe) {
+		struct inode *inode = BPF_CORE_READ(exe, f_inode);
+		e->exe_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		e->exe_ino = BPF_CORE_READ(inode, i_ino);
+		e->exe_size = BPF_CORE_READ(inode, i_size);
+		e->exe_mtime_ns = inode_mtime_ns(inode);
+	}
 
 	/* argv: the new image's pages were just written by the kernel, so they are resident. */
 	unsigned long arg_start = BPF_CORE_READ(task, mm, arg_start);

@@ -52,6 +52,23 @@ static __always_inline void fill_header(struct event_header *h, struct task_stru
 	h->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	h->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 	BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	h->sid = BPF_CORE_READ(sig, pids[PIDTYPE_SID], numbers[0].nr);
+	h->pgid = BPF_CORE_READ(sig, pids[PIDTYPE_PGID], numbers[0].nr);
+	/* the pid and pid namespace the process itself sees: the last level of its struct pid */
+	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level & 31]);
+	h->vpid = up.nr;
+	h->pid_ns = BPF_CORE_READ(up.ns, ns.inum);
+	h->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	h->_pad2 = 0;
+	h->tty[0] = 0;
+	struct tty_struct *tty = BPF_CORE_READ(sig, tty);
+	if (tty)
+		bpf_probe_read_kernel_str(h->tty, sizeof(h->tty), &tty->name);
 }
 
 #endif

@@ -71,4 +71,60 @@ static __always_inline __u32 read_path(char *buf, struct dentry *dentry, struct 
 	return w.off;
 }
 
+/* kernfs_node.parent became __parent in 6.15; CO-RE picks whichever this kernel has. */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+struct kernfs_walk {
+	struct kernfs_node *kn;
+	char *buf;
+	__u32 off;
+	__u32 complete;
+};
+
+static struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+static long kernfs_step(__u32 index, void *ctx)
+{
+	struct kernfs_walk *w = ctx;
+	struct kernfs_node *kn = w->kn; /* a local: CO-RE must not relocate our own struct's fields */
+	struct kernfs_node *parent = kernfs_parent(kn);
+	if (!parent) { /* the root's name is empty: the path is complete */
+		w->complete = 1;
+		return 1;
+	}
+	__u32 off = w->off;
+	if (off >= PATH_BUF_MAX)
+		return 1;
+	long n = bpf_probe_read_kernel_str(w->buf + (off & (PATH_BUF_MAX - 1)), PATH_NAME_MAX, BPF_CORE_READ(kn, name));
+	if (n <= 0) {
+		w->complete = 1;
+		return 1;
+	}
+	w->off = off + n;
+	w->kn = parent;
+	return 0;
+}
+
+/* The cgroup v2 path of a task ("/system.slice/docker-….scope"), leaf first like read_path. */
+static __always_inline __u32 read_cgroup_path(char *buf, struct task_struct *task, __u32 *flags)
+{
+	struct kernfs_walk w = {
+		.kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn),
+		.buf = buf,
+	};
+	if (!w.kn)
+		return 0;
+	bpf_loop(PATH_DEPTH_MAX, kernfs_step, &w, 0);
+	if (!w.complete)
+		*flags |= FLAG_CGROUP_TRUNCATED;
+	return w.off;
+}
+
 #endif

@@ -13,11 +13,23 @@ public sealed interface KernelEvent {
       boolean executablePathTruncated,
       RawBytes workingDirectory,
       boolean workingDirectoryTruncated,
+      RawBytes cgroupPath,
+      ExecutableIdentity executable,
       List<RawBytes> args,
       boolean argsTruncated,
       boolean argsUnreadable,
       long argsTotalBytes)
       implements KernelEvent {}
+
+  /**
+   * The executed file's content version: device (user-space st_dev encoding), inode, size and
+   * modification time. Two execs of the same version share it; a rewritten file gets a new one.
+   */
+  record ExecutableIdentity(long device, long inode, long size, long mtimeNanos) {
+    public boolean known() {
+      return inode != 0;
+    }
+  }
 
   /** A new process (not a thread) was created; {@code process} describes the child. */
   record ProcessFork(ProcessInfo process, int parentTid) implements KernelEvent {}

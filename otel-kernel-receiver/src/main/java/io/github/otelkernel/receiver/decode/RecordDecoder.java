@@ -69,7 +69,13 @@ public final class RecordDecoder {
         creds,
         b.getLong(H_START_BOOT_NS),
         b.getLong(H_CGROUP_ID),
-        cString(record, H_COMM, COMM_LEN));
+        cString(record, H_COMM, COMM_LEN),
+        b.getInt(H_SID),
+        b.getInt(H_PGID),
+        b.getInt(H_VPID),
+        Integer.toUnsignedLong(b.getInt(H_PID_NS)),
+        Integer.toUnsignedLong(b.getInt(H_MNT_NS)),
+        cString(record, H_TTY, TTY_LEN).text());
   }
 
   private static KernelEvent exec(ByteBuffer b, byte[] record, ProcessInfo process, int flags) {
@@ -77,8 +83,9 @@ public final class RecordDecoder {
     int exeLen = Short.toUnsignedInt(b.getShort(X_EXE_LEN));
     int cwdLen = Short.toUnsignedInt(b.getShort(X_CWD_LEN));
     int argsLen = b.getInt(X_ARGS_LEN);
+    int cgroupLen = Short.toUnsignedInt(b.getShort(X_CGROUP_LEN));
     long argsTotal = Integer.toUnsignedLong(b.getInt(X_ARGS_TOTAL));
-    long end = (long) EXEC_SIZE + exeLen + cwdLen + Integer.toUnsignedLong(argsLen);
+    long end = (long) EXEC_SIZE + exeLen + cwdLen + cgroupLen + Integer.toUnsignedLong(argsLen);
     if (argsLen < 0 || end > record.length) {
       throw new MalformedRecordException("exec record of " + record.length + " bytes declares " + end);
     }
@@ -87,17 +94,30 @@ public final class RecordDecoder {
     off += exeLen;
     RawBytes cwd = leafFirstPath(record, off, cwdLen);
     off += cwdLen;
+    RawBytes cgroup = leafFirstPath(record, off, cgroupLen);
+    off += cgroupLen;
     List<RawBytes> args = splitArgs(record, off, argsLen);
+    var identity = new KernelEvent.ExecutableIdentity(userDev(Integer.toUnsignedLong(b.getInt(X_EXE_DEV))),
+        b.getLong(X_EXE_INO), b.getLong(X_EXE_SIZE), b.getLong(X_EXE_MTIME_NS));
     return new KernelEvent.ProcessExec(
         process,
         (flags & FLAG_NO_EXE) != 0 ? RawBytes.EMPTY : exe,
         (flags & FLAG_EXE_TRUNCATED) != 0,
         cwd,
         (flags & FLAG_CWD_TRUNCATED) != 0,
+        cgroup,
+        identity,
         args,
         (flags & FLAG_ARGS_TRUNCATED) != 0,
         (flags & FLAG_ARGS_FAULT) != 0,
         argsTotal);
+  }
+
+  /** Kernel dev_t (major << 20 | minor) to the st_dev encoding user space sees (glibc makedev). */
+  static long userDev(long kdev) {
+    long major = kdev >>> 20;
+    long minor = kdev & 0xfffff;
+    return ((major & 0xfffff000L) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xff);
   }
 
   /** "dash\0bin\0usr\0" → "/usr/bin/dash". An empty walk is the root itself. */

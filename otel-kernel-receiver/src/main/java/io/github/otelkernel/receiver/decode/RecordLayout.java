@@ -5,7 +5,7 @@ package io.github.otelkernel.receiver.decode;
  * step and bump {@link #VERSION} with any change.
  */
 final class RecordLayout {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   static final int TYPE_EXEC = 1;
   static final int TYPE_FORK = 2;
@@ -18,6 +18,7 @@ final class RecordLayout {
   static final int FLAG_EXE_TRUNCATED = 1 << 2;
   static final int FLAG_CWD_TRUNCATED = 1 << 3;
   static final int FLAG_NO_EXE = 1 << 4;
+  static final int FLAG_CGROUP_TRUNCATED = 1 << 5;
 
   // struct event_header
   static final int H_TYPE = 0;
@@ -36,22 +37,34 @@ final class RecordLayout {
   static final int H_CGROUP_ID = 56;
   static final int H_COMM = 64;
   static final int COMM_LEN = 16;
-  static final int HEADER_SIZE = 80;
+  static final int H_SID = 80;
+  static final int H_PGID = 84;
+  static final int H_VPID = 88;
+  static final int H_PID_NS = 92;
+  static final int H_MNT_NS = 96;
+  static final int H_TTY = 104;
+  static final int TTY_LEN = 24;
+  static final int HEADER_SIZE = 128;
 
   // struct exec_event
-  static final int X_EXE_LEN = 80;
-  static final int X_CWD_LEN = 82;
-  static final int X_ARGS_LEN = 84;
-  static final int X_ARGS_TOTAL = 88;
-  static final int EXEC_SIZE = 96;
+  static final int X_EXE_LEN = 128;
+  static final int X_CWD_LEN = 130;
+  static final int X_ARGS_LEN = 132;
+  static final int X_ARGS_TOTAL = 136;
+  static final int X_CGROUP_LEN = 140;
+  static final int X_EXE_DEV = 144;
+  static final int X_EXE_INO = 152;
+  static final int X_EXE_SIZE = 160;
+  static final int X_EXE_MTIME_NS = 168;
+  static final int EXEC_SIZE = 176;
 
   // struct fork_event
-  static final int F_PARENT_TID = 80;
-  static final int FORK_SIZE = 88;
+  static final int F_PARENT_TID = 128;
+  static final int FORK_SIZE = 136;
 
   // struct exit_event
-  static final int E_EXIT_CODE = 80;
-  static final int EXIT_SIZE = 88;
+  static final int E_EXIT_CODE = 128;
+  static final int EXIT_SIZE = 136;
 
   /** Documented limits of the probes (events.h). */
   static final int ARGS_MAX = 8192;

@@ -11,6 +11,10 @@ import io.github.otelkernel.receiver.decode.KernelEvent.ProcessFork;
 import io.github.otelkernel.receiver.decode.ProcessInfo;
 import io.github.otelkernel.receiver.decode.RawBytes;
 import io.github.otelkernel.receiver.enrich.BootClock;
+import io.github.otelkernel.receiver.enrich.Enricher;
+import io.github.otelkernel.receiver.enrich.ProcessContext;
+import io.opentelemetry.semconv.incubating.ContainerIncubatingAttributes;
+import io.opentelemetry.semconv.incubating.K8sIncubatingAttributes;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -40,10 +44,11 @@ public final class LogRecordMapper {
     this.clock = clock;
   }
 
-  public void emit(KernelEvent event) {
+  public void emit(KernelEvent event, ProcessContext ctx) {
     AttributesBuilder a = Attributes.builder();
     ProcessInfo p = event.process();
     common(a, p);
+    context(a, p, ctx);
     String name;
     String body;
     switch (event) {
@@ -68,6 +73,66 @@ public final class LogRecordMapper {
         .setBody(body)
         .setAllAttributes(a.build())
         .emit();
+  }
+
+  /** The late hash of an executable whose process.exec record left before the hash was known. */
+  public void emitLateHash(Enricher.LateHash h) {
+    logger.logRecordBuilder()
+        .setEventName(KsecEvents.PROCESS_EXECUTABLE_HASH)
+        .setSeverity(Severity.INFO)
+        .setBody("Executable " + h.executable() + " of process " + h.pid() + " has SHA-256 " + h.sha256())
+        .setAllAttributes(Attributes.builder()
+            .put(PROCESS_PID, (long) h.pid())
+            .put(KsecAttributes.PROCESS_ENTITY_ID, h.entityId())
+            .put(PROCESS_EXECUTABLE_PATH, h.executable())
+            .put(KsecAttributes.PROCESS_EXECUTABLE_HASH_SHA256, h.sha256())
+            .build())
+        .emit();
+  }
+
+  private void context(AttributesBuilder a, ProcessInfo p, ProcessContext ctx) {
+    a.put(KsecAttributes.PROCESS_ENTITY_ID, ctx.self().entityId());
+    ctx.parent().ifPresent(parent -> {
+      a.put(KsecAttributes.PROCESS_PARENT_ENTITY_ID, parent.entityId());
+      putIfNotEmpty(a, KsecAttributes.PROCESS_PARENT_EXECUTABLE_PATH, parent.executable());
+      putIfNotEmpty(a, KsecAttributes.PROCESS_PARENT_COMMAND_LINE, parent.commandLine());
+      a.put(KsecAttributes.PROCESS_PARENT_CREATION_TIME, iso(clock.toEpochNanos(parent.startBootNanos())));
+    });
+    a.put(PROCESS_SESSION_LEADER_PID, (long) p.sessionId());
+    ctx.sessionLeader().ifPresent(l -> {
+      a.put(KsecAttributes.PROCESS_SESSION_LEADER_ENTITY_ID, l.entityId());
+      putIfNotEmpty(a, KsecAttributes.PROCESS_SESSION_LEADER_EXECUTABLE_PATH, l.executable());
+    });
+    a.put(PROCESS_GROUP_LEADER_PID, (long) p.processGroupId());
+    ctx.entryLeader().ifPresent(l -> {
+      a.put(KsecAttributes.PROCESS_ENTRY_LEADER_PID, (long) l.process().pid());
+      a.put(KsecAttributes.PROCESS_ENTRY_LEADER_ENTITY_ID, l.process().entityId());
+      putIfNotEmpty(a, KsecAttributes.PROCESS_ENTRY_LEADER_EXECUTABLE_PATH, l.process().executable());
+      a.put(KsecAttributes.PROCESS_ENTRY_LEADER_ENTRY_TYPE, l.type());
+    });
+    ctx.userName().ifPresent(v -> a.put(PROCESS_USER_NAME, v));
+    ctx.realUserName().ifPresent(v -> a.put(PROCESS_REAL_USER_NAME, v));
+    ctx.groupName().ifPresent(v -> a.put(KsecAttributes.PROCESS_GROUP_NAME, v));
+    ctx.realGroupName().ifPresent(v -> a.put(KsecAttributes.PROCESS_REAL_GROUP_NAME, v));
+    ctx.loginUserName().ifPresent(v -> a.put(KsecAttributes.PROCESS_LOGIN_USER_NAME, v));
+    if (!ctx.cgroupPath().isEmpty()) {
+      a.put(PROCESS_LINUX_CGROUP, "0::" + ctx.cgroupPath()); // the cgroup v2 line of /proc/PID/cgroup
+    }
+    ctx.container().ifPresent(c -> {
+      a.put(ContainerIncubatingAttributes.CONTAINER_ID, c.containerId());
+      a.put(ContainerIncubatingAttributes.CONTAINER_RUNTIME_NAME, c.runtime());
+      c.podUid().ifPresent(uid -> a.put(K8sIncubatingAttributes.K8S_POD_UID, uid));
+    });
+    a.put(PROCESS_VPID, (long) p.namespacePid());
+    a.put(KsecAttributes.PROCESS_PID_NAMESPACE_ID, p.pidNamespace());
+    a.put(KsecAttributes.PROCESS_PID_NAMESPACE_IS_HOST, ctx.hostPidNamespace());
+    a.put(KsecAttributes.PROCESS_MOUNT_NAMESPACE_ID, p.mountNamespace());
+    a.put(KsecAttributes.PROCESS_MOUNT_NAMESPACE_IS_HOST, ctx.hostMountNamespace());
+    a.put(PROCESS_INTERACTIVE, p.hasTty());
+    if (p.hasTty()) {
+      a.put(KsecAttributes.PROCESS_TTY, p.tty());
+    }
+    ctx.executableSha256().ifPresent(h -> a.put(KsecAttributes.PROCESS_EXECUTABLE_HASH_SHA256, h));
   }
 
   private void common(AttributesBuilder a, ProcessInfo p) {
@@ -147,6 +212,13 @@ public final class LogRecordMapper {
     }
     a.put(PROCESS_EXIT_CODE, (long) x.exitCode());
     return who + " exited with code " + x.exitCode();
+  }
+
+  /** Unknown (a kernel thread's, or an unreadable /proc entry's) is absent, not "". */
+  private static void putIfNotEmpty(AttributesBuilder a, AttributeKey<String> key, String value) {
+    if (value != null && !value.isEmpty()) {
+      a.put(key, value);
+    }
   }
 
   private static void raw(AttributesBuilder a, AttributeKey<String> key, RawBytes value) {

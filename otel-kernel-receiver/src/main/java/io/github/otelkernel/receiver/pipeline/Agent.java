@@ -20,6 +20,14 @@ import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import java.util.function.LongSupplier;
+import io.github.otelkernel.receiver.enrich.Enricher;
+import io.github.otelkernel.receiver.enrich.ExecutableHasher;
+import io.github.otelkernel.receiver.enrich.ProcessTable;
+import io.github.otelkernel.receiver.enrich.UserDirectory;
+import io.opentelemetry.semconv.incubating.HostIncubatingAttributes;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import java.io.IOException;
@@ -40,6 +48,10 @@ public final class Agent implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Agent.class.getName());
   private static final String PROBES = "bpf/process.bpf.o";
   private static final long LOSS_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** Bounds of the enrichment state (docs/enrichment.md). */
+  static final int PROCESS_TABLE_ENTRIES = 65_536;
+  static final long EXIT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
+  static final int HASH_CACHE_ENTRIES = 4_096;
 
   private final AgentConfig config;
   private final PipelineStats stats = new PipelineStats();
@@ -51,6 +63,10 @@ public final class Agent implements AutoCloseable {
   private ExporterFactory factory;
   private SdkLoggerProvider loggerProvider;
   private LogRecordMapper mapper;
+  private Enricher enricher;
+  private ExecutableHasher hasher;
+  private UserDirectory users;
+  private ScheduledExecutorService background;
   private HealthCheckServer health;
   private BpfProbes probes;
   private Thread pollThread;
@@ -121,8 +137,26 @@ public final class Agent implements AutoCloseable {
     if (config.healthCheck().isPresent()) {
       health = HealthCheckServer.start(config.healthCheck().get());
     }
+    hasher = new ExecutableHasher(HASH_CACHE_ENTRIES, 1);
+    users = new UserDirectory(Path.of("/etc/passwd"), Path.of("/etc/group"));
+    enricher = new Enricher(
+        new ProcessTable(resource.getAttribute(HostIncubatingAttributes.HOST_ID) == null ? "?"
+            : resource.getAttribute(HostIncubatingAttributes.HOST_ID), PROCESS_TABLE_ENTRIES, EXIT_GRACE_NANOS),
+        users, hasher, late -> {
+          stats.derived.incrementAndGet();
+          mapper.emitLateHash(late);
+        });
+    background = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "enrich-refresh");
+      t.setDaemon(true);
+      return t;
+    });
+    // user and group names: re-read when the files change, off the event path
+    background.scheduleWithFixedDelay(users::refreshIfChanged, 5, 5, TimeUnit.SECONDS);
     probes = BpfProbes.load(probeObject(), PROBES, config.receiver().ringBufferBytes(), this::onRecord);
     List<String> attached = probes.attachAll();
+    // after attaching, so that a process started in between is seen either way
+    int seeded = enricher.seed(Path.of("/proc"));
     running = true;
     pollThread = new Thread(this::pollLoop, "ebpf-poll");
     pollThread.setDaemon(true);
@@ -130,6 +164,7 @@ public final class Agent implements AutoCloseable {
     if (health != null) {
       health.setReady(true);
     }
+    LOG.fine("process table seeded with " + seeded + " processes from /proc");
     LOG.info("attached " + attached.size() + " probes (" + String.join(", ", attached) + "); exporting to "
         + String.join(", ", exporters.stream().map(e -> e.id() + " (" + e.description() + ")").toList()));
   }
@@ -163,7 +198,7 @@ public final class Agent implements AutoCloseable {
     };
     stats.received.incrementAndGet(type);
     try {
-      mapper.emit(event);
+      mapper.emit(event, enricher.enrich(event));
     } catch (RuntimeException e) {
       // a bug in mapping one event must not stop the stream: count it with the malformed ones
       if (stats.malformed.incrementAndGet() <= 10) {
@@ -256,6 +291,12 @@ public final class Agent implements AutoCloseable {
       lost = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
       lostSnapshot = lost;
     }
+    if (background != null) {
+      background.shutdownNow();
+    }
+    if (hasher != null) {
+      hasher.close(); // late hashes still running are not waited for
+    }
     if (loggerProvider != null) {
       // flushes every batch processor; sending queues then get their drain time
       loggerProvider.shutdown().join(60, TimeUnit.SECONDS);
@@ -296,7 +337,7 @@ public final class Agent implements AutoCloseable {
       }
       sb.append(')');
     }
-    sb.append(" malformed=").append(stats.malformed()).append(" queue_dropped=").append(queueDropped);
+    sb.append(" derived=").append(stats.derived()).append(" malformed=").append(stats.malformed()).append(" queue_dropped=").append(queueDropped);
     for (BuiltExporter e : exporters) {
       sb.append(" | ").append(e.id()).append(": exported=").append(e.stats().exported())
           .append(" failed=").append(e.stats().failed());

@@ -8,6 +8,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class PipelineStats {
   final AtomicLongArray received = new AtomicLongArray(RecordDecoder.EVENT_TYPES);
   final AtomicLong malformed = new AtomicLong();
+  /** Records the agent emits itself, not read from the kernel (late executable hashes). */
+  final AtomicLong derived = new AtomicLong();
+
+  public long derived() {
+    return derived.get();
+  }
 
   public long received() {
     long n = 0;

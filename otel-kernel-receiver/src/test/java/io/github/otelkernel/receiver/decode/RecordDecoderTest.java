@@ -20,10 +20,12 @@ class RecordDecoderTest {
 
   static ByteBuffer header(int size, int type, int flags) {
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
-    b.putShort(0, (short) type).putShort(2, (short) 1).putInt(4, flags).putLong(8, 123_456_789L);
+    b.putShort(0, (short) type).putShort(2, (short) 2).putInt(4, flags).putLong(8, 123_456_789L);
     b.putInt(16, 42).putInt(20, 43).putInt(24, 1).putInt(28, 1000).putInt(32, 1001).putInt(36, 0).putInt(40, 0);
     b.putInt(44, -1).putLong(48, 1_000L).putLong(56, 77L);
     b.put(64, "bash".getBytes(StandardCharsets.US_ASCII));
+    b.putInt(80, 40).putInt(84, 41).putInt(88, 1).putInt(92, (int) 4026531836L).putInt(96, 7);
+    b.put(104, "pts/3".getBytes(StandardCharsets.US_ASCII));
     return b;
   }
 
@@ -31,9 +33,12 @@ class RecordDecoderTest {
     byte[] exe = exeLeafFirst.getBytes(StandardCharsets.ISO_8859_1);
     byte[] cwd = cwdLeafFirst.getBytes(StandardCharsets.ISO_8859_1);
     byte[] argv = args.getBytes(StandardCharsets.ISO_8859_1);
-    ByteBuffer b = header(96 + exe.length + cwd.length + argv.length, 1, flags);
-    b.putShort(80, (short) exe.length).putShort(82, (short) cwd.length).putInt(84, argv.length).putInt(88, 9999);
-    b.put(96, exe).put(96 + exe.length, cwd).put(96 + exe.length + cwd.length, argv);
+    byte[] cg = "docker-ab.scope\0system.slice\0".getBytes(StandardCharsets.ISO_8859_1);
+    ByteBuffer b = header(176 + exe.length + cwd.length + cg.length + argv.length, 1, flags);
+    b.putShort(128, (short) exe.length).putShort(130, (short) cwd.length).putInt(132, argv.length).putInt(136, 9999);
+    b.putShort(140, (short) cg.length).putInt(144, (8 << 20) | 1).putLong(152, 1234L).putLong(160, 99L).putLong(168, 5L);
+    b.put(176, exe).put(176 + exe.length, cwd).put(176 + exe.length + cwd.length, cg)
+        .put(176 + exe.length + cwd.length + cg.length, argv);
     return b.array();
   }
 
@@ -49,6 +54,12 @@ class RecordDecoderTest {
     assertFalse(e.process().credentials().hasLoginUid());
     assertEquals("bash", e.process().comm().text());
     assertEquals(9999, e.argsTotalBytes());
+    assertEquals("/system.slice/docker-ab.scope", e.cgroupPath().text());
+    assertEquals(new KernelEvent.ExecutableIdentity(0x801, 1234, 99, 5), e.executable()); // 8:1 is sda1
+    assertEquals(40, e.process().sessionId());
+    assertEquals(1, e.process().namespacePid());
+    assertEquals(4026531836L, e.process().pidNamespace());
+    assertEquals("pts/3", e.process().tty());
   }
 
   @Test
@@ -70,12 +81,12 @@ class RecordDecoderTest {
 
   @Test
   void exitStatusSplitsIntoCodeOrSignal() {
-    ByteBuffer b = header(88, 3, 0);
-    b.putInt(80, 7 << 8);
+    ByteBuffer b = header(136, 3, 0);
+    b.putInt(128, 7 << 8);
     var normal = (KernelEvent.ProcessExit) decoder.decode(b.array());
     assertEquals(7, normal.exitCode());
     assertEquals(0, normal.signal());
-    b.putInt(80, 0x80 | 11);
+    b.putInt(128, 0x80 | 11);
     var crashed = (KernelEvent.ProcessExit) decoder.decode(b.array());
     assertEquals(11, crashed.signal());
     assertTrue(crashed.coreDumped());
@@ -86,11 +97,11 @@ class RecordDecoderTest {
   void malformedRecordsAreRejectedNotReadPastTheirEnd() {
     assertThrows(MalformedRecordException.class, () -> decoder.decode(new byte[10]));
     byte[] lying = exec("a\0", "", "x\0", 0);
-    ByteBuffer.wrap(lying).order(ByteOrder.nativeOrder()).putInt(84, 100_000);
+    ByteBuffer.wrap(lying).order(ByteOrder.nativeOrder()).putInt(132, 100_000);
     assertThrows(MalformedRecordException.class, () -> decoder.decode(lying));
-    ByteBuffer wrongVersion = header(88, 3, 0).putShort(2, (short) 9);
+    ByteBuffer wrongVersion = header(136, 3, 0).putShort(2, (short) 9);
     assertThrows(MalformedRecordException.class, () -> decoder.decode(wrongVersion.array()));
-    assertThrows(MalformedRecordException.class, () -> decoder.decode(header(88, 42, 0).array()));
-    assertThrows(MalformedRecordException.class, () -> decoder.decode(header(80, 3, 0).array()));
+    assertThrows(MalformedRecordException.class, () -> decoder.decode(header(136, 42, 0).array()));
+    assertThrows(MalformedRecordException.class, () -> decoder.decode(header(128, 3, 0).array()));
   }
 }

@@ -203,10 +203,27 @@ final class AgentProcess implements AutoCloseable {
     }
   }
 
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(20_000 + (int) (ProcessHandle.current().pid() % 500) * 20);
+
+  /**
+   * A free loopback port below the kernel's ephemeral range (32768+), so that an outgoing
+   * connection cannot take it between the test choosing it and a server binding it later.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    for (int i = 0; i < 2000; i++) {
+      int port = NEXT_PORT.getAndIncrement();
+      if (port >= 32_000) {
+        NEXT_PORT.set(20_000);
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException inUse) {
+        // next
+      }
     }
+    throw new IOException("no free port in 20000-32000");
   }
 
   /** Runs a command to completion and returns its pid. */

@@ -1,0 +1,258 @@
+package io.github.otelkernel.receiver.enrich;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the agent knows about every process on the host: seeded from /proc at start-up, then kept
+ * current from fork, exec and exit events, so that each event can name its parent, its session
+ * leader and its entry leader without a lookup. Only the poll thread touches it.
+ *
+ * <p>Bounded: at most {@code maxEntries} processes. Exited processes stay for a grace period (late
+ * events of children still name them), then go; when the table is full the longest-exited go
+ * first, then the oldest.
+ */
+public final class ProcessTable {
+  /** Clock ticks per second of /proc/PID/stat start times (USER_HZ, 100 on every Linux ABI). */
+  static final long TICK_NANOS = 10_000_000L;
+
+  /** One process. Mutable, owned by the table; handed out only to the poll thread. */
+  public static final class Entry {
+    final int pid;
+    int ppid;
+    final long startTicks;
+    final String entityId;
+    String executable = "";
+    String commandLine = "";
+    List<String> args = List.of();
+    String comm = "";
+    int sessionId;
+    int namespacePid;
+    long exitedAtNanos; // 0 while alive
+
+    Entry(int pid, int ppid, long startTicks, String entityId) {
+      this.pid = pid;
+      this.ppid = ppid;
+      this.startTicks = startTicks;
+      this.entityId = entityId;
+    }
+
+    public int pid() { return pid; }
+    public int ppid() { return ppid; }
+    public String entityId() { return entityId; }
+    public String executable() { return executable; }
+    public String commandLine() { return commandLine; }
+    public List<String> args() { return args; }
+    public String comm() { return comm; }
+    public int sessionId() { return sessionId; }
+    public int namespacePid() { return namespacePid; }
+    /** Start time on the boot clock, at clock-tick resolution (what /proc and the kernel share). */
+    public long startBootNanos() { return startTicks * TICK_NANOS; }
+    public boolean exited() { return exitedAtNanos != 0; }
+
+    /** The name an analyst recognises: the executable's file name, else comm. */
+    public String name() {
+      return executable.isEmpty() ? comm : executable.substring(executable.lastIndexOf('/') + 1);
+    }
+  }
+
+  private final String hostId;
+  private final int maxEntries;
+  private final long exitGraceNanos;
+  private final Map<Integer, Entry> byPid = new HashMap<>();
+  /** Exited processes in exit order, for eviction. */
+  private final LinkedHashMap<Integer, Entry> exited = new LinkedHashMap<>();
+
+  public ProcessTable(String hostId, int maxEntries, long exitGraceNanos) {
+    this.hostId = hostId;
+    this.maxEntries = maxEntries;
+    this.exitGraceNanos = exitGraceNanos;
+  }
+
+  /** ECS-style process.entity_id: stable across pid reuse, the same for every event of one process. */
+  public String entityId(int pid, long startBootNanos) {
+    return entityIdOfTicks(pid, startBootNanos / TICK_NANOS);
+  }
+
+  private String entityIdOfTicks(int pid, long startTicks) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      byte[] d = sha.digest((hostId + "/" + pid + "/" + startTicks).getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 15));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Optional<Entry> get(int pid) {
+    return Optional.ofNullable(byPid.get(pid));
+  }
+
+  public List<Integer> pids() {
+    return List.copyOf(byPid.keySet());
+  }
+
+  public int size() {
+    return byPid.size();
+  }
+
+  /**
+   * The entry for this pid and start time, created when missing or when the pid was reused by a
+   * newer process.
+   */
+  public Entry upsert(int pid, int ppid, long startBootNanos) {
+    long ticks = startBootNanos / TICK_NANOS;
+    Entry e = byPid.get(pid);
+    if (e == null || e.startTicks != ticks) {
+      if (e != null) {
+        exited.remove(pid);
+      }
+      makeRoom();
+      e = new Entry(pid, ppid, ticks, entityIdOfTicks(pid, ticks));
+      byPid.put(pid, e);
+    } else {
+      e.ppid = ppid; // re-parenting after the parent exited
+    }
+    return e;
+  }
+
+  /** A new process: until it execs it runs its parent's program. */
+  public Entry onFork(int pid, int ppid, long startBootNanos, String comm) {
+    Entry child = upsert(pid, ppid, startBootNanos);
+    Entry parent = byPid.get(ppid);
+    if (parent != null) {
+      child.executable = parent.executable;
+      child.commandLine = parent.commandLine;
+      child.args = parent.args;
+      child.sessionId = parent.sessionId;
+    }
+    child.comm = comm;
+    return child;
+  }
+
+  public Entry onExec(int pid, int ppid, long startBootNanos, String executable, List<String> args, String comm) {
+    Entry e = upsert(pid, ppid, startBootNanos);
+    e.executable = executable;
+    e.args = List.copyOf(args);
+    e.commandLine = String.join(" ", args);
+    e.comm = comm;
+    return e;
+  }
+
+  public void onExit(int pid, long startBootNanos, long nowNanos) {
+    Entry e = byPid.get(pid);
+    if (e != null && e.startTicks == startBootNanos / TICK_NANOS) {
+      e.exitedAtNanos = nowNanos;
+      exited.put(pid, e);
+    }
+    expire(nowNanos);
+  }
+
+  /** Drops exited processes whose grace period is over. */
+  public void expire(long nowNanos) {
+    for (Iterator<Entry> it = exited.values().iterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      if (nowNanos - e.exitedAtNanos < exitGraceNanos) {
+        break; // in exit order: the rest are younger
+      }
+      it.remove();
+      byPid.remove(e.pid, e);
+    }
+  }
+
+  private void makeRoom() {
+    while (byPid.size() >= maxEntries) {
+      Iterator<Entry> it = exited.values().iterator();
+      Entry victim;
+      if (it.hasNext()) {
+        victim = it.next();
+        it.remove();
+      } else { // no exited process left: the oldest living one goes (its events lose context)
+        victim = byPid.values().stream().min((a, b) -> Long.compare(a.startTicks, b.startTicks)).orElseThrow();
+      }
+      byPid.remove(victim.pid, victim);
+    }
+  }
+
+  /** Ancestors from the parent up, at most {@code max}, stopping at unknown processes or a loop. */
+  public List<Entry> ancestors(Entry e, int max) {
+    List<Entry> out = new ArrayList<>();
+    Entry cur = e;
+    while (out.size() < max) {
+      Entry parent = cur.ppid == cur.pid ? null : byPid.get(cur.ppid);
+      if (parent == null || out.contains(parent) || parent == e) {
+        break;
+      }
+      out.add(parent);
+      cur = parent;
+    }
+    return out;
+  }
+
+  /** Reads every process in /proc (those that started before the agent). */
+  public int seed(Path proc) {
+    int n = 0;
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+      for (Path dir : dirs) {
+        if (seedOne(dir)) {
+          n++;
+        }
+      }
+    } catch (IOException e) {
+      return n;
+    }
+    return n;
+  }
+
+  private boolean seedOne(Path dir) {
+    try {
+      String stat = Files.readString(dir.resolve("stat"));
+      // comm may contain spaces and parentheses: fields start after the last ')'
+      int close = stat.lastIndexOf(')');
+      String comm = stat.substring(stat.indexOf('(') + 1, close);
+      String[] f = stat.substring(close + 2).split(" ");
+      int pid = Integer.parseInt(dir.getFileName().toString());
+      int ppid = Integer.parseInt(f[1]);
+      int session = Integer.parseInt(f[3]);
+      long startTicks = Long.parseLong(f[19]);
+      Entry e = upsert(pid, ppid, startTicks * TICK_NANOS);
+      e.comm = comm;
+      e.sessionId = session;
+      try {
+        e.executable = Files.readSymbolicLink(dir.resolve("exe")).toString().replaceFirst(" \\(deleted\\)$", "");
+      } catch (IOException | UnsupportedOperationException noExe) {
+        e.executable = ""; // kernel threads
+      }
+      byte[] cmdline = Files.readAllBytes(dir.resolve("cmdline"));
+      List<String> args = new ArrayList<>();
+      int start = 0;
+      for (int i = 0; i < cmdline.length; i++) {
+        if (cmdline[i] == 0) {
+          args.add(new String(cmdline, start, i - start, StandardCharsets.UTF_8));
+          start = i + 1;
+        }
+      }
+      if (start < cmdline.length) {
+        args.add(new String(cmdline, start, cmdline.length - start, StandardCharsets.UTF_8));
+      }
+      e.args = List.copyOf(args);
+      e.commandLine = String.join(" ", args);
+      return true;
+    } catch (IOException | RuntimeException gone) {
+      return false; // exited while we looked
+    }
+  }
+}
