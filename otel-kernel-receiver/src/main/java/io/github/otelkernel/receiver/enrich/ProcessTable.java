@@ -28,6 +28,8 @@ import java.util.Optional;
 public final class ProcessTable {
   /** Clock ticks per second of /proc/PID/stat start times (USER_HZ, 100 on every Linux ABI). */
   static final long TICK_NANOS = 10_000_000L;
+  /** Longest command line kept per process for context: bounds the table's memory. */
+  static final int MAX_COMMAND_LINE = 1024;
 
   /** One process. Mutable, owned by the table; handed out only to the poll thread. */
   public static final class Entry {
@@ -37,7 +39,6 @@ public final class ProcessTable {
     final String entityId;
     String executable = "";
     String commandLine = "";
-    List<String> args = List.of();
     String comm = "";
     int sessionId;
     int namespacePid;
@@ -55,7 +56,6 @@ public final class ProcessTable {
     public String entityId() { return entityId; }
     public String executable() { return executable; }
     public String commandLine() { return commandLine; }
-    public List<String> args() { return args; }
     public String comm() { return comm; }
     public int sessionId() { return sessionId; }
     public int namespacePid() { return namespacePid; }
@@ -136,7 +136,6 @@ public final class ProcessTable {
     if (parent != null) {
       child.executable = parent.executable;
       child.commandLine = parent.commandLine;
-      child.args = parent.args;
       child.sessionId = parent.sessionId;
     }
     child.comm = comm;
@@ -146,8 +145,7 @@ public final class ProcessTable {
   public Entry onExec(int pid, int ppid, long startBootNanos, String executable, List<String> args, String comm) {
     Entry e = upsert(pid, ppid, startBootNanos);
     e.executable = executable;
-    e.args = List.copyOf(args);
-    e.commandLine = String.join(" ", args);
+    e.commandLine = cap(String.join(" ", args));
     e.comm = comm;
     return e;
   }
@@ -185,6 +183,10 @@ public final class ProcessTable {
       }
       byPid.remove(victim.pid, victim);
     }
+  }
+
+  private static String cap(String commandLine) {
+    return commandLine.length() <= MAX_COMMAND_LINE ? commandLine : commandLine.substring(0, MAX_COMMAND_LINE - 1) + "…";
   }
 
   /** Ancestors from the parent up, at most {@code max}, stopping at unknown processes or a loop. */
@@ -248,8 +250,7 @@ public final class ProcessTable {
       if (start < cmdline.length) {
         args.add(new String(cmdline, start, cmdline.length - start, StandardCharsets.UTF_8));
       }
-      e.args = List.copyOf(args);
-      e.commandLine = String.join(" ", args);
+      e.commandLine = cap(String.join(" ", args));
       return true;
     } catch (IOException | RuntimeException gone) {
       return false; // exited while we looked

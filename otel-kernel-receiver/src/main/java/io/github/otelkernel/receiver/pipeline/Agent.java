@@ -213,7 +213,7 @@ public final class Agent implements AutoCloseable {
       while (running) {
         clock.refresh();
         probes.poll(100);
-        if (System.nanoTime() - lastCheck > LOSS_CHECK_NANOS) {
+        if (running && System.nanoTime() - lastCheck > LOSS_CHECK_NANOS) {
           reportLoss(false);
           lastCheck = System.nanoTime();
         }
@@ -224,8 +224,11 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  /** Warns in the agent's log when loss has grown since the last report. */
-  private synchronized void reportLoss(boolean always) {
+  /**
+   * Warns in the agent's log when loss has grown since the last report. Called on the poll
+   * thread only; not synchronized on the agent, whose close() waits for that thread.
+   */
+  private void reportLoss(boolean always) {
     lostSnapshot = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
     long kernelLost = kernelLost();
     long queueDropped = dropCounter.dropped();

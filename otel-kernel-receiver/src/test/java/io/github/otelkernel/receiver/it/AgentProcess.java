@@ -153,6 +153,10 @@ final class AgentProcess implements AutoCloseable {
       process.destroyForcibly();
       fail("agent did not stop within 60 s of SIGTERM: " + stderrText());
     }
+    String log = stderrText();
+    if (log.contains("reading kernel events failed") || log.contains("Exception in thread")) {
+      fail("the agent's stop was not clean: " + log);
+    }
     return process.exitValue();
   }
 

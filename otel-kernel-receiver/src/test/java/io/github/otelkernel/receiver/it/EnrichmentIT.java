@@ -171,9 +171,12 @@ class EnrichmentIT {
     if (inline != null) {
       return (String) inline;
     }
+    // a process may exec several programs (jspawnhelper, then ours): match the path too
     String id = execRecord.stringAttr("ksec.process.entity_id");
+    String path = execRecord.stringAttr("process.executable.path");
     return records.stream()
-        .filter(r -> "process.executable.hash".equals(r.eventName()) && id.equals(r.attr("ksec.process.entity_id")))
+        .filter(r -> "process.executable.hash".equals(r.eventName()) && id.equals(r.attr("ksec.process.entity_id"))
+            && path.equals(r.attr("process.executable.path")))
         .map(r -> r.stringAttr("ksec.process.executable.hash.sha256"))
         .findFirst().orElseThrow(() -> new AssertionError("no hash, inline or late, for " + execRecord));
   }
