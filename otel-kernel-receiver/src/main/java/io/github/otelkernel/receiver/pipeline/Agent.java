@@ -214,7 +214,7 @@ public final class Agent implements AutoCloseable {
         clock.refresh();
         probes.poll(100);
         if (running && System.nanoTime() - lastCheck > LOSS_CHECK_NANOS) {
-          reportLoss(false);
+          reportLoss();
           lastCheck = System.nanoTime();
         }
       }
@@ -228,7 +228,7 @@ public final class Agent implements AutoCloseable {
    * Warns in the agent's log when loss has grown since the last report. Called on the poll
    * thread only; not synchronized on the agent, whose close() waits for that thread.
    */
-  private void reportLoss(boolean always) {
+  private void reportLoss() {
     lostSnapshot = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
     long kernelLost = kernelLost();
     long queueDropped = dropCounter.dropped();
@@ -311,6 +311,12 @@ public final class Agent implements AutoCloseable {
     if (meterProvider != null) {
       meterProvider.shutdown().join(5, TimeUnit.SECONDS);
     }
+    releaseResources();
+    LOG.info(summary(lost, queueDropped));
+  }
+
+  /** Channels, BPF object and health server: what outlives the exporters' shutdown. */
+  private void releaseResources() {
     if (factory != null) {
       factory.channels().close();
     }
@@ -320,7 +326,6 @@ public final class Agent implements AutoCloseable {
     if (health != null) {
       health.close();
     }
-    LOG.info(summary(lost, queueDropped));
   }
 
   private String summary(long[] lost, long queueDropped) {
@@ -340,7 +345,8 @@ public final class Agent implements AutoCloseable {
       }
       sb.append(')');
     }
-    sb.append(" derived=").append(stats.derived()).append(" malformed=").append(stats.malformed()).append(" queue_dropped=").append(queueDropped);
+    sb.append(" derived=").append(stats.derived()).append(" malformed=").append(stats.malformed())
+        .append(" queue_dropped=").append(queueDropped);
     for (BuiltExporter e : exporters) {
       sb.append(" | ").append(e.id()).append(": exported=").append(e.stats().exported())
           .append(" failed=").append(e.stats().failed());
@@ -354,15 +360,13 @@ public final class Agent implements AutoCloseable {
 
   private void abort() {
     running = false;
-    if (factory != null) {
-      factory.channels().close();
+    if (background != null) {
+      background.shutdownNow();
     }
-    if (probes != null) {
-      probes.close();
+    if (hasher != null) {
+      hasher.close();
     }
-    if (health != null) {
-      health.close();
-    }
+    releaseResources();
     if (loggerProvider != null) {
       loggerProvider.shutdown().join(5, TimeUnit.SECONDS);
     }

@@ -35,7 +35,6 @@ public final class BpfProbes implements AutoCloseable {
   private final Consumer<byte[]> sink;
   private MemorySegment ringBuffer = MemorySegment.NULL;
   private volatile Throwable sinkFailure;
-  private final Deque<String> libbpfWarnings = new ArrayDeque<>();
 
   private BpfProbes(Libbpf lib, MemorySegment object, Consumer<byte[]> sink) {
     this.lib = lib;
@@ -74,7 +73,6 @@ public final class BpfProbes implements AutoCloseable {
             + " (is the agent jar complete? rebuild it with 'mvn package')");
       }
       BpfProbes probes = new BpfProbes(lib, obj, sink);
-      probes.libbpfWarnings.addAll(warnings);
       MemorySegment rbMap = probes.map(RING_BUFFER_MAP);
       int rc = (int) lib.mapSetMaxEntries.invokeExact(rbMap, (int) ringBufferBytes);
       if (rc != 0) {

@@ -41,32 +41,7 @@ final class AgentProcess implements AutoCloseable {
 
   /** Starts an agent exporting to an OTLP/JSON file (and to the console when asked) and waits until it is attached. */
   static AgentProcess start(Path dir, boolean console) throws Exception {
-    int port = freePort();
-    Path output = dir.resolve("events.jsonl");
-    String config = """
-        receivers:
-          ebpf: {}
-        processors:
-          batch: {timeout: 100ms}
-        exporters:
-          file: {path: %s}
-          console: {}
-        extensions:
-          health_check: {endpoint: "127.0.0.1:%d"}
-        service:
-          extensions: [health_check]
-          pipelines:
-            logs:
-              receivers: [ebpf]
-              processors: [batch]
-              exporters: [%s]
-        """.formatted(output, port, console ? "file, console" : "file");
-    Path cfg = dir.resolve("agent.yaml");
-    Files.writeString(cfg, config);
-    Process p = command(dir, "--config", cfg.toString()).start();
-    AgentProcess agent = new AgentProcess(dir, output, port, p);
-    agent.awaitHealthy();
-    return agent;
+    return startWith(dir, console ? "console: {}" : "", "", console ? List.of("console") : List.of(), List.of());
   }
 
   /** Starts an agent with the given exporters/extensions YAML (file exporter to events.jsonl is added). */
