@@ -75,7 +75,7 @@ public final class RecordDecoder {
         b.getInt(H_VPID),
         Integer.toUnsignedLong(b.getInt(H_PID_NS)),
         Integer.toUnsignedLong(b.getInt(H_MNT_NS)),
-        cString(record, H_TTY, TTY_LEN).text());
+        ttyName(cString(record, H_TTY, TTY_LEN).text()));
   }
 
   private static KernelEvent exec(ByteBuffer b, byte[] record, ProcessInfo process, int flags) {
@@ -111,6 +111,11 @@ public final class RecordDecoder {
         (flags & FLAG_ARGS_TRUNCATED) != 0,
         (flags & FLAG_ARGS_FAULT) != 0,
         argsTotal);
+  }
+
+  /** The kernel names pseudo-terminal slaves "pts3"; people and /dev know them as "pts/3". */
+  static String ttyName(String kernelName) {
+    return kernelName.matches("pts\\d+") ? "pts/" + kernelName.substring(3) : kernelName;
   }
 
   /** Kernel dev_t (major << 20 | minor) to the st_dev encoding user space sees (glibc makedev). */

@@ -41,6 +41,8 @@ class EnrichmentIT {
           "/bin/sh -c 'sleep 0.5; exec /bin/true " + TAG + " orphan' & exit 0");
       AgentProcess.run(dir, "unshare", "--pid", "--fork", "--mount-proc", "/bin/sh", "-c",
           "/bin/true " + TAG + " unshared; exit 0");
+      // script(1) gives its command a pseudo-terminal as controlling TTY
+      AgentProcess.run(dir, "script", "-qec", "/bin/true " + TAG + " tty", "/dev/null");
       AgentProcess.run(dir, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/true", TAG, "nobody");
       // the same file executed twice, then changed and executed again
       exe = dir.resolve("tool");
@@ -164,6 +166,16 @@ class EnrichmentIT {
     ExportedLog nobody = exec("nobody");
     assertEquals(65534L, nobody.longAttr("process.user.id"));
     assertEquals("nobody", nobody.stringAttr("process.user.name"));
+  }
+
+  @Test
+  void controllingTerminalMakesAProcessInteractive() {
+    ExportedLog withTty = exec("tty");
+    assertEquals(true, withTty.attr("process.interactive"));
+    assertTrue(withTty.stringAttr("ksec.process.tty").startsWith("pts/"), withTty.stringAttr("ksec.process.tty"));
+    ExportedLog without = exec("nested");
+    assertEquals(false, without.attr("process.interactive"));
+    assertFalse(without.attributes().containsKey("ksec.process.tty"));
   }
 
   static String hashOf(ExportedLog execRecord) {
