@@ -207,14 +207,22 @@ public final class QueuedExporter implements LogRecordExporter {
       }
       long firstAttempt = System.nanoTime();
       while (true) {
-        String error = attempt(head);
-        if (error == null) {
+        Failure failure = attempt(head);
+        if (failure == null) {
           complete(head, true);
           if (failing) {
             failing = false;
             LOG.info("exporter " + id + ": delivering again");
           }
           backoff = retry.initialInterval();
+          break;
+        }
+        String error = failure.message();
+        if (failure.permanent()) {
+          // the destination refuses this data as such: retrying cannot help, and would block the queue
+          complete(head, false);
+          LOG.warning("exporter " + id + ": destination rejected " + head.size() + " records for good, counted as lost: "
+              + error);
           break;
         }
         boolean expired = !retry.enabled() || stopped
@@ -239,27 +247,49 @@ public final class QueuedExporter implements LogRecordExporter {
     }
   }
 
-  /** One export of a batch; null on success, else why it failed. */
-  private String attempt(Batch b) {
+  /** Why an export failed, and whether trying again could ever succeed. */
+  record Failure(String message, boolean permanent) {}
+
+  /** One export of a batch; null on success. */
+  private Failure attempt(Batch b) {
     List<LogRecordData> records = b.records();
     if (records == null) {
       try {
         records = RecordCodec.decode(Files.readAllBytes(b.file()), resource, scope);
       } catch (IOException e) {
-        return "spool file " + b.file() + " unreadable: " + e.getMessage();
+        return new Failure("spool file " + b.file() + " unreadable: " + e.getMessage(), true);
       }
     }
     CompletableResultCode r;
     try {
       r = delegate.export(records);
     } catch (RuntimeException e) {
-      return String.valueOf(e.getMessage());
+      return new Failure(String.valueOf(e.getMessage()), false);
     }
     r.join(5, TimeUnit.MINUTES);
     if (r.isSuccess()) {
       return null;
     }
-    return describe(r.getFailureThrowable());
+    return new Failure(describe(r.getFailureThrowable()), permanent(r.getFailureThrowable()));
+  }
+
+  /**
+   * Rejections of the data itself are permanent, as in the Collector: gRPC INVALID_ARGUMENT and
+   * the like, HTTP 400/404/413. Authentication and permission failures are not: an operator can
+   * fix credentials, and the queue keeps the events until then.
+   */
+  static boolean permanent(Throwable t) {
+    if (t instanceof FailedExportException.GrpcExportException g && g.getResponse() != null) {
+      return switch (g.getResponse().getStatusCode()) {
+        case INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED -> true;
+        default -> false;
+      };
+    }
+    if (t instanceof FailedExportException.HttpExportException h && h.getResponse() != null) {
+      int code = h.getResponse().getStatusCode();
+      return code == 400 || code == 404 || code == 413;
+    }
+    return false;
   }
 
   /** The failure and its causes on one line, most specific last: "UNAVAILABLE: io exception: SSLHandshakeException: …". */

@@ -117,6 +117,70 @@ class QueuedExporterTest {
     assertEquals(40, stats.exported() + stats.dropped() + stats.failed());
   }
 
+  /** A destination answering with a gRPC status, as a Collector does. */
+  static LogRecordExporter answering(io.opentelemetry.sdk.common.export.GrpcStatusCode code, List<LogRecordData> sink) {
+    return new LogRecordExporter() {
+      @Override
+      public CompletableResultCode export(Collection<LogRecordData> logs) {
+        if (code == io.opentelemetry.sdk.common.export.GrpcStatusCode.OK) {
+          sink.addAll(logs);
+          return CompletableResultCode.ofSuccess();
+        }
+        var response = new io.opentelemetry.sdk.common.export.GrpcResponse() {
+          @Override
+          public io.opentelemetry.sdk.common.export.GrpcStatusCode getStatusCode() {
+            return code;
+          }
+
+          @Override
+          public String getStatusDescription() {
+            return "refused";
+          }
+
+          @Override
+          public byte[] getResponseMessage() {
+            return new byte[0];
+          }
+        };
+        return CompletableResultCode.ofExceptionalFailure(
+            io.opentelemetry.exporter.internal.FailedExportException.grpcFailedWithResponse(response));
+      }
+
+      @Override
+      public CompletableResultCode flush() {
+        return CompletableResultCode.ofSuccess();
+      }
+
+      @Override
+      public CompletableResultCode shutdown() {
+        return CompletableResultCode.ofSuccess();
+      }
+    };
+  }
+
+  @Test
+  void invalidDataIsDroppedAndCountedButAuthFailuresAreRetried() throws Exception {
+    List<LogRecordData> sink = new CopyOnWriteArrayList<>();
+    DeliveryStats rejected = new DeliveryStats("otlp");
+    QueuedExporter q = new QueuedExporter("otlp", answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.INVALID_ARGUMENT, sink),
+        rejected, new QueuedExporter.QueueSettings(1000, Optional.empty(), 0, Set.of(), Duration.ofSeconds(1)),
+        new QueuedExporter.RetrySettings(true, FAST, FAST, Duration.ZERO), RESOURCE, SCOPE);
+    q.export(batch("process.exec", 0, 3));
+    q.export(batch("process.exec", 3, 3));
+    await(() -> rejected.failed() == 6);
+    q.shutdown();
+    assertEquals(6, rejected.failed(), "rejected for good, not retried for ever");
+
+    DeliveryStats unauthenticated = new DeliveryStats("otlp");
+    QueuedExporter q2 = new QueuedExporter("otlp", answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.UNAUTHENTICATED, sink),
+        unauthenticated, new QueuedExporter.QueueSettings(1000, Optional.empty(), 0, Set.of(), Duration.ofMillis(300)),
+        new QueuedExporter.RetrySettings(true, FAST, FAST, Duration.ZERO), RESOURCE, SCOPE);
+    q2.export(batch("process.exec", 0, 3));
+    Thread.sleep(200);
+    assertEquals(3, q2.pending(), "kept and retried until credentials are fixed");
+    q2.shutdown();
+  }
+
   @Test
   void memoryQueueLeftAtShutdownIsCountedAsLost() {
     Destination d = new Destination();
