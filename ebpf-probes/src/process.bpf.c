@@ -111,7 +111,7 @@ int handle_exec(void *ctx)
 	barrier_var(size); /* keep clang from checking a copy the verifier cannot see */
 	if (size > sizeof(*s))
 		size = sizeof(*s);
-	if (bpf_ringbuf_output(&events, s, size, 0) < 0)
+	if (bpf_ringbuf_output(&events, s, size, wakeup_flags()) < 0)
 		count_drop(EVENT_EXEC);
 	return 0;
 }
@@ -134,7 +134,7 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	fill_header(&e->hdr, child, EVENT_FORK);
 	e->parent_tid = BPF_CORE_READ(parent, pid);
 	e->clone_flags_lo = 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }
 
@@ -155,6 +155,6 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 	fill_header(&e->hdr, task, EVENT_EXIT);
 	e->exit_code = BPF_CORE_READ(task, exit_code);
 	e->_pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }

@@ -26,6 +26,18 @@ struct {
 	__type(value, __u64);
 } ringbuf_drops SEC(".maps");
 
+/*
+ * Waking the agent for every record costs the traced workload a context switch per event.
+ * Records are submitted without a wake-up until this much data waits; the agent also drains
+ * the ring on its own every poll interval, so a quiet host's events wait at most that long.
+ */
+#define WAKEUP_BYTES (256 * 1024)
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void count_drop(__u32 type)
 {
 	__u64 *n = bpf_map_lookup_elem(&ringbuf_drops, &type);

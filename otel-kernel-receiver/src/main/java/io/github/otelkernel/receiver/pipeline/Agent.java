@@ -48,6 +48,8 @@ public final class Agent implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Agent.class.getName());
   private static final String PROBES = "bpf/process.bpf.o";
   private static final long LOSS_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** Longest a record waits in the ring buffer on a quiet host. */
+  private static final int POLL_MILLIS = 50;
   /** Bounds of the enrichment state (docs/enrichment.md). */
   static final int PROCESS_TABLE_ENTRIES = 65_536;
   static final long EXIT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -212,7 +214,8 @@ public final class Agent implements AutoCloseable {
     try {
       while (running) {
         clock.refresh();
-        probes.poll(100);
+        probes.poll(POLL_MILLIS);
+        probes.drain(); // records submitted without a wake-up (see WAKEUP_BYTES in common.h)
         if (running && System.nanoTime() - lastCheck > LOSS_CHECK_NANOS) {
           reportLoss();
           lastCheck = System.nanoTime();
