@@ -5,73 +5,109 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Container and pod identity from a cgroup path (cgroup v2, or a v1 hierarchy's path). Formats:
+ * Container and pod identity from a cgroup path: a cgroup v2 path (what follows {@code 0::} in
+ * {@code /proc/PID/cgroup}) or the path in a v1 hierarchy. A container id is 64 lowercase hex
+ * characters; a pod uid is a UUID, or 32 hex characters for static pods (kubelet's hash of the
+ * manifest). Formats:
  *
  * <ul>
- *   <li>Docker, systemd driver: {@code /system.slice/docker-<64 hex>.scope}
- *   <li>Docker, cgroupfs driver: {@code /docker/<64 hex>}
- *   <li>containerd (CRI): {@code …/cri-containerd-<64 hex>.scope}
- *   <li>CRI-O: {@code …/crio-<64 hex>.scope} ({@code crio-conmon-<id>.scope} is the monitor, not the container)
- *   <li>Podman: {@code …/libpod-<64 hex>.scope}, {@code /libpod_parent/libpod-<64 hex>}
- *   <li>Kubernetes, systemd driver: {@code /kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid with _>.slice/<runtime leaf>}
- *   <li>Kubernetes, cgroupfs driver: {@code /kubepods/<qos>/pod<uid>/<64 hex>}
+ *   <li>Docker, systemd driver: {@code /system.slice/docker-<id>.scope}
+ *   <li>Docker, cgroupfs driver: {@code /docker/<id>}
+ *   <li>containerd (CRI): {@code …/cri-containerd-<id>.scope}
+ *   <li>CRI-O: {@code …/crio-<id>.scope} (systemd), {@code …/crio-<id>} (cgroupfs);
+ *       {@code crio-conmon-<id>.scope} is the monitor process, not the container
+ *   <li>Podman: {@code /machine.slice/libpod-<id>.scope}, rootless
+ *       {@code /user.slice/user-1000.slice/user@1000.service/user.slice/libpod-<id>.scope},
+ *       cgroupfs {@code /libpod_parent/libpod-<id>}; {@code libpod-conmon-<id>.scope} is the monitor
+ *   <li>Kubernetes, systemd driver: {@code /kubepods.slice/kubepods-<qos>.slice/
+ *       kubepods-<qos>-pod<uid with '_' for '-'>.slice/<one of the leaves above>}; Guaranteed pods
+ *       have no QoS level ({@code kubepods-pod<uid>.slice}); kind and k3s prefix {@code kubelet-}
+ *   <li>Kubernetes, cgroupfs driver: {@code /kubepods/<qos>/pod<uid>/<id>}, {@code /kubepods/pod<uid>/<id>};
+ *       the leaf does not name the runtime, so it is reported as {@code kubernetes}
  * </ul>
+ *
+ * The innermost container wins: a Kubernetes node that is itself a container (kind, k3d:
+ * {@code /docker/<node id>/kubepods/…/pod<uid>/<id>}) gives the pod's container, not the node.
  */
 public final class ContainerIds {
-  /** A container, with its pod when the path is a Kubernetes pod's. */
+  /** A container, with the uid of its pod when the path is a Kubernetes pod's. */
   public record ContainerRef(String runtime, String containerId, Optional<String> podUid) {}
 
-  private static final Pattern LEAF = Pattern.compile(
-      "(?:^|/)(docker|cri-containerd|crio|libpod)-([0-9a-f]{64})(?:\\.scope)?(?:/|$)");
-  private static final Pattern DOCKER_CGROUPFS = Pattern.compile("(?:^|/)docker/([0-9a-f]{64})(?:/|$)");
-  private static final Pattern BARE_ID = Pattern.compile("/([0-9a-f]{64})(?:/|$)");
-  private static final Pattern POD_SYSTEMD = Pattern.compile(
-      "kubepods(?:-[a-z]+)?-pod([0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12})\\.slice");
-  private static final Pattern POD_CGROUPFS = Pattern.compile(
-      "/kubepods/(?:[a-z]+/)?pod([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:/|$)");
+  // /proc/PID/cgroup paths are at most PATH_MAX; anything longer is not from the kernel
+  private static final int MAX_PATH = 4096;
+  private static final Pattern RUNTIME_LEAF =
+      Pattern.compile("(docker|cri-containerd|crio|libpod)-([0-9a-f]{64})(?:\\.scope)?");
+  private static final Pattern BARE_ID = Pattern.compile("[0-9a-f]{64}");
+  private static final String UUID = uuid("-");
+  private static final String STATIC_POD = "[0-9a-f]{32}";
+  private static final Pattern POD_SLICE = Pattern.compile(
+      "(?:[a-z]+-)?kubepods(?:-[a-z]+)?-pod(" + uuid("_") + "|" + STATIC_POD + ")\\.slice");
+  private static final Pattern POD_DIR = Pattern.compile("pod(" + UUID + "|" + STATIC_POD + ")");
 
   private ContainerIds() {}
 
-  public static Optional<ContainerRef> parse(String cgroupPath) {
-    if (cgroupPath == null || cgroupPath.length() > 4096) {
-      return Optional.empty();
-    }
-    Optional<String> pod = podUid(cgroupPath);
-    Matcher m = LEAF.matcher(cgroupPath);
-    String runtime = null;
-    String id = null;
-    while (m.find()) { // the innermost match names the container
-      runtime = switch (m.group(1)) {
-        case "docker" -> "docker";
-        case "cri-containerd" -> "containerd";
-        case "crio" -> "cri-o";
-        default -> "podman";
-      };
-      id = m.group(2);
-    }
-    if (id == null) {
-      Matcher d = DOCKER_CGROUPFS.matcher(cgroupPath);
-      if (d.find()) {
-        runtime = "docker";
-        id = d.group(1);
-      } else if (pod.isPresent()) {
-        Matcher bare = BARE_ID.matcher(cgroupPath);
-        while (bare.find()) {
-          id = bare.group(1);
-        }
-        runtime = id == null ? null : "kubernetes";
-      }
-    }
-    return id == null ? Optional.empty() : Optional.of(new ContainerRef(runtime, id, pod));
+  private static String uuid(String sep) { // systemd slice names cannot hold '-', so kubelet writes '_'
+    return String.join(sep, "[0-9a-f]{8}", "[0-9a-f]{4}", "[0-9a-f]{4}", "[0-9a-f]{4}", "[0-9a-f]{12}");
   }
 
-  /** The pod uid of a Kubernetes pod's cgroup, with dashes. */
+  public static Optional<ContainerRef> parse(String cgroupPath) {
+    if (cgroupPath == null || cgroupPath.length() > MAX_PATH) {
+      return Optional.empty();
+    }
+    String[] parts = cgroupPath.split("/");
+    for (int i = parts.length - 1; i >= 0; i--) { // leaf first: the innermost container wins
+      Matcher m = RUNTIME_LEAF.matcher(parts[i]);
+      if (m.matches()) {
+        String runtime = switch (m.group(1)) {
+          case "docker" -> "docker";
+          case "cri-containerd" -> "containerd";
+          case "crio" -> "cri-o";
+          default -> "podman";
+        };
+        return Optional.of(new ContainerRef(runtime, m.group(2), podAbove(parts, i)));
+      }
+      if (i > 0 && BARE_ID.matcher(parts[i]).matches()) {
+        if (parts[i - 1].equals("docker")) {
+          return Optional.of(new ContainerRef("docker", parts[i], podAbove(parts, i)));
+        }
+        Optional<String> pod = podAt(parts, i - 1);
+        if (pod.isPresent()) {
+          return Optional.of(new ContainerRef("kubernetes", parts[i], pod));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The uid (with dashes) of the innermost Kubernetes pod in a cgroup path. */
   public static Optional<String> podUid(String cgroupPath) {
-    Matcher s = POD_SYSTEMD.matcher(cgroupPath);
-    if (s.find()) {
+    if (cgroupPath == null || cgroupPath.length() > MAX_PATH) {
+      return Optional.empty();
+    }
+    String[] parts = cgroupPath.split("/");
+    return podAbove(parts, parts.length);
+  }
+
+  private static Optional<String> podAbove(String[] parts, int below) {
+    for (int i = below - 1; i >= 0; i--) {
+      Optional<String> pod = podAt(parts, i);
+      if (pod.isPresent()) {
+        return pod;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> podAt(String[] parts, int i) {
+    Matcher s = POD_SLICE.matcher(parts[i]);
+    if (s.matches()) {
       return Optional.of(s.group(1).replace('_', '-'));
     }
-    Matcher c = POD_CGROUPFS.matcher(cgroupPath);
-    return c.find() ? Optional.of(c.group(1)) : Optional.empty();
+    Matcher d = POD_DIR.matcher(parts[i]);
+    // cgroupfs driver: pod<uid> directly under kubepods or under kubepods/<qos>
+    if (d.matches() && (i > 0 && parts[i - 1].equals("kubepods") || i > 1 && parts[i - 2].equals("kubepods"))) {
+      return Optional.of(d.group(1));
+    }
+    return Optional.empty();
   }
 }

@@ -4,12 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.otelkernel.receiver.enrich.ExecutableHasher.FileKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,57 +27,227 @@ class ExecutableHasherTest {
   static String sha256sum(Path f) throws Exception {
     Process p = new ProcessBuilder("sha256sum", f.toString()).start();
     String out = new String(p.getInputStream().readAllBytes());
-    p.waitFor();
+    assertEquals(0, p.waitFor());
     return out.split(" ")[0];
   }
 
-  static Optional<String> hash(ExecutableHasher h, ExecutableHasher.FileKey key, Path p) throws Exception {
+  static Optional<String> hash(ExecutableHasher h, FileKey key, Path... paths) throws Exception {
     CompletableFuture<Optional<String>> f = new CompletableFuture<>();
-    h.request(key, java.util.List.of(p), (k, r) -> f.complete(r));
+    h.request(key, List.of(paths), (k, r) -> f.complete(r));
     return f.get(30, TimeUnit.SECONDS);
   }
 
-  @Test
-  void hashesMatchSha256sumAndEachFileVersionGetsItsOwn() throws Exception {
-    try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
-      Path f = dir.resolve("tool");
-      Files.copy(Path.of("/bin/true"), f);
-      var v1 = ExecutableHasher.keyOf(f);
-      assertEquals(Optional.of(sha256sum(f)), hash(h, v1, f));
-      assertEquals(Optional.of(sha256sum(f)), h.cached(v1));
+  Path copyOf(String exe, String name) throws Exception {
+    Path f = dir.resolve(name);
+    Files.copy(Path.of(exe), f);
+    return f;
+  }
 
-      Files.write(f, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
-      Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 2000));
-      var v2 = ExecutableHasher.keyOf(f);
-      assertNotEquals(v1, v2);
-      Optional<String> second = hash(h, v2, f);
-      assertEquals(Optional.of(sha256sum(f)), second);
-      assertNotEquals(h.cached(v1), second);
-      // asking for v1 while the file is v2: the opened file is not that version, no wrong hash
-      assertEquals(Optional.of(h.cached(v1).orElseThrow()), h.cached(v1));
+  @Test
+  void hashesMatchSha256sum() throws Exception {
+    try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
+      Path f = copyOf("/bin/true", "tool");
+      FileKey key = ExecutableHasher.keyOf(f);
+      CompletableFuture<Optional<String>> done = new CompletableFuture<>();
+      h.request(key, f, (k, r) -> done.complete(r));
+      assertEquals(Optional.of(sha256sum(f)), done.get(30, TimeUnit.SECONDS));
+      assertEquals(Optional.of(sha256sum(f)), h.cached(key));
+      assertEquals(Optional.of(sha256sum(f)), hash(h, key, f)); // answered from the cache
+      assertEquals(1, h.hashed());
+      assertEquals(2, h.cacheHits());
+      // larger than the read buffer and not a multiple of it: streamed
+      Path big = dir.resolve("big");
+      byte[] chunk = new byte[100_003];
+      for (int i = 0; i < chunk.length; i++) {
+        chunk[i] = (byte) (i * 31);
+      }
+      for (int i = 0; i < 40; i++) {
+        Files.write(big, chunk, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      }
+      assertEquals(Optional.of(sha256sum(big)), hash(h, ExecutableHasher.keyOf(big), big));
     }
   }
 
   @Test
-  void goneFilesFailWithoutAHashAndTheCacheIsBounded() throws Exception {
+  void eachFileVersionGetsItsOwnHash() throws Exception {
+    try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
+      Path f = copyOf("/bin/true", "tool");
+      FileKey v1 = ExecutableHasher.keyOf(f);
+      String sha1 = hash(h, v1, f).orElseThrow();
+
+      Files.write(f, new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
+      Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 2000));
+      FileKey v2 = ExecutableHasher.keyOf(f);
+      assertNotEquals(v1, v2);
+      assertEquals(Optional.of(sha256sum(f)), hash(h, v2, f));
+      assertNotEquals(Optional.of(sha1), h.cached(v2));
+      assertEquals(Optional.of(sha1), h.cached(v1)); // the old version keeps its hash
+    }
+    try (ExecutableHasher fresh = new ExecutableHasher(16, 1)) {
+      // asking for the old version of a file that is now another: no hash rather than a wrong one
+      Path f = copyOf("/bin/true", "tool2");
+      FileKey v1 = ExecutableHasher.keyOf(f);
+      Files.writeString(f, "replaced");
+      assertEquals(Optional.empty(), hash(fresh, v1, f));
+      assertEquals(1, fresh.failed());
+    }
+  }
+
+  @Test
+  void theCacheIsBounded() throws Exception {
     try (ExecutableHasher h = new ExecutableHasher(2, 1)) {
-      Path f = dir.resolve("gone");
-      Files.writeString(f, "x");
-      var key = ExecutableHasher.keyOf(f);
-      Files.delete(f);
-      assertEquals(Optional.empty(), hash(h, key, f));
-      assertEquals(1, h.failed());
+      List<FileKey> keys = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         Path g = dir.resolve("f" + i);
         Files.writeString(g, "content " + i);
-        hash(h, ExecutableHasher.keyOf(g), g);
+        keys.add(ExecutableHasher.keyOf(g));
+        assertTrue(hash(h, keys.get(i), g).isPresent());
       }
-      int cached = 0;
-      for (int i = 0; i < 5; i++) {
-        cached += h.cached(ExecutableHasher.keyOf(dir.resolve("f" + i))).isPresent() ? 1 : 0;
-      }
-      assertEquals(2, cached);
-      assertTrue(h.hashed() >= 5);
+      assertEquals(List.of(false, false, false, true, true), keys.stream().map(k -> h.cached(k).isPresent()).toList());
+      assertEquals(5, h.hashed());
     }
+  }
+
+  @Test
+  void aRecentlyUsedEntryOutlivesNewerOnes() throws Exception {
+    try (ExecutableHasher h = new ExecutableHasher(2, 1)) {
+      Path a = dir.resolve("a");
+      Path b = dir.resolve("b");
+      Path c = dir.resolve("c");
+      for (Path p : List.of(a, b, c)) {
+        Files.writeString(p, p.getFileName().toString());
+      }
+      hash(h, ExecutableHasher.keyOf(a), a);
+      hash(h, ExecutableHasher.keyOf(b), b);
+      assertTrue(h.cached(ExecutableHasher.keyOf(a)).isPresent()); // a is now the most recent
+      hash(h, ExecutableHasher.keyOf(c), c);
+      assertTrue(h.cached(ExecutableHasher.keyOf(a)).isPresent());
+      assertTrue(h.cached(ExecutableHasher.keyOf(b)).isEmpty());
+    }
+  }
+
+  @Test
+  void aFileRemovedBeforeHashingGivesNoHash() throws Exception {
+    try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
+      Path f = dir.resolve("gone");
+      Files.writeString(f, "x");
+      FileKey key = ExecutableHasher.keyOf(f);
+      Files.delete(f);
+      assertEquals(Optional.empty(), hash(h, key, f));
+      assertEquals(1, h.failed());
+      assertEquals(0, h.hashed());
+    }
+  }
+
+  @Test
+  void procPidExeHashesTheExecutedFileAfterItWasDeleted() throws Exception {
+    Path exe = copyOf("/bin/sleep", "sleeper");
+    exe.toFile().setExecutable(true);
+    String expected = sha256sum(exe);
+    FileKey key = ExecutableHasher.keyOf(exe);
+    Process p = new ProcessBuilder(exe.toString(), "30").start();
+    try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
+      Path procExe = Path.of("/proc/" + p.pid() + "/exe");
+      for (int i = 0; i < 200 && !ExecutableHasher.keyOf(procExe).equals(key); i++) {
+        Thread.sleep(10); // until the child has exec'd
+      }
+      Files.delete(exe);
+      assertEquals(Optional.of(expected), hash(h, key, procExe, exe));
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  void aFifoAtTheFallbackPathDoesNotHangTheHasher() throws Exception {
+    // the process exited and someone put a FIFO where its executable was: open(2) would wait for a writer
+    Path exe = copyOf("/bin/true", "tool");
+    FileKey key = ExecutableHasher.keyOf(exe);
+    Files.delete(exe);
+    assertEquals(0, new ProcessBuilder("mkfifo", exe.toString()).start().waitFor());
+    try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
+      assertEquals(Optional.empty(), hash(h, key, Path.of("/proc/2147483647/exe"), exe));
+      Path ok = dir.resolve("ok");
+      Files.writeString(ok, "still hashing");
+      assertEquals(Optional.of(sha256sum(ok)), hash(h, ExecutableHasher.keyOf(ok), ok));
+    }
+  }
+
+  @Test
+  void filesOverTheCapAreNotHashed() throws Exception {
+    try (ExecutableHasher h = new ExecutableHasher(16, 1, 10)) {
+      Path big = dir.resolve("big");
+      Files.writeString(big, "eleven byte");
+      assertEquals(Optional.empty(), hash(h, ExecutableHasher.keyOf(big), big));
+      assertEquals(1, h.tooLarge());
+      assertEquals(0, h.failed());
+      Path small = dir.resolve("small");
+      Files.writeString(small, "ten bytes!");
+      assertEquals(Optional.of(sha256sum(small)), hash(h, ExecutableHasher.keyOf(small), small));
+    }
+  }
+
+  @Test
+  void concurrentRequestsForOneVersionHashOnceAndCallEachBackOnce() throws Exception {
+    Path f = copyOf("/bin/true", "tool");
+    FileKey key = ExecutableHasher.keyOf(f);
+    String expected = sha256sum(f);
+    try (ExecutableHasher h = new ExecutableHasher(16, 4)) {
+      int n = 64;
+      CountDownLatch start = new CountDownLatch(1);
+      CountDownLatch done = new CountDownLatch(n);
+      Map<Integer, AtomicInteger> calls = new ConcurrentHashMap<>();
+      Map<Integer, Optional<String>> results = new ConcurrentHashMap<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int me = i;
+        threads.add(Thread.ofPlatform().start(() -> {
+          try {
+            start.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          h.request(key, f, (k, r) -> {
+            calls.computeIfAbsent(me, x -> new AtomicInteger()).incrementAndGet();
+            results.put(me, r);
+            done.countDown();
+          });
+        }));
+      }
+      start.countDown();
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertTrue(done.await(30, TimeUnit.SECONDS));
+      Thread.sleep(100); // room for a second, wrong call
+      assertEquals(n, calls.size());
+      calls.forEach((i, c) -> assertEquals(1, c.get(), "callback " + i));
+      results.forEach((i, r) -> assertEquals(Optional.of(expected), r, "result " + i));
+      assertEquals(1, h.hashed());
+    }
+  }
+
+  @Test
+  void closeAnswersRequestsStillWaiting() throws Exception {
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    Files.writeString(a, "a");
+    Files.writeString(b, "b");
+    ExecutableHasher h = new ExecutableHasher(16, 1);
+    CountDownLatch inCallback = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    h.request(ExecutableHasher.keyOf(a), a, (k, r) -> { // holds the only hasher thread
+      inCallback.countDown();
+      try {
+        never.await();
+      } catch (InterruptedException closing) {
+        // close() interrupts
+      }
+    });
+    assertTrue(inCallback.await(30, TimeUnit.SECONDS));
+    CompletableFuture<Optional<String>> queued = new CompletableFuture<>();
+    h.request(ExecutableHasher.keyOf(b), b, (k, r) -> queued.complete(r));
+    h.close();
+    assertEquals(Optional.empty(), queued.get(5, TimeUnit.SECONDS));
   }
 }
