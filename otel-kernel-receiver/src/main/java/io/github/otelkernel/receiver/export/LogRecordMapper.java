@@ -98,12 +98,18 @@ public final class LogRecordMapper {
       putIfNotEmpty(a, KsecAttributes.PROCESS_PARENT_COMMAND_LINE, parent.commandLine());
       a.put(KsecAttributes.PROCESS_PARENT_CREATION_TIME, iso(clock.toEpochNanos(parent.startBootNanos())));
     });
-    a.put(PROCESS_SESSION_LEADER_PID, (long) p.sessionId());
+    // session 0 is the kernel's: processes descended from an init that never called setsid()
+    // have no session leader, so there is nothing to name
+    if (p.sessionId() > 0) {
+      a.put(PROCESS_SESSION_LEADER_PID, (long) p.sessionId());
+    }
     ctx.sessionLeader().ifPresent(l -> {
       a.put(KsecAttributes.PROCESS_SESSION_LEADER_ENTITY_ID, l.entityId());
       putIfNotEmpty(a, KsecAttributes.PROCESS_SESSION_LEADER_EXECUTABLE_PATH, l.executable());
     });
-    a.put(PROCESS_GROUP_LEADER_PID, (long) p.processGroupId());
+    if (p.processGroupId() > 0) {
+      a.put(PROCESS_GROUP_LEADER_PID, (long) p.processGroupId());
+    }
     ctx.entryLeader().ifPresent(l -> {
       a.put(KsecAttributes.PROCESS_ENTRY_LEADER_PID, (long) l.process().pid());
       a.put(KsecAttributes.PROCESS_ENTRY_LEADER_ENTITY_ID, l.process().entityId());
