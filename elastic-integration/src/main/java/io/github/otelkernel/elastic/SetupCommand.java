@@ -1,0 +1,134 @@
+package io.github.otelkernel.elastic;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code setup --elasticsearch URL …}: installs the templates, retention and roles, prints what it
+ * did and what it skipped. Self-contained, so the agent's CLI can register it as a subcommand; its
+ * own {@link #main} runs it alone.
+ */
+@Command(
+    name = "setup",
+    description = {
+      "Installs what the otel-kernel-receiver data streams need in Elasticsearch:",
+      "index templates for the Collector's elasticsearch exporter (mapping mode",
+      "otel), retention and roles. Safe to run again; prints one line per thing",
+      "installed or skipped, with the reason."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:installed (some parts may be skipped, see the output)",
+      "1:the cluster refused, could not be reached, or is too old",
+      "2:invalid usage"
+    })
+public final class SetupCommand implements Callable<Integer> {
+  @Option(names = "--elasticsearch", paramLabel = "URL", required = true,
+      description = "The cluster's base URL, e.g. https://es.example.com:9200")
+  String elasticsearch;
+
+  @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:ELASTICSEARCH_API_KEY}",
+      description = "API key (the base64 id:key form; default: $ELASTICSEARCH_API_KEY)")
+  String apiKey;
+
+  @Option(names = "--username", paramLabel = "USER", description = "User for basic authentication")
+  String username;
+
+  @Option(names = "--password", paramLabel = "PASSWORD", defaultValue = "${env:ELASTICSEARCH_PASSWORD}",
+      description = "Its password (default: $ELASTICSEARCH_PASSWORD, which keeps it out of the process list)")
+  String password;
+
+  @Option(names = "--ca-file", paramLabel = "FILE",
+      description = "PEM certificate(s) to trust for https: the cluster's CA (default: the JDK's trust store)")
+  Path caFile;
+
+  @Option(names = "--retention-days", paramLabel = "N", defaultValue = "90",
+      description = "Days records are kept (ILM, or data stream lifecycle; default: ${DEFAULT-VALUE})")
+  int retentionDays;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit")
+  boolean help;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (ElasticConnection connection = ElasticConnection.open(url(), authorization(), caFile)) {
+      new ElasticSetup(connection).run(retentionDays).lines().forEach(out::println);
+      return 0;
+    } catch (SetupException e) {
+      err.println("error: " + e.getMessage());
+      return e.exitCode();
+    } catch (java.io.IOException e) { // closing the connection; nothing was left undone
+      return 0;
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private URI url() throws SetupException {
+    URI url;
+    try {
+      url = new URI(elasticsearch);
+    } catch (URISyntaxException e) {
+      throw SetupException.usage("--elasticsearch: '" + elasticsearch + "' is not a URL");
+    }
+    if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+      throw SetupException.usage("--elasticsearch: '" + elasticsearch + "' is not an http(s)://host[:port] URL");
+    }
+    if (url.getUserInfo() != null) {
+      throw SetupException.usage("--elasticsearch: put credentials in --username/--password or --api-key, not in the URL");
+    }
+    if (!(url.getRawPath() == null || url.getRawPath().isEmpty() || url.getRawPath().equals("/"))
+        || url.getRawQuery() != null) {
+      throw SetupException.usage("--elasticsearch: give the cluster's base URL, without a path or query");
+    }
+    return url;
+  }
+
+  /** The Authorization header: an API key or a user, never both; none is fine for an open cluster. */
+  private String authorization() throws SetupException {
+    boolean key = apiKey != null && !apiKey.isEmpty();
+    boolean user = username != null && !username.isEmpty();
+    if (key && user) {
+      throw SetupException.usage("give --api-key or --username, not both");
+    }
+    if (user && (password == null || password.isEmpty())) {
+      throw SetupException.usage("--username needs --password (or ELASTICSEARCH_PASSWORD)");
+    }
+    if (key) {
+      return ElasticConnection.apiKeyAuthorization(apiKey);
+    }
+    return user ? ElasticConnection.basicAuthorization(username, password) : null;
+  }
+
+  /** The command alone, with the agent CLI's conventions: one-line errors, 2 for usage, 1 for the rest. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new SetupCommand());
+    cl.setParameterExceptionHandler((e, args) -> {
+      e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see --help)");
+      return SetupException.USAGE;
+    });
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("error: " + e);
+      return SetupException.CLUSTER;
+    });
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}
