@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "setup",
     description = {
-      "Installs what the otel-kernel-receiver data streams need in Elasticsearch:",
-      "index templates for the Collector's elasticsearch exporter (mapping mode",
+      // the first line alone is the command's summary in the agent's --help
+      "Installs in Elasticsearch what the otel-kernel-receiver data streams need.",
+      "Index templates for the Collector's elasticsearch exporter (mapping mode",
       "otel), retention and roles. Safe to run again; prints one line per thing",
       "installed or skipped, with the reason."
     },
