@@ -32,6 +32,7 @@ install_build_deps() {
   command -v make >/dev/null || need+=(make)
   command -v mvn >/dev/null || need+=(maven)
   [ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
+  [ -e /usr/include/asm-generic/errno.h ] || need+=(linux-libc-dev) # syscall and errno names
   ldconfig -p 2>/dev/null | grep -q 'libbpf\.so\.1 ' || need+=(libbpf1)
   command -v bpftool >/dev/null || [ -x /usr/sbin/bpftool ] || need+=(bpftool)
   command -v setpriv >/dev/null || need+=(util-linux)

@@ -11,13 +11,60 @@
 #ifndef OKR_EVENTS_H
 #define OKR_EVENTS_H
 
-#define RECORD_VERSION 2
+#define RECORD_VERSION 3
 
 enum event_type {
 	EVENT_EXEC = 1,
 	EVENT_FORK = 2,
 	EVENT_EXIT = 3,
-	EVENT_TYPE_MAX = 8, /* size of the per-CPU drop counter array */
+
+	/* From here on every record is a struct sys_event: a system call and its outcome. */
+	/* process credentials and behaviour (probes/creds.bpf.h) */
+	EVENT_SETUID = 8,        /* setuid, setreuid, setresuid, setfsuid */
+	EVENT_SETGID = 9,        /* setgid, setregid, setresgid, setfsgid */
+	EVENT_CAPSET = 10,
+	EVENT_PRCTL = 11,        /* options chosen by policy */
+	EVENT_CAP_USE = 12,      /* tp/capability/cap_capable for capabilities chosen by policy */
+	EVENT_SIGNAL = 13,       /* kill, tkill, tgkill to another process */
+	EVENT_SETNS = 14,
+	EVENT_UNSHARE = 15,
+	/* injection and inspection (probes/inject.bpf.h) */
+	EVENT_PTRACE = 16,
+	EVENT_VM_READ = 17,      /* process_vm_readv */
+	EVENT_VM_WRITE = 18,     /* process_vm_writev */
+	EVENT_MEMFD_CREATE = 19,
+	EVENT_MEM_WX = 20,       /* mmap/mprotect/pkey_mprotect asking for write+execute */
+	/* files (probes/file.bpf.h) */
+	EVENT_FILE_OPEN = 24,    /* open with write, create or truncate intent */
+	EVENT_FILE_READ = 25,    /* read-only open of a path the policy includes */
+	EVENT_FILE_UNLINK = 26,
+	EVENT_FILE_RENAME = 27,
+	EVENT_FILE_CHMOD = 28,
+	EVENT_FILE_CHOWN = 29,
+	EVENT_FILE_LINK = 30,
+	EVENT_FILE_SYMLINK = 31,
+	EVENT_FILE_TRUNCATE = 32,
+	EVENT_FILE_UTIMES = 33,
+	EVENT_FILE_SETXATTR = 34,
+	EVENT_FILE_MKDIR = 35,
+	EVENT_FILE_RMDIR = 36,
+	/* network (probes/network.bpf.h) */
+	EVENT_NET_CONNECT = 40,
+	EVENT_NET_ACCEPT = 41,
+	EVENT_NET_LISTEN = 42,
+	EVENT_NET_BIND = 43,
+	EVENT_NET_SEND = 44,     /* UDP datagram to a port the policy watches (53) */
+	EVENT_NET_UNIX_CONNECT = 45,
+	/* kernel and host integrity (probes/integrity.bpf.h) */
+	EVENT_MODULE_LOAD = 48,
+	EVENT_MODULE_UNLOAD = 49,
+	EVENT_BPF_LOAD = 50,
+	EVENT_KEXEC_LOAD = 51,
+	EVENT_MOUNT = 52,
+	EVENT_UMOUNT = 53,
+	EVENT_PIVOT_ROOT = 54,
+	EVENT_CLOCK_SET = 55,
+	EVENT_TYPE_MAX = 64, /* size of the per-CPU drop counter array and of the policy table */
 };
 
 /* flags */
@@ -27,6 +74,15 @@ enum event_type {
 #define FLAG_CWD_TRUNCATED  (1u << 3) /* working directory likewise */
 #define FLAG_NO_EXE         (1u << 4) /* task has no mm or no exe_file */
 #define FLAG_CGROUP_TRUNCATED (1u << 5) /* cgroup path deeper/longer than the walker's limits */
+#define FLAG_EXE_MEMFD      (1u << 6) /* exec: the executable is a memfd (fileless execution) */
+#define FLAG_EXE_UNLINKED   (1u << 7) /* exec: the executable has no link left on disk */
+/* sys_event: strings 0..2 were cut (longer than their slot) or are not absolute */
+#define FLAG_STR0_TRUNCATED (1u << 8)
+#define FLAG_STR1_TRUNCATED (1u << 9)
+#define FLAG_STR2_TRUNCATED (1u << 10)
+#define FLAG_STR0_RELATIVE  (1u << 11) /* the base directory could not be resolved */
+#define FLAG_STR1_RELATIVE  (1u << 12)
+#define FLAG_TARGET_IS_AGENT (1u << 13) /* the target process is the agent itself */
 
 #define TASK_COMM_LEN 16
 #define ARGS_MAX 8192          /* bytes of argv kept per exec (NUL-separated) */
@@ -100,6 +156,31 @@ struct exit_event {
 	struct event_header hdr;
 	__u32 exit_code;     /* raw wait status: (status << 8) | core(0x80) | signal */
 	__u32 _pad;
+};
+
+/*
+ * Every other event: the system call, its outcome and up to three strings,
+ * filled in at sys_exit from the arguments saved at sys_enter. What args[] and
+ * the strings hold is listed per event type in the probe that emits it and
+ * decoded in the agent's SysEventLayout; the rules:
+ *  - ret is the syscall's return value, -errno on failure;
+ *  - paths are absolute and forward ("/etc/shadow"), resolved in the kernel
+ *    against the dirfd or working directory; FLAG_STRn_RELATIVE when that failed;
+ *  - socket addresses are raw: 4 or 16 address bytes;
+ *  - strings are not NUL-terminated; str_len[n] == 0 means absent.
+ */
+#define SYS_STR_MAX 4096
+#define SYS_STR_SMALL 256 /* the third string: names, fstype, xattr name */
+
+struct sys_event {
+	struct event_header hdr;
+	__s64 ret;
+	__u64 args[6];
+	__u32 nr;            /* syscall number on this architecture (or -1 for a non-syscall source) */
+	__u16 str_len[3];
+	__u16 _pad;
+	__u32 _pad2;
+	/* 200 bytes, followed by str_len[0] + str_len[1] + str_len[2] bytes */
 };
 
 #endif

@@ -71,6 +71,128 @@ static __always_inline __u32 read_path(char *buf, struct dentry *dentry, struct 
 	return w.off;
 }
 
+/*
+ * Forward paths ("/usr/bin/dash") for the syscall events, which the policy's
+ * prefix match (an LPM trie) needs. Same climb as above, leaf first into a
+ * per-CPU buffer noting where each component starts, then a second loop
+ * copies the components root first. All loop state lives in the per-CPU map,
+ * not on the stack: the verifier then sees unknown values instead of tracking
+ * every iteration's exact offsets, and checks each callback once.
+ */
+struct fwd_scratch {
+	char buf[PATH_BUF_MAX + PATH_NAME_MAX];   /* components, leaf first */
+	char out[PATH_BUF_MAX + PATH_NAME_MAX];   /* the path, root first */
+	__u16 offs[PATH_DEPTH_MAX];
+	__u64 dentry;
+	__u64 mnt;
+	__u32 off;
+	__u32 n;
+	__u32 complete;
+	__u32 pos;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fwd_scratch);
+} fwd_heap SEC(".maps");
+
+static long fwd_walk_step(__u32 index, void *ctx)
+{
+	__u32 zero = 0;
+	struct fwd_scratch *s = bpf_map_lookup_elem(&fwd_heap, &zero);
+	if (!s)
+		return 1;
+	struct dentry *dentry = (struct dentry *)s->dentry;
+	struct mount *mnt = (struct mount *)s->mnt;
+	struct dentry *mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+
+	if (dentry == mnt_root || dentry == parent) {
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (dentry != mnt_root || mnt == mnt_parent) {
+			s->complete = 1;
+			return 1;
+		}
+		s->dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+		s->mnt = (__u64)mnt_parent;
+		return 0;
+	}
+	__u32 off = s->off;
+	__u32 n = s->n;
+	if (off >= PATH_BUF_MAX || n >= PATH_DEPTH_MAX)
+		return 1;
+	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+	long len = bpf_probe_read_kernel_str(s->buf + (off & (PATH_BUF_MAX - 1)), PATH_NAME_MAX, name);
+	if (len <= 0) {
+		s->complete = 1;
+		return 1;
+	}
+	s->offs[n & (PATH_DEPTH_MAX - 1)] = off;
+	s->n = n + 1;
+	s->off = off + len;
+	s->dentry = (__u64)parent;
+	return 0;
+}
+
+static long fwd_copy_step(__u32 i, void *ctx)
+{
+	__u32 zero = 0;
+	struct fwd_scratch *s = bpf_map_lookup_elem(&fwd_heap, &zero);
+	if (!s)
+		return 1;
+	__u32 pos = s->pos;
+	__u32 n = s->n;
+	if (i >= n || pos >= PATH_BUF_MAX)
+		return 1;
+	__u16 src = s->offs[(n - 1 - i) & (PATH_DEPTH_MAX - 1)];
+	s->out[pos & (PATH_BUF_MAX - 1)] = '/';
+	pos++;
+	long len = bpf_probe_read_kernel_str(s->out + (pos & (PATH_BUF_MAX - 1)), PATH_NAME_MAX,
+					     s->buf + (src & (PATH_BUF_MAX - 1)));
+	if (len <= 0)
+		return 1;
+	s->pos = pos + len - 1; /* without the NUL */
+	return 0;
+}
+
+/*
+ * Writes the absolute path of (dentry, vfsmount) root first into dst (room
+ * for PATH_BUF_MAX bytes), without a NUL. Returns its length; sets
+ * *truncated when the walk or the copy stopped early.
+ */
+static __always_inline __u32 read_path_forward(char *dst, struct dentry *dentry, struct vfsmount *vfsmnt,
+					       int *truncated)
+{
+	__u32 zero = 0;
+	struct fwd_scratch *s = bpf_map_lookup_elem(&fwd_heap, &zero);
+	if (!s)
+		return 0;
+	s->dentry = (__u64)dentry;
+	s->mnt = (__u64)container_of(vfsmnt, struct mount, mnt);
+	s->off = 0;
+	s->n = 0;
+	s->complete = 0;
+	s->pos = 0;
+	bpf_loop(PATH_DEPTH_MAX, fwd_walk_step, NULL, 0);
+	if (!s->complete)
+		*truncated = 1;
+	if (s->n == 0) {
+		dst[0] = '/';
+		return 1;
+	}
+	bpf_loop(PATH_DEPTH_MAX, fwd_copy_step, NULL, 0);
+	__u32 len = s->pos;
+	if (len >= PATH_BUF_MAX) {
+		*truncated = 1;
+		len = PATH_BUF_MAX;
+	}
+	if (len > 0)
+		bpf_probe_read_kernel(dst, len, s->out);
+	return len;
+}
+
 /* kernfs_node.parent became __parent in 6.15; CO-RE picks whichever this kernel has. */
 struct kernfs_node___old {
 	struct kernfs_node *parent;

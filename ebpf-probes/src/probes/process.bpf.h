@@ -4,10 +4,11 @@
  * whole process. Tracepoints and raw tracepoints only, so it loads on kernels
  * without kprobes, fentry or BPF LSM.
  */
-#include "lib/common.h"
-#include "lib/path.h"
+#ifndef OKR_PROBES_PROCESS_H
+#define OKR_PROBES_PROCESS_H
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+#include "../lib/common.h"
+#include "../lib/path.h"
 
 /*
  * Exec records are assembled here (too big for the stack), then copied out.
@@ -84,6 +85,15 @@ int handle_exec(void *ctx)
 	e->_pad2 = 0;
 	if (exe) {
 		struct inode *inode = BPF_CORE_READ(exe, f_inode);
+		/* fileless execution: the image is a memfd, or a file already unlinked from disk */
+		if (BPF_CORE_READ(inode, i_nlink) == 0) {
+			char name[8] = {};
+			bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(exe, f_path.dentry, d_name.name));
+			if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':')
+				e->hdr.flags |= FLAG_EXE_MEMFD;
+			else
+				e->hdr.flags |= FLAG_EXE_UNLINKED;
+		}
 		e->exe_dev = BPF_CORE_READ(inode, i_sb, s_dev);
 		e->exe_ino = BPF_CORE_READ(inode, i_ino);
 		e->exe_size = BPF_CORE_READ(inode, i_size);
@@ -158,3 +168,5 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }
+
+#endif

@@ -76,7 +76,7 @@ public class EnrichmentBenchmark {
     var creds = new Credentials(1000, 1000, 1000, 1000, 1000);
     ProcessInfo p = new ProcessInfo(clock.bootNanosNow(), 150, 150, 101, creds, start + 5_000_000_000L, 77,
         new RawBytes("curl".getBytes(StandardCharsets.UTF_8)), 101, 150, 150, 4026531836L, 4026531841L, "pts/0");
-    exec = new KernelEvent.ProcessExec(p, new RawBytes("/usr/bin/curl".getBytes(StandardCharsets.UTF_8)), false,
+    exec = new KernelEvent.ProcessExec(p, false, new RawBytes("/usr/bin/curl".getBytes(StandardCharsets.UTF_8)), false,
         new RawBytes("/home/alice".getBytes(StandardCharsets.UTF_8)), false,
         new RawBytes("/user.slice/user-1000.slice/session-3.scope".getBytes(StandardCharsets.UTF_8)),
         new KernelEvent.ExecutableIdentity(2049, 1234, 300_000, 1_700_000_000_000_000_000L),

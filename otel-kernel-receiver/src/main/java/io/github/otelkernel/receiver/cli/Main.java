@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.cli;
 
+import io.github.otelkernel.elastic.SetupCommand;
 import io.github.otelkernel.receiver.config.AgentConfig;
 import io.github.otelkernel.receiver.config.ConfigException;
 import io.github.otelkernel.receiver.config.ConfigLoader;
@@ -18,7 +19,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code otel-kernel-receiver [--config FILE]}, {@code validate}, {@code --version}, {@code --help}. */
+/** {@code otel-kernel-receiver [--config FILE]}, {@code validate}, {@code setup}, {@code --version}, {@code --help}. */
 @Command(
     name = "otel-kernel-receiver",
     mixinStandardHelpOptions = true,
@@ -34,7 +35,7 @@ import picocli.CommandLine.Option;
       "1:cannot run here (privileges, kernel, libbpf) or failed while running",
       "2:invalid configuration or usage"
     },
-    subcommands = {Main.Validate.class})
+    subcommands = {Main.Validate.class, SetupCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
   static final int EXIT_RUNTIME = 1;
   static final int EXIT_CONFIG = 2;
@@ -100,8 +101,22 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       System.err.println("error: " + e.getMessage());
       return EXIT_RUNTIME;
     }
+    // SIGHUP: re-read the config and apply its policy to the running probes (nothing is detached);
+    // a malformed file keeps the policy in force and says why
+    java.util.concurrent.atomic.AtomicBoolean reload = new java.util.concurrent.atomic.AtomicBoolean();
+    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reload.set(true));
     try {
-      while (!stop.await(1, TimeUnit.SECONDS)) {
+      while (!stop.await(200, TimeUnit.MILLISECONDS)) {
+        if (reload.getAndSet(false)) {
+          try {
+            AgentConfig next = config == null ? new ConfigLoader().loadDefault() : new ConfigLoader().load(config);
+            agent.applyPolicy(next.receiver().policy());
+            log.info("reloaded the policy from " + next.source()
+                + " (other settings take effect at the next start)");
+          } catch (ConfigException | ProbeException e) {
+            log.warning("reload failed, the previous policy stays in force: " + e.getMessage());
+          }
+        }
         if (agent.failure() != null) {
           log.severe("stopping: " + agent.failure().getMessage());
           agent.close();

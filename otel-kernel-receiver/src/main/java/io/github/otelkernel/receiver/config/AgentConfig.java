@@ -19,8 +19,8 @@ public record AgentConfig(
     TelemetryConfig telemetry) {
 
   /** receivers.ebpf */
-  public record EbpfReceiverConfig(int ringBufferSizeMib) {
-    public static final EbpfReceiverConfig DEFAULT = new EbpfReceiverConfig(16);
+  public record EbpfReceiverConfig(int ringBufferSizeMib, PolicyConfig policy) {
+    public static final EbpfReceiverConfig DEFAULT = new EbpfReceiverConfig(16, PolicyConfig.DEFAULT);
 
     public long ringBufferBytes() {
       return (long) ringBufferSizeMib << 20;

@@ -202,7 +202,7 @@ public final class ConfigLoader {
   }
 
   private static EbpfReceiverConfig ebpf(ConfigNode n) {
-    var keys = n.mapping(Set.of("ring_buffer_size_mib"));
+    var keys = n.mapping(Set.of("ring_buffer_size_mib", "policy"));
     int mib = EbpfReceiverConfig.DEFAULT.ringBufferSizeMib();
     if (keys.containsKey("ring_buffer_size_mib")) {
       ConfigNode v = keys.get("ring_buffer_size_mib");
@@ -211,7 +211,8 @@ public final class ConfigLoader {
         throw v.error(mib + " is not a power of two (the kernel requires one): use 8, 16, 32, 64…");
       }
     }
-    return new EbpfReceiverConfig(mib);
+    PolicyConfig policy = keys.containsKey("policy") ? PolicyParser.parse(keys.get("policy")) : PolicyConfig.DEFAULT;
+    return new EbpfReceiverConfig(mib, policy);
   }
 
   private static BatchConfig batch(ConfigNode n) {

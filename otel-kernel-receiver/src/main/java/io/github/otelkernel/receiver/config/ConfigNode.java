@@ -153,6 +153,22 @@ final class ConfigNode {
     return out;
   }
 
+  /** The items of a sequence, each able to name its own line in an error. */
+  List<ConfigNode> asList() {
+    if (isEmpty()) {
+      return List.of();
+    }
+    if (!(node instanceof SequenceNode s)) {
+      throw error("expected a list, such as [a, b]");
+    }
+    List<ConfigNode> out = new ArrayList<>();
+    int i = 0;
+    for (Node n : s.getValue()) {
+      out.add(child(String.valueOf(i++), n));
+    }
+    return out;
+  }
+
   /** A mapping of string to string (headers). */
   Map<String, String> asStringMap() {
     Map<String, String> out = new LinkedHashMap<>();

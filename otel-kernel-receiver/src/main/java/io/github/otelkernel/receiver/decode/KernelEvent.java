@@ -9,6 +9,8 @@ public sealed interface KernelEvent {
   /** A program image replaced the process's (execve/execveat). */
   record ProcessExec(
       ProcessInfo process,
+      /* the image is a memfd or an already-unlinked file: fileless execution */
+      boolean fileless,
       RawBytes executablePath,
       boolean executablePathTruncated,
       RawBytes workingDirectory,
@@ -33,6 +35,45 @@ public sealed interface KernelEvent {
 
   /** A new process (not a thread) was created; {@code process} describes the child. */
   record ProcessFork(ProcessInfo process, int parentTid) implements KernelEvent {}
+
+  /**
+   * A system call and its outcome ({@code struct sys_event}): what {@code args} and the strings hold
+   * depends on the type and is listed in the probe that emits it ({@code ebpf-probes/src/probes/}).
+   *
+   * @param ret the return value, {@code -errno} on failure
+   * @param syscall the syscall number on this architecture
+   * @param strings up to three strings, {@link RawBytes#EMPTY} when absent
+   * @param flags {@code FLAG_*} of events.h (truncation, unresolved paths)
+   */
+  record SysCall(ProcessInfo process, EventType type, long ret, long[] args, int syscall, List<RawBytes> strings,
+      int flags) implements KernelEvent {
+    public static final int FLAG_STR0_TRUNCATED = 1 << 8;
+    public static final int FLAG_STR1_TRUNCATED = 1 << 9;
+    public static final int FLAG_STR2_TRUNCATED = 1 << 10;
+    public static final int FLAG_STR0_RELATIVE = 1 << 11;
+    public static final int FLAG_STR1_RELATIVE = 1 << 12;
+    public static final int FLAG_TARGET_IS_AGENT = 1 << 13;
+
+    public boolean failed() {
+      return ret < 0 && ret >= -4095;
+    }
+
+    public int errno() {
+      return failed() ? (int) -ret : 0;
+    }
+
+    public long arg(int i) {
+      return args[i];
+    }
+
+    public RawBytes string(int i) {
+      return strings.get(i);
+    }
+
+    public boolean flag(int f) {
+      return (flags & f) != 0;
+    }
+  }
 
   /** The last thread of a process exited. */
   record ProcessExit(ProcessInfo process, int waitStatus) implements KernelEvent {

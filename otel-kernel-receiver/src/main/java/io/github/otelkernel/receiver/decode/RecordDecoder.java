@@ -40,18 +40,37 @@ public final class RecordDecoder {
         need(record, EXIT_SIZE, "exit");
         yield new KernelEvent.ProcessExit(process, b.getInt(E_EXIT_CODE));
       }
-      default -> throw new MalformedRecordException("unknown record type " + type);
+      default -> {
+        EventType t = EventType.byId(type).filter(EventType::isSyscall)
+            .orElseThrow(() -> new MalformedRecordException("unknown record type " + type));
+        yield sys(b, record, process, t, flags);
+      }
     };
+  }
+
+  private static KernelEvent sys(ByteBuffer b, byte[] record, ProcessInfo process, EventType type, int flags) {
+    need(record, SYS_SIZE, type.policyName());
+    long[] args = new long[6];
+    for (int i = 0; i < 6; i++) {
+      args[i] = b.getLong(S_ARGS + 8 * i);
+    }
+    int off = SYS_SIZE;
+    List<RawBytes> strings = new ArrayList<>(3);
+    for (int i = 0; i < 3; i++) {
+      int len = Short.toUnsignedInt(b.getShort(S_STR_LEN + 2 * i));
+      if ((long) off + len > record.length) {
+        throw new MalformedRecordException(type.policyName() + " record of " + record.length + " bytes declares "
+            + (off + len));
+      }
+      strings.add(len == 0 ? RawBytes.EMPTY : new RawBytes(Arrays.copyOfRange(record, off, off + len)));
+      off += len;
+    }
+    return new KernelEvent.SysCall(process, type, b.getLong(S_RET), args, b.getInt(S_NR), List.copyOf(strings), flags);
   }
 
   /** Name of a record type as counted by the kernel's drop counters. */
   public static String typeName(int type) {
-    return switch (type) {
-      case TYPE_EXEC -> "process.exec";
-      case TYPE_FORK -> "process.fork";
-      case TYPE_EXIT -> "process.exit";
-      default -> "type" + type;
-    };
+    return EventType.byId(type).map(EventType::policyName).orElse("type" + type);
   }
 
   private static ProcessInfo header(ByteBuffer b, byte[] record) {
@@ -101,6 +120,7 @@ public final class RecordDecoder {
         b.getLong(X_EXE_INO), b.getLong(X_EXE_SIZE), b.getLong(X_EXE_MTIME_NS));
     return new KernelEvent.ProcessExec(
         process,
+        (flags & (FLAG_EXE_MEMFD | FLAG_EXE_UNLINKED)) != 0,
         (flags & FLAG_NO_EXE) != 0 ? RawBytes.EMPTY : exe,
         (flags & FLAG_EXE_TRUNCATED) != 0,
         cwd,

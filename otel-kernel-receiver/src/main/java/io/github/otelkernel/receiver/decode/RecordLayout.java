@@ -5,13 +5,13 @@ package io.github.otelkernel.receiver.decode;
  * step and bump {@link #VERSION} with any change.
  */
 final class RecordLayout {
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   static final int TYPE_EXEC = 1;
   static final int TYPE_FORK = 2;
   static final int TYPE_EXIT = 3;
   /** Size of the kernel's per-CPU drop counter array. */
-  static final int TYPE_MAX = 8;
+  static final int TYPE_MAX = EventType.MAX;
 
   static final int FLAG_ARGS_TRUNCATED = 1;
   static final int FLAG_ARGS_FAULT = 1 << 1;
@@ -19,6 +19,8 @@ final class RecordLayout {
   static final int FLAG_CWD_TRUNCATED = 1 << 3;
   static final int FLAG_NO_EXE = 1 << 4;
   static final int FLAG_CGROUP_TRUNCATED = 1 << 5;
+  static final int FLAG_EXE_MEMFD = 1 << 6;
+  static final int FLAG_EXE_UNLINKED = 1 << 7;
 
   // struct event_header
   static final int H_TYPE = 0;
@@ -65,6 +67,13 @@ final class RecordLayout {
   // struct exit_event
   static final int E_EXIT_CODE = 128;
   static final int EXIT_SIZE = 136;
+
+  // struct sys_event
+  static final int S_RET = 128;
+  static final int S_ARGS = 136;
+  static final int S_NR = 184;
+  static final int S_STR_LEN = 188;
+  static final int SYS_SIZE = 200;
 
   /** Documented limits of the probes (events.h). */
   static final int ARGS_MAX = 8192;

@@ -4,6 +4,7 @@ import io.github.otelkernel.receiver.decode.KernelEvent;
 import io.github.otelkernel.receiver.decode.KernelEvent.ProcessExec;
 import io.github.otelkernel.receiver.decode.KernelEvent.ProcessExit;
 import io.github.otelkernel.receiver.decode.KernelEvent.ProcessFork;
+import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
 import io.github.otelkernel.receiver.decode.ProcessInfo;
 import io.github.otelkernel.receiver.decode.RawBytes;
 import io.github.otelkernel.receiver.enrich.ProcessContext.EntryLeader;
@@ -84,6 +85,11 @@ public final class Enricher {
     return n;
   }
 
+  /** A process the table knows (alive, or exited within the grace period). */
+  public Optional<ProcessTable.Entry> process(int pid) {
+    return table.get(pid);
+  }
+
   public ProcessContext enrich(KernelEvent event) {
     ProcessInfo p = event.process();
     ProcessTable.Entry self = switch (event) {
@@ -102,6 +108,7 @@ public final class Enricher {
         yield e;
       }
       case ProcessExit x -> table.upsert(p.pid(), p.parentPid(), p.startBootNanos());
+      case SysCall s -> table.upsert(p.pid(), p.parentPid(), p.startBootNanos());
     };
     self.sessionId = p.sessionId();
     self.namespacePid = p.namespacePid();

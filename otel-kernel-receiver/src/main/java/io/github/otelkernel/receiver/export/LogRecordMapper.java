@@ -8,6 +8,21 @@ import io.github.otelkernel.receiver.decode.KernelEvent;
 import io.github.otelkernel.receiver.decode.KernelEvent.ProcessExec;
 import io.github.otelkernel.receiver.decode.KernelEvent.ProcessExit;
 import io.github.otelkernel.receiver.decode.KernelEvent.ProcessFork;
+import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
+import io.github.otelkernel.receiver.decode.EventType;
+import io.github.otelkernel.receiver.decode.KernelNames;
+import io.github.otelkernel.receiver.enrich.ProcessTable;
+import io.github.otelkernel.receiver.export.events.SysEventContext;
+import io.github.otelkernel.receiver.export.events.SysEventMappers;
+import io.github.otelkernel.receiver.policy.Aggregator;
+import io.github.otelkernel.receiver.policy.Policy;
+import io.github.otelkernel.receiver.policy.Redactor;
+import io.opentelemetry.semconv.ErrorAttributes;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntFunction;
 import io.github.otelkernel.receiver.decode.ProcessInfo;
 import io.github.otelkernel.receiver.decode.RawBytes;
 import io.github.otelkernel.receiver.enrich.BootClock;
@@ -38,10 +53,71 @@ public final class LogRecordMapper {
 
   private final Logger logger;
   private final BootClock clock;
+  private final IntFunction<Optional<ProcessTable.Entry>> processes;
+  private final int agentPid;
+  private final Aggregator aggregator;
+  /** Replaced whole on a policy reload; read on the poll thread. */
+  private volatile Redactor redactor = new Redactor(true, List.of());
+  private volatile Map<EventType, Long> windows = Map.of();
 
   public LogRecordMapper(Logger logger, BootClock clock) {
+    this(logger, clock, pid -> Optional.empty(), 0);
+  }
+
+  /**
+   * @param processes the process table, to describe the target of a ptrace, a signal…
+   * @param agentPid this agent's pid, to mark actions aimed at it
+   */
+  public LogRecordMapper(Logger logger, BootClock clock, IntFunction<Optional<ProcessTable.Entry>> processes,
+      int agentPid) {
     this.logger = logger;
     this.clock = clock;
+    this.processes = processes;
+    this.agentPid = agentPid;
+    this.aggregator = new Aggregator(MAX_OPEN_WINDOWS, this::send);
+  }
+
+  /** Open aggregation windows at most; past it the oldest closes early. */
+  static final int MAX_OPEN_WINDOWS = 65_536;
+
+  /** Takes the redaction rules and merge windows of a (re)loaded policy. */
+  public void applyPolicy(Policy policy) {
+    Map<EventType, Long> w = new EnumMap<>(EventType.class);
+    policy.types().forEach((t, tp) -> {
+      if (!tp.aggregate().isZero()) {
+        w.put(t, tp.aggregate().toNanos());
+      }
+    });
+    windows = w;
+    redactor = new Redactor(policy.defaultRedaction(), policy.redaction(), REDACTED_EXTRA);
+  }
+
+  /** Further string attributes that can carry secrets given on a command line. */
+  private static final Set<String> REDACTED_EXTRA = Set.of("ksec.mount.source", "ksec.mount.options");
+
+  /** Closes aggregation windows whose time is up; on the poll thread. */
+  public void flushExpired(long nowNanos) {
+    aggregator.flushExpired(nowNanos);
+  }
+
+  /** Emits every record held for aggregation (shutdown). */
+  public void flushAll() {
+    aggregator.flushAll();
+  }
+
+  /** Repeats merged into other records by the rate limits. */
+  public long merged() {
+    return aggregator.merged();
+  }
+
+  private void send(Aggregator.Pending r) {
+    logger.logRecordBuilder()
+        .setEventName(r.eventName())
+        .setTimestamp(r.epochNanos(), TimeUnit.NANOSECONDS)
+        .setSeverity(Severity.INFO)
+        .setBody(r.body())
+        .setAllAttributes(r.attributes())
+        .emit();
   }
 
   public void emit(KernelEvent event, ProcessContext ctx) {
@@ -51,6 +127,7 @@ public final class LogRecordMapper {
     context(a, p, ctx);
     String name;
     String body;
+    long window = 0;
     switch (event) {
       case ProcessExec e -> {
         name = KsecEvents.PROCESS_EXEC;
@@ -65,14 +142,26 @@ public final class LogRecordMapper {
         name = KsecEvents.PROCESS_EXIT;
         body = exit(a, x);
       }
+      case SysCall s -> {
+        SysEventContext c = new SysEventContext(s, a, processes, agentPid);
+        outcome(a, s);
+        body = SysEventMappers.forType(s.type()).map(c);
+        name = c.eventName();
+        window = windows.getOrDefault(s.type(), 0L);
+      }
     }
-    logger.logRecordBuilder()
-        .setEventName(name)
-        .setTimestamp(clock.toEpochNanos(p.bootNanos()), TimeUnit.NANOSECONDS)
-        .setSeverity(Severity.INFO)
-        .setBody(body)
-        .setAllAttributes(a.build())
-        .emit();
+    var record = new Aggregator.Pending(name, clock.toEpochNanos(p.bootNanos()), body, redactor.apply(a.build()));
+    aggregator.offer(record, window, System.nanoTime());
+  }
+
+  private static void outcome(AttributesBuilder a, SysCall s) {
+    a.put(KsecAttributes.EVENT_CATEGORY, s.type().category());
+    a.put(KsecAttributes.EVENT_OUTCOME, s.failed() ? "failure" : "success");
+    if (s.failed()) {
+      a.put(ErrorAttributes.ERROR_TYPE, KernelNames.errno(s.errno()));
+    }
+    a.put(KsecAttributes.SYSCALL_NAME, KernelNames.syscall(s.syscall()));
+    a.put(KsecAttributes.SYSCALL_RETURN, s.ret());
   }
 
   /** The late hash of an executable whose process.exec record left before the hash was known. */

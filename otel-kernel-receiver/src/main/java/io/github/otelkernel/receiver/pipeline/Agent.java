@@ -1,7 +1,10 @@
 package io.github.otelkernel.receiver.pipeline;
 
 import io.github.otelkernel.receiver.config.AgentConfig;
+import io.github.otelkernel.receiver.config.PolicyConfig;
 import io.github.otelkernel.receiver.decode.KernelEvent;
+import io.github.otelkernel.receiver.policy.Policy;
+import io.github.otelkernel.receiver.policy.PolicyCompiler;
 import io.github.otelkernel.receiver.decode.MalformedRecordException;
 import io.github.otelkernel.receiver.decode.RecordDecoder;
 import io.github.otelkernel.receiver.enrich.BootClock;
@@ -46,7 +49,7 @@ import java.util.logging.Logger;
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Agent.class.getName());
-  private static final String PROBES = "bpf/process.bpf.o";
+  private static final String PROBES = "bpf/ksec.bpf.o";
   private static final long LOSS_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** Longest a record waits in the ring buffer on a quiet host. */
   private static final int POLL_MILLIS = 50;
@@ -71,6 +74,7 @@ public final class Agent implements AutoCloseable {
   private ScheduledExecutorService background;
   private HealthCheckServer health;
   private BpfProbes probes;
+  private PolicyCompiler policyCompiler;
   private Thread pollThread;
   private volatile boolean running;
   private volatile Throwable pollFailure;
@@ -135,7 +139,7 @@ public final class Agent implements AutoCloseable {
     AgentMetrics.register(meterProvider, stats, kernelLost, exporters);
     mapper = new LogRecordMapper(
         loggerProvider.loggerBuilder(LogRecordMapper.SCOPE_NAME).setInstrumentationVersion(version()).build(),
-        clock);
+        clock, pid -> enricher.process(pid), (int) ProcessHandle.current().pid());
     if (config.healthCheck().isPresent()) {
       health = HealthCheckServer.start(config.healthCheck().get());
     }
@@ -156,6 +160,9 @@ public final class Agent implements AutoCloseable {
     // user and group names: re-read when the files change, off the event path
     background.scheduleWithFixedDelay(users::refreshIfChanged, 5, 5, TimeUnit.SECONDS);
     probes = BpfProbes.load(probeObject(), PROBES, config.receiver().ringBufferBytes(), this::onRecord);
+    policyCompiler = new PolicyCompiler(probes, (int) ProcessHandle.current().pid(), PolicyCompiler.cgroup2Root(),
+        Path.of("/"));
+    applyPolicy(config.receiver().policy());
     List<String> attached = probes.attachAll();
     // after attaching, so that a process started in between is seen either way
     int seeded = enricher.seed(Path.of("/proc"));
@@ -197,6 +204,7 @@ public final class Agent implements AutoCloseable {
       case KernelEvent.ProcessExec x -> 1;
       case KernelEvent.ProcessFork f -> 2;
       case KernelEvent.ProcessExit x -> 3;
+      case KernelEvent.SysCall s -> s.type().id();
     };
     stats.received.incrementAndGet(type);
     try {
@@ -216,6 +224,7 @@ public final class Agent implements AutoCloseable {
         clock.refresh();
         probes.poll(POLL_MILLIS);
         probes.drain(); // records submitted without a wake-up (see WAKEUP_BYTES in common.h)
+        mapper.flushExpired(System.nanoTime());
         if (running && System.nanoTime() - lastCheck > LOSS_CHECK_NANOS) {
           reportLoss();
           lastCheck = System.nanoTime();
@@ -256,6 +265,24 @@ public final class Agent implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Compiles a policy into the running probes' maps and the mapper's redaction and merge rules,
+   * without detaching anything: the agent's answer to SIGHUP.
+   */
+  public synchronized Policy applyPolicy(PolicyConfig config) {
+    Policy policy = Policy.of(config);
+    PolicyCompiler.Summary s = policyCompiler.apply(policy);
+    mapper.applyPolicy(policy);
+    LOG.info("policy: " + s.enabledTypes() + " event types on, " + s.prefixes() + " path prefixes, "
+        + (s.uidRules() + s.cgroupRules() + s.exeRules()) + " process rules");
+    return policy;
+  }
+
+  /** Events the policy dropped in the kernel, per type (the kernel's policy_filtered counters). */
+  public long[] kernelFiltered() {
+    return probes.perCpuSums("policy_filtered", RecordDecoder.EVENT_TYPES);
+  }
+
   public PipelineStats stats() {
     return stats;
   }
@@ -293,6 +320,9 @@ public final class Agent implements AutoCloseable {
         probes.drain(); // ...and everything it produced is read
       } catch (RuntimeException e) {
         LOG.warning("draining the ring buffer failed: " + e.getMessage());
+      }
+      if (mapper != null) {
+        mapper.flushAll(); // records held by the rate limits
       }
       lost = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
       lostSnapshot = lost;

@@ -10,6 +10,8 @@ import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -33,6 +35,7 @@ public final class BpfProbes implements AutoCloseable {
   private final List<MemorySegment> links = new ArrayList<>();
   private final List<String> attached = new ArrayList<>();
   private final Consumer<byte[]> sink;
+  private final List<String> skipped = new ArrayList<>();
   private MemorySegment ringBuffer = MemorySegment.NULL;
   private volatile Throwable sinkFailure;
 
@@ -73,6 +76,7 @@ public final class BpfProbes implements AutoCloseable {
             + " (is the agent jar complete? rebuild it with 'mvn package')");
       }
       BpfProbes probes = new BpfProbes(lib, obj, sink);
+      probes.skipMissingTracepoints();
       MemorySegment rbMap = probes.map(RING_BUFFER_MAP);
       int rc = (int) lib.mapSetMaxEntries.invokeExact(rbMap, (int) ringBufferBytes);
       if (rc != 0) {
@@ -117,6 +121,98 @@ public final class BpfProbes implements AutoCloseable {
         .map(l -> " [libbpf: " + l.replace("libbpf: ", "") + "]")
         .orElse("");
     return new ProbeException("loading BPF object " + name + " failed: " + err + ": " + hint + detail);
+  }
+
+  /**
+   * Leaves out every program whose tracepoint this kernel lacks (a system call compiled out, like
+   * init_module on a kernel without modules), so that one missing event does not cost the rest.
+   */
+  private void skipMissingTracepoints() throws Throwable {
+    Path tracefs = Files.isDirectory(Path.of("/sys/kernel/tracing/events"))
+        ? Path.of("/sys/kernel/tracing/events") : Path.of("/sys/kernel/debug/tracing/events");
+    if (!Files.isDirectory(tracefs)) {
+      return; // attach will name the problem
+    }
+    MemorySegment prog = MemorySegment.NULL;
+    while (true) {
+      prog = (MemorySegment) lib.objectNextProgram.invokeExact(object, prog);
+      if (prog.address() == 0) {
+        break;
+      }
+      String section = cString((MemorySegment) lib.programSectionName.invokeExact(prog));
+      String[] parts = section.split("/");
+      if (parts.length == 3 && (parts[0].equals("tp") || parts[0].equals("tracepoint"))
+          && !Files.isDirectory(tracefs.resolve(parts[1]).resolve(parts[2]))) {
+        int unused = (int) lib.programSetAutoload.invokeExact(prog, false);
+        skipped.add(parts[1] + "/" + parts[2]);
+      }
+    }
+    if (!skipped.isEmpty()) {
+      LOG.info("this kernel lacks " + skipped.size() + " tracepoints; their probes are left out: "
+          + String.join(", ", skipped));
+    }
+  }
+
+  /** Tracepoints this kernel lacks, whose programs were not loaded. */
+  public List<String> skippedTracepoints() {
+    return List.copyOf(skipped);
+  }
+
+  /** The file descriptor of one of the object's maps, for the policy compiler. */
+  public int mapFd(String mapName) {
+    try {
+      return (int) lib.mapFd.invokeExact(map(mapName));
+    } catch (ProbeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /** Writes one map entry; a failure names the map. */
+  public void mapUpdate(int fd, String mapName, MemorySegment key, MemorySegment value) {
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
+      int rc = (int) lib.mapUpdateElem.invokeExact(errno, fd, key, value, 0L);
+      if (rc != 0) {
+        throw new ProbeException("cannot write BPF map " + mapName + ": " + Libc.strerror(Libbpf.errno(errno))
+            + (Libbpf.errno(errno) == 7 ? " (too many entries: the policy lists more than the map holds)" : ""));
+      }
+    } catch (ProbeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /** The keys of a hash or LPM map (keys of keySize bytes). */
+  public List<byte[]> mapKeys(int fd, long keySize) {
+    List<byte[]> keys = new ArrayList<>();
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
+      MemorySegment key = call.allocate(keySize, 8);
+      MemorySegment prev = MemorySegment.NULL;
+      while ((int) lib.mapGetNextKey.invokeExact(errno, fd, prev, key) == 0 && keys.size() < 1_000_000) {
+        keys.add(key.toArray(ValueLayout.JAVA_BYTE));
+        prev = call.allocate(keySize, 8);
+        prev.copyFrom(key);
+      }
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+    return keys;
+  }
+
+  /** Deletes one entry; a missing key is not an error. */
+  public void mapDelete(int fd, byte[] key) {
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
+      MemorySegment k = call.allocate(key.length, 8);
+      k.copyFrom(MemorySegment.ofArray(key));
+      int unused = (int) lib.mapDeleteElem.invokeExact(errno, fd, k);
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
   }
 
   private MemorySegment map(String mapName) throws Throwable {
@@ -241,9 +337,14 @@ public final class BpfProbes implements AutoCloseable {
 
   /** Records the kernel could not reserve in the ring buffer, per event type, summed over CPUs. */
   public long[] ringBufferDrops(int types) {
+    return perCpuSums(DROPS_MAP, types);
+  }
+
+  /** A per-CPU array of u64 counters, each index summed over CPUs. */
+  public long[] perCpuSums(String mapName, int types) {
     long[] out = new long[types];
     try (Arena call = Arena.ofConfined()) {
-      int fd = (int) lib.mapFd.invokeExact(map(DROPS_MAP));
+      int fd = (int) lib.mapFd.invokeExact(map(mapName));
       int cpus = (int) lib.numPossibleCpus.invokeExact();
       MemorySegment key = call.allocate(ValueLayout.JAVA_INT);
       MemorySegment values = call.allocate(8L * Math.max(cpus, 1), 8);

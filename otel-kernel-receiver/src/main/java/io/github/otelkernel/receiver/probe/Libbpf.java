@@ -10,6 +10,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -38,6 +39,10 @@ final class Libbpf {
   final MethodHandle mapFd;             // int (map)
   final MethodHandle mapSetMaxEntries;  // int (map, u32)
   final MethodHandle mapLookupElem;     // int bpf_map_lookup_elem(int fd, const void *key, void *value)
+  final MethodHandle mapUpdateElem;     // int bpf_map_update_elem(int fd, const void *key, const void *value, u64 flags)
+  final MethodHandle mapDeleteElem;     // int bpf_map_delete_elem(int fd, const void *key)
+  final MethodHandle mapGetNextKey;     // int bpf_map_get_next_key(int fd, const void *key, void *next_key)
+  final MethodHandle programSetAutoload;// int (prog, bool)
   final MethodHandle numPossibleCpus;   // int ()
   final MethodHandle ringBufferNew;     // struct ring_buffer *(int fd, cb, ctx, opts), errno on NULL
   final MethodHandle ringBufferPoll;    // int (rb, int timeout_ms)
@@ -72,6 +77,13 @@ final class Libbpf {
     mapSetMaxEntries = downcall(lib, "bpf_map__set_max_entries", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
     mapLookupElem = downcall(lib, "bpf_map_lookup_elem",
         FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
+    mapUpdateElem = downcall(lib, "bpf_map_update_elem",
+        FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_LONG), ERRNO);
+    mapDeleteElem = downcall(lib, "bpf_map_delete_elem", FunctionDescriptor.of(C_INT, C_INT, C_POINTER), ERRNO);
+    mapGetNextKey = downcall(lib, "bpf_map_get_next_key",
+        FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
+    programSetAutoload = downcall(lib, "bpf_program__set_autoload",
+        FunctionDescriptor.of(C_INT, C_POINTER, ValueLayout.JAVA_BOOLEAN));
     numPossibleCpus = downcall(lib, "libbpf_num_possible_cpus", FunctionDescriptor.of(C_INT));
     ringBufferNew = downcall(lib, "ring_buffer__new",
         FunctionDescriptor.of(C_POINTER, C_INT, C_POINTER, C_POINTER, C_POINTER), ERRNO);

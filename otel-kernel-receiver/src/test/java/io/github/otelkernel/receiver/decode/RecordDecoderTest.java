@@ -20,7 +20,7 @@ class RecordDecoderTest {
 
   static ByteBuffer header(int size, int type, int flags) {
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
-    b.putShort(0, (short) type).putShort(2, (short) 2).putInt(4, flags).putLong(8, 123_456_789L);
+    b.putShort(0, (short) type).putShort(2, (short) 3).putInt(4, flags).putLong(8, 123_456_789L);
     b.putInt(16, 42).putInt(20, 43).putInt(24, 1).putInt(28, 1000).putInt(32, 1001).putInt(36, 0).putInt(40, 0);
     b.putInt(44, -1).putLong(48, 1_000L).putLong(56, 77L);
     b.put(64, "bash".getBytes(StandardCharsets.US_ASCII));
@@ -101,8 +101,9 @@ class RecordDecoderTest {
       byte[] record = new byte[random.nextInt(400)];
       random.nextBytes(record);
       if (record.length >= 4) { // valid version and type half the time, so the body parsers run
-        ByteBuffer.wrap(record).order(ByteOrder.nativeOrder()).putShort(2, (short) 2)
-            .putShort(0, (short) (1 + random.nextInt(3)));
+        int[] types = {1, 2, 3, 24, 27, 40}; // process lifecycle and system-call records
+        ByteBuffer.wrap(record).order(ByteOrder.nativeOrder()).putShort(2, (short) 3)
+            .putShort(0, (short) types[random.nextInt(types.length)]);
       }
       try {
         decoder.decode(record);
@@ -112,6 +113,30 @@ class RecordDecoderTest {
       }
     }
     assertTrue(decoded > 0, "some random records are well-formed enough to decode");
+  }
+
+  @Test
+  void sysEventCarriesOutcomeArgsAndStrings() {
+    byte[] old = "/tmp/a".getBytes();
+    byte[] neu = "/tmp/b".getBytes();
+    ByteBuffer b = ByteBuffer.allocate(200 + old.length + neu.length).order(ByteOrder.nativeOrder());
+    b.putShort(0, (short) 27).putShort(2, (short) 3).putInt(4, 1 << 9);
+    b.putLong(128, -13).putLong(136, 1).putInt(184, 316);
+    b.putShort(188, (short) old.length).putShort(190, (short) neu.length).putShort(192, (short) 0);
+    b.position(200);
+    b.put(old).put(neu);
+    var e = (KernelEvent.SysCall) decoder.decode(b.array());
+    assertEquals(EventType.FILE_RENAME, e.type());
+    assertTrue(e.failed());
+    assertEquals(13, e.errno());
+    assertEquals(1, e.arg(0));
+    assertEquals(316, e.syscall());
+    assertEquals("/tmp/a", e.string(0).text());
+    assertEquals("/tmp/b", e.string(1).text());
+    assertTrue(e.string(2).isEmpty());
+    assertTrue(e.flag(KernelEvent.SysCall.FLAG_STR1_TRUNCATED));
+    b.putShort(190, (short) 500); // declares more than the record holds
+    assertThrows(MalformedRecordException.class, () -> decoder.decode(b.array()));
   }
 
   @Test

@@ -30,6 +30,10 @@ final class AgentProcess implements AutoCloseable {
   final int healthPort;
   private final Process process;
 
+  long pid() {
+    return process.pid();
+  }
+
   private AgentProcess(Path dir, Path output, int healthPort, Process process) {
     this.dir = dir;
     this.output = output;
@@ -47,11 +51,21 @@ final class AgentProcess implements AutoCloseable {
   /** Starts an agent with the given exporters/extensions YAML (file exporter to events.jsonl is added). */
   static AgentProcess startWith(Path dir, String exportersYaml, String extraExtensionsYaml, List<String> exporterIds,
       List<String> extensionIds) throws Exception {
+    return startWith(dir, "{}", exportersYaml, extraExtensionsYaml, exporterIds, extensionIds);
+  }
+
+  /** Starts an agent whose ebpf receiver has this policy (YAML of receivers.ebpf.policy). */
+  static AgentProcess startWithPolicy(Path dir, String policyYaml) throws Exception {
+    return startWith(dir, "\n    policy:\n" + policyYaml.indent(6), "", "", List.of(), List.of());
+  }
+
+  private static AgentProcess startWith(Path dir, String receiverYaml, String exportersYaml,
+      String extraExtensionsYaml, List<String> exporterIds, List<String> extensionIds) throws Exception {
     int port = freePort();
     Path output = dir.resolve("events.jsonl");
     String config = """
         receivers:
-          ebpf: {}
+          ebpf: %s
         processors:
           batch: {timeout: 100ms}
         exporters:
@@ -68,7 +82,7 @@ final class AgentProcess implements AutoCloseable {
               receivers: [ebpf]
               processors: [batch]
               exporters: [%s]
-        """.formatted(output, exportersYaml.indent(2), port, extraExtensionsYaml.indent(2),
+        """.formatted(receiverYaml, output, exportersYaml.indent(2), port, extraExtensionsYaml.indent(2),
         String.join(", ", concat(List.of("health_check"), extensionIds)),
         String.join(", ", concat(List.of("file"), exporterIds)));
     Path cfg = dir.resolve("agent.yaml");

@@ -40,6 +40,15 @@ record ExportedLog(
   }
 
   @SuppressWarnings("unchecked")
+  <T> T attrList(String key) {
+    Object v = attributes.get(key);
+    if (v == null) {
+      throw new AssertionError("attribute " + key + " missing in " + this);
+    }
+    return (T) v;
+  }
+
+  @SuppressWarnings("unchecked")
   List<String> args() {
     return (List<String>) attributes.get("process.command_args");
   }

@@ -29,8 +29,9 @@ final class RegistryConformance {
         Set<String> allowed = new HashSet<>();
         Set<String> required = new HashSet<>();
         List<Map<String, Object>> attrs = new java.util.ArrayList<>();
-        if (g.get("extends") != null) {
-          attrs.addAll((List<Map<String, Object>>) byId.get((String) g.get("extends")).get("attributes"));
+        for (var b = g; b.get("extends") != null; ) { // nested: event → syscall common → process common
+          b = byId.get((String) b.get("extends"));
+          attrs.addAll((List<Map<String, Object>>) b.get("attributes"));
         }
         attrs.addAll((List<Map<String, Object>>) g.get("attributes"));
         for (var a : attrs) {

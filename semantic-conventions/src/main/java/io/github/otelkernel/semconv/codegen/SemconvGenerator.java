@@ -75,11 +75,20 @@ public final class SemconvGenerator {
         continue;
       }
       List<Map<String, Object>> attrs = new ArrayList<>();
-      if (g.get("extends") != null) {
-        Map<String, Object> base = byId.get((String) g.get("extends"));
+      // groups extend groups (event → syscall common → process common): the deepest base first
+      List<Map<String, Object>> chain = new ArrayList<>();
+      for (Map<String, Object> b = g; b.get("extends") != null; ) {
+        Map<String, Object> base = byId.get((String) b.get("extends"));
         if (base == null) {
-          throw new IllegalArgumentException(g.get("id") + " extends unknown group " + g.get("extends"));
+          throw new IllegalArgumentException(b.get("id") + " extends unknown group " + b.get("extends"));
         }
+        if (chain.contains(base) || chain.size() > 8) {
+          throw new IllegalArgumentException(g.get("id") + ": extends forms a cycle");
+        }
+        chain.add(0, base);
+        b = base;
+      }
+      for (Map<String, Object> base : chain) {
         attrs.addAll((List<Map<String, Object>>) base.get("attributes"));
       }
       attrs.addAll((List<Map<String, Object>>) g.get("attributes"));

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The collection policy, compiled by the agent (policy.PolicyCompiler) into
+ * these maps and rewritten on reload without detaching any probe. Checked at
+ * sys_enter (type on/off, the acting process) so that an unwanted call costs
+ * a few map lookups and nothing else, and at sys_exit for file paths, before
+ * a ring-buffer record is written.
+ */
+#ifndef OKR_POLICY_H
+#define OKR_POLICY_H
+
+#include "common.h"
+
+#define TYPE_ENABLED      (1u << 0)
+#define TYPE_DEFAULT_KEEP (1u << 1) /* a path no prefix rule mentions is kept */
+
+#define RULE_IGNORE (1u << 0)
+#define RULE_WATCH  (1u << 1)
+
+#define POLICY_WATCH_UIDS    (1u << 0) /* only uids marked RULE_WATCH */
+#define POLICY_WATCH_CGROUPS (1u << 1)
+#define POLICY_WATCH_EXES    (1u << 2)
+#define POLICY_HAS_EXE_RULES (1u << 3)
+
+#define PREFIX_MAX 256 /* bytes of a path the prefix rules can see */
+
+struct policy_global {
+	__u32 agent_pid;     /* the agent's own activity is never traced (no feedback loop) */
+	__u32 flags;         /* POLICY_* */
+	__u64 prctl_options; /* bit n: report prctl option n (PR_SET_NAME only from a main thread) */
+	__u64 cap_mask;      /* bit n: report use of capability n */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct policy_global);
+} policy_global SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EVENT_TYPE_MAX);
+	__type(key, __u32);
+	__type(value, __u32); /* TYPE_* */
+} policy_types SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);   /* real uid */
+	__type(value, __u32); /* RULE_* */
+} uid_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);   /* cgroup v2 id (the directory's inode number) */
+	__type(value, __u32);
+} cgroup_rules SEC(".maps");
+
+struct exe_key {
+	__u64 dev;            /* kernel dev_t of the executable's filesystem */
+	__u64 ino;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct exe_key);
+	__type(value, __u32);
+} exe_rules SEC(".maps");
+
+struct path_key {
+	__u32 prefixlen;      /* in bits */
+	__u8 data[PREFIX_MAX];
+};
+
+struct path_rule {
+	__u64 mentioned;      /* bit t: some prefix rule of this or a shorter prefix names event type t */
+	__u64 included;       /* bit t: ... and the longest of them includes it */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct path_key);
+	__type(value, struct path_rule);
+} path_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u16);   /* destination port, host order */
+	__type(value, __u8);
+} udp_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_key);
+} path_key_heap SEC(".maps");
+
+/*
+ * Events the policy dropped in the kernel, per type and CPU: the proof that an
+ * excluded path cost no ring-buffer record, and the agent's "filtered" metric.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EVENT_TYPE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} policy_filtered SEC(".maps");
+
+static __always_inline void count_filtered(__u32 type)
+{
+	__u64 *n = bpf_map_lookup_elem(&policy_filtered, &type);
+	if (n)
+		(*n)++;
+}
+
+static __always_inline struct policy_global *policy(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&policy_global, &zero);
+}
+
+static __always_inline __u32 type_policy(__u32 type)
+{
+	__u32 *t = bpf_map_lookup_elem(&policy_types, &type);
+	return t ? *t : 0;
+}
+
+static __always_inline int rule_allows(__u32 *rule, __u32 watching)
+{
+	if (rule && (*rule & RULE_IGNORE))
+		return 0;
+	return !watching || (rule && (*rule & RULE_WATCH));
+}
+
+/* Is this event type on, and is the current process one the policy wants? */
+static __always_inline int policy_wants(__u32 type)
+{
+	if (!(type_policy(type) & TYPE_ENABLED))
+		return 0;
+	struct policy_global *g = policy();
+	if (!g)
+		return 0;
+	if ((bpf_get_current_pid_tgid() >> 32) == g->agent_pid)
+		return 0;
+	__u32 flags = g->flags;
+	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	if (!rule_allows(bpf_map_lookup_elem(&uid_rules, &uid), flags & POLICY_WATCH_UIDS))
+		goto filtered;
+	__u64 cgid = bpf_get_current_cgroup_id();
+	if (!rule_allows(bpf_map_lookup_elem(&cgroup_rules, &cgid), flags & POLICY_WATCH_CGROUPS))
+		goto filtered;
+	if (flags & POLICY_HAS_EXE_RULES) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
+		struct exe_key k = {
+			.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+			.ino = BPF_CORE_READ(inode, i_ino),
+		};
+		if (!rule_allows(bpf_map_lookup_elem(&exe_rules, &k), flags & POLICY_WATCH_EXES))
+			goto filtered;
+	}
+	return 1;
+filtered:
+	count_filtered(type);
+	return 0;
+}
+
+/* The path prefix rules for a file event: the longest matching prefix decides. */
+static __always_inline int policy_path_ok(__u32 type, const char *path, __u32 len)
+{
+	__u32 zero = 0;
+	struct path_key *k = bpf_map_lookup_elem(&path_key_heap, &zero);
+	if (!k)
+		return 1;
+	__u32 n = len > PREFIX_MAX ? PREFIX_MAX : len;
+	k->prefixlen = n * 8;
+	bpf_probe_read_kernel(k->data, PREFIX_MAX, path);
+	struct path_rule *r = bpf_map_lookup_elem(&path_rules, k);
+	__u64 bit = 1ULL << (type & 63);
+	int keep;
+	if (r && (r->mentioned & bit))
+		keep = (r->included & bit) != 0;
+	else
+		keep = (type_policy(type) & TYPE_DEFAULT_KEEP) != 0;
+	if (!keep)
+		count_filtered(type);
+	return keep;
+}
+
+#endif

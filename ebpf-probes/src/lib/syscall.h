@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * System-call events with their outcome: sys_enter_* saves the arguments of a
+ * call the policy wants (sys_stash), the matching sys_exit_* takes them back
+ * with the return value (sys_begin), adds strings resolved while the caller
+ * is still in the kernel (paths, socket addresses, names) and writes one
+ * struct sys_event (sys_submit).
+ */
+#ifndef OKR_SYSCALL_H
+#define OKR_SYSCALL_H
+
+#include "common.h"
+#include "path.h"
+#include "policy.h"
+
+#define AT_FDCWD -100
+#define AT_EMPTY_PATH 0x1000
+#define AT_REMOVEDIR 0x200
+
+struct pending {
+	__u64 args[6];
+	__u64 aux;           /* probe-specific value captured at entry (e.g. the old uid) */
+	__u32 nr;
+	__u16 type;
+	__u16 _pad;
+};
+
+/* One call in flight per thread; LRU so that a thread killed inside a call leaves nothing behind. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);  /* pid_tgid */
+	__type(value, struct pending);
+} pending SEC(".maps");
+
+#define SYS_OFF_MASK 8191
+#define SYS_DATA_MAX (2 * (SYS_OFF_MASK + 1))
+
+struct sys_scratch {
+	__u32 off;           /* bytes of data written */
+	__u32 _pad;
+	struct sys_event ev;
+	char data[SYS_DATA_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sys_scratch);
+} sys_heap SEC(".maps");
+
+/*
+ * nargs: how many arguments the syscall has. The kernel refuses to attach a
+ * program that reads past the end of its tracepoint's record (EACCES), and
+ * sys_enter_* records hold only the call's own arguments.
+ */
+static __always_inline int sys_stash(struct trace_event_raw_sys_enter *ctx, __u32 type, int nargs, __u64 aux)
+{
+	struct pending p = {
+		.aux = aux,
+		.nr = (__u32)ctx->id,
+		.type = (__u16)type,
+	};
+	/* one load each at a constant offset: the verifier refuses loads through a moved ctx pointer */
+	if (nargs > 0)
+		p.args[0] = ctx->args[0];
+	if (nargs > 1)
+		p.args[1] = ctx->args[1];
+	if (nargs > 2)
+		p.args[2] = ctx->args[2];
+	if (nargs > 3)
+		p.args[3] = ctx->args[3];
+	if (nargs > 4)
+		p.args[4] = ctx->args[4];
+	if (nargs > 5)
+		p.args[5] = ctx->args[5];
+	__u64 id = bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&pending, &id, &p, BPF_ANY);
+	return 0;
+}
+
+/* Policy check and stash in one: the common sys_enter body. */
+static __always_inline int sys_enter(struct trace_event_raw_sys_enter *ctx, __u32 type, int nargs)
+{
+	if (policy_wants(type))
+		sys_stash(ctx, type, nargs, 0);
+	return 0;
+}
+
+/*
+ * Takes the call saved at entry and starts its record, or returns NULL when
+ * none was saved (the policy did not want it). aux receives the saved value.
+ */
+static __always_inline struct sys_scratch *sys_begin(struct trace_event_raw_sys_exit *ctx, __u64 *aux)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pending *p = bpf_map_lookup_elem(&pending, &id);
+	if (!p)
+		return NULL;
+	if (p->nr != (__u32)ctx->id) { /* left over from a call whose exit we never saw */
+		bpf_map_delete_elem(&pending, &id);
+		return NULL;
+	}
+	__u32 zero = 0;
+	struct sys_scratch *s = bpf_map_lookup_elem(&sys_heap, &zero);
+	if (!s) {
+		bpf_map_delete_elem(&pending, &id);
+		return NULL;
+	}
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	fill_header(&s->ev.hdr, task, p->type);
+	s->ev.ret = ctx->ret;
+#pragma unroll
+	for (int i = 0; i < 6; i++)
+		s->ev.args[i] = p->args[i];
+	s->ev.nr = p->nr;
+	s->ev.str_len[0] = 0;
+	s->ev.str_len[1] = 0;
+	s->ev.str_len[2] = 0;
+	s->ev._pad = 0;
+	s->ev._pad2 = 0;
+	s->off = 0;
+	if (aux)
+		*aux = p->aux;
+	bpf_map_delete_elem(&pending, &id);
+	return s;
+}
+
+/* FLAG_STR0_* shifted to the slot's bit; only slots 0 and 1 hold paths, so RELATIVE stops at 1. */
+static __always_inline __u32 str_flag(int slot, __u32 base)
+{
+	if (base == FLAG_STR0_RELATIVE && slot > 1)
+		return 0;
+	return base << (slot & 3);
+}
+
+/* Where the next string goes, or NULL when the record is full. */
+static __always_inline char *sys_slot(struct sys_scratch *s, int slot)
+{
+	__u32 off = s->off;
+	if (off > SYS_OFF_MASK) {
+		s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_TRUNCATED);
+		return NULL;
+	}
+	barrier_var(off); /* keep the mask below: clang would drop it after the check, the verifier needs it */
+	return s->data + (off & SYS_OFF_MASK);
+}
+
+static __always_inline void sys_commit(struct sys_scratch *s, int slot, __u32 len)
+{
+	if (len > SYS_OFF_MASK + 1)
+		len = SYS_OFF_MASK + 1;
+	if (slot == 0)
+		s->ev.str_len[0] = len;
+	else if (slot == 1)
+		s->ev.str_len[1] = len;
+	else
+		s->ev.str_len[2] = len;
+	s->off += len;
+}
+
+/* The struct file behind a descriptor of the current task, or NULL. */
+static __always_inline struct file *fd_file(int fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* The absolute path of an open file. Returns its length (0 when fd is not open). */
+static __always_inline __u32 sys_put_file_path(struct sys_scratch *s, int slot, struct file *f)
+{
+	char *dst = sys_slot(s, slot);
+	if (!dst || !f)
+		return 0;
+	int trunc = 0;
+	__u32 len = read_path_forward(dst, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), &trunc);
+	if (trunc)
+		s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_TRUNCATED);
+	sys_commit(s, slot, len);
+	return len;
+}
+
+static __always_inline __u32 sys_put_fd_path(struct sys_scratch *s, int slot, int fd)
+{
+	return sys_put_file_path(s, slot, fd_file(fd));
+}
+
+/*
+ * A path argument as the kernel resolves it: absolute as given, or relative
+ * to dirfd (AT_FDCWD: the working directory). An empty path names dirfd
+ * itself (AT_EMPTY_PATH). ".." and symlinks are left for the reader: the
+ * record shows the path the process asked for, anchored where it was.
+ */
+static __always_inline __u32 sys_put_user_path(struct sys_scratch *s, int slot, int dirfd, const char *upath)
+{
+	char *dst = sys_slot(s, slot);
+	if (!dst)
+		return 0;
+	char first = 0;
+	if (upath)
+		bpf_probe_read_user(&first, 1, upath);
+	__u32 len = 0;
+	if (first != '/') {
+		struct dentry *dentry = NULL;
+		struct vfsmount *mnt = NULL;
+		if (dirfd == AT_FDCWD) {
+			struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+			struct fs_struct *fs = BPF_CORE_READ(task, fs);
+			if (fs) {
+				dentry = BPF_CORE_READ(fs, pwd.dentry);
+				mnt = BPF_CORE_READ(fs, pwd.mnt);
+			}
+		} else {
+			struct file *f = fd_file(dirfd);
+			if (f) {
+				dentry = BPF_CORE_READ(f, f_path.dentry);
+				mnt = BPF_CORE_READ(f, f_path.mnt);
+			}
+		}
+		if (dentry) {
+			int trunc = 0;
+			len = read_path_forward(dst, dentry, mnt, &trunc);
+			if (trunc)
+				s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_TRUNCATED);
+		} else {
+			s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_RELATIVE);
+		}
+		if (first == 0) { /* empty: the directory (or file) dirfd names */
+			sys_commit(s, slot, len);
+			return len;
+		}
+		if (len > 1 && len < PATH_BUF_MAX) {
+			barrier_var(len);
+			dst[len & (PATH_BUF_MAX - 1)] = '/';
+			len++;
+		}
+	}
+	if (len >= PATH_BUF_MAX) {
+		s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_TRUNCATED);
+		sys_commit(s, slot, len);
+		return len;
+	}
+	barrier_var(len);
+	long n = bpf_probe_read_user_str(dst + (len & (PATH_BUF_MAX - 1)), PATH_BUF_MAX, upath);
+	if (n > 0) {
+		len += n - 1;
+		if (n == PATH_BUF_MAX)
+			s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_TRUNCATED);
+	}
+	sys_commit(s, slot, len);
+	return len;
+}
+
+/* A NUL-terminated user string (a name, an fstype), at most max bytes (<= SYS_STR_MAX). */
+static __always_inline __u32 sys_put_user_str(struct sys_scratch *s, int slot, const char *ustr, __u32 max)
+{
+	char *dst = sys_slot(s, slot);
+	if (!dst || !ustr)
+		return 0;
+	long n = bpf_probe_read_user_str(dst, max & (SYS_STR_MAX - 1), ustr);
+	__u32 len = n > 0 ? n - 1 : 0;
+	if (n == (max & (SYS_STR_MAX - 1)))
+		s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_TRUNCATED);
+	sys_commit(s, slot, len);
+	return len;
+}
+
+/* Raw bytes from user memory (a socket address), len <= SYS_STR_SMALL. */
+static __always_inline __u32 sys_put_user_bytes(struct sys_scratch *s, int slot, const void *usrc, __u32 len)
+{
+	char *dst = sys_slot(s, slot);
+	if (!dst || !usrc)
+		return 0;
+	len &= (SYS_STR_SMALL - 1);
+	if (bpf_probe_read_user(dst, len, usrc) < 0)
+		return 0;
+	sys_commit(s, slot, len);
+	return len;
+}
+
+/* Raw bytes from kernel memory (an address out of a struct sock), len <= SYS_STR_SMALL. */
+static __always_inline __u32 sys_put_kernel_bytes(struct sys_scratch *s, int slot, const void *src, __u32 len)
+{
+	char *dst = sys_slot(s, slot);
+	if (!dst || !src)
+		return 0;
+	len &= (SYS_STR_SMALL - 1);
+	if (bpf_probe_read_kernel(dst, len, src) < 0)
+		return 0;
+	sys_commit(s, slot, len);
+	return len;
+}
+
+static __always_inline int sys_submit(struct sys_scratch *s)
+{
+	__u64 size = sizeof(struct sys_event) + s->off;
+	barrier_var(size);
+	if (size > sizeof(struct sys_event) + SYS_DATA_MAX)
+		size = sizeof(struct sys_event) + SYS_DATA_MAX;
+	if (bpf_ringbuf_output(&events, &s->ev, size, wakeup_flags()) < 0)
+		count_drop(s->ev.hdr.type);
+	return 0;
+}
+
+/* Submits a file event when the path rules keep its first path. */
+static __always_inline int sys_submit_path(struct sys_scratch *s)
+{
+	__u32 len = s->ev.str_len[0];
+	if (!policy_path_ok(s->ev.hdr.type, s->data, len))
+		return 0;
+	return sys_submit(s);
+}
+
+#endif

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * File changes, and reads of files the policy names. Each exit handler
+ * rewrites args[] into the layout of its event type, so the agent needs no
+ * per-syscall knowledge (the syscall is still in nr):
+ *
+ *   FILE_OPEN, FILE_READ  args: flags, mode          str0: path (of the opened file on success)
+ *   FILE_UNLINK, _RMDIR   -                          str0: path
+ *   FILE_RENAME           args: flags                str0: old path, str1: new path
+ *   FILE_CHMOD, _MKDIR    args: mode                 str0: path
+ *   FILE_CHOWN            args: uid, gid (-1: kept)  str0: path
+ *   FILE_LINK             -                          str0: existing path, str1: new link
+ *   FILE_SYMLINK          -                          str0: new link, str1: target as given
+ *   FILE_TRUNCATE         args: length               str0: path
+ *   FILE_UTIMES           args: atime s, ns, mtime s, ns, 1 when times were given (else "now")
+ *                                                    str0: path
+ *   FILE_SETXATTR         args: value size, flags    str0: path, str1: value (<= 255 bytes), str2: name
+ *
+ * The path rules of the policy decide on str0 (for rename and link: either path).
+ */
+#ifndef OKR_PROBES_FILE_H
+#define OKR_PROBES_FILE_H
+
+#include "../lib/syscall.h"
+
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define UTIME_NOW ((1l << 30) - 1l)
+
+static __always_inline __u32 open_type(__u64 flags)
+{
+	return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) ? EVENT_FILE_OPEN : EVENT_FILE_READ;
+}
+
+static __always_inline int open_enter(struct trace_event_raw_sys_enter *ctx, __u64 flags, int nargs)
+{
+	__u32 type = open_type(flags);
+	if (policy_wants(type))
+		sys_stash(ctx, type, nargs, flags);
+	return 0;
+}
+
+/* dirfd and user path of the call; on success the path of the file actually opened */
+static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int dirfd_arg, int path_arg, int mode_arg)
+{
+	__u64 flags = 0;
+	struct sys_scratch *s = sys_begin(ctx, &flags);
+	if (!s)
+		return 0;
+	int dirfd = dirfd_arg < 0 ? AT_FDCWD : (int)s->ev.args[dirfd_arg & 7];
+	const char *upath = (const char *)s->ev.args[path_arg & 7];
+	__u64 mode = mode_arg < 0 ? 0 : s->ev.args[mode_arg & 7];
+	s->ev.args[0] = flags;
+	s->ev.args[1] = mode;
+	if (s->ev.ret >= 0)
+		sys_put_fd_path(s, 0, (int)s->ev.ret);
+	else
+		sys_put_user_path(s, 0, dirfd, upath);
+	return sys_submit_path(s);
+}
+
+SEC("tp/syscalls/sys_enter_openat")
+int enter_openat(struct trace_event_raw_sys_enter *ctx) { return open_enter(ctx, ctx->args[2], 4); }
+SEC("tp/syscalls/sys_exit_openat")
+int exit_openat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, 0, 1, 3); }
+
+SEC("tp/syscalls/sys_enter_open")
+int enter_open(struct trace_event_raw_sys_enter *ctx) { return open_enter(ctx, ctx->args[1], 3); }
+SEC("tp/syscalls/sys_exit_open")
+int exit_open(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, -1, 0, 2); }
+
+SEC("tp/syscalls/sys_enter_creat")
+int enter_creat(struct trace_event_raw_sys_enter *ctx) { return open_enter(ctx, O_CREAT | O_WRONLY | O_TRUNC, 2); }
+SEC("tp/syscalls/sys_exit_creat")
+int exit_creat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, -1, 0, 1); }
+
+SEC("tp/syscalls/sys_enter_openat2")
+int enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = 0; /* struct open_how starts with the flags */
+	bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[2]);
+	return open_enter(ctx, flags, 4);
+}
+SEC("tp/syscalls/sys_exit_openat2")
+int exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, 0, 1, -1); }
+
+/* One user path (dirfd index or -1 for the cwd, path index), args rewritten to the listed values. */
+static __always_inline int path_exit(struct trace_event_raw_sys_exit *ctx, int dirfd_arg, int path_arg,
+				     int a0, int a1)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	int dirfd = dirfd_arg < 0 ? AT_FDCWD : (int)s->ev.args[dirfd_arg & 7];
+	const char *upath = (const char *)s->ev.args[path_arg & 7];
+	__u64 v0 = a0 < 0 ? 0 : s->ev.args[a0 & 7];
+	__u64 v1 = a1 < 0 ? 0 : s->ev.args[a1 & 7];
+	s->ev.args[0] = v0;
+	s->ev.args[1] = v1;
+	sys_put_user_path(s, 0, dirfd, upath);
+	return sys_submit_path(s);
+}
+
+/* The file behind a descriptor, args rewritten likewise. */
+static __always_inline int fd_exit(struct trace_event_raw_sys_exit *ctx, int a0, int a1)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	int fd = (int)s->ev.args[0];
+	__u64 v0 = a0 < 0 ? 0 : s->ev.args[a0 & 7];
+	__u64 v1 = a1 < 0 ? 0 : s->ev.args[a1 & 7];
+	s->ev.args[0] = v0;
+	s->ev.args[1] = v1;
+	sys_put_fd_path(s, 0, fd);
+	return sys_submit_path(s);
+}
+
+/* nargs: the syscall's argument count (see sys_stash) */
+#define ENTER(sys, type, nargs)                                                  \
+	SEC("tp/syscalls/sys_enter_" #sys)                                       \
+	int enter_##sys(struct trace_event_raw_sys_enter *ctx) { return sys_enter(ctx, type, nargs); }
+
+/* unlink, rmdir */
+ENTER(unlink, EVENT_FILE_UNLINK, 1)
+SEC("tp/syscalls/sys_exit_unlink")
+int exit_unlink(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, -1, -1); }
+SEC("tp/syscalls/sys_enter_unlinkat")
+int enter_unlinkat(struct trace_event_raw_sys_enter *ctx)
+{
+	return sys_enter(ctx, (ctx->args[2] & AT_REMOVEDIR) ? EVENT_FILE_RMDIR : EVENT_FILE_UNLINK, 3);
+}
+SEC("tp/syscalls/sys_exit_unlinkat")
+int exit_unlinkat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, -1, -1); }
+ENTER(rmdir, EVENT_FILE_RMDIR, 1)
+SEC("tp/syscalls/sys_exit_rmdir")
+int exit_rmdir(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, -1, -1); }
+
+/* mkdir */
+ENTER(mkdir, EVENT_FILE_MKDIR, 2)
+SEC("tp/syscalls/sys_exit_mkdir")
+int exit_mkdir(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, -1); }
+ENTER(mkdirat, EVENT_FILE_MKDIR, 3)
+SEC("tp/syscalls/sys_exit_mkdirat")
+int exit_mkdirat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, -1); }
+
+/* chmod */
+ENTER(chmod, EVENT_FILE_CHMOD, 2)
+SEC("tp/syscalls/sys_exit_chmod")
+int exit_chmod(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, -1); }
+ENTER(fchmodat, EVENT_FILE_CHMOD, 3)
+SEC("tp/syscalls/sys_exit_fchmodat")
+int exit_fchmodat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, -1); }
+ENTER(fchmodat2, EVENT_FILE_CHMOD, 4)
+SEC("tp/syscalls/sys_exit_fchmodat2")
+int exit_fchmodat2(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, -1); }
+ENTER(fchmod, EVENT_FILE_CHMOD, 2)
+SEC("tp/syscalls/sys_exit_fchmod")
+int exit_fchmod(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, 1, -1); }
+
+/* chown */
+ENTER(chown, EVENT_FILE_CHOWN, 3)
+SEC("tp/syscalls/sys_exit_chown")
+int exit_chown(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, 2); }
+ENTER(lchown, EVENT_FILE_CHOWN, 3)
+SEC("tp/syscalls/sys_exit_lchown")
+int exit_lchown(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, 2); }
+ENTER(fchownat, EVENT_FILE_CHOWN, 5)
+SEC("tp/syscalls/sys_exit_fchownat")
+int exit_fchownat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, 3); }
+ENTER(fchown, EVENT_FILE_CHOWN, 3)
+SEC("tp/syscalls/sys_exit_fchown")
+int exit_fchown(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, 1, 2); }
+
+/* truncate */
+ENTER(truncate, EVENT_FILE_TRUNCATE, 2)
+SEC("tp/syscalls/sys_exit_truncate")
+int exit_truncate(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, -1); }
+ENTER(ftruncate, EVENT_FILE_TRUNCATE, 2)
+SEC("tp/syscalls/sys_exit_ftruncate")
+int exit_ftruncate(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, 1, -1); }
+
+/* rename: either path may be the interesting one */
+static __always_inline int two_path_exit(struct trace_event_raw_sys_exit *ctx, int dfd0, int p0, int dfd1, int p1,
+					 int a0, int user_target)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	int d0 = dfd0 < 0 ? AT_FDCWD : (int)s->ev.args[dfd0 & 7];
+	int d1 = dfd1 < 0 ? AT_FDCWD : (int)s->ev.args[dfd1 & 7];
+	const char *u0 = (const char *)s->ev.args[p0 & 7];
+	const char *u1 = (const char *)s->ev.args[p1 & 7];
+	__u64 v0 = a0 < 0 ? 0 : s->ev.args[a0 & 7];
+	s->ev.args[0] = v0;
+	s->ev.args[1] = 0;
+	__u32 len0 = sys_put_user_path(s, 0, d0, u0);
+	if (user_target) /* a symlink's target is stored as given, never resolved */
+		sys_put_user_str(s, 1, u1, SYS_STR_MAX - 1);
+	else
+		sys_put_user_path(s, 1, d1, u1);
+	__u32 type = s->ev.hdr.type;
+	if (user_target || !policy_path_ok(type, s->data, len0)) {
+		if (user_target)
+			return sys_submit_path(s);
+		__u32 off = len0 & SYS_OFF_MASK;
+		if (!policy_path_ok(type, s->data + off, s->ev.str_len[1]))
+			return 0;
+	}
+	return sys_submit(s);
+}
+
+ENTER(rename, EVENT_FILE_RENAME, 2)
+SEC("tp/syscalls/sys_exit_rename")
+int exit_rename(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, -1, 0, -1, 1, -1, 0); }
+ENTER(renameat, EVENT_FILE_RENAME, 4)
+SEC("tp/syscalls/sys_exit_renameat")
+int exit_renameat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 0, 1, 2, 3, -1, 0); }
+ENTER(renameat2, EVENT_FILE_RENAME, 5)
+SEC("tp/syscalls/sys_exit_renameat2")
+int exit_renameat2(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 0, 1, 2, 3, 4, 0); }
+
+/* hard links: str0 the existing file, str1 the new name */
+ENTER(link, EVENT_FILE_LINK, 2)
+SEC("tp/syscalls/sys_exit_link")
+int exit_link(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, -1, 0, -1, 1, -1, 0); }
+ENTER(linkat, EVENT_FILE_LINK, 5)
+SEC("tp/syscalls/sys_exit_linkat")
+int exit_linkat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 0, 1, 2, 3, 4, 0); }
+
+/* symlinks: str0 the new link, str1 its target as given */
+ENTER(symlink, EVENT_FILE_SYMLINK, 2)
+SEC("tp/syscalls/sys_exit_symlink")
+int exit_symlink(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, -1, 1, -1, 0, -1, 1); }
+ENTER(symlinkat, EVENT_FILE_SYMLINK, 3)
+SEC("tp/syscalls/sys_exit_symlinkat")
+int exit_symlinkat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 1, 2, -1, 0, -1, 1); }
+
+/* timestamps: utimensat(dfd, path or NULL, times[2] or NULL, flags) */
+struct ts_pair {
+	__s64 a_sec, a_nsec, m_sec, m_nsec;
+};
+
+static __always_inline void put_times(struct sys_scratch *s, const void *utimes, int timeval)
+{
+	struct ts_pair t = {};
+	if (!utimes) {
+		s->ev.args[4] = 0;
+		return;
+	}
+	bpf_probe_read_user(&t, sizeof(t), utimes);
+	s->ev.args[0] = t.a_sec;
+	s->ev.args[1] = timeval ? t.a_nsec * 1000 : t.a_nsec;
+	s->ev.args[2] = t.m_sec;
+	s->ev.args[3] = timeval ? t.m_nsec * 1000 : t.m_nsec;
+	s->ev.args[4] = 1;
+}
+
+ENTER(utimensat, EVENT_FILE_UTIMES, 4)
+SEC("tp/syscalls/sys_exit_utimensat")
+int exit_utimensat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	int dfd = (int)s->ev.args[0];
+	const char *upath = (const char *)s->ev.args[1];
+	const void *times = (const void *)s->ev.args[2];
+	if (upath)
+		sys_put_user_path(s, 0, dfd, upath);
+	else
+		sys_put_fd_path(s, 0, dfd); /* futimens */
+	put_times(s, times, 0);
+	s->ev.args[5] = 0;
+	return sys_submit_path(s);
+}
+
+ENTER(utimes, EVENT_FILE_UTIMES, 2)
+SEC("tp/syscalls/sys_exit_utimes")
+int exit_utimes(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	const char *upath = (const char *)s->ev.args[0];
+	const void *times = (const void *)s->ev.args[1];
+	sys_put_user_path(s, 0, AT_FDCWD, upath);
+	put_times(s, times, 1);
+	s->ev.args[5] = 0;
+	return sys_submit_path(s);
+}
+
+/* extended attributes: security.capability, security.selinux, user.* */
+static __always_inline int xattr_exit(struct trace_event_raw_sys_exit *ctx, int by_fd)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	__u64 target = s->ev.args[0];
+	const char *name = (const char *)s->ev.args[1];
+	const void *value = (const void *)s->ev.args[2];
+	__u64 size = s->ev.args[3];
+	__u64 flags = s->ev.args[4];
+	s->ev.args[0] = size;
+	s->ev.args[1] = flags;
+	s->ev.args[2] = 0;
+	s->ev.args[3] = 0;
+	s->ev.args[4] = 0;
+	if (by_fd)
+		sys_put_fd_path(s, 0, (int)target);
+	else
+		sys_put_user_path(s, 0, AT_FDCWD, (const char *)target);
+	sys_put_user_bytes(s, 1, value, size > SYS_STR_SMALL - 1 ? SYS_STR_SMALL - 1 : size);
+	sys_put_user_str(s, 2, name, SYS_STR_SMALL);
+	return sys_submit_path(s);
+}
+
+ENTER(setxattr, EVENT_FILE_SETXATTR, 5)
+SEC("tp/syscalls/sys_exit_setxattr")
+int exit_setxattr(struct trace_event_raw_sys_exit *ctx) { return xattr_exit(ctx, 0); }
+ENTER(lsetxattr, EVENT_FILE_SETXATTR, 5)
+SEC("tp/syscalls/sys_exit_lsetxattr")
+int exit_lsetxattr(struct trace_event_raw_sys_exit *ctx) { return xattr_exit(ctx, 0); }
+ENTER(fsetxattr, EVENT_FILE_SETXATTR, 5)
+SEC("tp/syscalls/sys_exit_fsetxattr")
+int exit_fsetxattr(struct trace_event_raw_sys_exit *ctx) { return xattr_exit(ctx, 1); }
+
+#endif

@@ -1,0 +1,93 @@
+package io.github.otelkernel.receiver.export.events;
+
+import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
+import io.github.otelkernel.receiver.decode.RawBytes;
+import io.github.otelkernel.receiver.enrich.ProcessTable;
+import io.github.otelkernel.semconv.KsecAttributes;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.AttributesBuilder;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.function.IntFunction;
+
+/** What a {@link SysEventMapper} works with: the event, the attributes being built, lookups. */
+public final class SysEventContext {
+  private final SysCall event;
+  private final AttributesBuilder attributes;
+  private final IntFunction<Optional<ProcessTable.Entry>> processes;
+  private final int agentPid;
+  private String eventName;
+
+  public SysEventContext(SysCall event, AttributesBuilder attributes,
+      IntFunction<Optional<ProcessTable.Entry>> processes, int agentPid) {
+    this.event = event;
+    this.attributes = attributes;
+    this.processes = processes;
+    this.agentPid = agentPid;
+    this.eventName = event.type().eventName();
+  }
+
+  public SysCall event() {
+    return event;
+  }
+
+  public AttributesBuilder attributes() {
+    return attributes;
+  }
+
+  public String eventName() {
+    return eventName;
+  }
+
+  /** A mapper may name the record more precisely than its kernel type (a write to /proc/sys). */
+  public void eventName(String name) {
+    this.eventName = name;
+  }
+
+  /** "pid 42 (bash)": how bodies name the acting process. */
+  public String actor() {
+    return "Process " + event.process().pid() + " (" + event.process().comm().text() + ")";
+  }
+
+  /** " failed with EPERM" or "": appended to bodies. */
+  public String outcomeSuffix() {
+    return event.failed() ? " failed with " + io.github.otelkernel.receiver.decode.KernelNames.errno(event.errno()) : "";
+  }
+
+  /** The process an action aimed at: pid, and entity id and executable when the table knows it. */
+  public void target(long pid) {
+    attributes.put(KsecAttributes.TARGET_PROCESS_PID, pid);
+    if (pid > 0 && pid <= Integer.MAX_VALUE) {
+      processes.apply((int) pid).ifPresent(t -> {
+        attributes.put(KsecAttributes.TARGET_PROCESS_ENTITY_ID, t.entityId());
+        if (!t.executable().isEmpty()) {
+          attributes.put(KsecAttributes.TARGET_PROCESS_EXECUTABLE_PATH, t.executable());
+        }
+      });
+    }
+    boolean agent = pid == agentPid || event.flag(SysCall.FLAG_TARGET_IS_AGENT);
+    if (agent) {
+      attributes.put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
+    }
+  }
+
+  /** A string of the record as text, with its raw bytes in base64 under rawKey when not UTF-8. */
+  public String text(int slot, AttributeKey<String> key, AttributeKey<String> rawKey) {
+    RawBytes v = event.string(slot);
+    String s = v.text();
+    attributes.put(key, s);
+    if (rawKey != null && v.lossy()) {
+      attributes.put(rawKey, Base64.getEncoder().encodeToString(v.bytes()));
+    }
+    return s;
+  }
+
+  public static String iso(long seconds, long nanos) {
+    try {
+      return Instant.ofEpochSecond(seconds, nanos).toString();
+    } catch (java.time.DateTimeException e) {
+      return seconds + "." + nanos; // out of Instant's range: a forged time may be absurd on purpose
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.github.otelkernel.receiver.export.events;
+
+import io.github.otelkernel.receiver.decode.EventType;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Every system-call event type and the mapper that turns it into attributes and a body. */
+public final class SysEventMappers {
+  private static final Map<EventType, SysEventMapper> MAPPERS = new EnumMap<>(EventType.class);
+
+  static {
+    FileEvents.register(MAPPERS);
+    NetworkEvents.register(MAPPERS);
+    CredentialEvents.register(MAPPERS);
+    InjectionEvents.register(MAPPERS);
+    IntegrityEvents.register(MAPPERS);
+  }
+
+  private SysEventMappers() {}
+
+  public static SysEventMapper forType(EventType type) {
+    return MAPPERS.getOrDefault(type,
+        c -> c.actor() + " called " + io.github.otelkernel.receiver.decode.KernelNames.syscall(c.event().syscall())
+            + c.outcomeSuffix());
+  }
+}

@@ -1,0 +1,110 @@
+package io.github.otelkernel.receiver.policy;
+
+import io.github.otelkernel.receiver.config.PolicyConfig;
+import io.github.otelkernel.receiver.config.PolicyConfig.EventPolicy;
+import io.github.otelkernel.receiver.config.PolicyConfig.ProcessRules;
+import io.github.otelkernel.receiver.config.PolicyConfig.RedactionPattern;
+import io.github.otelkernel.receiver.decode.EventType;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The effective collection policy: the shipped defaults with the operator's receivers.ebpf.policy
+ * laid over them (a key given replaces the default's value, lists included). docs/policy.md
+ * explains each default and what it costs.
+ */
+public record Policy(
+    Map<EventType, TypePolicy> types,
+    ProcessRules ignore,
+    ProcessRules watch,
+    List<Integer> udpPorts,
+    List<String> capabilities,
+    List<String> prctlOptions,
+    boolean defaultRedaction,
+    List<RedactionPattern> redaction) {
+
+  /** One event type: on/off, kernel path prefixes (file events), and the merge window (0: off). */
+  public record TypePolicy(boolean enabled, List<String> include, List<String> exclude, Duration aggregate) {
+    /** A path no prefix mentions is kept unless the type lists only includes (an allow list). */
+    public boolean defaultKeep() {
+      return include.isEmpty() || !exclude.isEmpty();
+    }
+  }
+
+  /** Files whose mere reading matters: credentials, sudo rules, SSH keys. */
+  public static final List<String> SENSITIVE_READS = List.of(
+      "/etc/shadow", "/etc/gshadow", "/etc/security/opasswd", "/etc/sudoers", "/etc/sudoers.d/",
+      "/etc/ssh/ssh_host_", "/root/.ssh/", "/home/*/.ssh/");
+
+  /** Pseudo and scratch filesystems that churn on any busy host and say little. */
+  public static final List<String> QUIET_PATHS = List.of(
+      "/proc/", "/sys/", "/dev/", "/run/", "/var/cache/", "/var/log/journal/");
+
+  private static final Set<EventType> FILE_CHANGES = Set.of(EventType.FILE_OPEN, EventType.FILE_UNLINK,
+      EventType.FILE_RENAME, EventType.FILE_CHMOD, EventType.FILE_CHOWN, EventType.FILE_LINK,
+      EventType.FILE_SYMLINK, EventType.FILE_TRUNCATE, EventType.FILE_UTIMES, EventType.FILE_SETXATTR,
+      EventType.FILE_MKDIR, EventType.FILE_RMDIR);
+
+  /** Off unless asked for: frequent and rarely telling on their own. */
+  private static final Set<EventType> OFF_BY_DEFAULT = Set.of(
+      EventType.NET_UNIX_CONNECT, EventType.FILE_MKDIR, EventType.FILE_RMDIR);
+
+  private static final Map<EventType, Duration> DEFAULT_AGGREGATE = Map.of(
+      EventType.FILE_OPEN, Duration.ofSeconds(10),
+      EventType.FILE_READ, Duration.ofSeconds(60),
+      EventType.NET_CONNECT, Duration.ofSeconds(10),
+      EventType.NET_SEND, Duration.ofSeconds(60),
+      EventType.CAP_USE, Duration.ofSeconds(60),
+      EventType.MEM_WX, Duration.ofSeconds(60),
+      EventType.PRCTL, Duration.ofSeconds(60));
+
+  public static final List<Integer> DEFAULT_UDP_PORTS = List.of(53);
+  public static final List<String> DEFAULT_CAPABILITIES = List.of("CAP_SYS_MODULE", "CAP_SYS_RAWIO",
+      "CAP_SYS_PTRACE", "CAP_SYS_BOOT", "CAP_MAC_ADMIN", "CAP_MAC_OVERRIDE", "CAP_BPF");
+  public static final List<String> DEFAULT_PRCTL = List.of("PR_SET_NAME", "PR_SET_DUMPABLE", "PR_SET_MM",
+      "PR_CAP_AMBIENT", "PR_SET_SECUREBITS");
+
+  public static Policy of(PolicyConfig c) {
+    Map<EventType, TypePolicy> types = new EnumMap<>(EventType.class);
+    for (EventType t : EventType.values()) {
+      if (!t.isSyscall()) {
+        continue; // the process lifecycle feeds the process table: always on
+      }
+      TypePolicy d;
+      if (!c.defaults()) {
+        d = new TypePolicy(false, List.of(), List.of(), Duration.ZERO);
+      } else {
+        List<String> include = t == EventType.FILE_READ ? SENSITIVE_READS
+            : t == EventType.FILE_OPEN ? List.of("/proc/sys/", "/dev/shm/") : List.of();
+        List<String> exclude = FILE_CHANGES.contains(t) ? QUIET_PATHS : List.of();
+        d = new TypePolicy(!OFF_BY_DEFAULT.contains(t), include, exclude,
+            DEFAULT_AGGREGATE.getOrDefault(t, Duration.ZERO));
+      }
+      EventPolicy o = c.events().get(t.policyName());
+      if (o != null) {
+        d = new TypePolicy(
+            o.enabled().orElse(true),
+            o.include().orElse(d.include()),
+            o.exclude().orElse(d.exclude()),
+            o.aggregate().orElse(d.aggregate()));
+      }
+      types.put(t, d);
+    }
+    return new Policy(
+        Map.copyOf(types),
+        c.ignore(),
+        c.watch(),
+        c.udpPorts().orElse(c.defaults() ? DEFAULT_UDP_PORTS : List.of()),
+        c.capabilities().orElse(c.defaults() ? DEFAULT_CAPABILITIES : List.of()),
+        c.prctlOptions().orElse(c.defaults() ? DEFAULT_PRCTL : List.of()),
+        c.redaction().defaults(),
+        c.redaction().patterns());
+  }
+
+  public TypePolicy type(EventType t) {
+    return types.getOrDefault(t, new TypePolicy(true, List.of(), List.of(), Duration.ZERO));
+  }
+}

@@ -1,0 +1,313 @@
+package io.github.otelkernel.receiver.policy;
+
+import io.github.otelkernel.receiver.config.PolicyConfig.ProcessRules;
+import io.github.otelkernel.receiver.decode.Capabilities;
+import io.github.otelkernel.receiver.decode.EventType;
+import io.github.otelkernel.receiver.decode.PrctlOptions;
+import io.github.otelkernel.receiver.probe.BpfProbes;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Writes a {@link Policy} into the probes' maps (ebpf-probes/src/lib/policy.h), while they run:
+ * new entries first, then the stale ones removed, so a reload never opens a gap wider than one
+ * entry. Names are resolved here, once: executables to (device, inode), cgroup paths to ids (with
+ * their children), "/home/*&#47;.ssh/" to each home directory.
+ */
+public final class PolicyCompiler {
+  private static final Logger LOG = Logger.getLogger(PolicyCompiler.class.getName());
+  static final int TYPE_ENABLED = 1;
+  static final int TYPE_DEFAULT_KEEP = 2;
+  static final int RULE_IGNORE = 1;
+  static final int RULE_WATCH = 2;
+  static final int WATCH_UIDS = 1;
+  static final int WATCH_CGROUPS = 2;
+  static final int WATCH_EXES = 4;
+  static final int HAS_EXE_RULES = 8;
+  static final int PREFIX_MAX = 256;
+  private static final int MAX_CGROUPS = 4096;
+
+  private final BpfProbes probes;
+  private final int agentPid;
+  private final Path cgroupRoot;
+  private final Path root;
+
+  /**
+   * @param root where host paths are looked up (normally "/"), so the glob and stat logic is testable
+   */
+  public PolicyCompiler(BpfProbes probes, int agentPid, Path cgroupRoot, Path root) {
+    this.probes = probes;
+    this.agentPid = agentPid;
+    this.cgroupRoot = cgroupRoot;
+    this.root = root;
+  }
+
+  /** What a compile wrote, for the log line and the tests. */
+  public record Summary(int enabledTypes, int prefixes, int uidRules, int cgroupRules, int exeRules,
+      List<String> unresolved) {}
+
+  public Summary apply(Policy policy) {
+    List<String> unresolved = new ArrayList<>();
+    // per-process rules first, so that a type switched on below already sees them
+    Map<byte[], byte[]> uids = new LinkedHashMap<>();
+    Map<byte[], byte[]> cgroups = new LinkedHashMap<>();
+    Map<byte[], byte[]> exes = new LinkedHashMap<>();
+    rules(policy.ignore(), RULE_IGNORE, uids, cgroups, exes, unresolved);
+    rules(policy.watch(), RULE_WATCH, uids, cgroups, exes, unresolved);
+    sync("uid_rules", 4, uids);
+    sync("cgroup_rules", 8, cgroups);
+    sync("exe_rules", 16, exes);
+
+    Map<byte[], byte[]> ports = new LinkedHashMap<>();
+    for (int port : policy.udpPorts()) {
+      ports.put(le(2).putShort((short) port).array(), new byte[] {1});
+    }
+    sync("udp_ports", 2, ports);
+
+    Map<String, long[]> prefixes = prefixRules(policy);
+    Map<byte[], byte[]> lpm = new LinkedHashMap<>();
+    prefixes.forEach((prefix, masks) -> {
+      byte[] bytes = prefix.getBytes(StandardCharsets.UTF_8);
+      ByteBuffer k = le(4 + PREFIX_MAX).putInt(bytes.length * 8);
+      k.put(bytes, 0, Math.min(bytes.length, PREFIX_MAX));
+      lpm.put(k.array(), le(16).putLong(masks[0]).putLong(masks[1]).array());
+    });
+    sync("path_rules", 4 + PREFIX_MAX, lpm);
+
+    int flags = 0;
+    if (!policy.watch().uids().isEmpty()) {
+      flags |= WATCH_UIDS;
+    }
+    if (!policy.watch().cgroups().isEmpty()) {
+      flags |= WATCH_CGROUPS;
+    }
+    if (!policy.watch().executables().isEmpty()) {
+      flags |= WATCH_EXES;
+    }
+    if (!exes.isEmpty() || (flags & WATCH_EXES) != 0) {
+      flags |= HAS_EXE_RULES;
+    }
+    long prctl = 0;
+    for (String name : policy.prctlOptions()) {
+      prctl |= 1L << PrctlOptions.number(name);
+    }
+    long caps = 0;
+    for (String name : policy.capabilities()) {
+      caps |= 1L << Capabilities.number(name);
+    }
+    write("policy_global", le(4).putInt(0).array(),
+        le(24).putInt(agentPid).putInt(flags).putLong(prctl).putLong(caps).array());
+
+    int enabled = 0;
+    for (EventType t : EventType.values()) {
+      if (!t.isSyscall()) {
+        continue;
+      }
+      Policy.TypePolicy tp = policy.type(t);
+      int v = (tp.enabled() ? TYPE_ENABLED : 0) | (tp.defaultKeep() ? TYPE_DEFAULT_KEEP : 0);
+      enabled += tp.enabled() ? 1 : 0;
+      write("policy_types", le(4).putInt(t.id()).array(), le(4).putInt(v).array());
+    }
+    for (String u : unresolved) {
+      LOG.warning("policy: " + u);
+    }
+    return new Summary(enabled, lpm.size(), uids.size(), cgroups.size(), exes.size(), List.copyOf(unresolved));
+  }
+
+  /**
+   * Every prefix any file type names, with per-type masks: bit t of "mentioned" when some prefix
+   * of this one (itself included) is named by type t, bit t of "included" when the longest such
+   * prefix is one of t's includes. The kernel's LPM lookup finds the longest prefix of a path;
+   * these masks make that one entry answer for every type.
+   */
+  Map<String, long[]> prefixRules(Policy policy) {
+    Map<EventType, Set<String>> inc = new LinkedHashMap<>();
+    Map<EventType, Set<String>> exc = new LinkedHashMap<>();
+    Set<String> all = new TreeSet<>();
+    for (EventType t : EventType.values()) {
+      Policy.TypePolicy tp = policy.type(t);
+      if (!tp.enabled()) {
+        continue;
+      }
+      Set<String> i = expand(tp.include());
+      Set<String> e = expand(tp.exclude());
+      inc.put(t, i);
+      exc.put(t, e);
+      all.addAll(i);
+      all.addAll(e);
+    }
+    Map<String, long[]> out = new LinkedHashMap<>();
+    for (String p : all) {
+      long mentioned = 0;
+      long included = 0;
+      for (EventType t : inc.keySet()) {
+        String best = null;
+        for (String q : union(inc.get(t), exc.get(t))) {
+          if (p.startsWith(q) && (best == null || q.length() > best.length())) {
+            best = q;
+          }
+        }
+        if (best != null) {
+          mentioned |= 1L << t.id();
+          if (inc.get(t).contains(best)) {
+            included |= 1L << t.id();
+          }
+        }
+      }
+      out.put(p, new long[] {mentioned, included});
+    }
+    return out;
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new HashSet<>(a);
+    u.addAll(b);
+    return u;
+  }
+
+  /** "/home/*&#47;.ssh/" → one prefix per directory under /home; other prefixes as they are. */
+  Set<String> expand(List<String> prefixes) {
+    Set<String> out = new TreeSet<>();
+    for (String p : prefixes) {
+      int star = p.indexOf("/*/");
+      if (star < 0) {
+        out.add(p);
+        continue;
+      }
+      String parent = p.substring(0, star);
+      String rest = p.substring(star + 3);
+      Path dir = root.resolve(parent.isEmpty() ? "." : parent.substring(1));
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+        for (Path child : ds) {
+          if (Files.isDirectory(child)) {
+            String expanded = parent + "/" + child.getFileName() + "/" + rest;
+            if (expanded.getBytes(StandardCharsets.UTF_8).length <= PREFIX_MAX - 1) {
+              out.add(expanded);
+            }
+          }
+        }
+      } catch (IOException e) {
+        // no such directory: nothing to watch under it
+      }
+    }
+    return out;
+  }
+
+  private void rules(ProcessRules r, int bit, Map<byte[], byte[]> uids, Map<byte[], byte[]> cgroups,
+      Map<byte[], byte[]> exes, List<String> unresolved) {
+    for (long uid : r.uids()) {
+      merge(uids, le(4).putInt((int) uid).array(), bit);
+    }
+    for (String exe : r.executables()) {
+      Path p = root.resolve(exe.substring(1));
+      try {
+        long dev = ((Number) Files.getAttribute(p, "unix:dev")).longValue();
+        long ino = ((Number) Files.getAttribute(p, "unix:ino")).longValue();
+        merge(exes, le(16).putLong(kernelDev(dev)).putLong(ino).array(), bit);
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        unresolved.add("executable " + exe + " not found; its rule applies once a reload finds it");
+      }
+    }
+    for (String cg : r.cgroups()) {
+      Path dir = cgroupRoot.resolve(cg.substring(1));
+      if (!Files.isDirectory(dir)) {
+        unresolved.add("cgroup " + cg + " not found under " + cgroupRoot + "; its rule applies once a reload finds it");
+        continue;
+      }
+      try (Stream<Path> walk = Files.walk(dir, 16)) {
+        walk.filter(Files::isDirectory).limit(MAX_CGROUPS).forEach(d -> {
+          try {
+            long ino = ((Number) Files.getAttribute(d, "unix:ino")).longValue();
+            merge(cgroups, le(8).putLong(ino).array(), bit);
+          } catch (IOException e) {
+            // removed meanwhile
+          }
+        });
+      } catch (IOException | java.io.UncheckedIOException e) {
+        unresolved.add("cgroup " + cg + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static void merge(Map<byte[], byte[]> m, byte[] key, int bit) {
+    for (var e : m.entrySet()) {
+      if (Arrays.equals(e.getKey(), key)) {
+        int v = ByteBuffer.wrap(e.getValue()).order(ByteOrder.nativeOrder()).getInt() | bit;
+        e.setValue(le(4).putInt(v).array());
+        return;
+      }
+    }
+    m.put(key, le(4).putInt(bit).array());
+  }
+
+  /** st_dev (glibc encoding) → the kernel's dev_t (major << 20 | minor), as the probes read it. */
+  static long kernelDev(long dev) {
+    long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+    long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+    return (major << 20) | (minor & 0xfffff);
+  }
+
+  /** Makes the map hold exactly these entries: writes them all, then deletes the rest. */
+  private void sync(String map, int keySize, Map<byte[], byte[]> entries) {
+    int fd = probes.mapFd(map);
+    List<byte[]> stale = probes.mapKeys(fd, keySize);
+    for (var e : entries.entrySet()) {
+      write(fd, map, e.getKey(), e.getValue());
+    }
+    for (byte[] k : stale) {
+      if (entries.keySet().stream().noneMatch(w -> Arrays.equals(w, k))) {
+        probes.mapDelete(fd, k);
+      }
+    }
+  }
+
+  private void write(String map, byte[] key, byte[] value) {
+    write(probes.mapFd(map), map, key, value);
+  }
+
+  private void write(int fd, String map, byte[] key, byte[] value) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment k = a.allocate(key.length, 8);
+      k.copyFrom(MemorySegment.ofArray(key));
+      MemorySegment v = a.allocate(value.length, 8);
+      v.copyFrom(MemorySegment.ofArray(value));
+      probes.mapUpdate(fd, map, k, v);
+    }
+  }
+
+  private static ByteBuffer le(int size) {
+    return ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
+  }
+
+  /** The cgroup v2 mount (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
+  public static Path cgroup2Root() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+        String[] f = line.split(" ");
+        if (f.length > 2 && f[2].equals("cgroup2")) {
+          return Path.of(f[1].replace("\\040", " "));
+        }
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    return Path.of("/sys/fs/cgroup");
+  }
+}
