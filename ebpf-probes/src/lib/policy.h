@@ -105,7 +105,7 @@ struct {
 
 /*
  * Events the policy dropped in the kernel, per type and CPU: the proof that an
- * excluded path cost no ring-buffer record, and the agent's "filtered" metric.
+ * excluded path cost no ring-buffer record (bpftool map dump name policy_filtered).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -139,18 +139,7 @@ final class ConfigNode {
   }
 
   List<String> asStringList() {
-    if (isEmpty()) {
-      return List.of();
-    }
-    if (!(node instanceof SequenceNode s)) {
-      throw error("expected a list, such as [a, b]");
-    }
-    List<String> out = new ArrayList<>();
-    int i = 0;
-    for (Node n : s.getValue()) {
-      out.add(child(String.valueOf(i++), n).asString());
-    }
-    return out;
+    return asList().stream().map(ConfigNode::asString).toList();
   }
 
   /** The items of a sequence, each able to name its own line in an error. */

@@ -278,11 +278,6 @@ public final class Agent implements AutoCloseable {
     return policy;
   }
 
-  /** Events the policy dropped in the kernel, per type (the kernel's policy_filtered counters). */
-  public long[] kernelFiltered() {
-    return probes.perCpuSums("policy_filtered", RecordDecoder.EVENT_TYPES);
-  }
-
   public PipelineStats stats() {
     return stats;
   }

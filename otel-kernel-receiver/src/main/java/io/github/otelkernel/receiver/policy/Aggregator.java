@@ -1,7 +1,6 @@
 package io.github.otelkernel.receiver.policy;
 
 import io.github.otelkernel.semconv.KsecAttributes;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import java.time.Instant;
 import java.util.Iterator;
@@ -50,7 +49,7 @@ public final class Aggregator {
     this.out = out;
   }
 
-  private record Key(String eventName, Map<AttributeKey<?>, Object> attributes) {}
+  private record Key(String eventName, Attributes identity) {}
 
   /**
    * Emits r now (window 0) or merges it into the open window of its kind.
@@ -62,9 +61,8 @@ public final class Aggregator {
       out.accept(r);
       return;
     }
-    Map<AttributeKey<?>, Object> identity = new LinkedHashMap<>(r.attributes().asMap());
-    identity.keySet().removeIf(k -> VOLATILE.contains(k.getKey()));
-    Key key = new Key(r.eventName(), identity);
+    Key key = new Key(r.eventName(),
+        r.attributes().toBuilder().removeIf(k -> VOLATILE.contains(k.getKey())).build());
     Window w = open.get(key);
     if (w != null) {
       w.count++;

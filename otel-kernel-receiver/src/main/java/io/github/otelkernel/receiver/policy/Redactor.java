@@ -3,7 +3,6 @@ package io.github.otelkernel.receiver.policy;
 import io.github.otelkernel.receiver.config.PolicyConfig.RedactionPattern;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.AttributeType;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import java.util.ArrayList;
@@ -60,7 +59,8 @@ public final class Redactor {
       Map.entry("process.working_directory", KsecAttributes.PROCESS_WORKING_DIRECTORY_RAW.getKey()));
 
   private final List<RedactionPattern> patterns;
-  private final Set<String> extraFields;
+  /** FIELDS' keys and the extra ones. */
+  private final List<String> fields;
 
   public Redactor(boolean defaults, List<RedactionPattern> extra) {
     this(defaults, extra, Set.of());
@@ -71,7 +71,9 @@ public final class Redactor {
     List<RedactionPattern> all = new ArrayList<>(defaults ? DEFAULTS : List.of());
     all.addAll(extra);
     this.patterns = List.copyOf(all);
-    this.extraFields = Set.copyOf(extraFields);
+    List<String> f = new ArrayList<>(FIELDS.keySet());
+    f.addAll(extraFields);
+    this.fields = List.copyOf(f);
   }
 
   private static RedactionPattern p(String name, String regex) {
@@ -83,37 +85,32 @@ public final class Redactor {
   }
 
   /** The attributes with secrets masked; ksec.policy.redacted lists what was touched. */
-  @SuppressWarnings("unchecked")
   public Attributes apply(Attributes in) {
     if (patterns.isEmpty()) {
       return in;
     }
+    // look up the few fields that can carry secrets; no copy of the whole record per event
     Set<String> touched = new TreeSet<>();
     Set<String> dropRaw = new TreeSet<>();
     AttributesBuilder out = null;
-    for (var e : in.asMap().entrySet()) {
-      String key = e.getKey().getKey();
-      if (!FIELDS.containsKey(key) && !extraFields.contains(key)) {
-        continue;
+    for (String key : fields) {
+      String s = in.get(AttributeKey.stringKey(key));
+      if (s != null) {
+        String r = mask(s);
+        if (!r.equals(s)) {
+          out = out == null ? in.toBuilder() : out;
+          out.put(AttributeKey.stringKey(key), r);
+          touched.add(key);
+        }
       }
-      if (e.getKey().getType() == AttributeType.STRING) {
-        String v = (String) e.getValue();
-        String r = mask(v);
-        if (!r.equals(v)) {
+      List<String> list = in.get(AttributeKey.stringArrayKey(key));
+      if (list != null) {
+        List<String> r = maskArgs(list);
+        if (!r.equals(list)) {
           out = out == null ? in.toBuilder() : out;
-          out.put((AttributeKey<String>) e.getKey(), r);
+          out.put(AttributeKey.stringArrayKey(key), r);
           touched.add(key);
         }
-      } else if (e.getKey().getType() == AttributeType.STRING_ARRAY) {
-        List<String> v = (List<String>) e.getValue();
-        List<String> r = maskArgs(v);
-        if (!r.equals(v)) {
-          out = out == null ? in.toBuilder() : out;
-          out.put((AttributeKey<List<String>>) e.getKey(), r);
-          touched.add(key);
-        }
-      } else {
-        continue;
       }
       if (touched.contains(key) && !FIELDS.getOrDefault(key, "").isEmpty()) {
         dropRaw.add(FIELDS.get(key));
