@@ -36,6 +36,7 @@ install_build_deps() {
   ldconfig -p 2>/dev/null | grep -q 'libbpf\.so\.1 ' || need+=(libbpf1)
   command -v bpftool >/dev/null || [ -x /usr/sbin/bpftool ] || need+=(bpftool)
   command -v setpriv >/dev/null || need+=(util-linux)
+  command -v python3 >/dev/null || need+=(python3) # workloads of the integration tests
   [ ${#need[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "missing packages: ${need[*]}: run this as root (sudo) to install them, or: apt-get install ${need[*]}"
   command -v apt-get >/dev/null || die "missing packages: ${need[*]}: install them with your distribution's package manager"

@@ -88,6 +88,11 @@ static __always_inline int sys_enter(struct trace_event_raw_sys_enter *ctx, __u3
 	return 0;
 }
 
+/* A sys_enter program that only checks the policy. nargs: the syscall's argument count (see sys_stash). */
+#define ENTER(sys, type, nargs)                                                  \
+	SEC("tp/syscalls/sys_enter_" #sys)                                       \
+	int enter_##sys(struct trace_event_raw_sys_enter *ctx) { return sys_enter(ctx, type, nargs); }
+
 /*
  * Takes the call saved at entry and starts its record, or returns NULL when
  * none was saved (the policy did not want it). aux receives the saved value.
@@ -125,6 +130,39 @@ static __always_inline struct sys_scratch *sys_begin(struct trace_event_raw_sys_
 		*aux = p->aux;
 	bpf_map_delete_elem(&pending, &id);
 	return s;
+}
+
+/*
+ * Starts a record for an event that is not a sys_enter/sys_exit pair (a
+ * capability check, the raw sys_exit fallback): the caller fills args[].
+ */
+static __always_inline struct sys_scratch *sys_begin_now(__u32 type, __s64 ret, __u32 nr)
+{
+	__u32 zero = 0;
+	struct sys_scratch *s = bpf_map_lookup_elem(&sys_heap, &zero);
+	if (!s)
+		return NULL;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	fill_header(&s->ev.hdr, task, type);
+	s->ev.ret = ret;
+#pragma unroll
+	for (int i = 0; i < 6; i++)
+		s->ev.args[i] = 0;
+	s->ev.nr = nr;
+	s->ev.str_len[0] = 0;
+	s->ev.str_len[1] = 0;
+	s->ev.str_len[2] = 0;
+	s->ev._pad = 0;
+	s->ev._pad2 = 0;
+	s->off = 0;
+	return s;
+}
+
+/* The agent's pid, as the policy holds it (0 when not yet written). */
+static __always_inline __u32 agent_pid(void)
+{
+	struct policy_global *g = policy();
+	return g ? g->agent_pid : 0;
 }
 
 /* FLAG_STR0_* shifted to the slot's bit; only slots 0 and 1 hold paths, so RELATIVE stops at 1. */
@@ -280,6 +318,7 @@ static __always_inline __u32 sys_put_user_bytes(struct sys_scratch *s, int slot,
 	char *dst = sys_slot(s, slot);
 	if (!dst || !usrc)
 		return 0;
+	barrier_var(len); /* keep the mask: the verifier needs the bound even when clang knows it */
 	len &= (SYS_STR_SMALL - 1);
 	if (bpf_probe_read_user(dst, len, usrc) < 0)
 		return 0;
@@ -293,6 +332,7 @@ static __always_inline __u32 sys_put_kernel_bytes(struct sys_scratch *s, int slo
 	char *dst = sys_slot(s, slot);
 	if (!dst || !src)
 		return 0;
+	barrier_var(len); /* keep the mask: the verifier needs the bound even when clang knows it */
 	len &= (SYS_STR_SMALL - 1);
 	if (bpf_probe_read_kernel(dst, len, src) < 0)
 		return 0;

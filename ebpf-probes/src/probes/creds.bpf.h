@@ -1,8 +1,293 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Not written yet: the probes of this concern are planned (see docs/policy.md, "What is collected"). */
+/*
+ * Privileges and process behaviour: credential changes, capability sets and
+ * uses, prctl calls the policy names, signals to other processes (above all
+ * to this agent), and namespace changes.
+ *
+ *   SETUID, SETGID  args: the call's ids as given (-1: unchanged; setuid/setgid: args[0] only),
+ *                         args[3]: 1 for setfsuid/setfsgid,
+ *                         args[4]: real id before, args[5]: effective id before
+ *                   (the header holds the ids after the call)
+ *   CAPSET          args: target pid, effective, permitted, inheritable (64-bit sets)
+ *   PRCTL           args: option, arg2..arg5             str0: PR_SET_NAME's new name
+ *   CAP_USE         args: capability, 1 when checked in the initial user namespace
+ *                   ret: 0 granted, -EPERM denied; nr: -1 (not a system call)
+ *   SIGNAL          args: target pid (kill: as given, may be <= 0), signal, target tid or 0
+ *                   FLAG_TARGET_IS_AGENT when it aims at the agent
+ *   SETNS           args: fd, nstype, namespace inode, pid of a pidfd's process
+ *                   str2: namespace kind ("mnt", "net", ...) when fd is a namespace file
+ *   UNSHARE         args: flags (CLONE_NEW*)
+ */
 #ifndef OKR_PROBES_CREDS_H
 #define OKR_PROBES_CREDS_H
 
 #include "../lib/syscall.h"
+
+#define PR_SET_NAME 15
+#define CAP_LAST 63
+#define CLONE_NEW_ANY 0xfe020080ull /* NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME */
+
+/* ids before the change: real in the low half, effective in the high half */
+static __always_inline __u64 old_ids(int group)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+	if (group)
+		return BPF_CORE_READ(cred, gid.val) | ((__u64)BPF_CORE_READ(cred, egid.val) << 32);
+	return BPF_CORE_READ(cred, uid.val) | ((__u64)BPF_CORE_READ(cred, euid.val) << 32);
+}
+
+static __always_inline int id_enter(struct trace_event_raw_sys_enter *ctx, __u32 type, int nargs)
+{
+	if (policy_wants(type))
+		sys_stash(ctx, type, nargs, old_ids(type == EVENT_SETGID));
+	return 0;
+}
+
+/* nargs ids as given, -1 for those the call has not */
+static __always_inline int id_exit(struct trace_event_raw_sys_exit *ctx, int nargs, int fs)
+{
+	__u64 old = 0;
+	struct sys_scratch *s = sys_begin(ctx, &old);
+	if (!s)
+		return 0;
+	if (nargs < 3)
+		s->ev.args[2] = (__u32)-1;
+	if (nargs < 2)
+		s->ev.args[1] = (__u32)-1;
+	s->ev.args[3] = fs;
+	s->ev.args[4] = (__u32)old;
+	s->ev.args[5] = old >> 32;
+	return sys_submit(s);
+}
+
+#define ID_PROBE(sys, type, nargs, fs)                                                    \
+	SEC("tp/syscalls/sys_enter_" #sys)                                                \
+	int enter_##sys(struct trace_event_raw_sys_enter *ctx) { return id_enter(ctx, type, nargs); } \
+	SEC("tp/syscalls/sys_exit_" #sys)                                                 \
+	int exit_##sys(struct trace_event_raw_sys_exit *ctx) { return id_exit(ctx, nargs, fs); }
+
+ID_PROBE(setuid, EVENT_SETUID, 1, 0)
+ID_PROBE(setreuid, EVENT_SETUID, 2, 0)
+ID_PROBE(setresuid, EVENT_SETUID, 3, 0)
+ID_PROBE(setfsuid, EVENT_SETUID, 1, 1)
+ID_PROBE(setgid, EVENT_SETGID, 1, 0)
+ID_PROBE(setregid, EVENT_SETGID, 2, 0)
+ID_PROBE(setresgid, EVENT_SETGID, 3, 0)
+ID_PROBE(setfsgid, EVENT_SETGID, 1, 1)
+
+/* capset(header, data): data is two __user_cap_data_struct (low and high 32 bits) */
+struct cap_data {
+	__u32 effective, permitted, inheritable;
+};
+
+ENTER(capset, EVENT_CAPSET, 2)
+SEC("tp/syscalls/sys_exit_capset")
+int exit_capset(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	const void *hdr = (const void *)s->ev.args[0];
+	const void *data = (const void *)s->ev.args[1];
+	struct cap_data d[2] = {};
+	int pid = 0;
+	bpf_probe_read_user(&pid, sizeof(pid), hdr + 4); /* __user_cap_header_struct { version, pid } */
+	if (data)
+		bpf_probe_read_user(d, sizeof(d), data);
+	s->ev.args[0] = pid;
+	s->ev.args[1] = d[0].effective | ((__u64)d[1].effective << 32);
+	s->ev.args[2] = d[0].permitted | ((__u64)d[1].permitted << 32);
+	s->ev.args[3] = d[0].inheritable | ((__u64)d[1].inheritable << 32);
+	return sys_submit(s);
+}
+
+/* prctl: the options the policy names; threads naming themselves are routine, processes less so */
+SEC("tp/syscalls/sys_enter_prctl")
+int enter_prctl(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 option = ctx->args[0];
+	if (option > CAP_LAST)
+		return 0;
+	struct policy_global *g = policy();
+	if (!g || !((g->prctl_options >> option) & 1))
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	if (option == PR_SET_NAME && (__u32)id != (id >> 32))
+		return 0;
+	return sys_enter(ctx, EVENT_PRCTL, 5);
+}
+
+SEC("tp/syscalls/sys_exit_prctl")
+int exit_prctl(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	if (s->ev.args[0] == PR_SET_NAME)
+		sys_put_user_str(s, 0, (const char *)s->ev.args[1], 16);
+	return sys_submit(s);
+}
+
+/*
+ * Use of a capability the policy names, where the kernel checks it. The
+ * tracepoint fires in the acting task for every check, granted or not.
+ */
+SEC("tp/capability/cap_capable")
+int handle_cap_capable(struct trace_event_raw_cap_capable *ctx)
+{
+	int cap = ctx->cap;
+	if (cap < 0 || cap > CAP_LAST)
+		return 0;
+	struct policy_global *g = policy();
+	if (!g || !((g->cap_mask >> cap) & 1))
+		return 0;
+	if (!policy_wants(EVENT_CAP_USE))
+		return 0;
+	struct sys_scratch *s = sys_begin_now(EVENT_CAP_USE, ctx->ret, (__u32)-1);
+	if (!s)
+		return 0;
+	s->ev.args[0] = cap;
+	/* level 0: the initial user namespace, where a capability is real host power */
+	s->ev.args[1] = BPF_CORE_READ(ctx->target_ns, level) == 0;
+	return sys_submit(s);
+}
+
+/* Signals: kill, tkill, tgkill, pidfd_send_signal. Signal 0 (a liveness probe) and self-signals are skipped. */
+static __always_inline int signal_enter(struct trace_event_raw_sys_enter *ctx, __s64 target, __s64 sig, int nargs)
+{
+	__u32 self = bpf_get_current_pid_tgid() >> 32;
+	__u32 agent = agent_pid();
+	if (agent && target == agent && self != agent) {
+		/* tampering with the sensor: reported whatever the sender's rules say */
+		if (type_policy(EVENT_SIGNAL) & TYPE_ENABLED)
+			sys_stash(ctx, EVENT_SIGNAL, nargs, 1);
+		return 0;
+	}
+	if (sig == 0 || target == self)
+		return 0;
+	if (policy_wants(EVENT_SIGNAL))
+		sys_stash(ctx, EVENT_SIGNAL, nargs, 0);
+	return 0;
+}
+
+static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx, int pid_arg, int sig_arg, int tid_arg)
+{
+	__u64 agent = 0;
+	struct sys_scratch *s = sys_begin(ctx, &agent);
+	if (!s)
+		return 0;
+	__u64 pid = pid_arg < 0 ? 0 : s->ev.args[pid_arg & 7];
+	__u64 sig = s->ev.args[sig_arg & 7];
+	__u64 tid = tid_arg < 0 ? 0 : s->ev.args[tid_arg & 7];
+	s->ev.args[0] = pid;
+	s->ev.args[1] = sig;
+	s->ev.args[2] = tid;
+	s->ev.args[3] = 0;
+	if (agent)
+		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
+	return sys_submit(s);
+}
+
+SEC("tp/syscalls/sys_enter_kill")
+int enter_kill(struct trace_event_raw_sys_enter *ctx)
+{
+	return signal_enter(ctx, (int)ctx->args[0], ctx->args[1], 2);
+}
+SEC("tp/syscalls/sys_exit_kill")
+int exit_kill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 1, -1); }
+
+SEC("tp/syscalls/sys_enter_tkill")
+int enter_tkill(struct trace_event_raw_sys_enter *ctx)
+{
+	return signal_enter(ctx, (int)ctx->args[0], ctx->args[1], 2);
+}
+SEC("tp/syscalls/sys_exit_tkill")
+int exit_tkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, -1, 1, 0); }
+
+SEC("tp/syscalls/sys_enter_tgkill")
+int enter_tgkill(struct trace_event_raw_sys_enter *ctx)
+{
+	return signal_enter(ctx, (int)ctx->args[0], ctx->args[2], 3);
+}
+SEC("tp/syscalls/sys_exit_tgkill")
+int exit_tgkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 2, 1); }
+
+/* The process behind a pidfd (private_data is its struct pid), or 0. */
+static __always_inline __u32 pidfd_pid(int fd)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return 0;
+	struct pid *p = BPF_CORE_READ(f, private_data);
+	return p ? BPF_CORE_READ(p, numbers[0].nr) : 0;
+}
+
+SEC("tp/syscalls/sys_enter_pidfd_send_signal")
+int enter_pidfd_send_signal(struct trace_event_raw_sys_enter *ctx)
+{
+	return signal_enter(ctx, pidfd_pid((int)ctx->args[0]), ctx->args[1], 4);
+}
+SEC("tp/syscalls/sys_exit_pidfd_send_signal")
+int exit_pidfd_send_signal(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	__u32 pid = pidfd_pid((int)s->ev.args[0]);
+	s->ev.args[0] = pid;
+	s->ev.args[2] = 0;
+	s->ev.args[3] = 0;
+	__u32 agent = agent_pid();
+	if (agent && pid == agent)
+		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
+	return sys_submit(s);
+}
+
+/* setns(fd, nstype): fd is a namespace file (/proc/PID/ns/NAME) or a pidfd */
+ENTER(setns, EVENT_SETNS, 2)
+SEC("tp/syscalls/sys_exit_setns")
+int exit_setns(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	int fd = (int)s->ev.args[0];
+	struct file *f = fd_file(fd);
+	s->ev.args[2] = 0;
+	s->ev.args[3] = 0;
+	if (f) {
+		struct inode *inode = BPF_CORE_READ(f, f_inode);
+		__u64 magic = BPF_CORE_READ(inode, i_sb, s_magic);
+		if (magic == 0x6e736673) { /* NSFS_MAGIC: i_private is the namespace */
+			struct ns_common *ns = BPF_CORE_READ(inode, i_private);
+			s->ev.args[2] = BPF_CORE_READ(inode, i_ino);
+			const char *kind = BPF_CORE_READ(ns, ops, name);
+			char *dst = sys_slot(s, 2);
+			if (dst && kind) {
+				long n = bpf_probe_read_kernel_str(dst, 16, kind);
+				sys_commit(s, 2, n > 0 ? n - 1 : 0);
+			}
+		} else {
+			s->ev.args[3] = pidfd_pid(fd);
+		}
+	}
+	return sys_submit(s);
+}
+
+/* unshare(flags): only calls that make new namespaces */
+SEC("tp/syscalls/sys_enter_unshare")
+int enter_unshare(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!(ctx->args[0] & CLONE_NEW_ANY))
+		return 0;
+	return sys_enter(ctx, EVENT_UNSHARE, 1);
+}
+SEC("tp/syscalls/sys_exit_unshare")
+int exit_unshare(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	return s ? sys_submit(s) : 0;
+}
 
 #endif

@@ -118,11 +118,6 @@ static __always_inline int fd_exit(struct trace_event_raw_sys_exit *ctx, int a0,
 	return sys_submit_path(s);
 }
 
-/* nargs: the syscall's argument count (see sys_stash) */
-#define ENTER(sys, type, nargs)                                                  \
-	SEC("tp/syscalls/sys_enter_" #sys)                                       \
-	int enter_##sys(struct trace_event_raw_sys_enter *ctx) { return sys_enter(ctx, type, nargs); }
-
 /* unlink, rmdir */
 ENTER(unlink, EVENT_FILE_UNLINK, 1)
 SEC("tp/syscalls/sys_exit_unlink")

@@ -1,8 +1,346 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Not written yet: the probes of this concern are planned (see docs/policy.md, "What is collected"). */
+/*
+ * Kernel and host integrity: module and kexec loads, BPF program loads,
+ * mounts, root switches and clock changes.
+ *
+ *   MODULE_LOAD     args: fd (finit_module, else -1), flags, image length (init_module)
+ *                   str0: module file (finit_module), str1: parameters
+ *   MODULE_UNLOAD   args: flags                          str2: module name
+ *   KEXEC_LOAD      args: entry, segments, flags, 1 for kexec_file_load
+ *                   str0: kernel image (kexec_file_load), str1: command line
+ *   BPF_LOAD        args: program type, instruction count, expected attach type, program id
+ *                         (0 when the load failed), program flags
+ *                   str0: program name
+ *   MOUNT           args: flags, 1 for move_mount       str0: target, str1: source, str2: fstype
+ *   UMOUNT          args: flags                          str0: target
+ *   PIVOT_ROOT      -                                    str0: new root, str1: where the old one went
+ *   CLOCK_SET       args: clock id, seconds, nanoseconds, 1 when it is an offset (ADJ_SETOFFSET),
+ *                         adjtimex modes
+ *
+ * Kernels built without module support have no tracepoints for the module and
+ * kexec calls; for them one raw_tp/sys_exit program (fallback_sys_exit) looks
+ * at every system call's exit and keeps those the agent marked in
+ * fallback_syscalls. The agent loads it only when such tracepoints are
+ * missing: it runs on every system call.
+ */
 #ifndef OKR_PROBES_INTEGRITY_H
 #define OKR_PROBES_INTEGRITY_H
 
 #include "../lib/syscall.h"
+
+#define BPF_PROG_LOAD 5
+#define ADJ_SETOFFSET 0x0100
+#define ADJ_NANO 0x2000
+#define CLOCK_REALTIME 0
+
+/* Which call a module or kexec record comes from (values of fallback_syscalls, set by the agent). */
+enum fallback_kind {
+	KIND_INIT_MODULE = 1,
+	KIND_FINIT_MODULE = 2,
+	KIND_DELETE_MODULE = 3,
+	KIND_KEXEC_LOAD = 4,
+	KIND_KEXEC_FILE_LOAD = 5,
+};
+
+/* args[] hold the call's arguments as given; rewrite them into the record's layout. */
+static __always_inline int module_record(struct sys_scratch *s, __u32 kind)
+{
+	__u64 a0 = s->ev.args[0], a1 = s->ev.args[1], a2 = s->ev.args[2], a3 = s->ev.args[3], a4 = s->ev.args[4];
+	for (int i = 0; i < 6; i++)
+		s->ev.args[i] = 0;
+	switch (kind) {
+	case KIND_INIT_MODULE: /* (image, len, params) */
+		s->ev.args[0] = (__u64)-1;
+		s->ev.args[2] = a1;
+		sys_put_user_str(s, 1, (const char *)a2, SYS_STR_SMALL);
+		break;
+	case KIND_FINIT_MODULE: /* (fd, params, flags) */
+		s->ev.args[0] = a0;
+		s->ev.args[1] = a2;
+		sys_put_fd_path(s, 0, (int)a0);
+		sys_put_user_str(s, 1, (const char *)a1, SYS_STR_SMALL);
+		break;
+	case KIND_DELETE_MODULE: /* (name, flags) */
+		s->ev.args[0] = a1;
+		sys_put_user_str(s, 2, (const char *)a0, 64);
+		break;
+	case KIND_KEXEC_LOAD: /* (entry, nr_segments, segments, flags) */
+		s->ev.args[0] = a0;
+		s->ev.args[1] = a1;
+		s->ev.args[2] = a3;
+		break;
+	case KIND_KEXEC_FILE_LOAD: /* (kernel_fd, initrd_fd, cmdline_len, cmdline, flags) */
+		s->ev.args[2] = a4;
+		s->ev.args[3] = 1;
+		sys_put_fd_path(s, 0, (int)a0);
+		sys_put_user_str(s, 1, (const char *)a3, SYS_STR_SMALL);
+		break;
+	default:
+		return 0;
+	}
+	return sys_submit(s);
+}
+
+#define MODULE_PROBE(sys, type, nargs, kind)                                              \
+	ENTER(sys, type, nargs)                                                           \
+	SEC("tp/syscalls/sys_exit_" #sys)                                                 \
+	int exit_##sys(struct trace_event_raw_sys_exit *ctx)                              \
+	{                                                                                 \
+		struct sys_scratch *s = sys_begin(ctx, NULL);                             \
+		return s ? module_record(s, kind) : 0;                                    \
+	}
+
+MODULE_PROBE(init_module, EVENT_MODULE_LOAD, 3, KIND_INIT_MODULE)
+MODULE_PROBE(finit_module, EVENT_MODULE_LOAD, 3, KIND_FINIT_MODULE)
+MODULE_PROBE(delete_module, EVENT_MODULE_UNLOAD, 2, KIND_DELETE_MODULE)
+MODULE_PROBE(kexec_load, EVENT_KEXEC_LOAD, 4, KIND_KEXEC_LOAD)
+MODULE_PROBE(kexec_file_load, EVENT_KEXEC_LOAD, 5, KIND_KEXEC_FILE_LOAD)
+
+/* syscall number -> enum fallback_kind, for the calls whose tracepoints this kernel lacks */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} fallback_syscalls SEC(".maps");
+
+struct pt_regs___arm64 {
+	__u64 regs[31];
+	__s32 syscallno;
+} __attribute__((preserve_access_index));
+
+SEC("raw_tp/sys_exit")
+int fallback_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+#if defined(__TARGET_ARCH_x86)
+	__u32 nr = BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	__u32 nr = BPF_CORE_READ((struct pt_regs___arm64 *)regs, syscallno);
+#else
+	__u32 nr = (__u32)-1;
+#endif
+	__u32 *kind = bpf_map_lookup_elem(&fallback_syscalls, &nr);
+	if (!kind || !*kind)
+		return 0;
+	__u32 k = *kind;
+	__u32 type = k == KIND_DELETE_MODULE ? EVENT_MODULE_UNLOAD
+		: k >= KIND_KEXEC_LOAD ? EVENT_KEXEC_LOAD : EVENT_MODULE_LOAD;
+	if (!policy_wants(type))
+		return 0;
+	struct sys_scratch *s = sys_begin_now(type, (__s64)ctx->args[1], nr);
+	if (!s)
+		return 0;
+	s->ev.args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	s->ev.args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	s->ev.args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	s->ev.args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	s->ev.args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	return module_record(s, k);
+}
+
+/* bpf(BPF_PROG_LOAD, attr, size): the union bpf_attr prefix a program load uses */
+struct prog_load_attr {
+	__u32 prog_type;
+	__u32 insn_cnt;
+	__u64 insns, license;
+	__u32 log_level, log_size;
+	__u64 log_buf;
+	__u32 kern_version, prog_flags;
+	char prog_name[16];
+	__u32 prog_ifindex;
+	__u32 expected_attach_type;
+};
+
+SEC("tp/syscalls/sys_enter_bpf")
+int enter_bpf(struct trace_event_raw_sys_enter *ctx)
+{
+	return ctx->args[0] == BPF_PROG_LOAD ? sys_enter(ctx, EVENT_BPF_LOAD, 3) : 0;
+}
+
+SEC("tp/syscalls/sys_exit_bpf")
+int exit_bpf(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	const void *uattr = (const void *)s->ev.args[1];
+	__u64 size = s->ev.args[2];
+	struct prog_load_attr a = {};
+	bpf_probe_read_user(&a, size < sizeof(a) ? (size & (sizeof(a) - 1)) : sizeof(a), uattr);
+	s->ev.args[0] = a.prog_type;
+	s->ev.args[1] = a.insn_cnt;
+	s->ev.args[2] = a.expected_attach_type;
+	s->ev.args[3] = 0;
+	s->ev.args[4] = a.prog_flags;
+	s->ev.args[5] = 0;
+	if (s->ev.ret >= 0) {
+		struct file *f = fd_file((int)s->ev.ret);
+		struct bpf_prog *prog = f ? BPF_CORE_READ(f, private_data) : NULL;
+		if (prog)
+			s->ev.args[3] = BPF_CORE_READ(prog, aux, id);
+	}
+	char *dst = sys_slot(s, 0);
+	if (dst) {
+		a.prog_name[15] = 0;
+		long n = bpf_probe_read_kernel_str(dst, 16, a.prog_name);
+		sys_commit(s, 0, n > 0 ? n - 1 : 0);
+	}
+	return sys_submit(s);
+}
+
+/* mount(source, target, fstype, flags, data) */
+ENTER(mount, EVENT_MOUNT, 5)
+SEC("tp/syscalls/sys_exit_mount")
+int exit_mount(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	const char *source = (const char *)s->ev.args[0];
+	const char *target = (const char *)s->ev.args[1];
+	const char *fstype = (const char *)s->ev.args[2];
+	__u64 flags = s->ev.args[3];
+	for (int i = 0; i < 6; i++)
+		s->ev.args[i] = 0;
+	s->ev.args[0] = flags;
+	sys_put_user_path(s, 0, AT_FDCWD, target);
+	sys_put_user_str(s, 1, source, SYS_STR_SMALL);
+	sys_put_user_str(s, 2, fstype, 64);
+	return sys_submit(s);
+}
+
+/* move_mount(from_dfd, from_path, to_dfd, to_path, flags): how the new mount API attaches */
+ENTER(move_mount, EVENT_MOUNT, 5)
+SEC("tp/syscalls/sys_exit_move_mount")
+int exit_move_mount(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	int from_dfd = (int)s->ev.args[0];
+	const char *from = (const char *)s->ev.args[1];
+	int to_dfd = (int)s->ev.args[2];
+	const char *to = (const char *)s->ev.args[3];
+	__u64 flags = s->ev.args[4];
+	for (int i = 0; i < 6; i++)
+		s->ev.args[i] = 0;
+	s->ev.args[0] = flags;
+	s->ev.args[1] = 1;
+	sys_put_user_path(s, 0, to_dfd, to);
+	sys_put_user_path(s, 1, from_dfd, from);
+	return sys_submit(s);
+}
+
+/* umount2(target, flags): the tracepoint is named after the kernel's sys_umount */
+ENTER(umount, EVENT_UMOUNT, 2)
+SEC("tp/syscalls/sys_exit_umount")
+int exit_umount(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	const char *target = (const char *)s->ev.args[0];
+	s->ev.args[0] = s->ev.args[1];
+	s->ev.args[1] = 0;
+	sys_put_user_path(s, 0, AT_FDCWD, target);
+	return sys_submit(s);
+}
+
+ENTER(pivot_root, EVENT_PIVOT_ROOT, 2)
+SEC("tp/syscalls/sys_exit_pivot_root")
+int exit_pivot_root(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	const char *new_root = (const char *)s->ev.args[0];
+	const char *put_old = (const char *)s->ev.args[1];
+	s->ev.args[0] = 0;
+	s->ev.args[1] = 0;
+	sys_put_user_path(s, 0, AT_FDCWD, new_root);
+	sys_put_user_path(s, 1, AT_FDCWD, put_old);
+	return sys_submit(s);
+}
+
+/* Clock changes: setting a clock, or stepping it by an offset (adjtimex ADJ_SETOFFSET); slewing is not an event. */
+static __always_inline void put_clock(struct sys_scratch *s, __u64 clock, __s64 sec, __s64 nsec, __u64 offset,
+				      __u64 modes)
+{
+	s->ev.args[0] = clock;
+	s->ev.args[1] = sec;
+	s->ev.args[2] = nsec;
+	s->ev.args[3] = offset;
+	s->ev.args[4] = modes;
+	s->ev.args[5] = 0;
+}
+
+ENTER(clock_settime, EVENT_CLOCK_SET, 2)
+SEC("tp/syscalls/sys_exit_clock_settime")
+int exit_clock_settime(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	__s64 ts[2] = {};
+	bpf_probe_read_user(ts, sizeof(ts), (const void *)s->ev.args[1]);
+	put_clock(s, s->ev.args[0], ts[0], ts[1], 0, 0);
+	return sys_submit(s);
+}
+
+SEC("tp/syscalls/sys_enter_settimeofday")
+int enter_settimeofday(struct trace_event_raw_sys_enter *ctx)
+{
+	return ctx->args[0] ? sys_enter(ctx, EVENT_CLOCK_SET, 2) : 0; /* a NULL tv sets only the timezone */
+}
+SEC("tp/syscalls/sys_exit_settimeofday")
+int exit_settimeofday(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	__s64 tv[2] = {};
+	bpf_probe_read_user(tv, sizeof(tv), (const void *)s->ev.args[0]);
+	put_clock(s, CLOCK_REALTIME, tv[0], tv[1] * 1000, 0, 0);
+	return sys_submit(s);
+}
+
+/* struct __kernel_timex: modes at 0, time (s64 sec, s64 usec or nsec) at 72 */
+static __always_inline __u32 timex_modes(const void *utx)
+{
+	__u32 modes = 0;
+	bpf_probe_read_user(&modes, sizeof(modes), utx);
+	return modes;
+}
+
+static __always_inline int timex_exit(struct trace_event_raw_sys_exit *ctx, int clock_arg, int tx_arg)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	const void *utx = (const void *)s->ev.args[tx_arg & 7];
+	__u64 clock = clock_arg < 0 ? CLOCK_REALTIME : s->ev.args[clock_arg & 7];
+	__u32 modes = timex_modes(utx);
+	__s64 t[2] = {};
+	bpf_probe_read_user(t, sizeof(t), utx + 72);
+	put_clock(s, clock, t[0], (modes & ADJ_NANO) ? t[1] : t[1] * 1000, 1, modes);
+	return sys_submit(s);
+}
+
+SEC("tp/syscalls/sys_enter_clock_adjtime")
+int enter_clock_adjtime(struct trace_event_raw_sys_enter *ctx)
+{
+	return (timex_modes((const void *)ctx->args[1]) & ADJ_SETOFFSET) ? sys_enter(ctx, EVENT_CLOCK_SET, 2) : 0;
+}
+SEC("tp/syscalls/sys_exit_clock_adjtime")
+int exit_clock_adjtime(struct trace_event_raw_sys_exit *ctx) { return timex_exit(ctx, 0, 1); }
+
+SEC("tp/syscalls/sys_enter_adjtimex")
+int enter_adjtimex(struct trace_event_raw_sys_enter *ctx)
+{
+	return (timex_modes((const void *)ctx->args[0]) & ADJ_SETOFFSET) ? sys_enter(ctx, EVENT_CLOCK_SET, 1) : 0;
+}
+SEC("tp/syscalls/sys_exit_adjtimex")
+int exit_adjtimex(struct trace_event_raw_sys_exit *ctx) { return timex_exit(ctx, -1, 0); }
 
 #endif

@@ -1,8 +1,309 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Not written yet: the probes of this concern are planned (see docs/policy.md, "What is collected"). */
+/*
+ * Network activity with its owning process: TCP connects and accepts with
+ * the full 4-tuple, listen and bind, UDP to the ports the policy names
+ * (DNS by default), and connects to unix sockets. Read from the system calls,
+ * not from the packet path, so each record names the process that acted.
+ *
+ *   NET_CONNECT, NET_ACCEPT, NET_LISTEN, NET_BIND, NET_SEND
+ *       args: family, protocol (IPPROTO_*), local port, remote port, socket type, fd
+ *             (NET_LISTEN: args[5] is the backlog; NET_SEND: ret is the byte count)
+ *       str0: local address (4 or 16 bytes), str1: remote address (4 or 16 bytes)
+ *   NET_UNIX_CONNECT
+ *       args: family, 0, 0, 0, socket type, fd
+ *       str0: socket path (a leading NUL: abstract namespace), so the path rules apply
+ *
+ * Remote addresses of connect and send come from the caller's sockaddr (a
+ * refused connect has already cleared the socket's); local ones and those of
+ * accept come from the socket. An address or port of 0 means "not known".
+ */
 #ifndef OKR_PROBES_NETWORK_H
 #define OKR_PROBES_NETWORK_H
 
+#include <bpf/bpf_endian.h>
 #include "../lib/syscall.h"
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define EAGAIN 11
+#define EINTR 4
+#define UNIX_PATH_MAX 108
+
+/* The socket behind a descriptor of the current task, or NULL when fd is not a socket. */
+static __always_inline struct sock *fd_sock(int fd)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	return BPF_CORE_READ(sock, sk);
+}
+
+/* The first bytes of a user sockaddr: family and (for inet) port in network order. */
+struct sa_head {
+	__u16 family;
+	__be16 port;
+};
+
+static __always_inline struct sa_head user_sa(const void *uaddr)
+{
+	struct sa_head h = {};
+	if (uaddr)
+		bpf_probe_read_user(&h, sizeof(h), uaddr);
+	return h;
+}
+
+static __always_inline int udp_port_watched(__u16 port)
+{
+	return bpf_map_lookup_elem(&udp_ports, &port) != NULL;
+}
+
+/* Family, protocol, type and local address of a socket into args[] and str0. */
+static __always_inline void put_local(struct sys_scratch *s, struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	s->ev.args[0] = family;
+	s->ev.args[1] = BPF_CORE_READ(sk, sk_protocol);
+	s->ev.args[2] = BPF_CORE_READ(sk, __sk_common.skc_num);
+	s->ev.args[4] = BPF_CORE_READ(sk, sk_type);
+	if (family == AF_INET)
+		sys_put_kernel_bytes(s, 0, &sk->__sk_common.skc_rcv_saddr, 4);
+	else if (family == AF_INET6)
+		sys_put_kernel_bytes(s, 0, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+}
+
+/* The peer as the socket knows it (accepted connections). */
+static __always_inline void put_peer(struct sys_scratch *s, struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	s->ev.args[3] = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET)
+		sys_put_kernel_bytes(s, 1, &sk->__sk_common.skc_daddr, 4);
+	else if (family == AF_INET6)
+		sys_put_kernel_bytes(s, 1, &sk->__sk_common.skc_v6_daddr, 16);
+}
+
+/* The peer as the caller named it in a sockaddr_in / sockaddr_in6. */
+static __always_inline void put_user_peer(struct sys_scratch *s, const void *uaddr)
+{
+	struct sa_head h = user_sa(uaddr);
+	s->ev.args[3] = bpf_ntohs(h.port);
+	if (h.family == AF_INET)
+		sys_put_user_bytes(s, 1, uaddr + 4, 4);            /* sin_addr */
+	else if (h.family == AF_INET6)
+		sys_put_user_bytes(s, 1, uaddr + 8, 16);           /* sin6_addr, after flowinfo */
+}
+
+/* connect(fd, addr, len): TCP always, UDP to a watched port, unix sockets when their type is on. */
+SEC("tp/syscalls/sys_enter_connect")
+int enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	const void *uaddr = (const void *)ctx->args[1];
+	struct sa_head h = user_sa(uaddr);
+	if (h.family == AF_UNIX) {
+		if (policy_wants(EVENT_NET_UNIX_CONNECT))
+			sys_stash(ctx, EVENT_NET_UNIX_CONNECT, 3, 0);
+		return 0;
+	}
+	if (h.family != AF_INET && h.family != AF_INET6)
+		return 0;
+	struct sock *sk = fd_sock((int)ctx->args[0]);
+	if (!sk)
+		return 0;
+	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
+	if (proto == IPPROTO_UDP && !udp_port_watched(bpf_ntohs(h.port)))
+		return 0;
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return 0;
+	return sys_enter(ctx, EVENT_NET_CONNECT, 3);
+}
+
+SEC("tp/syscalls/sys_exit_connect")
+int exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	int fd = (int)s->ev.args[0];
+	const void *uaddr = (const void *)s->ev.args[1];
+	__u64 addrlen = s->ev.args[2];
+	s->ev.args[1] = 0;
+	s->ev.args[2] = 0;
+	s->ev.args[5] = fd;
+	if (s->ev.hdr.type == EVENT_NET_UNIX_CONNECT) {
+		struct sock *sk = fd_sock(fd);
+		s->ev.args[0] = AF_UNIX;
+		s->ev.args[3] = 0;
+		s->ev.args[4] = sk ? BPF_CORE_READ(sk, sk_type) : 0;
+		__u32 len = addrlen > 2 ? addrlen - 2 : 0;
+		if (len > UNIX_PATH_MAX)
+			len = UNIX_PATH_MAX;
+		/* sun_path may hold no NUL (abstract names, exact-length paths): copy bytes, trim in the agent */
+		sys_put_user_bytes(s, 0, uaddr + 2, len);
+		return sys_submit_path(s);
+	}
+	struct sock *sk = fd_sock(fd);
+	if (!sk)
+		return 0;
+	put_local(s, sk);
+	put_user_peer(s, uaddr);
+	return sys_submit(s);
+}
+
+/* accept, accept4: the new connection's socket holds both ends. */
+static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	__s64 ret = s->ev.ret;
+	/* an empty queue on a non-blocking listener is how event loops poll: not an event */
+	if (ret == -EAGAIN || ret == -EINTR)
+		return 0;
+	int listener = (int)s->ev.args[0];
+	s->ev.args[1] = 0;
+	s->ev.args[3] = 0;
+	struct sock *sk = fd_sock(ret >= 0 ? (int)ret : listener);
+	if (!sk)
+		return 0;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	put_local(s, sk);
+	if (ret >= 0)
+		put_peer(s, sk);
+	s->ev.args[5] = listener;
+	return sys_submit(s);
+}
+
+ENTER(accept, EVENT_NET_ACCEPT, 3)
+SEC("tp/syscalls/sys_exit_accept")
+int exit_accept(struct trace_event_raw_sys_exit *ctx) { return accept_exit(ctx); }
+ENTER(accept4, EVENT_NET_ACCEPT, 4)
+SEC("tp/syscalls/sys_exit_accept4")
+int exit_accept4(struct trace_event_raw_sys_exit *ctx) { return accept_exit(ctx); }
+
+/* listen(fd, backlog): a new server socket; its bound address and port. */
+ENTER(listen, EVENT_NET_LISTEN, 2)
+SEC("tp/syscalls/sys_exit_listen")
+int exit_listen(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	int fd = (int)s->ev.args[0];
+	__u64 backlog = s->ev.args[1];
+	struct sock *sk = fd_sock(fd);
+	if (!sk)
+		return 0;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	s->ev.args[3] = 0;
+	put_local(s, sk);
+	s->ev.args[5] = backlog;
+	return sys_submit(s);
+}
+
+/* bind(fd, addr, len) to a chosen inet port; port 0 only picks a source address. */
+SEC("tp/syscalls/sys_enter_bind")
+int enter_bind(struct trace_event_raw_sys_enter *ctx)
+{
+	struct sa_head h = user_sa((const void *)ctx->args[1]);
+	if ((h.family != AF_INET && h.family != AF_INET6) || h.port == 0)
+		return 0;
+	return sys_enter(ctx, EVENT_NET_BIND, 3);
+}
+
+SEC("tp/syscalls/sys_exit_bind")
+int exit_bind(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	int fd = (int)s->ev.args[0];
+	const void *uaddr = (const void *)s->ev.args[1];
+	struct sock *sk = fd_sock(fd);
+	if (!sk)
+		return 0;
+	struct sa_head h = user_sa(uaddr);
+	s->ev.args[0] = h.family;
+	s->ev.args[1] = BPF_CORE_READ(sk, sk_protocol);
+	s->ev.args[2] = bpf_ntohs(h.port);     /* the port asked for, even when refused */
+	s->ev.args[3] = 0;
+	s->ev.args[4] = BPF_CORE_READ(sk, sk_type);
+	s->ev.args[5] = fd;
+	if (h.family == AF_INET)
+		sys_put_user_bytes(s, 0, uaddr + 4, 4);
+	else
+		sys_put_user_bytes(s, 0, uaddr + 8, 16);
+	return sys_submit(s);
+}
+
+/*
+ * Datagrams to a watched UDP port with an explicit address (sendto, sendmsg).
+ * A connected UDP socket was reported at its connect.
+ */
+static __always_inline int send_enter(struct trace_event_raw_sys_enter *ctx, int fd, const void *uaddr, int nargs)
+{
+	if (!uaddr)
+		return 0;
+	struct sa_head h = user_sa(uaddr);
+	if (h.family != AF_INET && h.family != AF_INET6)
+		return 0;
+	if (!udp_port_watched(bpf_ntohs(h.port)))
+		return 0;
+	struct sock *sk = fd_sock(fd);
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+		return 0;
+	if (policy_wants(EVENT_NET_SEND))
+		sys_stash(ctx, EVENT_NET_SEND, nargs, (__u64)uaddr);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_sendto")
+int enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	return send_enter(ctx, (int)ctx->args[0], (const void *)ctx->args[4], 6);
+}
+
+SEC("tp/syscalls/sys_enter_sendmsg")
+int enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	void *name = NULL;
+	struct user_msghdr *msg = (struct user_msghdr *)ctx->args[1];
+	bpf_probe_read_user(&name, sizeof(name), &msg->msg_name);
+	return send_enter(ctx, (int)ctx->args[0], name, 3);
+}
+
+static __always_inline int send_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 uaddr = 0;
+	struct sys_scratch *s = sys_begin(ctx, &uaddr);
+	if (!s)
+		return 0;
+	int fd = (int)s->ev.args[0];
+	struct sock *sk = fd_sock(fd);
+	if (!sk)
+		return 0;
+	s->ev.args[3] = 0;
+	put_local(s, sk);
+	put_user_peer(s, (const void *)uaddr);
+	s->ev.args[5] = fd;
+	return sys_submit(s);
+}
+
+SEC("tp/syscalls/sys_exit_sendto")
+int exit_sendto(struct trace_event_raw_sys_exit *ctx) { return send_exit(ctx); }
+SEC("tp/syscalls/sys_exit_sendmsg")
+int exit_sendmsg(struct trace_event_raw_sys_exit *ctx) { return send_exit(ctx); }
 
 #endif

@@ -86,10 +86,13 @@ final class PolicyParser {
 
   private static EventPolicy event(EventType type, ConfigNode n) {
     var keys = n.mapping(Set.of("enabled", "include", "exclude", "aggregate"));
-    boolean file = type.category().equals("file") || type == EventType.FILE_READ;
-    if (!file && (keys.containsKey("include") || keys.containsKey("exclude"))) {
+    // the kernel matches prefixes against the record's first path: files, and unix socket paths
+    boolean paths = type.category().equals("file") || type == EventType.FILE_READ
+        || type == EventType.NET_UNIX_CONNECT;
+    if (!paths && (keys.containsKey("include") || keys.containsKey("exclude"))) {
       ConfigNode bad = keys.containsKey("include") ? keys.get("include") : keys.get("exclude");
-      throw bad.error("path prefixes apply to file events only (file.open, file.read, file.unlink…)");
+      throw bad.error("path prefixes apply to file events and network.unix_connect only (file.open, file.read, "
+          + "file.unlink…)");
     }
     Optional<Duration> aggregate = Optional.empty();
     if (keys.containsKey("aggregate")) {

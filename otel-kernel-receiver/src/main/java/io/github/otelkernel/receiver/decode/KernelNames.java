@@ -10,12 +10,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Names of this architecture's system calls and of errno values, from tables the probes' build
+ * Names of this architecture's system calls, of errno values and of BPF program and attach types, from tables the probes' build
  * generates out of the kernel's UAPI headers ({@code bpf/syscalls.tsv}, {@code bpf/errno.tsv}).
  */
 public final class KernelNames {
   private static final Map<Integer, String> SYSCALLS = load("bpf/syscalls.tsv");
   private static final Map<Integer, String> ERRNOS = load("bpf/errno.tsv");
+  private static final Map<Integer, String> BPF_PROG_TYPES = load("bpf/bpf_prog_types.tsv");
+  private static final Map<Integer, String> BPF_ATTACH_TYPES = load("bpf/bpf_attach_types.tsv");
 
   private KernelNames() {}
 
@@ -25,10 +27,32 @@ public final class KernelNames {
     return n != null ? n : "syscall_" + nr;
   }
 
+  /** 257 for "openat" on x86_64; empty when this architecture has no such call. */
+  public static java.util.OptionalInt syscallNumber(String name) {
+    for (Map.Entry<Integer, String> e : SYSCALLS.entrySet()) {
+      if (e.getValue().equals(name)) {
+        return java.util.OptionalInt.of(e.getKey());
+      }
+    }
+    return java.util.OptionalInt.empty();
+  }
+
   /** "EACCES" for 13; "E" + number when unknown. */
   public static String errno(int errno) {
     String n = ERRNOS.get(errno);
     return n != null ? n : "E" + errno;
+  }
+
+  /** "kprobe" for BPF_PROG_TYPE_KPROBE; "type_N" when these headers predate it. */
+  public static String bpfProgramType(int type) {
+    String n = BPF_PROG_TYPES.get(type);
+    return n != null ? n : "type_" + type;
+  }
+
+  /** "trace_fentry" for BPF_TRACE_FENTRY; "attach_N" when unknown. */
+  public static String bpfAttachType(int type) {
+    String n = BPF_ATTACH_TYPES.get(type);
+    return n != null ? n : "attach_" + type;
   }
 
   private static Map<Integer, String> load(String resource) {

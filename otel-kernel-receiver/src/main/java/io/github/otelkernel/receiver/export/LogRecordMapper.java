@@ -93,7 +93,8 @@ public final class LogRecordMapper {
   }
 
   /** Further string attributes that can carry secrets given on a command line. */
-  private static final Set<String> REDACTED_EXTRA = Set.of("ksec.mount.source", "ksec.mount.options");
+  private static final Set<String> REDACTED_EXTRA = Set.of("ksec.mount.source", "ksec.module.parameters",
+      "ksec.kexec.command_line");
 
   /** Closes aggregation windows whose time is up; on the poll thread. */
   public void flushExpired(long nowNanos) {
@@ -160,8 +161,10 @@ public final class LogRecordMapper {
     if (s.failed()) {
       a.put(ErrorAttributes.ERROR_TYPE, KernelNames.errno(s.errno()));
     }
-    a.put(KsecAttributes.SYSCALL_NAME, KernelNames.syscall(s.syscall()));
-    a.put(KsecAttributes.SYSCALL_RETURN, s.ret());
+    if (s.syscall() != -1) { // -1: a kernel check, not a system call (capability use)
+      a.put(KsecAttributes.SYSCALL_NAME, KernelNames.syscall(s.syscall()));
+      a.put(KsecAttributes.SYSCALL_RETURN, s.ret());
+    }
   }
 
   /** The late hash of an executable whose process.exec record left before the hash was known. */
@@ -288,6 +291,10 @@ public final class LogRecordMapper {
       a.put(KsecAttributes.PROCESS_COMMAND_ARGS_RAW, Base64.getEncoder().encodeToString(joined.toByteArray()));
     }
     String shown = path.isEmpty() ? e.process().comm().text() : path;
+    if (e.fileless()) {
+      a.put(KsecAttributes.PROCESS_EXECUTABLE_FILELESS, true);
+      shown += " (fileless: memfd or deleted file)";
+    }
     return "Process " + e.process().pid() + " executed " + shown + " as uid " + e.process().credentials().euid();
   }
 

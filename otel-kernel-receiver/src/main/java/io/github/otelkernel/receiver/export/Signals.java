@@ -1,7 +1,7 @@
 package io.github.otelkernel.receiver.export;
 
 /** Linux signal names (x86-64 and arm64 share the numbering). */
-final class Signals {
+public final class Signals {
   private static final String[] NAMES = {
     null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL",
     "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",
@@ -11,7 +11,7 @@ final class Signals {
 
   private Signals() {}
 
-  static String name(int signal) {
+  public static String name(int signal) {
     if (signal > 0 && signal < NAMES.length) {
       return NAMES[signal];
     }

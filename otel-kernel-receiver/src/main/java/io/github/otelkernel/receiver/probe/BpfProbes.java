@@ -13,6 +13,7 @@ import java.util.Deque;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -36,6 +37,7 @@ public final class BpfProbes implements AutoCloseable {
   private final List<String> attached = new ArrayList<>();
   private final Consumer<byte[]> sink;
   private final List<String> skipped = new ArrayList<>();
+  private Map<Integer, Integer> fallback = Map.of();
   private MemorySegment ringBuffer = MemorySegment.NULL;
   private volatile Throwable sinkFailure;
 
@@ -93,6 +95,7 @@ public final class BpfProbes implements AutoCloseable {
         probes.close();
         throw loadFailure(name, -rc, log);
       }
+      probes.writeFallback();
       return probes;
     } catch (ProbeException e) {
       throw e;
@@ -151,6 +154,33 @@ public final class BpfProbes implements AutoCloseable {
       LOG.info("this kernel lacks " + skipped.size() + " tracepoints; their probes are left out: "
           + String.join(", ", skipped));
     }
+    fallback = SyscallFallback.entries(skipped);
+    prog = MemorySegment.NULL;
+    while (true) {
+      prog = (MemorySegment) lib.objectNextProgram.invokeExact(object, prog);
+      if (prog.address() == 0) {
+        break;
+      }
+      String section = cString((MemorySegment) lib.programSectionName.invokeExact(prog));
+      if (section.equals(SyscallFallback.SECTION) && fallback.isEmpty()) {
+        int unused = (int) lib.programSetAutoload.invokeExact(prog, false);
+      }
+    }
+  }
+
+  /** Tells the loaded fallback program which system calls it stands in for. */
+  private void writeFallback() {
+    if (fallback.isEmpty()) {
+      return;
+    }
+    int fd = mapFd(SyscallFallback.MAP);
+    try (Arena call = Arena.ofConfined()) {
+      for (var e : fallback.entrySet()) {
+        mapUpdate(fd, SyscallFallback.MAP, call.allocateFrom(ValueLayout.JAVA_INT, e.getKey()),
+            call.allocateFrom(ValueLayout.JAVA_INT, e.getValue()));
+      }
+    }
+    LOG.info("module and kexec calls are watched through raw_tp/sys_exit (their tracepoints are missing)");
   }
 
   /** Tracepoints this kernel lacks, whose programs were not loaded. */
@@ -234,6 +264,9 @@ public final class BpfProbes implements AutoCloseable {
         prog = (MemorySegment) lib.objectNextProgram.invokeExact(object, prog);
         if (prog.address() == 0) {
           break;
+        }
+        if (!(boolean) lib.programAutoload.invokeExact(prog)) {
+          continue; // left out at load (its tracepoint is missing, or a fallback not needed)
         }
         String progName = cString((MemorySegment) lib.programName.invokeExact(prog));
         String section = cString((MemorySegment) lib.programSectionName.invokeExact(prog));

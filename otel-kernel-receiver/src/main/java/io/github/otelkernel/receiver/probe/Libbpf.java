@@ -43,6 +43,7 @@ final class Libbpf {
   final MethodHandle mapDeleteElem;     // int bpf_map_delete_elem(int fd, const void *key)
   final MethodHandle mapGetNextKey;     // int bpf_map_get_next_key(int fd, const void *key, void *next_key)
   final MethodHandle programSetAutoload;// int (prog, bool)
+  final MethodHandle programAutoload;   // bool (prog): false for programs left out of the load
   final MethodHandle numPossibleCpus;   // int ()
   final MethodHandle ringBufferNew;     // struct ring_buffer *(int fd, cb, ctx, opts), errno on NULL
   final MethodHandle ringBufferPoll;    // int (rb, int timeout_ms)
@@ -84,6 +85,8 @@ final class Libbpf {
         FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
     programSetAutoload = downcall(lib, "bpf_program__set_autoload",
         FunctionDescriptor.of(C_INT, C_POINTER, ValueLayout.JAVA_BOOLEAN));
+    programAutoload = downcall(lib, "bpf_program__autoload",
+        FunctionDescriptor.of(ValueLayout.JAVA_BOOLEAN, C_POINTER));
     numPossibleCpus = downcall(lib, "libbpf_num_possible_cpus", FunctionDescriptor.of(C_INT));
     ringBufferNew = downcall(lib, "ring_buffer__new",
         FunctionDescriptor.of(C_POINTER, C_INT, C_POINTER, C_POINTER, C_POINTER), ERRNO);

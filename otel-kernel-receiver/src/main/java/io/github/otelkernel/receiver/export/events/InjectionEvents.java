@@ -1,13 +1,81 @@
 package io.github.otelkernel.receiver.export.events;
 
+import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_PATH;
+
 import io.github.otelkernel.receiver.decode.EventType;
+import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
+import io.github.otelkernel.receiver.decode.KernelNames;
+import io.github.otelkernel.semconv.KsecAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
-/** Attributes and bodies of the injection and inspection events. */
+/** Attributes and bodies of injection and inspection events (probes/inject.bpf.h). */
 final class InjectionEvents {
+  private static final Map<Long, String> PTRACE = Map.of(
+      0L, "PTRACE_TRACEME", 4L, "PTRACE_POKETEXT", 5L, "PTRACE_POKEDATA", 6L, "PTRACE_POKEUSER",
+      13L, "PTRACE_SETREGS", 15L, "PTRACE_SETFPREGS", 16L, "PTRACE_ATTACH", 0x4205L, "PTRACE_SETREGSET",
+      0x4206L, "PTRACE_SEIZE");
+  private static final long[] MFD_FLAGS = {0x1, 0x2, 0x4, 0x8, 0x10};
+  private static final String[] MFD_NAMES = {"MFD_CLOEXEC", "MFD_ALLOW_SEALING", "MFD_HUGETLB", "MFD_NOEXEC_SEAL",
+      "MFD_EXEC"};
+
   private InjectionEvents() {}
 
-  /** No probes emit these yet (ebpf-probes/src/probes/); records would get the generic body. */
   static void register(Map<EventType, SysEventMapper> m) {
+    m.put(EventType.PTRACE, c -> {
+      SysCall e = c.event();
+      String req = PTRACE.getOrDefault(e.arg(0), "PTRACE_" + e.arg(0));
+      c.attributes().put(KsecAttributes.PTRACE_REQUEST, req);
+      if (e.arg(0) == 0) {
+        return c.actor() + " asked to be traced by its parent (" + req + ")" + c.outcomeSuffix();
+      }
+      c.target(e.arg(1));
+      return c.actor() + " " + req + " process " + e.arg(1) + agent(e) + c.outcomeSuffix();
+    });
+    m.put(EventType.VM_READ, c -> {
+      c.target(c.event().arg(0));
+      return c.actor() + " read" + bytes(c.event()) + " from the memory of process " + c.event().arg(0)
+          + agent(c.event()) + c.outcomeSuffix();
+    });
+    m.put(EventType.VM_WRITE, c -> {
+      c.target(c.event().arg(0));
+      return c.actor() + " wrote" + bytes(c.event()) + " into the memory of process " + c.event().arg(0)
+          + agent(c.event()) + c.outcomeSuffix();
+    });
+    m.put(EventType.MEMFD_CREATE, c -> {
+      String name = c.text(0, KsecAttributes.MEMFD_NAME, null);
+      List<String> flags = new ArrayList<>();
+      for (int i = 0; i < MFD_FLAGS.length; i++) {
+        if ((c.event().arg(1) & MFD_FLAGS[i]) != 0) {
+          flags.add(MFD_NAMES[i]);
+        }
+      }
+      c.attributes().put(KsecAttributes.MEMFD_FLAGS, flags);
+      return c.actor() + " created anonymous file memfd:" + name + c.outcomeSuffix();
+    });
+    m.put(EventType.MEM_WX, c -> {
+      SysCall e = c.event();
+      boolean mmap = !e.failed() && "mmap".equals(KernelNames.syscall(e.syscall()));
+      long addr = mmap ? e.ret() : e.arg(0);
+      c.attributes().put(KsecAttributes.MEMORY_ADDRESS, addr);
+      c.attributes().put(KsecAttributes.MEMORY_LENGTH, e.arg(1));
+      String prot = ((e.arg(2) & 1) != 0 ? "r" : "") + "wx";
+      c.attributes().put(KsecAttributes.MEMORY_PROTECTION, prot);
+      String file = "";
+      if (!e.string(0).isEmpty()) {
+        file = " of " + c.text(0, FILE_PATH, null);
+      }
+      return c.actor() + " made " + e.arg(1) + " bytes" + file + " at 0x" + Long.toHexString(addr)
+          + " writable and executable" + c.outcomeSuffix();
+    });
+  }
+
+  private static String agent(SysCall e) {
+    return e.flag(SysCall.FLAG_TARGET_IS_AGENT) ? " (this agent)" : "";
+  }
+
+  private static String bytes(SysCall e) {
+    return e.failed() ? "" : " " + e.ret() + " bytes";
   }
 }
