@@ -19,15 +19,15 @@ import java.util.stream.Stream;
  * loopback ports, shared by all tests of the JVM and stopped when it exits. Elasticsearch refuses
  * to run as root, so under root it runs as an unprivileged user created for it.
  */
-final class ElasticsearchServer {
+public final class ElasticsearchServer {
   /** Password of the {@code elastic} superuser on the secured server (its bootstrap password). */
-  static final String ELASTIC_PASSWORD = "ksec-test-elastic";
+  public static final String ELASTIC_PASSWORD = "ksec-test-elastic";
   private static final String RUN_AS = "ksec-es";
 
   private static ElasticsearchServer open;
   private static ElasticsearchServer secured;
 
-  final URI url;
+  public final URI url;
   final boolean security;
   private final Path dir;
   private final Process process;
@@ -41,7 +41,7 @@ final class ElasticsearchServer {
   }
 
   /** Security enabled (HTTP without TLS: loopback only), basic license until a test starts a trial. */
-  static synchronized ElasticsearchServer secured() throws Exception {
+  public static synchronized ElasticsearchServer secured() throws Exception {
     if (secured == null) {
       secured = start("secured", true);
     }
@@ -49,7 +49,7 @@ final class ElasticsearchServer {
   }
 
   /** The superuser's view (no credentials on the open server). */
-  EsHttp http() {
+  public EsHttp http() {
     return security ? new EsHttp(url, "elastic", ELASTIC_PASSWORD) : new EsHttp(url, null, null);
   }
 
@@ -156,7 +156,7 @@ final class ElasticsearchServer {
     }
   }
 
-  String consoleTail() throws IOException {
+  public String consoleTail() throws IOException {
     Path log = dir.resolve("console.log");
     if (!Files.exists(log)) {
       return "";

@@ -17,13 +17,13 @@ import java.util.Base64;
  * Plain HTTP to the test cluster, as one user, for the tests' own checks: independent of the
  * client the code under test uses.
  */
-record EsHttp(URI url, String user, String password) {
-  static final ObjectMapper JSON = new ObjectMapper();
+public record EsHttp(URI url, String user, String password) {
+  public static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  record Reply(int status, JsonNode body) {}
+  public record Reply(int status, JsonNode body) {}
 
-  Reply send(String method, String path, String body) throws IOException, InterruptedException {
+  public Reply send(String method, String path, String body) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(url.resolve(path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
         .header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json");
@@ -37,7 +37,7 @@ record EsHttp(URI url, String user, String password) {
   }
 
   /** The answer of a request that must succeed. */
-  JsonNode ok(String method, String path, String body) throws IOException, InterruptedException {
+  public JsonNode ok(String method, String path, String body) throws IOException, InterruptedException {
     Reply r = send(method, path, body);
     if (r.status() / 100 != 2) {
       fail(method + " " + path + " as " + (user == null ? "anonymous" : user) + " answered " + r.status() + ": " + r.body());
@@ -45,7 +45,7 @@ record EsHttp(URI url, String user, String password) {
     return r.body();
   }
 
-  JsonNode get(String path) throws IOException, InterruptedException {
+  public JsonNode get(String path) throws IOException, InterruptedException {
     return ok("GET", path, null);
   }
 

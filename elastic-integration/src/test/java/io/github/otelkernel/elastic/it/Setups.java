@@ -10,12 +10,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /** Running setup through its public API, and the test documents. */
-final class Setups {
-  static final String DATA_STREAM = "logs-ksec.process.otel-default";
+public final class Setups {
+  public static final String DATA_STREAM = "logs-ksec.process.otel-default";
 
   private Setups() {}
 
-  static SetupReport run(ElasticsearchServer es) throws Exception {
+  public static SetupReport run(ElasticsearchServer es) throws Exception {
     String auth = es.security ? ElasticConnection.basicAuthorization("elastic", ElasticsearchServer.ELASTIC_PASSWORD) : null;
     try (ElasticConnection connection = ElasticConnection.open(es.url, auth, null)) {
       return new ElasticSetup(connection).run(90);

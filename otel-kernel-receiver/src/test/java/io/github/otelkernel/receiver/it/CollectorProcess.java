@@ -59,9 +59,13 @@ final class CollectorProcess implements AutoCloseable {
   }
 
   CollectorProcess start() throws Exception {
-    Path config = dir.resolve(configResource);
-    try (InputStream in = CollectorProcess.class.getResourceAsStream("/collector/" + configResource)) {
-      Files.write(config, in.readAllBytes());
+    Path config = dir.resolve(Path.of(configResource).getFileName().toString());
+    if (configResource.startsWith("/")) { // a file of the repository (collector/gateway.yaml): used as shipped
+      Files.copy(Path.of(configResource), config, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } else {
+      try (InputStream in = CollectorProcess.class.getResourceAsStream("/collector/" + configResource)) {
+        Files.write(config, in.readAllBytes());
+      }
     }
     ProcessBuilder pb = new ProcessBuilder(binary().toString(), "--config", config.toString())
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("collector.log").toFile()))
@@ -70,7 +74,9 @@ final class CollectorProcess implements AutoCloseable {
         "OTLP_GRPC_PORT", String.valueOf(grpcPort),
         "OTLP_HTTP_PORT", String.valueOf(httpPort),
         "HEALTH_PORT", String.valueOf(healthPort),
-        "OUT_DIR", Files.createDirectories(dir.resolve("run-" + (++run))).toString()));
+        "OUT_DIR", Files.createDirectories(dir.resolve("run-" + (++run))).toString(),
+        "OTELCOL_OTLP_ENDPOINT", "127.0.0.1:" + grpcPort,
+        "OTELCOL_HEALTH_ENDPOINT", "127.0.0.1:" + healthPort));
     pb.environment().putAll(extraEnv);
     process = pb.start();
     HttpClient http = HttpClient.newHttpClient();

@@ -1,0 +1,166 @@
+package io.github.otelkernel.receiver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.otelkernel.elastic.it.ElasticsearchServer;
+import io.github.otelkernel.elastic.it.EsHttp;
+import io.github.otelkernel.elastic.it.Setups;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole path as a user deploys it: the agent on this kernel → OTLP/gRPC over TLS → the real
+ * Collector running collector/gateway.yaml unchanged (elasticsearch exporter, mapping mode otel,
+ * an API key limited to the ksec_collector_writer role) → a real Elasticsearch 9.2 set up by our
+ * setup code. A tagged process connects to a loopback port; its documents must arrive typed.
+ */
+class AgentToElasticsearchIT {
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) static Path dir;
+  static final String TAG = "e2e-" + System.nanoTime();
+  static ElasticsearchServer es;
+  static CollectorProcess collector;
+  static int port;
+  static long startMillis;
+  static long endMillis;
+  static JsonNode exec;
+  static String entityId;
+
+  @BeforeAll
+  static void runPipeline() throws Exception {
+    es = ElasticsearchServer.secured();
+    Setups.run(es);
+    JsonNode writer = es.http().get("/_security/role/ksec_collector_writer").path("ksec_collector_writer");
+    ObjectNode keyRequest = EsHttp.JSON.createObjectNode().put("name", "ksec-gateway-" + TAG);
+    ObjectNode descriptor = keyRequest.putObject("role_descriptors").putObject("writer");
+    descriptor.set("cluster", writer.path("cluster"));
+    descriptor.set("indices", writer.path("indices"));
+    String apiKey = es.http().ok("POST", "/_security/api_key", keyRequest.toString()).path("encoded").asText();
+
+    Path pki = Files.createDirectories(dir.resolve("pki"));
+    TestPki.create(pki);
+    collector = new CollectorProcess(dir, Path.of(System.getProperty("gateway.config")).toAbsolutePath().toString(),
+        Map.of("OTELCOL_TLS_CERT_FILE", pki.resolve("serverA.pem").toString(),
+            "OTELCOL_TLS_KEY_FILE", pki.resolve("serverA.key").toString(),
+            "ELASTICSEARCH_URL", es.url.toString(),
+            "ELASTICSEARCH_API_KEY", apiKey,
+            "OTELCOL_STORAGE_DIR", dir.resolve("storage").toString())).start();
+
+    try (ServerSocket listener = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+        AgentProcess agent = AgentProcess.startWith(dir, """
+            otlp:
+              endpoint: "127.0.0.1:%d"
+              tls: {ca_file: %s}
+            """.formatted(collector.grpcPort, pki.resolve("caA.pem")), "", List.of("otlp"), List.of())) {
+      port = listener.getLocalPort();
+      startMillis = System.currentTimeMillis();
+      AgentProcess.run(dir, "python3", "-c",
+          "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
+          Integer.toString(port), TAG);
+      endMillis = System.currentTimeMillis();
+      assertEquals(0, agent.stop(), agent.stderrText());
+    }
+    exec = awaitHits("{\"query\": {\"term\": {\"process.command_args\": \"" + TAG + "\"}}}", 1).get(0);
+    entityId = exec.at("/_source/attributes/ksec.process.entity_id").asText();
+    awaitHits(byEntity("{\"term\": {\"event_name\": \"network.connect\"}}"), 1);
+  }
+
+  @AfterAll
+  static void stopCollector() throws Exception {
+    if (collector != null) {
+      collector.stop();
+    }
+  }
+
+  /** The process's documents matching one more filter. */
+  static String byEntity(String filter) {
+    return """
+        {"query": {"bool": {"filter": [{"term": {"ksec.process.entity_id": "%s"}}, %s]}}, "size": 100}"""
+        .formatted(entityId, filter);
+  }
+
+  static List<JsonNode> search(String query) throws Exception {
+    EsHttp.Reply r = es.http().send("POST", "/" + Setups.DATA_STREAM + "/_search", query);
+    assertEquals(200, r.status(), r.body().toString());
+    List<JsonNode> hits = new ArrayList<>();
+    r.body().at("/hits/hits").forEach(hits::add);
+    return hits;
+  }
+
+  static List<JsonNode> awaitHits(String query, int atLeast) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      es.http().send("POST", "/" + Setups.DATA_STREAM + "/_refresh", "");
+      EsHttp.Reply r = es.http().send("POST", "/" + Setups.DATA_STREAM + "/_search", query);
+      if (r.status() == 200 && r.body().at("/hits/hits").size() >= atLeast) {
+        List<JsonNode> hits = new ArrayList<>();
+        r.body().at("/hits/hits").forEach(hits::add);
+        return hits;
+      }
+      Thread.sleep(500);
+    }
+    fail("no documents for " + query + " within 90 s; Collector log:\n" + collector.log());
+    return null;
+  }
+
+  @Test
+  void theTaggedProcessesDocumentsAreInItsDataStream() throws Exception {
+    assertTrue(exec.path("_index").asText().startsWith(".ds-" + Setups.DATA_STREAM + "-"), exec.toString());
+    List<String> names = search(byEntity("{\"match_all\": {}}")).stream()
+        .map(h -> h.at("/_source/event_name").asText()).toList();
+    assertTrue(names.containsAll(List.of("process.exec", "network.connect")), names.toString());
+  }
+
+  @Test
+  void pidsAreNumbersAddressesAreIpsAndTimesAreTheEventTime() throws Exception {
+    assertTrue(exec.at("/_source/attributes/process.pid").isIntegralNumber(), exec.toString());
+    JsonNode fields = es.http().get("/" + Setups.DATA_STREAM + "/_mapping/field/"
+        + "attributes.process.pid,attributes.destination.address,attributes.destination.port")
+        .elements().next().path("mappings");
+    assertEquals("long", fields.at("/attributes.process.pid/mapping/process.pid/type").asText(), fields.toString());
+    assertEquals("ip", fields.at("/attributes.destination.address/mapping/destination.address/type").asText());
+    assertEquals("long", fields.at("/attributes.destination.port/mapping/destination.port/type").asText());
+    // @timestamp is when the kernel saw the exec, not when Elasticsearch got it
+    long ts = (long) Double.parseDouble(exec.at("/_source/@timestamp").asText());
+    assertTrue(ts >= startMillis - 1000 && ts <= endMillis + 1000, ts + " not in [" + startMillis + ", " + endMillis + "]");
+  }
+
+  @Test
+  void rangeAndCidrQueriesOnTheDestinationAddress() throws Exception {
+    List<JsonNode> loopback = search(byEntity(
+        "{\"range\": {\"destination.address\": {\"gte\": \"127.0.0.0\", \"lte\": \"127.255.255.255\"}}}"));
+    assertEquals(1, loopback.size(), loopback.toString());
+    assertEquals(port, loopback.get(0).at("/_source/attributes/destination.port").asInt());
+    assertEquals("network.connect", loopback.get(0).at("/_source/event_name").asText());
+    assertEquals(1, search(byEntity("{\"term\": {\"destination.address\": \"127.0.0.0/8\"}}")).size());
+    assertEquals(0, search(byEntity("{\"range\": {\"destination.address\": {\"gte\": \"10.0.0.0\", "
+        + "\"lte\": \"10.255.255.255\"}}}")).size());
+  }
+
+  @Test
+  void termsAggregationOnExecutables() throws Exception {
+    EsHttp.Reply r = es.http().send("POST", "/" + Setups.DATA_STREAM + "/_search", """
+        {"size": 0, "query": {"term": {"ksec.process.entity_id": "%s"}},
+         "aggs": {"executables": {"terms": {"field": "process.executable.path"}}}}""".formatted(entityId));
+    assertEquals(200, r.status(), r.body().toString());
+    // one process, several programs: pyenv's shims exec env, bash, then python
+    List<String> keys = new ArrayList<>();
+    r.body().at("/aggregations/executables/buckets").forEach(b -> keys.add(b.path("key").asText()));
+    assertTrue(keys.contains(exec.at("/_source/attributes/process.executable.path").asText()), keys.toString());
+    assertTrue(keys.stream().anyMatch(k -> k.matches(".*/python3[.0-9]*")), keys.toString());
+  }
+}
