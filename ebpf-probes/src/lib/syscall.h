@@ -22,14 +22,17 @@ struct pending {
 	__u64 aux;           /* probe-specific value captured at entry (e.g. the old uid) */
 	__u32 nr;
 	__u16 type;
-	__u16 _pad;
+	__u16 valid;         /* set at entry, cleared at exit */
 };
 
-/* One call in flight per thread; LRU so that a thread killed inside a call leaves nothing behind. */
+/*
+ * The call in flight of each thread, in the thread's own storage: a lookup is
+ * a pointer away (no hashing, no lock), and the entry goes with the thread.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);  /* pid_tgid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pending);
 } pending SEC(".maps");
 
@@ -57,26 +60,21 @@ struct {
  */
 static __always_inline int sys_stash(struct trace_event_raw_sys_enter *ctx, __u32 type, int nargs, __u64 aux)
 {
-	struct pending p = {
-		.aux = aux,
-		.nr = (__u32)ctx->id,
-		.type = (__u16)type,
-	};
+	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p)
+		return 0;
+	p->aux = aux;
+	p->nr = (__u32)ctx->id;
+	p->type = (__u16)type;
 	/* one load each at a constant offset: the verifier refuses loads through a moved ctx pointer */
-	if (nargs > 0)
-		p.args[0] = ctx->args[0];
-	if (nargs > 1)
-		p.args[1] = ctx->args[1];
-	if (nargs > 2)
-		p.args[2] = ctx->args[2];
-	if (nargs > 3)
-		p.args[3] = ctx->args[3];
-	if (nargs > 4)
-		p.args[4] = ctx->args[4];
-	if (nargs > 5)
-		p.args[5] = ctx->args[5];
-	__u64 id = bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&pending, &id, &p, BPF_ANY);
+	p->args[0] = nargs > 0 ? ctx->args[0] : 0;
+	p->args[1] = nargs > 1 ? ctx->args[1] : 0;
+	p->args[2] = nargs > 2 ? ctx->args[2] : 0;
+	p->args[3] = nargs > 3 ? ctx->args[3] : 0;
+	p->args[4] = nargs > 4 ? ctx->args[4] : 0;
+	p->args[5] = nargs > 5 ? ctx->args[5] : 0;
+	p->valid = 1;
 	return 0;
 }
 
@@ -99,22 +97,19 @@ static __always_inline int sys_enter(struct trace_event_raw_sys_enter *ctx, __u3
  */
 static __always_inline struct sys_scratch *sys_begin(struct trace_event_raw_sys_exit *ctx, __u64 *aux)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pending *p = bpf_map_lookup_elem(&pending, &id);
-	if (!p)
+	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!p || !p->valid)
 		return NULL;
-	if (p->nr != (__u32)ctx->id) { /* left over from a call whose exit we never saw */
-		bpf_map_delete_elem(&pending, &id);
+	p->valid = 0;
+	if (p->nr != (__u32)ctx->id) /* left over from a call whose exit we never saw */
 		return NULL;
-	}
 	__u32 zero = 0;
 	struct sys_scratch *s = bpf_map_lookup_elem(&sys_heap, &zero);
-	if (!s) {
-		bpf_map_delete_elem(&pending, &id);
+	if (!s)
 		return NULL;
-	}
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	fill_header(&s->ev.hdr, task, p->type);
+	/* the rest of the header is filled at submit: a record the path rules drop never pays for it */
+	s->ev.hdr.type = p->type;
+	s->ev.hdr.flags = 0;
 	s->ev.ret = ctx->ret;
 #pragma unroll
 	for (int i = 0; i < 6; i++)
@@ -128,7 +123,6 @@ static __always_inline struct sys_scratch *sys_begin(struct trace_event_raw_sys_
 	s->off = 0;
 	if (aux)
 		*aux = p->aux;
-	bpf_map_delete_elem(&pending, &id);
 	return s;
 }
 
@@ -142,8 +136,8 @@ static __always_inline struct sys_scratch *sys_begin_now(__u32 type, __s64 ret, 
 	struct sys_scratch *s = bpf_map_lookup_elem(&sys_heap, &zero);
 	if (!s)
 		return NULL;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	fill_header(&s->ev.hdr, task, type);
+	s->ev.hdr.type = type;
+	s->ev.hdr.flags = 0;
 	s->ev.ret = ret;
 #pragma unroll
 	for (int i = 0; i < 6; i++)
@@ -342,6 +336,9 @@ static __always_inline __u32 sys_put_kernel_bytes(struct sys_scratch *s, int slo
 
 static __always_inline int sys_submit(struct sys_scratch *s)
 {
+	__u32 flags = s->ev.hdr.flags;
+	fill_header(&s->ev.hdr, (struct task_struct *)bpf_get_current_task(), s->ev.hdr.type);
+	s->ev.hdr.flags = flags;
 	__u64 size = sizeof(struct sys_event) + s->off;
 	barrier_var(size);
 	if (size > sizeof(struct sys_event) + SYS_DATA_MAX)
