@@ -8,7 +8,9 @@ import io.github.otelkernel.receiver.decode.KernelNames;
 import io.github.otelkernel.semconv.KsecAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Attributes and bodies of kernel and host integrity events (probes/integrity.bpf.h). */
 final class IntegrityEvents {
@@ -17,6 +19,8 @@ final class IntegrityEvents {
   private static final String[] MS_NAMES = {"MS_RDONLY", "MS_NOSUID", "MS_NODEV", "MS_NOEXEC", "MS_SYNCHRONOUS",
       "MS_REMOUNT", "MS_MANDLOCK", "MS_NOATIME", "MS_NODIRATIME", "MS_BIND", "MS_MOVE", "MS_REC", "MS_SILENT",
       "MS_UNBINDABLE", "MS_PRIVATE", "MS_SLAVE", "MS_SHARED", "MS_RELATIME", "MS_KERNMOUNT", "MS_STRICTATIME"};
+  private static final Set<String> PROPAGATION = Set.of("MS_PRIVATE", "MS_SHARED",
+      "MS_SLAVE", "MS_UNBINDABLE");
   private static final long[] UMOUNT_FLAGS = {1, 2, 4, 8};
   private static final String[] UMOUNT_NAMES = {"MNT_FORCE", "MNT_DETACH", "MNT_EXPIRE", "UMOUNT_NOFOLLOW"};
   private static final String[] CLOCKS = {"CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID",
@@ -85,7 +89,11 @@ final class IntegrityEvents {
       }
       List<String> flags = move ? List.of() : names(e.arg(0), MS_FLAGS, MS_NAMES);
       a.put(KsecAttributes.MOUNT_FLAGS, flags);
-      String what = move ? "attached a mount" : flags.contains("MS_BIND") ? "bind-mounted " + source
+      List<String> propagation = flags.stream().filter(PROPAGATION::contains).toList();
+      String what = move ? "attached a mount" : !propagation.isEmpty() && fstype.isEmpty()
+          ? "made mounts " + String.join(",", propagation).replace("MS_", "").toLowerCase(Locale.ROOT)
+          + (flags.contains("MS_REC") ? " (recursively)" : "")
+          : flags.contains("MS_BIND") ? "bind-mounted " + source
           : flags.contains("MS_REMOUNT") ? "remounted" : "mounted " + (source.isEmpty() ? "" : source + " ")
           + (fstype.isEmpty() ? "" : "(" + fstype + ")");
       return c.actor() + " " + what.strip() + " on " + target + c.outcomeSuffix();

@@ -35,8 +35,8 @@ final class NetworkEvents {
   static void register(Map<EventType, SysEventMapper> m) {
     m.put(EventType.NET_CONNECT, c -> {
       Endpoints e = flow(c, false);
-      return c.actor() + " connected to " + e.remote() + " over " + e.transport() + " from " + e.local()
-          + c.outcomeSuffix();
+      String from = e.local().endsWith(":0") ? "" : " from " + e.local(); // a refused connect has no local end left
+      return c.actor() + " connected to " + e.remote() + " over " + e.transport() + from + c.outcomeSuffix();
     });
     m.put(EventType.NET_SEND, c -> {
       Endpoints e = flow(c, false);
