@@ -270,6 +270,7 @@ class KibanaDashboardsTest {
       assertEquals(q.kql().isEmpty() ? 1 : 2, filter.size(), q.toString());
       assertTrue(q.body().path("aggs").isObject() && !q.body().get("aggs").isEmpty(), q.toString());
       assertEquals(0, q.body().get("size").asInt());
+      assertOrderPathsAreDirectChildren(q.body().get("aggs"), q);
     }
     PanelQuery dns = queries.stream().filter(q -> q.panel().startsWith("DNS")).findFirst().orElseThrow();
     assertEquals(53, dns.body().at("/query/bool/filter/1/bool/filter/1/term/attributes.destination.port").asInt(), dns.toString());
@@ -287,11 +288,28 @@ class KibanaDashboardsTest {
     PanelQuery merged = queries.stream().filter(q -> q.panel().equals("Merged repeats over time")).findFirst().orElseThrow();
     assertEquals("attributes.ksec.event.count", merged.body().at("/aggs/b0/aggs/time/aggs/m0/sum/field").asText(), merged.toString());
     assertEquals("desc", merged.body().at("/aggs/b0/terms/order/m0").asText());
+    // ordered by a metric: the metric is the terms' own child, not only inside the histogram
+    assertEquals("attributes.ksec.event.count", merged.body().at("/aggs/b0/aggs/m0/sum/field").asText(), merged.toString());
 
     // the panel stores the same filter as KQL
     Dashboard process = Dashboards.all().get(1);
     Panel panel = process.panels().get(1);
     assertEquals(PanelQueries.of(process, panel).kql(), panel.kql());
+  }
+
+  /** Elasticsearch rejects a terms order naming a sub-aggregation that is not its direct child. */
+  private static void assertOrderPathsAreDirectChildren(JsonNode aggs, PanelQuery q) {
+    aggs.properties().forEach(e -> {
+      JsonNode agg = e.getValue();
+      agg.at("/terms/order").fieldNames().forEachRemaining(key -> {
+        if (!key.startsWith("_")) {
+          assertTrue(agg.at("/aggs/" + key).isObject(), q + ": order by " + key + " which is not a child of " + e.getKey());
+        }
+      });
+      if (agg.has("aggs")) {
+        assertOrderPathsAreDirectChildren(agg.get("aggs"), q);
+      }
+    });
   }
 
   @Test

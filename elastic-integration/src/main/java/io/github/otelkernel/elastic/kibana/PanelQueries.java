@@ -57,10 +57,16 @@ public final class PanelQueries {
       filter.add(panel.filter().dsl());
     }
     ObjectNode aggs = body.putObject("aggs");
+    Panel.Metric first = panel.metrics().get(0);
     for (int i = 0; i < panel.buckets().size(); i++) {
       ObjectNode bucket = aggs.putObject("b" + i);
       bucket.set("terms", terms(panel, panel.buckets().get(i)));
       aggs = bucket.putObject("aggs");
+      if (first.op() != Panel.Metric.Op.COUNT) {
+        // terms ordered by a metric need it as their own child (the order path cannot cross the
+        // histogram or the next terms); the innermost level gets it again below
+        metric(aggs, "m0", first);
+      }
     }
     if (panel.chart() == Panel.Chart.OVER_TIME) {
       ObjectNode time = aggs.putObject("time");
@@ -70,15 +76,18 @@ public final class PanelQueries {
       aggs = time.putObject("aggs");
     }
     for (int i = 0; i < panel.metrics().size(); i++) {
-      Panel.Metric metric = panel.metrics().get(i);
-      if (metric.op() != Panel.Metric.Op.COUNT) {
-        aggs.putObject("m" + i).putObject(metric.op().name().toLowerCase(java.util.Locale.ROOT))
-            .put("field", metric.field().name());
-      }
+      metric(aggs, "m" + i, panel.metrics().get(i));
     }
     removeEmptyAggs(body);
     return new PanelQuery(dashboard.title(), panel.title(), Dashboards.INDEX_PATTERN, Field.TIMESTAMP.name(),
         panel.kql(), body);
+  }
+
+  /** A metric column's sub-aggregation; count needs none (each bucket's doc_count). */
+  private static void metric(ObjectNode aggs, String name, Panel.Metric metric) {
+    if (metric.op() != Panel.Metric.Op.COUNT) {
+      aggs.putObject(name).putObject(metric.op().name().toLowerCase(java.util.Locale.ROOT)).put("field", metric.field().name());
+    }
   }
 
   private static ObjectNode terms(Panel panel, Panel.Bucket bucket) {
