@@ -13,8 +13,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code setup --elasticsearch URL …}: installs the templates, retention and roles, prints what it
- * did and what it skipped. Self-contained, so the agent's CLI can register it as a subcommand; its
- * own {@link #main} runs it alone.
+ * did and what it skipped; {@code --kibana URL} imports the dashboards (either, or both: Elasticsearch
+ * first). Self-contained, so the agent's CLI can register it as a subcommand; its own {@link #main}
+ * runs it alone.
  */
 @Command(
     name = "setup",
@@ -22,22 +23,28 @@ import picocli.CommandLine.Spec;
       // the first line alone is the command's summary in the agent's --help
       "Installs in Elasticsearch what the otel-kernel-receiver data streams need.",
       "Index templates for the Collector's elasticsearch exporter (mapping mode",
-      "otel), retention and roles. Safe to run again; prints one line per thing",
-      "installed or skipped, with the reason."
+      "otel), retention and roles (--elasticsearch); the Kibana dashboards and",
+      "their data view (--kibana). Give either or both. Safe to run again; prints",
+      "one line per thing installed or skipped, with the reason."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:installed (some parts may be skipped, see the output)",
-      "1:the cluster refused, could not be reached, or is too old",
+      "1:Elasticsearch or Kibana refused, could not be reached, or is too old",
       "2:invalid usage"
     })
 public final class SetupCommand implements Callable<Integer> {
-  @Option(names = "--elasticsearch", paramLabel = "URL", required = true,
+  @Option(names = "--elasticsearch", paramLabel = "URL",
       description = "The cluster's base URL, e.g. https://es.example.com:9200")
   String elasticsearch;
 
+  @Option(names = "--kibana", paramLabel = "URL",
+      description = "Kibana's URL, e.g. https://kibana.example.com:5601 (with its base path or space if any:"
+          + " …/s/security): imports the dashboards, overwriting earlier copies")
+  String kibana;
+
   @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:ELASTICSEARCH_API_KEY}",
-      description = "API key (the base64 id:key form; default: $ELASTICSEARCH_API_KEY)")
+      description = "API key (the base64 id:key form; default: $ELASTICSEARCH_API_KEY), for both")
   String apiKey;
 
   @Option(names = "--username", paramLabel = "USER", description = "User for basic authentication")
@@ -48,7 +55,7 @@ public final class SetupCommand implements Callable<Integer> {
   String password;
 
   @Option(names = "--ca-file", paramLabel = "FILE",
-      description = "PEM certificate(s) to trust for https: the cluster's CA (default: the JDK's trust store)")
+      description = "PEM certificate(s) to trust for https: the cluster's (and Kibana's) CA (default: the JDK's trust store)")
   Path caFile;
 
   @Option(names = "--retention-days", paramLabel = "N", defaultValue = "90",
@@ -65,36 +72,56 @@ public final class SetupCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (ElasticConnection connection = ElasticConnection.open(url(), authorization(), caFile)) {
-      new ElasticSetup(connection).run(retentionDays).lines().forEach(out::println);
+    try {
+      if (elasticsearch == null && kibana == null) {
+        throw SetupException.usage("give --elasticsearch URL, --kibana URL, or both (see --help)");
+      }
+      URI elasticsearchUrl = elasticsearch == null ? null : url("--elasticsearch", elasticsearch, false);
+      URI kibanaUrl = kibana == null ? null : url("--kibana", kibana, true);
+      String authorization = authorization();
+      if (elasticsearchUrl != null) {
+        try (ElasticConnection connection = ElasticConnection.open(elasticsearchUrl, authorization, caFile)) {
+          new ElasticSetup(connection).run(retentionDays).lines().forEach(out::println);
+        } catch (java.io.IOException e) {
+          // closing the connection; nothing was left undone
+        }
+      }
+      if (kibana != null) {
+        KibanaImport.Result result = new KibanaImport(kibanaUrl, authorization, caFile).run();
+        result.report().lines().forEach(out::println);
+        result.errors().forEach(line -> err.println("error: " + line));
+        if (!result.errors().isEmpty()) {
+          return SetupException.CLUSTER;
+        }
+      }
       return 0;
     } catch (SetupException e) {
       err.println("error: " + e.getMessage());
       return e.exitCode();
-    } catch (java.io.IOException e) { // closing the connection; nothing was left undone
-      return 0;
     } finally {
       out.flush();
       err.flush();
     }
   }
 
-  private URI url() throws SetupException {
+  /** An http(s) base URL; Kibana's may have a path (its base path, a space), Elasticsearch's not. */
+  private static URI url(String option, String value, boolean pathAllowed) throws SetupException {
     URI url;
     try {
-      url = new URI(elasticsearch);
+      url = new URI(value);
     } catch (URISyntaxException e) {
-      throw SetupException.usage("--elasticsearch: '" + elasticsearch + "' is not a URL");
+      throw SetupException.usage(option + ": '" + value + "' is not a URL");
     }
     if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-      throw SetupException.usage("--elasticsearch: '" + elasticsearch + "' is not an http(s)://host[:port] URL");
+      throw SetupException.usage(option + ": '" + value + "' is not an http(s)://host[:port] URL");
     }
     if (url.getUserInfo() != null) {
-      throw SetupException.usage("--elasticsearch: put credentials in --username/--password or --api-key, not in the URL");
+      throw SetupException.usage(option + ": put credentials in --username/--password or --api-key, not in the URL");
     }
-    if (!(url.getRawPath() == null || url.getRawPath().isEmpty() || url.getRawPath().equals("/"))
-        || url.getRawQuery() != null) {
-      throw SetupException.usage("--elasticsearch: give the cluster's base URL, without a path or query");
+    if (url.getRawQuery() != null || url.getRawFragment() != null
+        || (!pathAllowed && !(url.getRawPath() == null || url.getRawPath().isEmpty() || url.getRawPath().equals("/")))) {
+      throw SetupException.usage(pathAllowed ? option + ": give Kibana's base URL, without a query"
+          : option + ": give the cluster's base URL, without a path or query");
     }
     return url;
   }

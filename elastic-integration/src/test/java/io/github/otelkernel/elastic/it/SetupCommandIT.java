@@ -74,7 +74,8 @@ class SetupCommandIT {
       "--elasticsearch http://127.0.0.1:1 --retention-days 0      | error: retention must be at least 1 day, not 0",
       "--elasticsearch http://127.0.0.1:1 --ca-file /nonexistent.pem | error: --ca-file /nonexistent.pem: cannot read it (NoSuchFileException)",
       "--elasticsearch http://127.0.0.1:1 --retention-days ninety | error: Invalid value for option '--retention-days': 'ninety' is not an int (see --help)",
-      "--retention-days 30                                        | error: Missing required option: '--elasticsearch=URL' (see --help)",
+      "--retention-days 30                                        | error: give --elasticsearch URL, --kibana URL, or both (see --help)",
+      "--kibana http://kibana.example.com:5601?x=1                | error: --kibana: give Kibana's base URL, without a query",
   })
   void usageErrorsAreOneLineAndExitTwo(String args, String error) throws Exception {
     Run run = setup(args.trim().split("\\s+"));

@@ -162,7 +162,7 @@ class CommandLineIT {
     Result r = run("setup", "--help");
     assertEquals(0, r.exit(), r.stderr());
     assertTrue(r.stdout().startsWith("Usage: otel-kernel-receiver setup "), r.stdout());
-    for (String option : List.of("--elasticsearch=URL", "--api-key=KEY", "--username=USER", "--password=PASSWORD",
+    for (String option : List.of("--elasticsearch=URL", "--kibana=URL", "--api-key=KEY", "--username=USER", "--password=PASSWORD",
         "--ca-file=FILE", "--retention-days=N")) {
       assertTrue(r.stdout().contains(option), () -> option + " not in:\n" + r.stdout());
     }
