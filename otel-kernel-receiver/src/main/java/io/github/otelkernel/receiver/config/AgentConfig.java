@@ -32,7 +32,7 @@ public record AgentConfig(
    * queue.
    */
   public record BatchConfig(Duration timeout, int sendBatchSize, int queueSize) {
-    public static final BatchConfig DEFAULT = new BatchConfig(Duration.ofMillis(200), 512, 65_536);
+    public static final BatchConfig DEFAULT = new BatchConfig(Duration.ofMillis(200), 512, 16_384);
   }
 
   /** exporters.* */
@@ -61,7 +61,7 @@ public record AgentConfig(
   /** sending_queue: records held in memory, or spooled through a file_storage extension. */
   public record QueueConfig(boolean enabled, int queueSize, Optional<String> storage, Set<String> lowPriorityEvents) {
     public static final Set<String> DEFAULT_LOW_PRIORITY = Set.of("process.fork", "process.exit");
-    public static final QueueConfig DEFAULT = new QueueConfig(true, 65_536, Optional.empty(), DEFAULT_LOW_PRIORITY);
+    public static final QueueConfig DEFAULT = new QueueConfig(true, 16_384, Optional.empty(), DEFAULT_LOW_PRIORITY);
   }
 
   /** extensions.file_storage: where sending queues spool, and how much disk they may take in all. */

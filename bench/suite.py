@@ -1,0 +1,470 @@
+#!/usr/bin/env python3
+"""
+The benchmark suite (issue 8): workloads x configurations, alternated in one run, reported as
+ratios to "nothing attached" on the same machine in the same run. Run through bench/suite.sh,
+which builds everything first. Needs root. Not part of the tests.
+
+Workloads: open storm, exec storm (../shared/reference), loopback connect storm, and a mixed
+realistic run (a clean build of the reference tools with make, clang and gcc).
+Configurations: nothing attached; the plain-C libbpf reference consumer; auditd with the
+equivalent syscall rules; the agent exporting every event to a real Collector; the agent with its
+default policy (exporting to the same Collector).
+Then: zero-loss and sustained-rate runs, kernel -> Collector latency at a paced rate, idle CPU.
+
+Writes docs/benchmarks/suite.md (tables, targets met or missed) and docs/benchmarks/rates.svg.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def rate_of(output):
+    m = re.search(r"rate=([0-9.]+)", output)
+    if not m:
+        raise RuntimeError("no rate in: " + output)
+    return float(m.group(1))
+
+
+def wait_http(port, proc, what, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{what} not healthy after {timeout} s")
+
+
+class Proc:
+    """CPU seconds and peak RSS of a process from /proc."""
+
+    def __init__(self, pid):
+        self.pid = pid
+
+    def cpu_seconds(self):
+        f = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) / CLK_TCK
+
+    def peak_rss_mib(self):
+        for line in open(f"/proc/{self.pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0
+
+
+class Collector:
+    """The real Collector: 'count' drops records after counting them (debug exporter), 'file' stamps
+    their arrival time and writes them out (for latency)."""
+
+    def __init__(self, binary, work, name, kind="count"):
+        self.kind = kind
+        self.out = os.path.join(work, f"collector-{name}.jsonl")
+        self.logfile = self.out + ".log"
+        self.grpc, self.health = free_port(), free_port()
+        env = dict(os.environ, OTLP_GRPC_PORT=str(self.grpc), HEALTH_PORT=str(self.health), OUT_FILE=self.out)
+        config = "collector-count.yaml" if kind == "count" else "collector-bench.yaml"
+        self.proc = subprocess.Popen([binary, "--config", os.path.join(ROOT, "bench", config)],
+                                     env=env, stdout=subprocess.DEVNULL, stderr=open(self.logfile, "w"))
+        wait_http(self.health, self.proc, "the Collector")
+        self.stats = Proc(self.proc.pid)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(60)
+
+    def received(self):
+        """Records the Collector took in (count kind): the sum over the debug exporter's batch lines."""
+        total = 0
+        for line in open(self.logfile, errors="replace"):
+            m = re.search(r'"log records": (\d+)', line)
+            if m:
+                total += int(m.group(1))
+        return total
+
+
+PORTS = iter(range(24500 + os.getpid() % 200 * 10, 65000))
+
+
+def free_port():
+    return next(PORTS)
+
+
+ALL_EVENTS_POLICY = """
+    policy:
+      events:
+        file.open: {include: [], exclude: [], aggregate: 0s}
+        file.read: {include: ["/"], aggregate: 0s}
+        network.connect: {aggregate: 0s}
+        network.accept: {}
+"""
+
+
+class Agent:
+    def __init__(self, launcher, work, name, collector, every_event):
+        self.cfg = os.path.join(work, f"agent-{name}.yaml")
+        self.err = os.path.join(work, f"agent-{name}.err")
+        self.health = free_port()
+        with open(self.cfg, "w") as f:
+            f.write(f"""receivers:
+  ebpf:{ALL_EVENTS_POLICY if every_event else " {}"}
+processors:
+  batch: {{}}
+exporters:
+  otlp: {{endpoint: "127.0.0.1:{collector.grpc}", tls: {{insecure: true}}}}
+extensions:
+  health_check: {{endpoint: "127.0.0.1:{self.health}"}}
+service:
+  extensions: [health_check]
+  pipelines:
+    logs: {{receivers: [ebpf], processors: [batch], exporters: [otlp]}}
+""")
+        # through the launcher, with the JVM options a user gets
+        self.proc = subprocess.Popen([launcher, "--config", self.cfg], stdout=subprocess.DEVNULL,
+                                     stderr=open(self.err, "w"))
+        wait_http(self.health, self.proc, "the agent")
+        self.stats = Proc(self.proc.pid)
+
+    def stop(self):
+        rss = self.stats.peak_rss_mib()
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(180)
+        text = open(self.err).read()
+        res = {"peak_rss_mib": rss}
+        for key, pattern in (("received", r"received=(\d+)"), ("kernel_lost", r"kernel_lost=(\d+)"),
+                             ("queue_dropped", r"queue_dropped=(\d+)"), ("exported", r"exported=(\d+)"),
+                             ("export_failed", r"failed=(\d+)"), ("sending_dropped", r" dropped=(\d+)")):
+            m = re.search(pattern, text)
+            res[key] = int(m.group(1)) if m else -1
+        res["lost"] = sum(max(res[k], 0) for k in ("kernel_lost", "queue_dropped", "export_failed", "sending_dropped"))
+        return res
+
+
+class Auditd:
+    def __init__(self, rules):
+        subprocess.run("service auditd start >/dev/null 2>&1 || auditd >/dev/null 2>&1 || true", shell=True)
+        time.sleep(0.5)
+        run(["auditctl", "-D"])
+        for r in rules:
+            run(["auditctl"] + r.split())
+
+    def stop(self):
+        run(["auditctl", "-D"])
+
+
+class Reference:
+    def __init__(self, binary, work):
+        self.err = os.path.join(work, "reference.err")
+        self.proc = subprocess.Popen([binary, "600"], stdout=subprocess.DEVNULL, stderr=open(self.err, "w"))
+        deadline = time.time() + 30
+        while "attached" not in open(self.err).read():
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("the reference consumer did not attach: " + open(self.err).read())
+            time.sleep(0.1)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(30)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ref", required=True, help="directory with the built reference tools")
+    ap.add_argument("--tools", required=True, help="directory with connect-storm and open-rate")
+    ap.add_argument("--collector", required=True)
+    ap.add_argument("--launcher", default=os.path.join(ROOT, "bin", "otel-kernel-receiver"))
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--opens", type=int, default=200_000)
+    ap.add_argument("--execs", type=int, default=2_000)
+    ap.add_argument("--connects", type=int, default=20_000)
+    ap.add_argument("--zero-loss-secs", type=float, default=10)
+    ap.add_argument("--sustain-rate", type=int, default=50_000)
+    ap.add_argument("--sustain-secs", type=float, default=60)
+    ap.add_argument("--latency-rate", type=int, default=1_000)
+    ap.add_argument("--latency-secs", type=float, default=20)
+    ap.add_argument("--idle-secs", type=float, default=30)
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks"))
+    a = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="okr-suite.")
+    have_audit = shutil.which("auditctl") is not None
+    build_src = os.path.join(work, "build-src")
+    shutil.copytree(os.path.join(ROOT, "..", "shared", "reference", "ebpf-c"), build_src)
+
+    workloads = {
+        "open": (lambda: rate_of(run([f"{a.ref}/open-storm", str(a.opens)])), "opens/s",
+                 ["-a always,exit -F arch=b64 -S openat"]),
+        "exec": (lambda: rate_of(run([f"{a.ref}/exec-storm", str(a.execs)])), "execs/s",
+                 ["-a always,exit -F arch=b64 -S execve"]),
+        "connect": (lambda: rate_of(run([f"{a.tools}/connect-storm", str(a.connects)])), "connects/s",
+                    ["-a always,exit -F arch=b64 -S connect"]),
+        "build": (lambda: build_rate(build_src), "builds/min",
+                  ["-a always,exit -F arch=b64 -S openat -S execve -S connect"]),
+    }
+    configs = ["nothing", "reference"] + (["auditd"] if have_audit else []) + ["agent-all", "agent-default"]
+    rates = {(w, c): [] for w in workloads for c in configs}
+    agent_runs = []
+    for rnd in range(1, a.rounds + 1):
+        for w, (storm, unit, audit_rules) in workloads.items():
+            for c in configs:
+                r, extra = one_run(a, work, c, w, storm, audit_rules)
+                rates[(w, c)].append(r)
+                if extra:
+                    agent_runs.append(extra)
+                log(f"round {rnd} {w:8s} {c:14s} {r:12.1f} {unit}" + (f"  {extra}" if extra else ""))
+
+    zero_loss = zero_loss_run(a, work)
+    sustained = paced_run(a, work, "sustained", a.sustain_rate, a.sustain_secs)
+    latency = paced_run(a, work, "latency", a.latency_rate, a.latency_secs)
+    idle = idle_run(a, work)
+    write_report(a, workloads, configs, rates, agent_runs, zero_loss, sustained, latency, idle)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def build_rate(src):
+    t = time.time()
+    run(["make", "-B", "-s", "-C", src, f"OUT={src}/out"])
+    return 60 / (time.time() - t)
+
+
+def one_run(a, work, config, workload, storm, audit_rules):
+    """One storm under one configuration: the rate, and for the agent what it cost and delivered."""
+    extra = None
+    if config == "nothing":
+        return storm(), None
+    if config == "reference":
+        ref = Reference(f"{a.ref}/reference-consumer", work)
+        try:
+            return storm(), None
+        finally:
+            ref.stop()
+    if config == "auditd":
+        aud = Auditd(audit_rules)
+        try:
+            return storm(), None
+        finally:
+            aud.stop()
+    every = config == "agent-all"
+    col = Collector(a.collector, work, f"{config}-{workload}")
+    agent = Agent(a.launcher, work, f"{config}-{workload}", col, every)
+    try:
+        # an agent runs for days: its JIT is warm. Two unmeasured storms first (C2 needs both).
+        storm()
+        storm()
+        cpu0, ccpu0, t0 = agent.stats.cpu_seconds(), col.stats.cpu_seconds(), time.time()
+        r = storm()
+        cpu, ccpu = agent.stats.cpu_seconds() - cpu0, col.stats.cpu_seconds() - ccpu0
+        secs = time.time() - t0
+    finally:
+        extra = agent.stop()
+        col.stop()
+    extra.update({"config": config, "workload": workload, "agent_cpu_share": cpu / secs,
+                  "collector_cpu_share": ccpu / secs, "delivered": col.received()})
+    return r, extra
+
+
+def paced_run(a, work, name, rate, secs):
+    """The agent exporting every event while opens arrive at a fixed rate: delivery and latency."""
+    kind = "file" if name == "latency" else "count"
+    col = Collector(a.collector, work, name, kind)
+    agent = Agent(a.launcher, work, name, col, True)
+    target = os.path.join(work, f"paced-{name}")
+    open(target, "w").close()
+    try:
+        out = run([f"{a.tools}/open-rate", str(rate), str(secs), target])
+        time.sleep(3)
+    finally:
+        res = agent.stop()
+        col.stop()
+    achieved = rate_of(out)
+    n = int(re.search(r"opens=(\d+)", out).group(1))
+    lat = []
+    delivered = 0
+    if kind == "count":
+        res.update({"rate": rate, "secs": secs, "achieved": achieved, "generated": n, "delivered": col.received()})
+        log(f"{name}: {res}")
+        return res
+    with open(col.out) as f:
+        for line in f:
+            if target not in line:
+                continue
+            for rl in json.loads(line).get("resourceLogs", []):
+                for sl in rl.get("scopeLogs", []):
+                    for rec in sl.get("logRecords", []):
+                        attrs = {x["key"]: x["value"] for x in rec.get("attributes", [])}
+                        if attrs.get("file.path", {}).get("stringValue") != target:
+                            continue
+                        delivered += int(attrs.get("ksec.event.count", {}).get("intValue", 1))
+                        recv = int(attrs["bench.received_ns"]["intValue"])
+                        lat.append((recv - int(rec["timeUnixNano"])) / 1e6)
+    os.remove(col.out)
+    lat.sort()
+    pct = (lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan"))
+    res.update({"rate": rate, "secs": secs, "achieved": achieved, "generated": n, "delivered": delivered,
+                "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": lat[-1] if lat else float("nan")})
+    log(f"{name}: {res}")
+    return res
+
+
+def zero_loss_run(a, work):
+    """A 10 s open storm with every event exported: how many of them reached the Collector."""
+    col = Collector(a.collector, work, "zero-loss", "count")
+    agent = Agent(a.launcher, work, "zero-loss", col, True)
+    try:
+        # open-storm counts opens, not seconds: size it from a 1 s probe to last the asked time
+        probe = rate_of(run([f"{a.ref}/open-storm", "50000"]))
+        n = int(probe * a.zero_loss_secs)
+        out = run([f"{a.ref}/open-storm", str(n)])
+        time.sleep(3)
+    finally:
+        res = agent.stop()
+        col.stop()
+    res.update({"opens": n + 50000, "delivered": col.received(), "storm_rate": rate_of(out),
+                "storm_secs": float(re.search(r"secs=([0-9.]+)", out).group(1))})
+    log(f"zero-loss: {res}")
+    return res
+
+
+def idle_run(a, work):
+    col = Collector(a.collector, work, "idle")
+    agent = Agent(a.launcher, work, "idle", col, False)
+    try:
+        time.sleep(5)
+        cpu0 = agent.stats.cpu_seconds()
+        time.sleep(a.idle_secs)
+        cpu = agent.stats.cpu_seconds() - cpu0
+    finally:
+        res = agent.stop()
+        col.stop()
+    res["idle_cpu_share"] = cpu / a.idle_secs
+    log(f"idle: {res}")
+    return res
+
+
+def write_report(a, workloads, configs, rates, agent_runs, zero_loss, sustained, latency, idle):
+    os.makedirs(a.out, exist_ok=True)
+    med = {k: statistics.median(v) for k, v in rates.items()}
+    L = []
+    L.append(f"# Benchmark suite results\n")
+    L.append(f"Generated by `bench/suite.sh` on {datetime.date.today().isoformat()} "
+             f"({os.cpu_count()} CPUs, kernel {os.uname().release}); medians of {a.rounds} alternated rounds. "
+             "Ratios are to \"nothing attached\" in the same run.\n")
+    L.append("| workload | " + " | ".join(configs) + " |")
+    L.append("|---|" + "---|" * len(configs))
+    for w, (_, unit, _) in workloads.items():
+        base = med[(w, "nothing")]
+        cells = [f"{med[(w, c)]:.0f} ({med[(w, c)] / base:.2f})" for c in configs]
+        L.append(f"| {w} ({unit}) | " + " | ".join(cells) + " |")
+    L.append("")
+    L.append("Agent cost under the measured storms (median over rounds; lost: kernel ring buffer + queues + "
+             "failed exports, all counted by the agent; delivered: records the Collector counted, background "
+             "included):\n")
+    L.append("| workload | agent | agent CPU (cores) | Collector CPU (cores) | peak RSS MiB | received | lost | delivered |")
+    L.append("|---|---|---|---|---|---|---|---|")
+    for w in workloads:
+        for c in ("agent-all", "agent-default"):
+            runs = [r for r in agent_runs if r["workload"] == w and r["config"] == c]
+            if runs:
+                L.append(f"| {w} | {c} | {statistics.median(r['agent_cpu_share'] for r in runs):.2f} | "
+                         f"{statistics.median(r['collector_cpu_share'] for r in runs):.2f} | "
+                         f"{max(r['peak_rss_mib'] for r in runs):.0f} | {sum(r['received'] for r in runs)} | "
+                         f"{sum(r['lost'] for r in runs)} | {sum(r['delivered'] for r in runs)} |")
+    L.append("")
+    L.append("## Targets\n")
+    L.append("| target | measured | met |")
+    L.append("|---|---|---|")
+
+    def row(name, measured, ok):
+        L.append(f"| {name} | {measured} | {'yes' if ok else '**no**'} |")
+
+    ref_ratio = med[("open", "reference")] / med[("open", "nothing")]
+    all_ratio = med[("open", "agent-all")] / med[("open", "nothing")]
+    row("open storm, every event to the Collector: zero loss over 10 s",
+        f"{zero_loss['delivered']} records at the Collector for {zero_loss['opens']} opens; lost {zero_loss['lost']} "
+        f"(kernel {zero_loss['kernel_lost']}); storm {zero_loss['storm_secs']:.1f} s at {zero_loss['storm_rate']:.0f}/s",
+        zero_loss["delivered"] >= zero_loss["opens"] and zero_loss["lost"] == 0)
+    row("open storm, every event: ratio >= 0.9 x the reference consumer's",
+        f"{all_ratio:.2f} vs reference {ref_ratio:.2f} = {all_ratio / ref_ratio:.2f}x", all_ratio >= 0.9 * ref_ratio)
+    dflt = med[("open", "agent-default")] / med[("open", "nothing")]
+    row("open storm on paths the policy excludes: ratio >= 0.85", f"{dflt:.2f}", dflt >= 0.85)
+    ex = med[("exec", "agent-all")] / med[("exec", "nothing")]
+    row("exec storm: ratio >= 0.85", f"{ex:.2f}", ex >= 0.85)
+    row(f"sustained {sustained['secs']:.0f} s at {sustained['rate']} events/s, zero loss",
+        f"generator reached {sustained['achieved']:.0f}/s; {sustained['delivered']} records at the Collector for "
+        f"{sustained['generated']} opens; lost {sustained['lost']} (kernel {sustained['kernel_lost']})",
+        sustained["delivered"] >= sustained["generated"] and sustained["lost"] == 0
+        and sustained["achieved"] >= 0.95 * sustained["rate"])
+    peak = max([r["peak_rss_mib"] for r in agent_runs] + [zero_loss["peak_rss_mib"], sustained["peak_rss_mib"]])
+    row("peak RSS under storm <= 256 MiB", f"{peak:.0f} MiB", peak <= 256)
+    row("idle CPU < 1 % of a core", f"{100 * idle['idle_cpu_share']:.2f} %", idle["idle_cpu_share"] < 0.01)
+    row(f"kernel -> Collector latency p99 < 1.5 s at {latency['rate']} events/s",
+        f"p50 {latency['p50_ms']:.0f} ms, p99 {latency['p99_ms']:.0f} ms, max {latency['max_ms']:.0f} ms "
+        f"({latency['delivered']} of {latency['generated']} delivered)", latency["p99_ms"] < 1500)
+    if "auditd" in configs:
+        slow_agent = 1 - all_ratio
+        slow_audit = 1 - med[("open", "auditd")] / med[("open", "nothing")]
+        row("at least 5x less slowdown than auditd on the open storm (every event, both)",
+            f"agent {slow_agent:.2f}, auditd {slow_audit:.2f} = {slow_audit / max(slow_agent, 1e-9):.1f}x",
+            slow_audit >= 5 * slow_agent)
+    L.append("")
+    L.append("Raw rounds: " + json.dumps({f"{w}/{c}": [round(x, 1) for x in v] for (w, c), v in rates.items()}))
+    L.append("")
+    L.append("![rate against configuration](rates.svg)")
+    with open(os.path.join(a.out, "suite.md"), "w") as f:
+        f.write("\n".join(L) + "\n")
+    with open(os.path.join(a.out, "rates.svg"), "w") as f:
+        f.write(svg(workloads, configs, med))
+    print("\n".join(L))
+
+
+def svg(workloads, configs, med):
+    """Grouped bars: rate as a ratio of nothing attached, per workload and configuration."""
+    colors = ["#888888", "#4477aa", "#cc6677", "#228833", "#ccbb44"]
+    bw, gap, h, top, left = 18, 30, 220, 30, 50
+    width = left + len(workloads) * (len(configs) * bw + gap) + 160
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h + top + 60}" font-family="sans-serif" font-size="11">',
+           f'<text x="{left}" y="16">workload rate as a ratio of nothing attached (median)</text>']
+    for i in range(0, 6):
+        y = top + h - i * h / 5
+        out.append(f'<line x1="{left}" x2="{width - 160}" y1="{y}" y2="{y}" stroke="#ddd"/>'
+                   f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">{i / 5:.1f}</text>')
+    x = left + gap / 2
+    for w in workloads:
+        base = med[(w, "nothing")]
+        for j, c in enumerate(configs):
+            r = min(med[(w, c)] / base, 1.2)
+            out.append(f'<rect x="{x + j * bw}" y="{top + h - r * h}" width="{bw - 2}" height="{r * h}" '
+                       f'fill="{colors[j % len(colors)]}"><title>{w} {c}: {med[(w, c)] / base:.2f}</title></rect>')
+        out.append(f'<text x="{x + len(configs) * bw / 2}" y="{top + h + 16}" text-anchor="middle">{w}</text>')
+        x += len(configs) * bw + gap
+    for j, c in enumerate(configs):
+        out.append(f'<rect x="{width - 150}" y="{top + j * 18}" width="12" height="12" fill="{colors[j % len(colors)]}"/>'
+                   f'<text x="{width - 132}" y="{top + j * 18 + 10}">{c}</text>')
+    out.append("</svg>\n")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()
