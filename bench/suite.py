@@ -206,6 +206,7 @@ def main():
     ap.add_argument("--latency-rate", type=int, default=1_000)
     ap.add_argument("--latency-secs", type=float, default=20)
     ap.add_argument("--idle-secs", type=float, default=30)
+    ap.add_argument("--idle-settle-secs", type=float, default=90)
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks"))
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="okr-suite.")
@@ -227,13 +228,12 @@ def main():
     rates = {(w, c): [] for w in workloads for c in configs}
     agent_runs = []
     for rnd in range(1, a.rounds + 1):
-        for w, (storm, unit, audit_rules) in workloads.items():
-            for c in configs:
-                r, extra = one_run(a, work, c, w, storm, audit_rules)
+        for c in configs:
+            for w, r, extra in config_run(a, work, c, workloads):
                 rates[(w, c)].append(r)
                 if extra:
                     agent_runs.append(extra)
-                log(f"round {rnd} {w:8s} {c:14s} {r:12.1f} {unit}" + (f"  {extra}" if extra else ""))
+                log(f"round {rnd} {w:8s} {c:14s} {r:12.1f} {workloads[w][1]}" + (f"  {extra}" if extra else ""))
 
     zero_loss = zero_loss_run(a, work)
     sustained = paced_run(a, work, "sustained", a.sustain_rate, a.sustain_secs)
@@ -249,40 +249,49 @@ def build_rate(src):
     return 60 / (time.time() - t)
 
 
-def one_run(a, work, config, workload, storm, audit_rules):
-    """One storm under one configuration: the rate, and for the agent what it cost and delivered."""
-    extra = None
-    if config == "nothing":
-        return storm(), None
-    if config == "reference":
-        ref = Reference(f"{a.ref}/reference-consumer", work)
+def config_run(a, work, config, workloads):
+    """Every workload under one configuration. An agent is started once and warmed up first (an
+    agent runs for days: its JIT has long finished), then each workload is measured in turn."""
+    out = []
+    if config in ("nothing", "reference"):
+        ref = Reference(f"{a.ref}/reference-consumer", work) if config == "reference" else None
         try:
-            return storm(), None
+            for w, (storm, _, _) in workloads.items():
+                out.append((w, storm(), None))
         finally:
-            ref.stop()
+            if ref:
+                ref.stop()
+        return out
     if config == "auditd":
-        aud = Auditd(audit_rules)
-        try:
-            return storm(), None
-        finally:
-            aud.stop()
-    every = config == "agent-all"
-    col = Collector(a.collector, work, f"{config}-{workload}")
-    agent = Agent(a.launcher, work, f"{config}-{workload}", col, every)
+        for w, (storm, _, audit_rules) in workloads.items():
+            aud = Auditd(audit_rules)
+            try:
+                out.append((w, storm(), None))
+            finally:
+                aud.stop()
+        return out
+    col = Collector(a.collector, work, config)
+    agent = Agent(a.launcher, work, config, col, config == "agent-all")
+    measured = []
     try:
-        # an agent runs for days: its JIT is warm. Two unmeasured storms first (C2 needs both).
-        storm()
-        storm()
-        cpu0, ccpu0, t0 = agent.stats.cpu_seconds(), col.stats.cpu_seconds(), time.time()
-        r = storm()
-        cpu, ccpu = agent.stats.cpu_seconds() - cpu0, col.stats.cpu_seconds() - ccpu0
-        secs = time.time() - t0
+        for _ in range(2):
+            for storm, _, _ in workloads.values():
+                storm()
+        for w, (storm, _, _) in workloads.items():
+            cpu0, ccpu0, t0 = agent.stats.cpu_seconds(), col.stats.cpu_seconds(), time.time()
+            r = storm()
+            secs = time.time() - t0
+            measured.append((w, r, {"config": config, "workload": w,
+                                    "agent_cpu_share": (agent.stats.cpu_seconds() - cpu0) / secs,
+                                    "collector_cpu_share": (col.stats.cpu_seconds() - ccpu0) / secs}))
     finally:
-        extra = agent.stop()
+        totals = agent.stop()
         col.stop()
-    extra.update({"config": config, "workload": workload, "agent_cpu_share": cpu / secs,
-                  "collector_cpu_share": ccpu / secs, "delivered": col.received()})
-    return r, extra
+    totals["delivered"] = col.received()
+    for w, r, extra in measured:
+        extra.update({"peak_rss_mib": totals["peak_rss_mib"], "run_totals": totals})
+        out.append((w, r, extra))
+    return out
 
 
 def paced_run(a, work, name, rate, secs):
@@ -351,7 +360,8 @@ def idle_run(a, work):
     col = Collector(a.collector, work, "idle")
     agent = Agent(a.launcher, work, "idle", col, False)
     try:
-        time.sleep(5)
+        # past start-up: the JIT keeps compiling for a minute or so after start, even on a quiet host
+        time.sleep(a.idle_settle_secs)
         cpu0 = agent.stats.cpu_seconds()
         time.sleep(a.idle_secs)
         cpu = agent.stats.cpu_seconds() - cpu0
@@ -381,16 +391,26 @@ def write_report(a, workloads, configs, rates, agent_runs, zero_loss, sustained,
     L.append("Agent cost under the measured storms (median over rounds; lost: kernel ring buffer + queues + "
              "failed exports, all counted by the agent; delivered: records the Collector counted, background "
              "included):\n")
-    L.append("| workload | agent | agent CPU (cores) | Collector CPU (cores) | peak RSS MiB | received | lost | delivered |")
-    L.append("|---|---|---|---|---|---|---|---|")
+    L.append("| workload | agent | agent CPU (cores) | Collector CPU (cores) |")
+    L.append("|---|---|---|---|")
     for w in workloads:
         for c in ("agent-all", "agent-default"):
             runs = [r for r in agent_runs if r["workload"] == w and r["config"] == c]
             if runs:
                 L.append(f"| {w} | {c} | {statistics.median(r['agent_cpu_share'] for r in runs):.2f} | "
-                         f"{statistics.median(r['collector_cpu_share'] for r in runs):.2f} | "
-                         f"{max(r['peak_rss_mib'] for r in runs):.0f} | {sum(r['received'] for r in runs)} | "
-                         f"{sum(r['lost'] for r in runs)} | {sum(r['delivered'] for r in runs)} |")
+                         f"{statistics.median(r['collector_cpu_share'] for r in runs):.2f} |")
+    L.append("")
+    L.append("| agent (all workloads, warm-up included, all rounds) | peak RSS MiB | received | lost | delivered |")
+    L.append("|---|---|---|---|---|")
+    for c in ("agent-all", "agent-default"):
+        seen = {}
+        for r in agent_runs:
+            if r["config"] == c:
+                seen[id(r["run_totals"])] = r["run_totals"]
+        t = list(seen.values())
+        if t:
+            L.append(f"| {c} | {max(x['peak_rss_mib'] for x in t):.0f} | {sum(x['received'] for x in t)} | "
+                     f"{sum(x['lost'] for x in t)} | {sum(x['delivered'] for x in t)} |")
     L.append("")
     L.append("## Targets\n")
     L.append("| target | measured | met |")

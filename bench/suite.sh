@@ -2,7 +2,7 @@
 # The benchmark suite: every workload under every configuration, alternated, as ratios to
 # "nothing attached"; then zero-loss, sustained-rate, latency and idle runs; then the JMH
 # benchmarks of the per-event path. Writes docs/benchmarks/suite.md, docs/benchmarks/rates.svg
-# and docs/benchmarks/jmh.txt. Needs root. Takes about 20 minutes (--quick: about 5).
+# and docs/benchmarks/jmh.txt. Needs root. Takes about 25 minutes (--quick: about 6).
 #   bench/suite.sh [--quick] [suite.py options, e.g. --rounds 5]
 set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/../bin/lib.sh"
@@ -11,7 +11,7 @@ QUICK=()
 JMH=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
 if [ "${1:-}" = "--quick" ]; then
   shift
-  QUICK=(--rounds 1 --opens 100000 --execs 1000 --connects 10000 --sustain-secs 15 --latency-secs 10 --idle-secs 10)
+  QUICK=(--rounds 1 --opens 100000 --execs 1000 --connects 10000 --sustain-secs 15 --latency-secs 10 --idle-secs 10 --idle-settle-secs 20)
   JMH=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
 fi
 REF_SRC=${REFERENCE_DIR:-$ROOT/../shared/reference/ebpf-c}
