@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -126,7 +127,28 @@ public final class Redactor {
     return out.build();
   }
 
+  /**
+   * Results of mask() by input: every event of a process carries its command line, so the same
+   * strings come back thousands of times; the regexes run once per distinct string (cleared when
+   * full rather than kept in LRU order: cheaper, and a miss only costs the regex pass).
+   */
+  private final Map<String, String> memo = new ConcurrentHashMap<>();
+  private static final int MEMO_MAX = 8192;
+
   String mask(String s) {
+    String cached = memo.get(s);
+    if (cached != null) {
+      return cached;
+    }
+    String r = maskUncached(s);
+    if (memo.size() >= MEMO_MAX) {
+      memo.clear();
+    }
+    memo.put(s, r);
+    return r;
+  }
+
+  private String maskUncached(String s) {
     String r = s;
     for (RedactionPattern p : patterns) {
       Matcher m = p.regex().matcher(r);
