@@ -214,7 +214,8 @@ class KibanaDashboardsTest {
     }
     assertEquals(6, titles.size());
     String health = committed().get("ksec-agent-health");
-    assertTrue(health.contains("Not on this dashboard: losses"), "the health guide says what is missing");
+    assertTrue(health.contains("ksec.agent.events.lost.kernel"), "the health dashboard charts the agents' losses");
+    assertTrue(health.contains("agent.health"), "from the agent.health records");
   }
 
   @Test

@@ -74,6 +74,13 @@ public final class Dashboards {
   static final Field BPF_PROGRAM_TYPE = keyword("ksec.bpf.program.type");
   static final Field BPF_PROGRAM_NAME = keyword("ksec.bpf.program.name");
   static final Field MODULE_NAME = keyword("ksec.module.name");
+  static final Filter HEALTH = event("agent.health");
+  static final Field RECEIVED = number("ksec.agent.events.received");
+  static final Field EXPORTED = number("ksec.agent.events.exported");
+  static final Field LOST_KERNEL = number("ksec.agent.events.lost.kernel");
+  static final Field LOST_QUEUE = number("ksec.agent.events.lost.queue");
+  static final Field LOST_EXPORT = number("ksec.agent.events.lost.export");
+  static final Field SENDING_QUEUE = number("ksec.agent.sending_queue.size");
   static final Field NAMESPACE_TYPES = keyword("ksec.namespace.types");
   static final Field MOUNT_TARGET = keyword("ksec.mount.target");
 
@@ -284,7 +291,7 @@ public final class Dashboards {
   static Dashboard agentHealth() {
     Filter merged = exists(EVENT_COUNT);
     return new Dashboard("ksec-agent-health", "[ksec] Agent health",
-        "Are the agents sending? Events per type and per host over time, last event per host, repeats merged by the policy.",
+        "Are the agents sending, and losing anything? Events per type and host, kernel and export losses, queues, merged repeats.",
         """
         ### Agent health: are the sensors sending?
         - **Events per type over time** and **per host over time**: a host whose line drops to zero has \
@@ -295,15 +302,12 @@ public final class Dashboards {
         policy's rate limit); a high sum means the policy is merging a flood.
         - **Failed calls per host**: system calls that failed, as a baseline.
 
-        **Not on this dashboard: losses.** The agent counts every lost event (kernel ring buffer full, \
-        malformed, sending queue full, export failed) and exports the counters as OTLP *metrics* \
-        (`ksec.agent.events.received`, `ksec.agent.events.lost`, `ksec.agent.events.exported`, \
-        `ksec.agent.sending_queue.size`; see docs/configuration.md), not as log records. They never reach \
-        `logs-ksec.*`: the gateway Collector (collector/gateway.yaml) sends them to the elasticsearch \
-        exporter's default metrics data stream (`metrics-generic.otel-default` by its documentation; not \
-        checked against a running Collector), which setup installs no template for and this data view \
-        does not cover. The agent's shutdown summary line (`stopped: received=… \
-        kernel_lost=…`) is in its own log, not here either.
+        - **Losses, queue, counters** come from the `agent.health` records each agent writes every \
+        `receivers.ebpf.health_interval` (60 s) and when it stops: cumulative counters since the agent \
+        started of events lost in the kernel (ring buffer full), in its queues and at export, and of \
+        records waiting to be sent. A line that climbs is loss happening now; any value above zero \
+        means events are missing from this data. The same figures go out as OTLP metrics \
+        (`ksec.agent.events.lost`…, docs/configuration.md) for metric backends.
 
         """ + CONTROLS_NOTE,
         CONTROLS,
@@ -315,7 +319,17 @@ public final class Dashboards {
             overTime("Merged repeats over time", merged, top(Field.EVENT_NAME, 10), sum(EVENT_COUNT, "Events merged")),
             table("Most merged", merged, List.of(top(Field.EVENT_NAME, 10), top(COMM, 10)),
                 count("Records"), sum(EVENT_COUNT, "Events they stand for")),
-            overTime("Failed calls per host", FAILED, top(HOST, 10))),
+            overTime("Failed calls per host", FAILED, top(HOST, 10)),
+            overTime("Events lost in the kernel per host (cumulative)", HEALTH, top(HOST, 10),
+                max(LOST_KERNEL, "Lost in the kernel")),
+            overTime("Events lost at export per host (cumulative)", HEALTH, top(HOST, 10),
+                max(LOST_EXPORT, "Lost at export")),
+            overTime("Records waiting to be sent per host", HEALTH, top(HOST, 10),
+                max(SENDING_QUEUE, "Waiting")),
+            table("Agent counters per host", HEALTH, List.of(top(HOST, 100)),
+                max(RECEIVED, "Received"), max(EXPORTED, "Exported"), max(LOST_KERNEL, "Lost: kernel"),
+                max(LOST_QUEUE, "Lost: queues"), max(LOST_EXPORT, "Lost: export"), max(Field.TIMESTAMP, "Last report"))
+                .wide()),
         TIME_FROM);
   }
 }

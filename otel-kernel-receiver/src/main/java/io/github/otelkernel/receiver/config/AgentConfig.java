@@ -19,8 +19,10 @@ public record AgentConfig(
     TelemetryConfig telemetry) {
 
   /** receivers.ebpf */
-  public record EbpfReceiverConfig(int ringBufferSizeMib, PolicyConfig policy) {
-    public static final EbpfReceiverConfig DEFAULT = new EbpfReceiverConfig(16, PolicyConfig.DEFAULT);
+  /** @param healthInterval how often an agent.health record reports the agent's counters (zero: only at stop) */
+  public record EbpfReceiverConfig(int ringBufferSizeMib, PolicyConfig policy, Duration healthInterval) {
+    public static final EbpfReceiverConfig DEFAULT =
+        new EbpfReceiverConfig(16, PolicyConfig.DEFAULT, Duration.ofSeconds(60));
 
     public long ringBufferBytes() {
       return (long) ringBufferSizeMib << 20;

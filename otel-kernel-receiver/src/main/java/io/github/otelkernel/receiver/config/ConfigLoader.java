@@ -202,7 +202,7 @@ public final class ConfigLoader {
   }
 
   private static EbpfReceiverConfig ebpf(ConfigNode n) {
-    var keys = n.mapping(Set.of("ring_buffer_size_mib", "policy"));
+    var keys = n.mapping(Set.of("ring_buffer_size_mib", "policy", "health_interval"));
     int mib = EbpfReceiverConfig.DEFAULT.ringBufferSizeMib();
     if (keys.containsKey("ring_buffer_size_mib")) {
       ConfigNode v = keys.get("ring_buffer_size_mib");
@@ -212,7 +212,9 @@ public final class ConfigLoader {
       }
     }
     PolicyConfig policy = keys.containsKey("policy") ? PolicyParser.parse(keys.get("policy")) : PolicyConfig.DEFAULT;
-    return new EbpfReceiverConfig(mib, policy);
+    Duration health = keys.containsKey("health_interval") ? keys.get("health_interval").asDuration()
+        : EbpfReceiverConfig.DEFAULT.healthInterval();
+    return new EbpfReceiverConfig(mib, policy, health);
   }
 
   private static BatchConfig batch(ConfigNode n) {

@@ -167,6 +167,38 @@ public final class LogRecordMapper {
     }
   }
 
+  /** The agent's counters since it started (agent.health). */
+  public record AgentHealth(long received, long exported, long lostKernel, long lostQueue, long lostExport,
+      long malformed, long merged, long sendingQueue, long uptimeSeconds) {
+    public long lost() {
+      return lostKernel + lostQueue + lostExport + malformed;
+    }
+  }
+
+  /** An agent.health record: the sensor's own state travels with its events, to the same place. */
+  public void emitHealth(AgentHealth h) {
+    logger.logRecordBuilder()
+        .setEventName(KsecEvents.AGENT_HEALTH)
+        .setTimestamp(clock.toEpochNanos(clock.bootNanosNow()), TimeUnit.NANOSECONDS)
+        .setSeverity(h.lost() > 0 ? Severity.WARN : Severity.INFO)
+        .setBody("Agent health: received " + h.received() + ", exported " + h.exported() + ", lost " + h.lost()
+            + " (kernel " + h.lostKernel() + ", queues " + h.lostQueue() + ", export " + h.lostExport()
+            + ", malformed " + h.malformed() + "), " + h.sendingQueue() + " waiting to be sent")
+        .setAllAttributes(Attributes.builder()
+            .put(KsecAttributes.EVENT_CATEGORY, "agent")
+            .put(KsecAttributes.AGENT_EVENTS_RECEIVED, h.received())
+            .put(KsecAttributes.AGENT_EVENTS_EXPORTED, h.exported())
+            .put(KsecAttributes.AGENT_EVENTS_LOST_KERNEL, h.lostKernel())
+            .put(KsecAttributes.AGENT_EVENTS_LOST_QUEUE, h.lostQueue())
+            .put(KsecAttributes.AGENT_EVENTS_LOST_EXPORT, h.lostExport())
+            .put(KsecAttributes.AGENT_EVENTS_MALFORMED, h.malformed())
+            .put(KsecAttributes.AGENT_EVENTS_MERGED, h.merged())
+            .put(KsecAttributes.AGENT_SENDING_QUEUE_SIZE, h.sendingQueue())
+            .put(KsecAttributes.AGENT_UPTIME, h.uptimeSeconds())
+            .build())
+        .emit();
+  }
+
   /** The late hash of an executable whose process.exec record left before the hash was known. */
   public void emitLateHash(Enricher.LateHash h) {
     logger.logRecordBuilder()

@@ -63,6 +63,7 @@ public final class Agent implements AutoCloseable {
   private final RecordDecoder decoder = new RecordDecoder();
   private final BootClock clock = new BootClock();
   private final List<BuiltExporter> exporters = new ArrayList<>();
+  private final long startNanos = System.nanoTime();
   private final ProcessorDropCounter dropCounter = new ProcessorDropCounter();
   private SdkMeterProvider meterProvider;
   private ExporterFactory factory;
@@ -219,6 +220,8 @@ public final class Agent implements AutoCloseable {
 
   private void pollLoop() {
     long lastCheck = System.nanoTime();
+    long healthEvery = config.receiver().healthInterval().toNanos();
+    long lastHealth = System.nanoTime();
     try {
       while (running) {
         clock.refresh();
@@ -228,6 +231,10 @@ public final class Agent implements AutoCloseable {
         if (running && System.nanoTime() - lastCheck > LOSS_CHECK_NANOS) {
           reportLoss();
           lastCheck = System.nanoTime();
+        }
+        if (running && healthEvery > 0 && System.nanoTime() - lastHealth > healthEvery) {
+          emitHealth();
+          lastHealth = System.nanoTime();
         }
       }
     } catch (Throwable t) {
@@ -255,6 +262,26 @@ public final class Agent implements AutoCloseable {
     }
     reportedKernelLost = kernelLost;
     reportedQueueDropped = queueDropped;
+  }
+
+  private void emitHealth() {
+    mapper.emitHealth(health());
+    stats.derived.incrementAndGet();
+  }
+
+  /** The counters an agent.health record carries. */
+  private LogRecordMapper.AgentHealth health() {
+    long exported = 0;
+    long lostExport = 0;
+    long waiting = 0;
+    for (BuiltExporter e : exporters) {
+      exported += e.stats().exported();
+      lostExport += e.stats().failed() + e.stats().dropped();
+      waiting += e.queue().map(q -> (long) q.pending()).orElse(0L);
+    }
+    return new LogRecordMapper.AgentHealth(stats.received(), exported, kernelLost(), dropCounter.dropped(),
+        lostExport, stats.malformed(), mapper.merged(), waiting,
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos));
   }
 
   public long kernelLost() {
@@ -318,6 +345,7 @@ public final class Agent implements AutoCloseable {
       }
       if (mapper != null) {
         mapper.flushAll(); // records held by the rate limits
+        emitHealth(); // the last word on what this run read and lost
       }
       lost = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
       lostSnapshot = lost;
@@ -373,8 +401,9 @@ public final class Agent implements AutoCloseable {
       }
       sb.append(')');
     }
-    sb.append(" derived=").append(stats.derived()).append(" malformed=").append(stats.malformed())
-        .append(" queue_dropped=").append(queueDropped);
+    // merged: repeats folded into another record's ksec.event.count, so not records of their own
+    sb.append(" derived=").append(stats.derived()).append(" merged=").append(mapper == null ? 0 : mapper.merged())
+        .append(" malformed=").append(stats.malformed()).append(" queue_dropped=").append(queueDropped);
     for (BuiltExporter e : exporters) {
       sb.append(" | ").append(e.id()).append(": exported=").append(e.stats().exported())
           .append(" failed=").append(e.stats().failed());

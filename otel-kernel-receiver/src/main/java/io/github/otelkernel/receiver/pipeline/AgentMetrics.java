@@ -1,6 +1,6 @@
 package io.github.otelkernel.receiver.pipeline;
 
-import io.github.otelkernel.receiver.decode.RecordDecoder;
+import io.github.otelkernel.receiver.decode.EventType;
 import io.github.otelkernel.receiver.export.ExporterFactory.BuiltExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -34,17 +34,17 @@ final class AgentMetrics {
         .setDescription("Records read from the kernel ring buffer")
         .setUnit("{event}")
         .buildWithCallback(m -> {
-          for (int t = 1; t <= 3; t++) {
-            m.record(stats.received(t), Attributes.of(EVENT, RecordDecoder.typeName(t)));
+          for (EventType t : EventType.values()) {
+            m.record(stats.received(t.id()), Attributes.of(EVENT, t.policyName()));
           }
         });
     meter.counterBuilder("ksec.agent.events.lost")
         .setDescription("Events that will never reach a destination, by stage and reason")
         .setUnit("{event}")
         .buildWithCallback(m -> {
-          for (int t = 1; t <= 3; t++) {
-            m.record(kernelLost[t].getAsLong(),
-                Attributes.of(STAGE, "kernel", REASON, "ring_buffer_full", EVENT, RecordDecoder.typeName(t)));
+          for (EventType t : EventType.values()) {
+            m.record(kernelLost[t.id()].getAsLong(),
+                Attributes.of(STAGE, "kernel", REASON, "ring_buffer_full", EVENT, t.policyName()));
           }
           m.record(stats.malformed(), Attributes.of(STAGE, "decode", REASON, "malformed"));
           for (BuiltExporter e : exporters) {

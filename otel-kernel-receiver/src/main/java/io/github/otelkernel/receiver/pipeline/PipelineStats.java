@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class PipelineStats {
   final AtomicLongArray received = new AtomicLongArray(RecordDecoder.EVENT_TYPES);
   final AtomicLong malformed = new AtomicLong();
-  /** Records the agent emits itself, not read from the kernel (late executable hashes). */
+  /** Records the agent emits itself, not read from the kernel (late executable hashes, agent.health). */
   final AtomicLong derived = new AtomicLong();
 
   public long derived() {

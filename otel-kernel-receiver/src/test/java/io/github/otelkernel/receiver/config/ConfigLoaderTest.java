@@ -117,7 +117,7 @@ class ConfigLoaderTest {
 
   @Test
   void errorsNameFileLineAndKey() {
-    assertEquals("c.yaml:3: receivers.ebpf: unknown key 'ring_buffer' (allowed: policy, ring_buffer_size_mib)", error("""
+    assertEquals("c.yaml:3: receivers.ebpf: unknown key 'ring_buffer' (allowed: health_interval, policy, ring_buffer_size_mib)", error("""
         receivers:
           ebpf:
             ring_buffer: 8

@@ -61,13 +61,20 @@ final class AgentProcess implements AutoCloseable {
 
   private static AgentProcess startWith(Path dir, String receiverYaml, String exportersYaml,
       String extraExtensionsYaml, List<String> exporterIds, List<String> extensionIds) throws Exception {
+    return startWith(dir, receiverYaml, exportersYaml, extraExtensionsYaml, exporterIds, extensionIds,
+        "batch: {timeout: 100ms}");
+  }
+
+  /** The general form: the ebpf receiver's YAML, exporters, extensions, and the batch processor's YAML. */
+  static AgentProcess startWith(Path dir, String receiverYaml, String exportersYaml, String extraExtensionsYaml,
+      List<String> exporterIds, List<String> extensionIds, String batchYaml) throws Exception {
     int port = freePort();
     Path output = dir.resolve("events.jsonl");
     String config = """
         receivers:
           ebpf: %s
         processors:
-          batch: {timeout: 100ms}
+          %s
         exporters:
           file: {path: %s}
         %s
@@ -82,7 +89,7 @@ final class AgentProcess implements AutoCloseable {
               receivers: [ebpf]
               processors: [batch]
               exporters: [%s]
-        """.formatted(receiverYaml, output, exportersYaml.indent(2), port, extraExtensionsYaml.indent(2),
+        """.formatted(receiverYaml, batchYaml, output, exportersYaml.indent(2), port, extraExtensionsYaml.indent(2),
         String.join(", ", concat(List.of("health_check"), extensionIds)),
         String.join(", ", concat(List.of("file"), exporterIds)));
     Path cfg = dir.resolve("agent.yaml");

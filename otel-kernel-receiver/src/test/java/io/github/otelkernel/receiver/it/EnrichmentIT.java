@@ -126,7 +126,7 @@ class EnrichmentIT {
     String id = child.stringAttr("ksec.process.entity_id");
     long pid = child.longAttr("process.pid");
     Set<String> ids = new HashSet<>();
-    records.stream().filter(r -> pid == (Long) r.attr("process.pid") && r.attr("ksec.process.entity_id") != null)
+    records.stream().filter(r -> r.attr("process.pid") instanceof Long p && p == pid && r.attr("ksec.process.entity_id") != null)
         .forEach(r -> ids.add((String) r.attr("ksec.process.entity_id")));
     assertEquals(Set.of(id), ids);
     assertNotEquals(id, child.stringAttr("ksec.process.parent.entity_id"));

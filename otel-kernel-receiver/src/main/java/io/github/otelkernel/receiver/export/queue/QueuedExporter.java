@@ -218,7 +218,14 @@ public final class QueuedExporter implements LogRecordExporter {
           break;
         }
         String error = failure.message();
-        if (failure.permanent()) {
+        if (failure.tooLarge() && head.size() > 1) {
+          // over the destination's message limit (the Collector's gRPC default is 4 MiB): the same
+          // batch would fail for ever and block the queue behind it, so send it in halves instead
+          split(head);
+          LOG.fine(() -> "exporter " + id + ": a batch of " + head.size() + " records was too large, split in two");
+          break;
+        }
+        if (failure.permanent() || failure.tooLarge()) {
           // the destination refuses this data as such: retrying cannot help, and would block the queue
           complete(head, false);
           LOG.warning("exporter " + id + ": destination rejected " + head.size() + " records for good, counted as lost: "
@@ -247,8 +254,71 @@ public final class QueuedExporter implements LogRecordExporter {
     }
   }
 
-  /** Why an export failed, and whether trying again could ever succeed. */
-  record Failure(String message, boolean permanent) {}
+  /** Why an export failed, whether trying again could ever succeed, and whether the batch was too large. */
+  record Failure(String message, boolean permanent, boolean tooLarge) {
+    Failure(String message, boolean permanent) {
+      this(message, permanent, false);
+    }
+  }
+
+  /** Replaces a batch at the head of the queue by its two halves, in order. */
+  private void split(Batch b) {
+    List<LogRecordData> records = b.records();
+    if (records == null) {
+      try {
+        records = RecordCodec.decode(Files.readAllBytes(b.file()), resource, scope);
+      } catch (IOException e) {
+        complete(b, false);
+        return;
+      }
+    }
+    int half = records.size() / 2;
+    lock.lock();
+    try {
+      if (!batches.remove(b)) {
+        return; // evicted meanwhile
+      }
+      Batch first = part(b, records.subList(0, half), "a");
+      Batch second = part(b, records.subList(half, records.size()), "b");
+      batches.addFirst(second);
+      batches.addFirst(first);
+      queuedBytes += first.bytes() + second.bytes() - b.bytes();
+      deleteFile(b);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Batch part(Batch b, List<LogRecordData> records, String suffix) {
+    if (b.file() == null) {
+      return new Batch(b.seq(), b.lowPriority(), records.size(), 0, List.copyOf(records), null);
+    }
+    // "<seq>-hi.batch" -> "<seq>-hi.a.batch": still sorts before the next batch when recovered
+    String name = b.file().getFileName().toString();
+    Path file = b.file().resolveSibling(name.substring(0, name.length() - ".batch".length()) + "." + suffix + ".batch");
+    byte[] data = RecordCodec.encode(records);
+    try {
+      write(file, data);
+    } catch (IOException e) {
+      return new Batch(b.seq(), b.lowPriority(), records.size(), 0, List.copyOf(records), null); // kept in memory
+    }
+    return new Batch(b.seq(), b.lowPriority(), records.size(), data.length, null, file);
+  }
+
+  /** gRPC RESOURCE_EXHAUSTED for a message over the server's limit, or HTTP 413. */
+  static boolean tooLarge(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof FailedExportException.GrpcExportException g && g.getResponse() != null) {
+        String d = String.valueOf(g.getResponse().getStatusDescription());
+        return g.getResponse().getStatusCode() == io.opentelemetry.sdk.common.export.GrpcStatusCode.RESOURCE_EXHAUSTED
+            && d.contains("larger than max");
+      }
+      if (c instanceof FailedExportException.HttpExportException h && h.getResponse() != null) {
+        return h.getResponse().getStatusCode() == 413;
+      }
+    }
+    return false;
+  }
 
   /** One export of a batch; null on success. */
   private Failure attempt(Batch b) {
@@ -270,7 +340,8 @@ public final class QueuedExporter implements LogRecordExporter {
     if (r.isSuccess()) {
       return null;
     }
-    return new Failure(describe(r.getFailureThrowable()), permanent(r.getFailureThrowable()));
+    Throwable t = r.getFailureThrowable();
+    return new Failure(describe(t), permanent(t), tooLarge(t));
   }
 
   /**
