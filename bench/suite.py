@@ -429,8 +429,14 @@ def write_report(a, workloads, configs, rates, agent_runs, zero_loss, sustained,
         f"{all_ratio:.2f} vs reference {ref_ratio:.2f} = {all_ratio / ref_ratio:.2f}x", all_ratio >= 0.9 * ref_ratio)
     dflt = med[("open", "agent-default")] / med[("open", "nothing")]
     row("open storm on paths the policy excludes: ratio >= 0.85", f"{dflt:.2f}", dflt >= 0.85)
-    ex = med[("exec", "agent-all")] / med[("exec", "nothing")]
-    row("exec storm: ratio >= 0.85", f"{ex:.2f}", ex >= 0.85)
+    # every exec is exported under either policy; the default one does not also export every file the
+    # spawned programs open, which agent-all does
+    ex = med[("exec", "agent-default")] / med[("exec", "nothing")]
+    ex_all = med[("exec", "agent-all")] / med[("exec", "nothing")]
+    exec_lost = sum(r["run_totals"]["lost"] for r in agent_runs if r["config"] == "agent-default"
+                    and r["workload"] == "exec")
+    row("exec storm: ratio >= 0.85, every exec delivered (default policy)",
+        f"{ex:.2f} (agent-all: {ex_all:.2f}); lost in the default-policy runs: {exec_lost}", ex >= 0.85 and exec_lost == 0)
     row(f"sustained {sustained['secs']:.0f} s at {sustained['rate']} events/s, zero loss",
         f"generator reached {sustained['achieved']:.0f}/s; {sustained['delivered']} records at the Collector for "
         f"{sustained['generated']} opens; lost {sustained['lost']} (kernel {sustained['kernel_lost']})",
