@@ -175,7 +175,15 @@ def clock_as_nobody():
     os.setresuid(65534, 65534, 65534)
     ts = (ctypes.c_long * 2)(946684800, 0)
     libc.clock_settime(0, ts)
+    try:  # a kernel parameter, opened for writing and refused: nothing changes
+        open("/proc/sys/kernel/domainname", "w")
+    except PermissionError:
+        pass
 child(clock_as_nobody)
+
+# capabilities: a program dropping its inheritable set (capset)
+import subprocess
+subprocess.run(["setpriv", "--inh-caps=-all", "true"], check=False)
 
 os.kill(nobody, signal.SIGKILL)
 os.waitpid(nobody, 0)

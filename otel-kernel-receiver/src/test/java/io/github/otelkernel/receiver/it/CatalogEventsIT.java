@@ -166,6 +166,18 @@ class CatalogEventsIT {
   }
 
   @Test
+  void capsetAndARefusedSysctlWrite() {
+    ExportedLog capset = one("process.capset", r -> byWorkload(r) && "setpriv".equals(r.attr("ksec.process.comm")));
+    assertEquals(List.of(), capset.attrList("ksec.capabilities.inheritable"));
+    assertTrue(!capset.<List<String>>attrList("ksec.capabilities.effective").isEmpty(), capset.toString());
+    assertEquals("success", capset.stringAttr("ksec.event.outcome"));
+    ExportedLog sysctl = one("kernel.sysctl_write", r -> byWorkload(r));
+    assertEquals("kernel.domainname", sysctl.stringAttr("ksec.sysctl.name"));
+    assertEquals("failure", sysctl.stringAttr("ksec.event.outcome"));
+    assertEquals("EACCES", sysctl.stringAttr("error.type"));
+  }
+
+  @Test
   void signalsAndTheOneAimedAtTheAgent() {
     ExportedLog term = one("process.signal", r -> "SIGTERM".equals(r.attr("ksec.signal.name"))
         && Long.valueOf(workloadPid).equals(r.attr("process.pid")));
