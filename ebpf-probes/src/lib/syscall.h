@@ -92,43 +92,11 @@ static __always_inline int sys_enter(struct trace_event_raw_sys_enter *ctx, __u3
 	int enter_##sys(struct trace_event_raw_sys_enter *ctx) { return sys_enter(ctx, type, nargs); }
 
 /*
- * Takes the call saved at entry and starts its record, or returns NULL when
- * none was saved (the policy did not want it). aux receives the saved value.
- */
-static __always_inline struct sys_scratch *sys_begin(struct trace_event_raw_sys_exit *ctx, __u64 *aux)
-{
-	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
-	if (!p || !p->valid)
-		return NULL;
-	p->valid = 0;
-	if (p->nr != (__u32)ctx->id) /* left over from a call whose exit we never saw */
-		return NULL;
-	__u32 zero = 0;
-	struct sys_scratch *s = bpf_map_lookup_elem(&sys_heap, &zero);
-	if (!s)
-		return NULL;
-	/* the rest of the header is filled at submit: a record the path rules drop never pays for it */
-	s->ev.hdr.type = p->type;
-	s->ev.hdr.flags = 0;
-	s->ev.ret = ctx->ret;
-#pragma unroll
-	for (int i = 0; i < 6; i++)
-		s->ev.args[i] = p->args[i];
-	s->ev.nr = p->nr;
-	s->ev.str_len[0] = 0;
-	s->ev.str_len[1] = 0;
-	s->ev.str_len[2] = 0;
-	s->ev._pad = 0;
-	s->ev._pad2 = 0;
-	s->off = 0;
-	if (aux)
-		*aux = p->aux;
-	return s;
-}
-
-/*
- * Starts a record for an event that is not a sys_enter/sys_exit pair (a
- * capability check, the raw sys_exit fallback): the caller fills args[].
+ * Starts a record: type, return value, call number, no arguments, no strings.
+ * sys_begin uses it for a paired call; a source that is not one (a capability
+ * check, the raw sys_exit fallback) calls it directly and fills args[] itself.
+ * The rest of the header is filled at submit: a record the path rules drop
+ * never pays for it.
  */
 static __always_inline struct sys_scratch *sys_begin_now(__u32 type, __s64 ret, __u32 nr)
 {
@@ -149,6 +117,29 @@ static __always_inline struct sys_scratch *sys_begin_now(__u32 type, __s64 ret, 
 	s->ev._pad = 0;
 	s->ev._pad2 = 0;
 	s->off = 0;
+	return s;
+}
+
+/*
+ * Takes the call saved at entry and starts its record, or returns NULL when
+ * none was saved (the policy did not want it). aux receives the saved value.
+ */
+static __always_inline struct sys_scratch *sys_begin(struct trace_event_raw_sys_exit *ctx, __u64 *aux)
+{
+	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!p || !p->valid)
+		return NULL;
+	p->valid = 0;
+	if (p->nr != (__u32)ctx->id) /* left over from a call whose exit we never saw */
+		return NULL;
+	struct sys_scratch *s = sys_begin_now(p->type, ctx->ret, p->nr);
+	if (!s)
+		return NULL;
+#pragma unroll
+	for (int i = 0; i < 6; i++)
+		s->ev.args[i] = p->args[i];
+	if (aux)
+		*aux = p->aux;
 	return s;
 }
 
@@ -306,33 +297,23 @@ static __always_inline __u32 sys_put_user_str(struct sys_scratch *s, int slot, c
 	return len;
 }
 
-/* Raw bytes from user memory (a socket address), len <= SYS_STR_SMALL. */
-static __always_inline __u32 sys_put_user_bytes(struct sys_scratch *s, int slot, const void *usrc, __u32 len)
-{
-	char *dst = sys_slot(s, slot);
-	if (!dst || !usrc)
-		return 0;
-	barrier_var(len); /* keep the mask: the verifier needs the bound even when clang knows it */
-	len &= (SYS_STR_SMALL - 1);
-	if (bpf_probe_read_user(dst, len, usrc) < 0)
-		return 0;
-	sys_commit(s, slot, len);
-	return len;
-}
-
-/* Raw bytes from kernel memory (an address out of a struct sock), len <= SYS_STR_SMALL. */
-static __always_inline __u32 sys_put_kernel_bytes(struct sys_scratch *s, int slot, const void *src, __u32 len)
+/* Raw bytes (a socket address, an xattr value), len <= SYS_STR_SMALL, from user or kernel memory. */
+static __always_inline __u32 sys_put_bytes(struct sys_scratch *s, int slot, const void *src, __u32 len, int user)
 {
 	char *dst = sys_slot(s, slot);
 	if (!dst || !src)
 		return 0;
 	barrier_var(len); /* keep the mask: the verifier needs the bound even when clang knows it */
 	len &= (SYS_STR_SMALL - 1);
-	if (bpf_probe_read_kernel(dst, len, src) < 0)
+	long err = user ? bpf_probe_read_user(dst, len, src) : bpf_probe_read_kernel(dst, len, src);
+	if (err < 0)
 		return 0;
 	sys_commit(s, slot, len);
 	return len;
 }
+
+#define sys_put_user_bytes(s, slot, src, len) sys_put_bytes(s, slot, src, len, 1)
+#define sys_put_kernel_bytes(s, slot, src, len) sys_put_bytes(s, slot, src, len, 0)
 
 static __always_inline int sys_submit(struct sys_scratch *s)
 {
