@@ -10,7 +10,6 @@ import io.github.otelkernel.elastic.it.ElasticsearchServer;
 import io.github.otelkernel.elastic.it.EsHttp;
 import io.github.otelkernel.elastic.it.Setups;
 import io.github.otelkernel.elastic.kibana.PanelQueries;
-import io.github.otelkernel.receiver.decode.KernelNames;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -76,13 +75,9 @@ class AgentToElasticsearchIT {
       endMillis = System.currentTimeMillis();
       // the rest of the catalog and what the dashboards look for, so that every panel has real data
       Path work = Files.createDirectories(dir.resolve("work"));
-      Map<String, Integer> nr = new java.util.LinkedHashMap<>();
-      for (String call : List.of("bpf", "finit_module", "delete_module", "kexec_file_load", "pivot_root")) {
-        nr.put(call, KernelNames.syscallNumber(call).orElseThrow());
-      }
       AgentProcess.run(work, "python3", resource("catalog.py").toString(), work.toString(), TAG,
           Long.toString(agent.pid()), Integer.toString(AgentProcess.freePort()), Integer.toString(AgentProcess.freePort()),
-          Integer.toString(AgentProcess.freePort()), EsHttp.JSON.writeValueAsString(nr));
+          Integer.toString(AgentProcess.freePort()), CatalogEventsIT.syscallNumbers());
       AgentProcess.run(work, "/bin/sh", resource("dashboards.sh").toString(), work.toString(), TAG);
       assertEquals(0, agent.stop(), agent.stderrText());
     }

@@ -45,6 +45,11 @@ final class RegistryConformance {
     }
   }
 
+  /** Problems with any of the records, each once, sorted; empty when all conform. */
+  List<String> check(List<ExportedLog> records) {
+    return records.stream().flatMap(r -> check(r).stream()).distinct().sorted().toList();
+  }
+
   /** Problems with one record, empty when it conforms. */
   List<String> check(ExportedLog r) {
     EventDef def = events.get(r.eventName());

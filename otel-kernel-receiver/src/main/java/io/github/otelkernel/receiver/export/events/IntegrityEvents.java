@@ -6,6 +6,7 @@ import io.github.otelkernel.receiver.decode.EventType;
 import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
 import io.github.otelkernel.receiver.decode.KernelNames;
 import io.github.otelkernel.semconv.KsecAttributes;
+import io.opentelemetry.api.common.AttributeKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -76,8 +77,7 @@ final class IntegrityEvents {
     m.put(EventType.MOUNT, c -> {
       SysCall e = c.event();
       var a = c.attributes();
-      String target = FileEvents.normalize(c.text(0, KsecAttributes.MOUNT_TARGET, null));
-      a.put(KsecAttributes.MOUNT_TARGET, target);
+      String target = path(c, 0, KsecAttributes.MOUNT_TARGET);
       boolean move = e.arg(1) != 0;
       String source = "";
       if (!e.string(1).isEmpty()) {
@@ -99,16 +99,13 @@ final class IntegrityEvents {
       return c.actor() + " " + what.strip() + " on " + target + c.outcomeSuffix();
     });
     m.put(EventType.UMOUNT, c -> {
-      String target = FileEvents.normalize(c.text(0, KsecAttributes.MOUNT_TARGET, null));
-      c.attributes().put(KsecAttributes.MOUNT_TARGET, target);
+      String target = path(c, 0, KsecAttributes.MOUNT_TARGET);
       c.attributes().put(KsecAttributes.MOUNT_FLAGS, names(c.event().arg(0), UMOUNT_FLAGS, UMOUNT_NAMES));
       return c.actor() + " unmounted " + target + c.outcomeSuffix();
     });
     m.put(EventType.PIVOT_ROOT, c -> {
-      String root = FileEvents.normalize(c.text(0, KsecAttributes.MOUNT_TARGET, null));
-      c.attributes().put(KsecAttributes.MOUNT_TARGET, root);
-      String old = FileEvents.normalize(c.text(1, KsecAttributes.MOUNT_PUT_OLD, null));
-      c.attributes().put(KsecAttributes.MOUNT_PUT_OLD, old);
+      String root = path(c, 0, KsecAttributes.MOUNT_TARGET);
+      String old = path(c, 1, KsecAttributes.MOUNT_PUT_OLD);
       return c.actor() + " switched its root to " + root + " (old root at " + old + ")" + c.outcomeSuffix();
     });
     m.put(EventType.CLOCK_SET, c -> {
@@ -125,6 +122,13 @@ final class IntegrityEvents {
       c.attributes().put(KsecAttributes.CLOCK_TIME, time);
       return c.actor() + " set " + clock + " to " + time + c.outcomeSuffix();
     });
+  }
+
+  /** A path of the record, with "." and ".." resolved by name, as one attribute. */
+  private static String path(SysEventContext c, int slot, AttributeKey<String> key) {
+    String p = FileEvents.normalize(c.event().string(slot).text());
+    c.attributes().put(key, p);
+    return p;
   }
 
   /** seconds and nanoseconds as nanoseconds, saturated: a hostile offset may be absurd on purpose */

@@ -35,7 +35,7 @@ final class NetworkEvents {
   static void register(Map<EventType, SysEventMapper> m) {
     m.put(EventType.NET_CONNECT, c -> {
       Endpoints e = flow(c, false);
-      String from = e.local().endsWith(":0") ? "" : " from " + e.local(); // a refused connect has no local end left
+      String from = e.localKnown() ? " from " + e.local() : ""; // a refused connect has no local end left
       return c.actor() + " connected to " + e.remote() + " over " + e.transport() + from + c.outcomeSuffix();
     });
     m.put(EventType.NET_SEND, c -> {
@@ -62,7 +62,7 @@ final class NetworkEvents {
     });
   }
 
-  private record Endpoints(String local, String remote, String transport) {}
+  private record Endpoints(String local, boolean localKnown, String remote, String transport) {}
 
   private static Endpoints flow(SysEventContext c, boolean inbound) {
     SysCall e = c.event();
@@ -87,7 +87,8 @@ final class NetworkEvents {
       a.put(DESTINATION_ADDRESS, dstAddr);
     }
     a.put(DESTINATION_PORT, dstPort);
-    return new Endpoints(hostPort(localAddr, localPort), hostPort(remoteAddr, remotePort), transport);
+    return new Endpoints(hostPort(localAddr, localPort), localAddr != null && localPort != 0,
+        hostPort(remoteAddr, remotePort), transport);
   }
 
   private static String local(SysEventContext c) {
