@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.cli;
 
+import io.github.otelkernel.receiver.text.TerminalText;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -9,7 +10,9 @@ import java.util.logging.LogRecord;
 
 /**
  * The agent's own log: one line per message, on stderr. Stack traces only with --debug: an
- * operator gets the cause, not a dump.
+ * operator gets the cause, not a dump. Messages carry text from outside (paths, Collector error
+ * texts), so every control, bidi and invisible character is escaped: no forged lines, no terminal
+ * escape sequences.
  */
 final class OneLineFormatter extends Formatter {
   private final boolean debug;
@@ -25,7 +28,7 @@ final class OneLineFormatter extends Formatter {
         .append(' ')
         .append(level(r.getLevel()))
         .append(' ')
-        .append(formatMessage(r).replace('\n', ' '));
+        .append(TerminalText.escape(formatMessage(r)));
     Throwable t = r.getThrown();
     if (t != null) {
       Throwable cause = t;
@@ -33,7 +36,7 @@ final class OneLineFormatter extends Formatter {
         cause = cause.getCause();
       }
       if (cause.getMessage() != null && !sb.toString().contains(cause.getMessage())) {
-        sb.append(": ").append(cause.getMessage().replace('\n', ' '));
+        sb.append(": ").append(TerminalText.escape(cause.getMessage()));
       }
       if (debug) {
         sb.append('\n');

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
 /**
  * receivers.ebpf.policy: what is collected, filtered in the kernel, merged and redacted. Only what

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 /** receivers.ebpf.policy → {@link PolicyConfig}; every mistake names its key and line. */
@@ -166,11 +166,13 @@ final class PolicyParser {
         if (regex == null) {
           throw p.error("a redaction pattern needs 'regex' (and a 'name' to report it by)");
         }
+        String name = pk.containsKey("name") ? pk.get("name").asString() : regex.asString();
         try {
-          patterns.add(new RedactionPattern(pk.containsKey("name") ? pk.get("name").asString() : regex.asString(),
-              Pattern.compile(regex.asString())));
+          patterns.add(new RedactionPattern(name, Pattern.compile(regex.asString())));
         } catch (PatternSyntaxException e) {
-          throw regex.error("invalid regular expression: " + e.getDescription() + " at index " + e.getIndex());
+          // RE2 syntax: linear time on what monitored processes send, so no look-around or backreferences
+          throw regex.error("redaction pattern '" + name + "' is not a valid RE2 expression ("
+              + e.getDescription() + "): write it without look-around ((?=, (?!, (?<=, (?<!) or backreferences");
         }
       }
     }

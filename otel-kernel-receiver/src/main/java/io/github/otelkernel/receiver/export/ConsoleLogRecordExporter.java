@@ -1,5 +1,7 @@
 package io.github.otelkernel.receiver.export;
 
+import io.github.otelkernel.receiver.text.TerminalText;
+
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.github.otelkernel.semconv.KsecEvents;
 import static io.opentelemetry.semconv.incubating.ProcessIncubatingAttributes.*;
@@ -81,20 +83,18 @@ public final class ConsoleLogRecordExporter implements LogRecordExporter {
     if (s == null) {
       return "?";
     }
+    // bare only when every character is plain ASCII: bidi and zero-width characters get quoted and escaped
     if (!s.isEmpty() && s.chars().allMatch(c -> c > 0x20 && c < 0x7f && "'\"\\$`;&|<>(){}*?!#~ ".indexOf(c) < 0)) {
       return s;
     }
     StringBuilder sb = new StringBuilder(s.length() + 2).append('\'');
     s.codePoints().forEach(c -> {
       switch (c) {
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
         case '\\' -> sb.append("\\\\");
         case '\'' -> sb.append("\\'");
         default -> {
-          if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
-            sb.append(String.format("\\x%02x", c));
+          if (TerminalText.unsafe(c)) {
+            TerminalText.appendEscape(sb, c);
           } else {
             sb.appendCodePoint(c);
           }

@@ -89,12 +89,8 @@ public final class LogRecordMapper {
       }
     });
     windows = w;
-    redactor = new Redactor(policy.defaultRedaction(), policy.redaction(), REDACTED_EXTRA);
+    redactor = new Redactor(policy.defaultRedaction(), policy.redaction());
   }
-
-  /** Further string attributes that can carry secrets given on a command line. */
-  private static final Set<String> REDACTED_EXTRA = Set.of("ksec.mount.source", "ksec.module.parameters",
-      "ksec.kexec.command_line");
 
   /** Closes aggregation windows whose time is up; on the poll thread. */
   public void flushExpired(long nowNanos) {
@@ -151,7 +147,8 @@ public final class LogRecordMapper {
         window = windows.getOrDefault(s.type(), 0L);
       }
     }
-    var record = new Aggregator.Pending(name, clock.toEpochNanos(p.bootNanos()), body, redactor.apply(a.build()));
+    Redactor.Redacted r = redactor.apply(a.build(), body);
+    var record = new Aggregator.Pending(name, clock.toEpochNanos(p.bootNanos()), r.body(), r.attributes());
     aggregator.offer(record, window, System.nanoTime());
   }
 
@@ -167,9 +164,15 @@ public final class LogRecordMapper {
     }
   }
 
-  /** The agent's counters since it started (agent.health). */
+  /**
+   * The agent's counters since it started (agent.health).
+   *
+   * @param failedByStage stage=count of records a stage failed on (their sum is malformed)
+   * @param stalledSeconds how long the event loop has made no progress; 0 when it is running
+   */
   public record AgentHealth(long received, long exported, long lostKernel, long lostQueue, long lostExport,
-      long malformed, long merged, long sendingQueue, long uptimeSeconds) {
+      long malformed, long merged, long sendingQueue, long uptimeSeconds, List<String> failedByStage,
+      long stalledSeconds) {
     public long lost() {
       return lostKernel + lostQueue + lostExport + malformed;
     }
@@ -177,11 +180,18 @@ public final class LogRecordMapper {
 
   /** An agent.health record: the sensor's own state travels with its events, to the same place. */
   public void emitHealth(AgentHealth h) {
+    AttributesBuilder extra = Attributes.builder().put(KsecAttributes.AGENT_EVENTS_FAILED, h.failedByStage());
+    String stalled = "";
+    if (h.stalledSeconds() > 0) {
+      extra.put(KsecAttributes.AGENT_STALLED_SECONDS, h.stalledSeconds());
+      stalled = "STALLED: the event loop has made no progress for " + h.stalledSeconds() + " s; ";
+    }
     logger.logRecordBuilder()
         .setEventName(KsecEvents.AGENT_HEALTH)
         .setTimestamp(clock.toEpochNanos(clock.bootNanosNow()), TimeUnit.NANOSECONDS)
-        .setSeverity(h.lost() > 0 ? Severity.WARN : Severity.INFO)
-        .setBody("Agent health: received " + h.received() + ", exported " + h.exported() + ", lost " + h.lost()
+        .setSeverity(h.lost() > 0 || h.stalledSeconds() > 0 ? Severity.WARN : Severity.INFO)
+        .setAllAttributes(extra.build())
+        .setBody(stalled + "Agent health: received " + h.received() + ", exported " + h.exported() + ", lost " + h.lost()
             + " (kernel " + h.lostKernel() + ", queues " + h.lostQueue() + ", export " + h.lostExport()
             + ", malformed " + h.malformed() + "), " + h.sendingQueue() + " waiting to be sent")
         .setAllAttributes(Attributes.builder()
@@ -201,16 +211,17 @@ public final class LogRecordMapper {
 
   /** The late hash of an executable whose process.exec record left before the hash was known. */
   public void emitLateHash(Enricher.LateHash h) {
+    Redactor.Redacted r = redactor.apply(Attributes.builder()
+        .put(PROCESS_PID, (long) h.pid())
+        .put(KsecAttributes.PROCESS_ENTITY_ID, h.entityId())
+        .put(PROCESS_EXECUTABLE_PATH, h.executable())
+        .put(KsecAttributes.PROCESS_EXECUTABLE_HASH_SHA256, h.sha256())
+        .build(), "Executable " + h.executable() + " of process " + h.pid() + " has SHA-256 " + h.sha256());
     logger.logRecordBuilder()
         .setEventName(KsecEvents.PROCESS_EXECUTABLE_HASH)
         .setSeverity(Severity.INFO)
-        .setBody("Executable " + h.executable() + " of process " + h.pid() + " has SHA-256 " + h.sha256())
-        .setAllAttributes(Attributes.builder()
-            .put(PROCESS_PID, (long) h.pid())
-            .put(KsecAttributes.PROCESS_ENTITY_ID, h.entityId())
-            .put(PROCESS_EXECUTABLE_PATH, h.executable())
-            .put(KsecAttributes.PROCESS_EXECUTABLE_HASH_SHA256, h.sha256())
-            .build())
+        .setBody(r.body())
+        .setAllAttributes(r.attributes())
         .emit();
   }
 

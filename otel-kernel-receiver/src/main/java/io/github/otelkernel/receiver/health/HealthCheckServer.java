@@ -13,11 +13,14 @@ import java.util.concurrent.Executors;
 
 /**
  * The Collector's health_check extension, same answers: 503 {"status":"Server not available"}
- * until the probes are attached, then 200 {"status":"Server available",...}.
+ * until the probes are attached, then 200 {"status":"Server available",...}; 503 again, with a
+ * reason, while the agent's event loop is stalled.
  */
 public final class HealthCheckServer implements AutoCloseable {
   private final HttpServer server;
   private volatile Instant readySince;
+  /** Why the agent is not doing its job although it started (a stalled event loop); null when fine. */
+  private volatile String stalled;
 
   private HealthCheckServer(HttpServer server) {
     this.server = server;
@@ -36,7 +39,11 @@ public final class HealthCheckServer implements AutoCloseable {
       Instant since = h.readySince;
       String body;
       int status;
-      if (since != null) {
+      String why = h.stalled;
+      if (since != null && why != null) {
+        status = 503;
+        body = "{\"status\":\"Server not available\",\"reason\":\"" + why.replace("\"", "'") + "\"}";
+      } else if (since != null) {
         status = 200;
         body = "{\"status\":\"Server available\",\"upSince\":\"" + since + "\",\"uptime\":\""
             + Duration.between(since, Instant.now()).toMillis() / 1000.0 + "s\"}";
@@ -62,6 +69,11 @@ public final class HealthCheckServer implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** A reason to answer 503 although started (null: none); the reason is our own text, not a process's. */
+  public void setStalled(String reason) {
+    stalled = reason;
   }
 
   public void setReady(boolean ready) {

@@ -5,7 +5,8 @@ import io.github.otelkernel.receiver.config.PolicyConfig;
 import io.github.otelkernel.receiver.decode.KernelEvent;
 import io.github.otelkernel.receiver.policy.Policy;
 import io.github.otelkernel.receiver.policy.PolicyCompiler;
-import io.github.otelkernel.receiver.decode.MalformedRecordException;
+import io.github.otelkernel.receiver.enrich.ProcessContext;
+import io.github.otelkernel.receiver.pipeline.PipelineStats.Stage;
 import io.github.otelkernel.receiver.decode.RecordDecoder;
 import io.github.otelkernel.receiver.enrich.BootClock;
 import io.github.otelkernel.receiver.enrich.HostResource;
@@ -53,6 +54,8 @@ public final class Agent implements AutoCloseable {
   private static final long LOSS_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** Longest a record waits in the ring buffer on a quiet host. */
   private static final int POLL_MILLIS = 50;
+  /** No progress of the poll loop for this long is a stall: health answers 503 and says so. */
+  static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Bounds of the enrichment state (docs/enrichment.md). */
   static final int PROCESS_TABLE_ENTRIES = 65_536;
   static final long EXIT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -79,6 +82,10 @@ public final class Agent implements AutoCloseable {
   private Thread pollThread;
   private volatile boolean running;
   private volatile Throwable pollFailure;
+  /** When the poll loop last finished a record or a wait (System.nanoTime); the watchdog reads it. */
+  private volatile long progressNanos = System.nanoTime();
+  /** The watchdog's view: true from a stall's report until the loop moves again. */
+  private boolean stallReported;
   private long reportedKernelLost;
   private long reportedQueueDropped;
   private boolean closed;
@@ -160,6 +167,7 @@ public final class Agent implements AutoCloseable {
     });
     // user and group names: re-read when the files change, off the event path
     background.scheduleWithFixedDelay(users::refreshIfChanged, 5, 5, TimeUnit.SECONDS);
+    background.scheduleWithFixedDelay(this::watchdog, 1, 1, TimeUnit.SECONDS);
     probes = BpfProbes.load(probeObject(), PROBES, config.receiver().ringBufferBytes(), this::onRecord);
     policyCompiler = new PolicyCompiler(probes, (int) ProcessHandle.current().pid(), PolicyCompiler.cgroup2Root(),
         Path.of("/"));
@@ -190,15 +198,17 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  /** Called on the poll thread for every record copied out of the ring buffer. */
+  /**
+   * Called on the poll thread for every record copied out of the ring buffer. Nothing a record
+   * holds may end the stream: each stage's failure is counted and the record skipped.
+   */
   private void onRecord(byte[] record) {
+    progressNanos = System.nanoTime();
     KernelEvent event;
     try {
       event = decoder.decode(record);
-    } catch (MalformedRecordException e) {
-      if (stats.malformed.incrementAndGet() <= 10) {
-        LOG.warning("skipped a malformed kernel record: " + e.getMessage());
-      }
+    } catch (RuntimeException e) { // MalformedRecordException, or a decoder bug on an odd record
+      failed(Stage.DECODE, "skipped a kernel record that could not be decoded", e);
       return;
     }
     int type = switch (event) {
@@ -208,13 +218,24 @@ public final class Agent implements AutoCloseable {
       case KernelEvent.SysCall s -> s.type().id();
     };
     stats.received.incrementAndGet(type);
+    ProcessContext ctx;
     try {
-      mapper.emit(event, enricher.enrich(event));
+      ctx = enricher.enrich(event);
     } catch (RuntimeException e) {
-      // a bug in mapping one event must not stop the stream: count it with the malformed ones
-      if (stats.malformed.incrementAndGet() <= 10) {
-        LOG.log(Level.WARNING, "could not map a " + RecordDecoder.typeName(type) + " event: " + e, e);
-      }
+      failed(Stage.ENRICH, "could not enrich a " + RecordDecoder.typeName(type) + " event", e);
+      return;
+    }
+    try {
+      mapper.emit(event, ctx);
+    } catch (RuntimeException e) {
+      failed(Stage.MAP, "could not map a " + RecordDecoder.typeName(type) + " event", e);
+    }
+  }
+
+  /** Counts a record a stage failed on; the first few are logged, on one line each. */
+  private void failed(Stage stage, String what, RuntimeException e) {
+    if (stats.fail(stage) <= 10) {
+      LOG.warning(what + " (" + stage.key() + "): " + String.valueOf(e));
     }
   }
 
@@ -227,6 +248,7 @@ public final class Agent implements AutoCloseable {
         clock.refresh();
         probes.poll(POLL_MILLIS);
         probes.drain(); // records submitted without a wake-up (see WAKEUP_BYTES in common.h)
+        progressNanos = System.nanoTime();
         mapper.flushExpired(System.nanoTime());
         if (running && System.nanoTime() - lastCheck > LOSS_CHECK_NANOS) {
           reportLoss();
@@ -264,6 +286,39 @@ public final class Agent implements AutoCloseable {
     reportedQueueDropped = queueDropped;
   }
 
+  /**
+   * On the background thread: a poll loop that has stopped moving (one record holding it, a
+   * blocked exporter) is reported, not hidden: health turns 503 with the reason, and an
+   * agent.health record says so, once per stall, since the loop cannot send its own.
+   */
+  private void watchdog() {
+    try {
+      if (!running) {
+        return;
+      }
+      long stalled = System.nanoTime() - progressNanos;
+      if (stalled > STALL_NANOS) {
+        String reason = "the event loop has made no progress for " + TimeUnit.NANOSECONDS.toSeconds(stalled) + " s";
+        if (health != null) {
+          health.setStalled(reason);
+        }
+        if (!stallReported) {
+          stallReported = true;
+          LOG.warning(reason + ": events are waiting in the kernel ring buffer");
+          emitHealth();
+        }
+      } else if (stallReported) {
+        stallReported = false;
+        if (health != null) {
+          health.setStalled(null);
+        }
+        LOG.info("the event loop is moving again");
+      }
+    } catch (RuntimeException e) {
+      LOG.warning("health watchdog: " + e); // never let the scheduler drop the task
+    }
+  }
+
   private void emitHealth() {
     mapper.emitHealth(health());
     stats.derived.incrementAndGet();
@@ -279,9 +334,11 @@ public final class Agent implements AutoCloseable {
       lostExport += e.stats().failed() + e.stats().dropped();
       waiting += e.queue().map(q -> (long) q.pending()).orElse(0L);
     }
+    long stalled = System.nanoTime() - progressNanos;
     return new LogRecordMapper.AgentHealth(stats.received(), exported, kernelLost(), dropCounter.dropped(),
         lostExport, stats.malformed(), mapper.merged(), waiting,
-        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos));
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos), stats.failedByStage(),
+        running && stalled > STALL_NANOS ? TimeUnit.NANOSECONDS.toSeconds(stalled) : 0); // not at stop
   }
 
   public long kernelLost() {
@@ -403,7 +460,11 @@ public final class Agent implements AutoCloseable {
     }
     // merged: repeats folded into another record's ksec.event.count, so not records of their own
     sb.append(" derived=").append(stats.derived()).append(" merged=").append(mapper == null ? 0 : mapper.merged())
-        .append(" malformed=").append(stats.malformed()).append(" queue_dropped=").append(queueDropped);
+        .append(" malformed=").append(stats.malformed());
+    for (Stage stage : Stage.values()) {
+      sb.append(' ').append(stage.key()).append("_failed=").append(stats.failed(stage));
+    }
+    sb.append(" queue_dropped=").append(queueDropped);
     for (BuiltExporter e : exporters) {
       sb.append(" | ").append(e.id()).append(": exported=").append(e.stats().exported())
           .append(" failed=").append(e.stats().failed());

@@ -6,40 +6,65 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Masks secrets in command lines, arguments and paths before a record leaves the agent. A pattern's
  * named group {@code secret} is replaced (so "--password=[REDACTED]" still says what was there), or
  * the whole match when it has none. An argument that names a secret ("--password", "-p" is not one:
  * too many programs use it) masks the argument after it. The raw base64 copy of a masked value is
- * dropped: it would carry the secret past the mask.
+ * dropped: it would carry the secret past the mask. The record's body is rendered from the masked
+ * values, so a secret masked in a field is masked in the sentence too.
+ *
+ * <p>Every string here comes from a monitored process, so the patterns run on RE2/J: linear time in
+ * the input whatever the pattern (java.util.regex backtracks; an unanchored pattern over a long
+ * token was quadratic, and held the ring reader at 100 % of a core). RE2 has no look-around: the
+ * shipped patterns consume a neighbouring character instead, and the option pattern's "not a file
+ * or length" exclusion is a second pattern run on the option name.
  */
 public final class Redactor {
   public static final String MASK = "[REDACTED]";
 
   /**
-   * An option naming a secret (--password, --api-key, --db-token) but not a file or length that
-   * holds or describes one (--password-file, --token-path).
+   * Characters of one string the patterns look at. Argv is capped at 8 KiB and paths at 64
+   * components in the kernel, so this is never reached by a real record; past it the rest of the
+   * string is masked unread (it cannot be shown to be free of secrets) and the field is listed.
    */
-  private static final String SECRET_NAME = "--?[a-z0-9_.]*(?:password|passwd|passphrase|secret|token|api[-_]?key|"
-      + "access[-_]?key|private[-_]?key|credentials?)(?![a-z0-9_.-]*(?:file|path|dir|length|len)\\b)[a-z0-9_.-]*";
+  public static final int MAX_MATCHED_CHARS = 32 * 1024;
+
+  /** The memo's budget: characters of inputs and results held (2 bytes each). */
+  static final long MEMO_MAX_CHARS = 2L << 20;
+
+  /** The secret words an option or variable name may contain. */
+  private static final String SECRET_WORD = "(?:password|passwd|passphrase|secret|token|api[-_]?key|"
+      + "access[-_]?key|private[-_]?key|credentials?)";
+
+  /** An option naming a secret (--password, --api-key, --db-token). */
+  private static final String SECRET_NAME = "--?[a-z0-9_.]*" + SECRET_WORD + "[a-z0-9_.-]*";
+
+  /** ... but not a file or length that holds or describes one (--password-file, --token-path). */
+  private static final Pattern NOT_A_SECRET = Pattern.compile(
+      "(?i)" + SECRET_WORD + "[a-z0-9_.-]*(?:file|path|dir|length|len)(?:[^a-z0-9_]|$)");
 
   /** The shipped patterns (redaction.defaults: true). */
   public static final List<RedactionPattern> DEFAULTS = List.of(
-      p("secret-option", "(?i)(?:^|\\s)" + SECRET_NAME + "(?:[=:]|\\s+)(?<secret>[^\\s'\"]+)"),
-      p("secret-env", "(?<![A-Za-z0-9_])[A-Za-z_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY|"
+      p("secret-option", "(?i)(?:^|\\s)(?<option>" + SECRET_NAME + ")(?:[=:]|\\s+)(?<secret>[^\\s'\"]+)"),
+      p("secret-env", "(?:^|[^A-Za-z0-9_])[A-Za-z_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY|"
           + "PRIVATE_KEY|CREDENTIALS)[A-Za-z0-9_]*=(?<secret>[^\\s'\"]+)"),
       p("url-credentials", "[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]*:(?<secret>[^@\\s/]+)@"),
       p("authorization-header", "(?i)(?:authorization|proxy-authorization|x-api-key|private-token):\\s*"
           + "(?:bearer\\s+|basic\\s+|token\\s+)?(?<secret>[^\\s'\"]+)"),
-      p("aws-access-key-id", "(?<![A-Z0-9])(?<secret>(?:AKIA|ASIA)[0-9A-Z]{16})(?![A-Z0-9])"),
+      p("aws-access-key-id", "(?:^|[^A-Z0-9])(?<secret>(?:AKIA|ASIA)[0-9A-Z]{16})(?:[^A-Z0-9]|$)"),
       p("github-token", "(?<secret>gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"),
       p("slack-token", "(?<secret>xox[abposr]-[A-Za-z0-9-]{10,})"),
       p("jwt", "(?<secret>eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})"),
@@ -47,6 +72,11 @@ public final class Redactor {
 
   /** An argument that is the name of a secret whose value is the next argument. */
   private static final Pattern SECRET_FLAG = Pattern.compile("(?i)" + SECRET_NAME);
+
+  /** Compiles a pattern for redaction; RE2 syntax (no look-around, no backreferences). */
+  public static RedactionPattern compile(String name, String regex) throws PatternSyntaxException {
+    return new RedactionPattern(name, Pattern.compile(regex));
+  }
 
   /** Attributes that can carry what a process was given, and the raw copies to drop when masked. */
   private static final Map<String, String> FIELDS = Map.ofEntries(
@@ -57,11 +87,31 @@ public final class Redactor {
       Map.entry(KsecAttributes.FILE_ORIGINAL_PATH.getKey(), ""),
       Map.entry(KsecAttributes.FILE_SYMLINK_TARGET_PATH.getKey(), ""),
       Map.entry("process.executable.path", KsecAttributes.PROCESS_EXECUTABLE_PATH_RAW.getKey()),
-      Map.entry("process.working_directory", KsecAttributes.PROCESS_WORKING_DIRECTORY_RAW.getKey()));
+      Map.entry("process.working_directory", KsecAttributes.PROCESS_WORKING_DIRECTORY_RAW.getKey()),
+      // what is derived from those, or named by a process: a name masked in its path but shown
+      // whole in file.name or a parent's executable would carry the secret past the mask
+      Map.entry("file.name", ""),
+      Map.entry("file.directory", ""),
+      Map.entry("process.executable.name", ""),
+      Map.entry("process.linux.cgroup", ""),
+      Map.entry(KsecAttributes.PROCESS_PARENT_EXECUTABLE_PATH.getKey(), ""),
+      Map.entry(KsecAttributes.PROCESS_SESSION_LEADER_EXECUTABLE_PATH.getKey(), ""),
+      Map.entry(KsecAttributes.PROCESS_ENTRY_LEADER_EXECUTABLE_PATH.getKey(), ""),
+      Map.entry(KsecAttributes.TARGET_PROCESS_EXECUTABLE_PATH.getKey(), ""),
+      Map.entry(KsecAttributes.FILE_XATTR_NAME.getKey(), ""),
+      Map.entry(KsecAttributes.SYSCTL_NAME.getKey(), ""),
+      Map.entry(KsecAttributes.MEMFD_NAME.getKey(), ""),
+      Map.entry(KsecAttributes.MODULE_NAME.getKey(), ""),
+      Map.entry(KsecAttributes.BPF_PROGRAM_NAME.getKey(), ""),
+      Map.entry(KsecAttributes.MOUNT_TARGET.getKey(), ""),
+      Map.entry(KsecAttributes.MOUNT_SOURCE.getKey(), ""),
+      Map.entry(KsecAttributes.MODULE_PARAMETERS.getKey(), ""),
+      Map.entry(KsecAttributes.KEXEC_COMMAND_LINE.getKey(), ""),
+      Map.entry(KsecAttributes.NETWORK_UNIX_PATH.getKey(), ""));
 
   private final List<RedactionPattern> patterns;
   /** FIELDS' keys and the extra ones. */
-  private final List<String> fields;
+  private final Set<String> fields;
 
   public Redactor(boolean defaults, List<RedactionPattern> extra) {
     this(defaults, extra, Set.of());
@@ -72,13 +122,13 @@ public final class Redactor {
     List<RedactionPattern> all = new ArrayList<>(defaults ? DEFAULTS : List.of());
     all.addAll(extra);
     this.patterns = List.copyOf(all);
-    List<String> f = new ArrayList<>(FIELDS.keySet());
+    Set<String> f = new java.util.HashSet<>(FIELDS.keySet());
     f.addAll(extraFields);
-    this.fields = List.copyOf(f);
+    this.fields = Set.copyOf(f);
   }
 
   private static RedactionPattern p(String name, String regex) {
-    return new RedactionPattern(name, Pattern.compile(regex));
+    return compile(name, regex);
   }
 
   public boolean active() {
@@ -87,44 +137,87 @@ public final class Redactor {
 
   /** The attributes with secrets masked; ksec.policy.redacted lists what was touched. */
   public Attributes apply(Attributes in) {
+    return apply(in, "").attributes();
+  }
+
+  /** A record's attributes and body, masked. */
+  public record Redacted(Attributes attributes, String body) {}
+
+  /**
+   * The attributes with secrets masked (ksec.policy.redacted lists what was touched), and the body
+   * with every masked value replaced by its masked form and the patterns run over it.
+   */
+  public Redacted apply(Attributes in, String body) {
     if (patterns.isEmpty()) {
-      return in;
+      return new Redacted(in, body);
     }
-    // look up the few fields that can carry secrets; no copy of the whole record per event
+    // one pass over the record, a hash lookup per attribute; the record is copied only when touched
     Set<String> touched = new TreeSet<>();
     Set<String> dropRaw = new TreeSet<>();
-    AttributesBuilder out = null;
-    for (String key : fields) {
-      String s = in.get(AttributeKey.stringKey(key));
-      if (s != null) {
+    Map<String, String> replaced = new TreeMap<>(LONGEST_FIRST); // original -> masked, for the body
+    AttributesBuilder[] out = {null};
+    in.forEach((k, v) -> {
+      if (!fields.contains(k.getKey())) {
+        return;
+      }
+      if (v instanceof String s) {
         String r = mask(s);
         if (!r.equals(s)) {
-          out = out == null ? in.toBuilder() : out;
-          out.put(AttributeKey.stringKey(key), r);
-          touched.add(key);
+          out[0] = out[0] == null ? in.toBuilder() : out[0];
+          out[0].put(AttributeKey.stringKey(k.getKey()), r);
+          touched.add(k.getKey());
+          put(replaced, s, r);
         }
-      }
-      List<String> list = in.get(AttributeKey.stringArrayKey(key));
-      if (list != null) {
+      } else if (v instanceof List<?> l && k.getType() == io.opentelemetry.api.common.AttributeType.STRING_ARRAY) {
+        @SuppressWarnings("unchecked")
+        List<String> list = (List<String>) l;
         List<String> r = maskArgs(list);
         if (!r.equals(list)) {
-          out = out == null ? in.toBuilder() : out;
-          out.put(AttributeKey.stringArrayKey(key), r);
-          touched.add(key);
+          out[0] = out[0] == null ? in.toBuilder() : out[0];
+          out[0].put(AttributeKey.stringArrayKey(k.getKey()), r);
+          touched.add(k.getKey());
+          for (int i = 0; i < list.size(); i++) {
+            if (!list.get(i).equals(r.get(i))) {
+              put(replaced, list.get(i), r.get(i));
+            }
+          }
         }
       }
-      if (touched.contains(key) && !FIELDS.getOrDefault(key, "").isEmpty()) {
-        dropRaw.add(FIELDS.get(key));
+      if (touched.contains(k.getKey()) && !FIELDS.getOrDefault(k.getKey(), "").isEmpty()) {
+        dropRaw.add(FIELDS.get(k.getKey()));
       }
-    }
-    if (out == null) {
-      return in;
+    });
+    AttributesBuilder b = out[0];
+    if (b == null) {
+      return new Redacted(in, body);
     }
     for (String raw : dropRaw) {
-      out.remove(AttributeKey.stringKey(raw));
+      b.remove(AttributeKey.stringKey(raw));
     }
-    out.put(KsecAttributes.POLICY_REDACTED, List.copyOf(touched));
-    return out.build();
+    b.put(KsecAttributes.POLICY_REDACTED, List.copyOf(touched));
+    return new Redacted(b.build(), maskBody(body, replaced));
+  }
+
+  private static void put(Map<String, String> m, String from, String to) {
+    if (!from.isEmpty()) {
+      m.put(from, to);
+    }
+  }
+
+  /** Longest first, so a path is replaced whole before a shorter value that is part of it. */
+  private static final Comparator<String> LONGEST_FIRST =
+      Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder());
+
+  /**
+   * Only for records with a masked field: the body is rendered from field values, so one without
+   * is as clean as its fields (and this pass costs nothing on the common path).
+   */
+  private String maskBody(String body, Map<String, String> replaced) {
+    String b = body;
+    for (var e : replaced.entrySet()) {
+      b = b.replace(e.getKey(), e.getValue());
+    }
+    return maskUncached(b);
   }
 
   /**
@@ -133,7 +226,8 @@ public final class Redactor {
    * full rather than kept in LRU order: cheaper, and a miss only costs the regex pass).
    */
   private final Map<String, String> memo = new ConcurrentHashMap<>();
-  private static final int MEMO_MAX = 8192;
+  /** Characters held by the memo, keys and values; cleared whole past MEMO_MAX_CHARS. */
+  private final AtomicLong memoChars = new AtomicLong();
 
   String mask(String s) {
     String cached = memo.get(s);
@@ -141,27 +235,44 @@ public final class Redactor {
       return cached;
     }
     String r = maskUncached(s);
-    if (memo.size() >= MEMO_MAX) {
+    long size = (long) s.length() + (r == s ? 0 : r.length());
+    if (memoChars.addAndGet(size) > MEMO_MAX_CHARS) {
       memo.clear();
+      memoChars.set(size);
     }
     memo.put(s, r);
     return r;
   }
 
+  /** Characters the memo holds now (tests). */
+  long memoChars() {
+    return memoChars.get();
+  }
+
   private String maskUncached(String s) {
     String r = s;
+    String unread = "";
+    if (r.length() > MAX_MATCHED_CHARS) {
+      r = r.substring(0, MAX_MATCHED_CHARS);
+      unread = MASK;
+    }
     for (RedactionPattern p : patterns) {
       Matcher m = p.regex().matcher(r);
       if (!m.find()) {
         continue;
       }
-      boolean named = p.regex().pattern().contains("(?<secret>");
+      var groups = p.regex().namedGroups();
+      boolean named = groups.containsKey("secret");
+      boolean option = groups.containsKey("option");
       StringBuilder sb = new StringBuilder();
       int last = 0;
       do {
         int start = named ? m.start("secret") : m.start();
         int end = named ? m.end("secret") : m.end();
-        if (start < 0) {
+        if (start < 0 || end <= start || start < last) {
+          continue; // the group did not take part, or an empty match: nothing to mask
+        }
+        if (option && NOT_A_SECRET.matcher(m.group("option")).find()) {
           continue;
         }
         sb.append(r, last, start).append(MASK);
@@ -170,7 +281,7 @@ public final class Redactor {
       sb.append(r, last, r.length());
       r = sb.toString();
     }
-    return r;
+    return unread.isEmpty() ? r : r + unread;
   }
 
   List<String> maskArgs(List<String> args) {

@@ -32,6 +32,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aRedactionPatternRe2CannotRunIsRefusedByName() {
+    var e = error("""
+        receivers:
+          ebpf:
+            policy:
+              redaction:
+                patterns:
+                  - {name: lookahead, regex: 'key=(?!file)(?<secret>\\S+)'}
+        exporters: {file: {path: out.jsonl}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
+        """);
+    assertTrue(e.getMessage().startsWith("c.yaml:6: "), e.getMessage());
+    assertTrue(e.getMessage().contains("redaction pattern 'lookahead' is not a valid RE2 expression"), e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+  }
+
+  @Test
   void defaultConfigPrintsToTheConsole() {
     AgentConfig c = loader.loadDefault();
     assertEquals(1, c.exporters().size());

@@ -36,4 +36,19 @@ class HealthCheckServerTest {
       assertTrue(e.getMessage().startsWith("extensions.health_check.endpoint: cannot listen on"), e.getMessage());
     }
   }
+
+  @Test
+  void aStalledEventLoopAnswers503WithTheReason() throws Exception {
+    try (HealthCheckServer h = HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", 0, "/"))) {
+      HttpClient http = HttpClient.newHttpClient();
+      var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port() + "/")).build();
+      h.setReady(true);
+      h.setStalled("the event loop has made no progress for 7 s");
+      var stalled = http.send(req, HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, stalled.statusCode());
+      assertTrue(stalled.body().contains("no progress for 7 s"), stalled.body());
+      h.setStalled(null);
+      assertEquals(200, http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+  }
 }

@@ -2,12 +2,13 @@ package io.github.otelkernel.receiver.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.otelkernel.receiver.config.PolicyConfig.RedactionPattern;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import java.util.List;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 import org.junit.jupiter.api.Test;
 
 class RedactorTest {
@@ -59,5 +60,61 @@ class RedactorTest {
     assertEquals("itok_[REDACTED] --password=[REDACTED]",
         new Redactor(true, List.of(custom)).mask("itok_abc --password=x"));
     assertEquals("itok_[REDACTED] --password=x", new Redactor(false, List.of(custom)).mask("itok_abc --password=x"));
+  }
+
+  @Test
+  void longHostileTokensTakeLinearTime() {
+    // 6,000 letters: the unanchored url-credentials pattern tried from every position, each scan to
+    // the end, was quadratic on java.util.regex; a guard against a hang, not a benchmark
+    String letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".repeat(600);
+    var user = Redactor.compile("user-token", "--token(?:=|\\s)+(?<secret>\\S+)");
+    Redactor hostile = new Redactor(true, List.of(user));
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+      for (int i = 0; i < 50; i++) {
+        hostile.mask(letters + i);
+        hostile.mask("--token " + "=".repeat(8000) + i);
+      }
+    });
+  }
+
+  @Test
+  void whatIsPastTheMatchedLengthIsMaskedUnread() {
+    String s = "a".repeat(Redactor.MAX_MATCHED_CHARS) + "ghp_" + "x".repeat(36);
+    String m = r.mask(s);
+    assertFalse(m.contains("ghp_"), "the tail past the cap is not shown");
+    assertEquals("a".repeat(Redactor.MAX_MATCHED_CHARS) + Redactor.MASK, m);
+  }
+
+  @Test
+  void theMemoIsBoundedInCharacters() {
+    for (int i = 0; i < 2_000; i++) {
+      r.mask(i + "x".repeat(4000));
+    }
+    assertTrue(r.memoChars() <= Redactor.MEMO_MAX_CHARS, "memo holds " + r.memoChars() + " chars");
+  }
+
+  @Test
+  void theBodyIsRenderedFromTheMaskedValues() {
+    String token = "ghp_" + "Ab1".repeat(12);
+    Attributes in = Attributes.builder()
+        .put("file.path", "/tmp/" + token)
+        .put("ksec.file.original_path", "/tmp/old-" + token)
+        .build();
+    var out = r.apply(in, "Process 1 (sh) renamed /tmp/old-" + token + " to /tmp/" + token);
+    assertEquals("/tmp/[REDACTED]", out.attributes().get(AttributeKey.stringKey("file.path")));
+    assertFalse(out.body().contains(token.substring(4)), out.body());
+    assertEquals("Process 1 (sh) renamed /tmp/old-[REDACTED] to /tmp/[REDACTED]", out.body());
+    // nothing masked: the body is left as it is
+    var clean = r.apply(Attributes.builder().put("file.path", "/tmp/x").build(), "opened /tmp/x");
+    assertEquals("opened /tmp/x", clean.body());
+  }
+
+  @Test
+  void neighbouringCharactersStillDelimitTheShippedPatterns() {
+    assertEquals("x=AKIAABCDEFGHIJKLMNOPQ", r.mask("x=AKIAABCDEFGHIJKLMNOPQ"), "17 characters: not a key id");
+    assertEquals("k=[REDACTED] next", r.mask("k=AKIAABCDEFGHIJKLMNOP next"));
+    assertEquals("MY_TOKEN=[REDACTED]", r.mask("MY_TOKEN=abc"));
+    assertEquals("XMY_TOKEN=[REDACTED]", r.mask("XMY_TOKEN=abc"));
+    assertEquals("tool --token-length=12 --access_token=[REDACTED]", r.mask("tool --token-length=12 --access_token=x"));
   }
 }
