@@ -83,6 +83,10 @@ enum event_type {
 #define FLAG_STR0_RELATIVE  (1u << 11) /* the base directory could not be resolved */
 #define FLAG_STR1_RELATIVE  (1u << 12)
 #define FLAG_TARGET_IS_AGENT (1u << 13) /* the target process is the agent itself */
+/* sys_event: path 0..1 lost its leading directories (deeper than PATH_DEPTH_MAX): only its tail
+ * is known, so it looks absolute but is not, and the prefix rules never see it */
+#define FLAG_STR0_PARTIAL   (1u << 14)
+#define FLAG_STR1_PARTIAL   (1u << 15)
 
 #define TASK_COMM_LEN 16
 #define ARGS_MAX 8192          /* bytes of argv kept per exec (NUL-separated) */

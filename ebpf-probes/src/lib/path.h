@@ -160,8 +160,10 @@ static long fwd_copy_step(__u32 i, void *ctx)
 /*
  * Writes the absolute path of (dentry, vfsmount) root first into dst (room
  * for PATH_BUF_MAX bytes), without a NUL. Returns its length; sets
- * *truncated when the walk or the copy stopped early.
+ * *truncated when the walk or the copy stopped early: bit 0 when the path was cut, bit 1
+ * (PATH_HEAD_MISSING) when the walk stopped below the root, so the leading directories are missing.
  */
+#define PATH_HEAD_MISSING 2
 static __always_inline __u32 read_path_forward(char *dst, struct dentry *dentry, struct vfsmount *vfsmnt,
 					       int *truncated)
 {
@@ -177,7 +179,7 @@ static __always_inline __u32 read_path_forward(char *dst, struct dentry *dentry,
 	s->pos = 0;
 	bpf_loop(PATH_DEPTH_MAX, fwd_walk_step, NULL, 0);
 	if (!s->complete)
-		*truncated = 1;
+		*truncated = 1 | PATH_HEAD_MISSING;
 	if (s->n == 0) {
 		dst[0] = '/';
 		return 1;
@@ -185,7 +187,7 @@ static __always_inline __u32 read_path_forward(char *dst, struct dentry *dentry,
 	bpf_loop(PATH_DEPTH_MAX, fwd_copy_step, NULL, 0);
 	__u32 len = s->pos;
 	if (len >= PATH_BUF_MAX) {
-		*truncated = 1;
+		*truncated |= 1;
 		len = PATH_BUF_MAX;
 	}
 	if (len > 0)

@@ -153,7 +153,7 @@ static __always_inline __u32 agent_pid(void)
 /* FLAG_STR0_* shifted to the slot's bit; only slots 0 and 1 hold paths, so RELATIVE stops at 1. */
 static __always_inline __u32 str_flag(int slot, __u32 base)
 {
-	if (base == FLAG_STR0_RELATIVE && slot > 1)
+	if ((base == FLAG_STR0_RELATIVE || base == FLAG_STR0_PARTIAL) && slot > 1)
 		return 0;
 	return base << (slot & 3);
 }
@@ -208,6 +208,8 @@ static __always_inline __u32 sys_put_file_path(struct sys_scratch *s, int slot, 
 	__u32 len = read_path_forward(dst, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), &trunc);
 	if (trunc)
 		s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_TRUNCATED);
+	if (trunc & PATH_HEAD_MISSING)
+		s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_PARTIAL);
 	sys_commit(s, slot, len);
 	return len;
 }
@@ -254,6 +256,8 @@ static __always_inline __u32 sys_put_user_path(struct sys_scratch *s, int slot, 
 			len = read_path_forward(dst, dentry, mnt, &trunc);
 			if (trunc)
 				s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_TRUNCATED);
+			if (trunc & PATH_HEAD_MISSING)
+				s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_PARTIAL);
 		} else {
 			s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_RELATIVE);
 		}
@@ -329,11 +333,22 @@ static __always_inline int sys_submit(struct sys_scratch *s)
 	return 0;
 }
 
+/*
+ * Whether the path rules keep path `slot`: a path whose leading directories are missing is kept
+ * whatever they say, since its tail can look like any prefix ("…/run/x" is not /run/x).
+ */
+static __always_inline int sys_path_ok(struct sys_scratch *s, int slot, const char *path, __u32 len)
+{
+	if (s->ev.hdr.flags & str_flag(slot, FLAG_STR0_PARTIAL))
+		return 1;
+	return policy_path_ok(s->ev.hdr.type, path, len);
+}
+
 /* Submits a file event when the path rules keep its first path. */
 static __always_inline int sys_submit_path(struct sys_scratch *s)
 {
 	__u32 len = s->ev.str_len[0];
-	if (!policy_path_ok(s->ev.hdr.type, s->data, len))
+	if (!sys_path_ok(s, 0, s->data, len))
 		return 0;
 	return sys_submit(s);
 }

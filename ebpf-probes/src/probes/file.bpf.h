@@ -196,12 +196,11 @@ static __always_inline int two_path_exit(struct trace_event_raw_sys_exit *ctx, i
 		sys_put_user_str(s, 1, u1, SYS_STR_MAX - 1);
 	else
 		sys_put_user_path(s, 1, d1, u1);
-	__u32 type = s->ev.hdr.type;
-	if (user_target || !policy_path_ok(type, s->data, len0)) {
+	if (user_target || !sys_path_ok(s, 0, s->data, len0)) {
 		if (user_target)
 			return sys_submit_path(s);
 		__u32 off = len0 & SYS_OFF_MASK;
-		if (!policy_path_ok(type, s->data + off, s->ev.str_len[1]))
+		if (!sys_path_ok(s, 1, s->data + off, s->ev.str_len[1]))
 			return 0;
 	}
 	return sys_submit(s);

@@ -53,6 +53,8 @@ public sealed interface KernelEvent {
     public static final int FLAG_STR0_RELATIVE = 1 << 11;
     public static final int FLAG_STR1_RELATIVE = 1 << 12;
     public static final int FLAG_TARGET_IS_AGENT = 1 << 13;
+    /** Path 0 (or 1, shifted) lost its leading directories: only its tail is known. */
+    public static final int FLAG_STR0_PARTIAL = 1 << 14;
 
     public boolean failed() {
       return ret < 0 && ret >= -4095;

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntFunction;
+import io.github.otelkernel.receiver.decode.PartialPath;
 import io.github.otelkernel.receiver.decode.ProcessInfo;
 import io.github.otelkernel.receiver.decode.RawBytes;
 import io.github.otelkernel.receiver.enrich.BootClock;
@@ -295,7 +296,10 @@ public final class LogRecordMapper {
   }
 
   private String exec(AttributesBuilder a, ProcessExec e) {
-    String path = e.executablePath().text();
+    // a path deeper than the walk keeps only its tail: marked, never shown as absolute
+    String path = e.executablePathTruncated()
+        ? PartialPath.mark(e.executablePath().text())
+        : e.executablePath().text();
     if (!e.executablePath().isEmpty()) {
       a.put(PROCESS_EXECUTABLE_PATH, path);
       a.put(PROCESS_EXECUTABLE_NAME, path.substring(path.lastIndexOf('/') + 1));
@@ -304,7 +308,9 @@ public final class LogRecordMapper {
     if (e.executablePathTruncated()) {
       a.put(KsecAttributes.PROCESS_EXECUTABLE_PATH_TRUNCATED, true);
     }
-    a.put(PROCESS_WORKING_DIRECTORY, e.workingDirectory().text());
+    a.put(PROCESS_WORKING_DIRECTORY, e.workingDirectoryTruncated()
+        ? PartialPath.mark(e.workingDirectory().text())
+        : e.workingDirectory().text());
     raw(a, KsecAttributes.PROCESS_WORKING_DIRECTORY_RAW, e.workingDirectory());
     if (e.workingDirectoryTruncated()) {
       a.put(KsecAttributes.PROCESS_WORKING_DIRECTORY_TRUNCATED, true);

@@ -104,4 +104,29 @@ class UnprivilegedAttackIT {
       assertFalse(agent.stdoutText().contains(token), "nor on the console");
     }
   }
+
+  @Test
+  void aPathDeeperThanTheWalkIsMarkedAndNeverExcludedByItsTail() throws Exception {
+    // the probes walk 64 components: from the leaf up, the 64th is "run", so the kept tail looks
+    // like /run/…, which the default policy excludes; the write must be exported, marked partial
+    StringBuilder below = new StringBuilder();
+    for (int i = 1; i <= 62; i++) {
+      below.append("/b").append(i);
+    }
+    String tag = "deep-" + System.nanoTime();
+    String rel = "a1/a2/a3/a4/a5/a6/a7/a8/a9/a10/run" + below;
+    String script = "mkdir -p " + rel + " && : > " + rel + "/" + tag;
+    try (AgentProcess agent = AgentProcess.start(dir, false)) {
+      AgentProcess.run(dir, "/bin/bash", "-c", script);
+      Thread.sleep(1_000);
+      assertEquals(0, agent.stop(), agent.stderrText());
+      List<ExportedLog> writes = agent.records().stream().filter(r -> "file.open".equals(r.eventName())
+          && String.valueOf(r.stringAttr("file.path")).endsWith("/" + tag)).toList();
+      assertEquals(1, writes.size(), "the deep write is exported");
+      ExportedLog w = writes.get(0);
+      String path = w.stringAttr("file.path");
+      assertTrue(path.startsWith("\u2026/run/b1/b2/"), path);
+      assertEquals(true, w.attr("ksec.file.path.truncated"), w.toString());
+    }
+  }
 }

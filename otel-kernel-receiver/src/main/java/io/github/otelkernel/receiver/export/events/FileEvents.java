@@ -1,5 +1,7 @@
 package io.github.otelkernel.receiver.export.events;
 
+import io.github.otelkernel.receiver.decode.PartialPath;
+
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_DIRECTORY;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_GROUP_ID;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_MODE;
@@ -101,6 +103,9 @@ final class FileEvents {
     SysCall e = c.event();
     RawBytes raw = e.string(slot);
     String p = normalize(raw.text());
+    if (slot < 2 && e.flag(SysCall.FLAG_STR0_PARTIAL << slot)) {
+      p = PartialPath.mark(p);
+    }
     AttributesBuilder a = c.attributes();
     a.put(FILE_PATH, p);
     int slash = p.lastIndexOf('/');
