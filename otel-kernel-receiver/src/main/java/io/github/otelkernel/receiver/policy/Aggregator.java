@@ -10,11 +10,12 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The policy's rate limit: repeats of the same action by the same process on the same target
- * within a type's window become one record carrying ksec.event.count and ksec.event.end, instead
- * of being dropped. The first occurrence is held until its window closes (so a merged type's
- * records leave up to one window late); the table is bounded, and when it is full the oldest
- * window closes early rather than anything being lost. Used from the poll thread only.
+ * The policy's rate limit: the first occurrence of an action is emitted at once; repeats of the
+ * same action by the same process on the same target within the type's window become one record
+ * carrying ksec.event.count (the repeats it stands for) and ksec.event.end, instead of being
+ * dropped. So a kill of the agent inside a window loses nothing already seen but the repeats'
+ * summary. The table is bounded in windows and in bytes; when either is full the oldest window
+ * closes early rather than anything being lost. Used from the poll thread only.
  */
 public final class Aggregator {
   /** A mapped record, ready to emit. */
@@ -26,26 +27,37 @@ public final class Aggregator {
       // enrichment that may arrive between two repeats (the hash is computed off the hot path)
       KsecAttributes.PROCESS_EXECUTABLE_HASH_SHA256.getKey());
 
+  /** Default byte budget of the open windows (their keys and held repeats, estimated). */
+  public static final long DEFAULT_MAX_BYTES = 32L << 20;
+
   private static final class Window {
-    final Pending first;
     final long closesAtNanos;
-    long count = 1;
+    final long bytes;
+    /** The first repeat, held for the summary; null until one comes. */
+    Pending firstRepeat;
+    long repeats;
     long lastEpochNanos;
 
-    Window(Pending first, long closesAtNanos) {
-      this.first = first;
+    Window(long closesAtNanos, long bytes) {
       this.closesAtNanos = closesAtNanos;
-      this.lastEpochNanos = first.epochNanos();
+      this.bytes = bytes;
     }
   }
 
   private final int maxOpen;
+  private final long maxBytes;
   private final Consumer<Pending> out;
   private final Map<Key, Window> open = new LinkedHashMap<>();
   private long merged;
+  private long bytes;
 
   public Aggregator(int maxOpen, Consumer<Pending> out) {
+    this(maxOpen, DEFAULT_MAX_BYTES, out);
+  }
+
+  public Aggregator(int maxOpen, long maxBytes, Consumer<Pending> out) {
     this.maxOpen = maxOpen;
+    this.maxBytes = maxBytes;
     this.out = out;
   }
 
@@ -65,17 +77,46 @@ public final class Aggregator {
         r.attributes().toBuilder().removeIf(k -> VOLATILE.contains(k.getKey())).build());
     Window w = open.get(key);
     if (w != null) {
-      w.count++;
+      if (w.firstRepeat == null) {
+        w.firstRepeat = r;
+        bytes += estimate(r); // the held repeat, on top of the key
+      } else {
+        merged++;
+      }
+      w.repeats++;
       w.lastEpochNanos = Math.max(w.lastEpochNanos, r.epochNanos());
-      merged++;
       return;
     }
-    if (open.size() >= maxOpen) {
+    out.accept(r); // the first occurrence leaves at once
+    long size = estimate(r);
+    while (!open.isEmpty() && (open.size() >= maxOpen || bytes + size > maxBytes)) {
       Iterator<Window> it = open.values().iterator();
-      emit(it.next());
+      close(it.next());
       it.remove();
     }
-    open.put(key, new Window(r, nowNanos + windowNanos));
+    open.put(key, new Window(nowNanos + windowNanos, size));
+    bytes += size;
+  }
+
+  /** Held bytes of a record, roughly: UTF-16 strings and a per-attribute overhead. */
+  static long estimate(Pending r) {
+    long[] n = {64 + 2L * r.body().length()};
+    r.attributes().forEach((k, v) -> {
+      n[0] += 48 + 2L * k.getKey().length();
+      if (v instanceof String s) {
+        n[0] += 2L * s.length();
+      } else if (v instanceof java.util.List<?> l) {
+        for (Object o : l) {
+          n[0] += 16 + (o instanceof String s ? 2L * s.length() : 8);
+        }
+      }
+    });
+    return n[0];
+  }
+
+  /** Bytes the open windows hold, estimated. */
+  public long bytes() {
+    return bytes;
   }
 
   /** Closes the windows whose time is up. Call often (each poll). */
@@ -84,7 +125,7 @@ public final class Aggregator {
     while (it.hasNext()) {
       Window w = it.next();
       if (w.closesAtNanos - nowNanos <= 0) {
-        emit(w);
+        close(w);
         it.remove();
       }
     }
@@ -92,8 +133,9 @@ public final class Aggregator {
 
   /** Closes every window: at shutdown, nothing held back is lost. */
   public void flushAll() {
-    open.values().forEach(this::emit);
+    open.values().forEach(this::close);
     open.clear();
+    bytes = 0;
   }
 
   /** Repeats folded into another record so far. */
@@ -105,16 +147,22 @@ public final class Aggregator {
     return open.size();
   }
 
-  private void emit(Window w) {
-    if (w.count == 1) {
-      out.accept(w.first);
+  /** Emits the repeats' summary, if there were repeats, and releases the window's bytes. */
+  private void close(Window w) {
+    bytes -= w.bytes + (w.firstRepeat == null ? 0 : estimate(w.firstRepeat));
+    if (w.repeats == 0) {
       return;
     }
-    Attributes a = w.first.attributes().toBuilder()
-        .put(KsecAttributes.EVENT_COUNT, w.count)
+    Pending r = w.firstRepeat;
+    if (w.repeats == 1) {
+      out.accept(r);
+      return;
+    }
+    Attributes a = r.attributes().toBuilder()
+        .put(KsecAttributes.EVENT_COUNT, w.repeats)
         .put(KsecAttributes.EVENT_END, Instant.ofEpochSecond(0, w.lastEpochNanos).toString())
         .build();
-    out.accept(new Pending(w.first.eventName(), w.first.epochNanos(), w.first.body() + " (" + w.count + " times)", a));
+    out.accept(new Pending(r.eventName(), r.epochNanos(), r.body() + " (" + w.repeats + " more times)", a));
   }
 
   @Override
