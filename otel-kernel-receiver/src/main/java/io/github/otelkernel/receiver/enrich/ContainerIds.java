@@ -28,6 +28,11 @@ import java.util.regex.Pattern;
  *
  * The innermost container wins: a Kubernetes node that is itself a container (kind, k3d:
  * {@code /docker/<node id>/kubepods/…/pod<uid>/<id>}) gives the pod's container, not the node.
+ *
+ * <p>Below a user's delegated subtree ({@code user@<uid>.service}) the user names the cgroups: a
+ * {@code docker-<hex>.scope} there is anyone's ({@code systemd-run --user --scope --unit=…}), not
+ * Docker's. Only a rootless Podman leaf ({@code libpod-<id>}) is taken there, which is the user's
+ * own runtime and as trustworthy as the user; every other runtime's name is ignored.
  */
 public final class ContainerIds {
   /** A container, with the uid of its pod when the path is a Kubernetes pod's. */
@@ -38,6 +43,8 @@ public final class ContainerIds {
   private static final Pattern RUNTIME_LEAF =
       Pattern.compile("(docker|cri-containerd|crio|libpod)-([0-9a-f]{64})(?:\\.scope)?");
   private static final Pattern BARE_ID = Pattern.compile("[0-9a-f]{64}");
+  /** systemd's per-user manager: what is below it is delegated to that user. */
+  private static final Pattern USER_MANAGER = Pattern.compile("user@[0-9]+\\.service");
   private static final String UUID = uuid("-");
   private static final String STATIC_POD = "[0-9a-f]{32}";
   private static final Pattern POD_SLICE = Pattern.compile(
@@ -55,8 +62,21 @@ public final class ContainerIds {
       return Optional.empty();
     }
     String[] parts = cgroupPath.split("/");
+    int delegated = parts.length; // index of the first user@<uid>.service, if any
+    for (int i = 0; i < parts.length; i++) {
+      if (USER_MANAGER.matcher(parts[i]).matches()) {
+        delegated = i;
+        break;
+      }
+    }
     for (int i = parts.length - 1; i >= 0; i--) { // leaf first: the innermost container wins
       Matcher m = RUNTIME_LEAF.matcher(parts[i]);
+      if (i > delegated) {
+        if (m.matches() && m.group(1).equals("libpod")) {
+          return Optional.of(new ContainerRef("podman", m.group(2), Optional.empty()));
+        }
+        continue; // a name the user chose, not a runtime's
+      }
       if (m.matches()) {
         String runtime = switch (m.group(1)) {
           case "docker" -> "docker";

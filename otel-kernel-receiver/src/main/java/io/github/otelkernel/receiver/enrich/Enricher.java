@@ -95,7 +95,14 @@ public final class Enricher {
     ProcessTable.Entry self = switch (event) {
       case ProcessFork f -> {
         ProcessTable.Entry child = table.onFork(p.pid(), p.parentPid(), p.startBootNanos(), p.comm().text());
-        cgroupByPid.computeIfAbsent(p.pid(), k -> cgroupByPid.get(p.parentPid()));
+        // put, not putIfAbsent: a stale entry of an earlier process with this pid (its exit lost)
+        // must not lend the child its cgroup, and so its container
+        String parentCgroup = cgroupByPid.get(p.parentPid());
+        if (parentCgroup != null) {
+          cgroupByPid.put(p.pid(), parentCgroup);
+        } else {
+          cgroupByPid.remove(p.pid());
+        }
         yield child;
       }
       case ProcessExec x -> {

@@ -113,4 +113,16 @@ class ContainerIdsTest {
     assertEquals(Optional.empty(), ContainerIds.podUid("/pod" + POD + "/" + ID)); // not under kubepods
     assertEquals(Optional.empty(), ContainerIds.podUid(null));
   }
+
+  @Test
+  void aRuntimeNameInsideAUsersDelegatedSubtreeIsNotAContainer() {
+    String delegated = "/user.slice/user-1000.slice/user@1000.service/app.slice/";
+    // any user can make these with systemd-run --user --scope --unit=…
+    assertEquals(Optional.empty(), ContainerIds.parse(delegated + "docker-" + ID + ".scope"));
+    assertEquals(Optional.empty(), ContainerIds.parse(delegated + "cri-containerd-" + ID + ".scope"));
+    assertEquals(Optional.empty(), ContainerIds.parse(delegated + "docker/" + ID));
+    assertEquals(Optional.empty(), ContainerIds.parse(delegated + "kubepods/pod" + POD + "/" + ID));
+    // the user's own rootless Podman is still named
+    assertEquals(ref("podman", null), ref(delegated + "libpod-" + ID + ".scope"));
+  }
 }
