@@ -69,20 +69,27 @@ public final class Enricher {
   }
 
   /** Seeds the table and the cgroup cache from /proc: processes that started before the agent. */
+  /** Reads /proc into the table at once (tests; the agent seeds with ProcSeeder and applySeed). */
   public int seed(Path proc) {
-    int n = table.seed(proc);
-    for (int pid : table.pids()) {
-      try {
-        for (String line : Files.readAllLines(proc.resolve(pid + "/cgroup"))) {
-          if (line.startsWith("0::")) {
-            cgroupByPid.put(pid, line.substring(3));
-          }
-        }
-      } catch (IOException | RuntimeException gone) {
-        // exited meanwhile
+    int n = 0;
+    for (Path dir : ProcSeeder.processDirs(proc)) {
+      Optional<ProcessTable.Seed> s = ProcessTable.readSeed(dir);
+      if (s.isPresent() && applySeed(s.get())) {
+        n++;
       }
     }
     return n;
+  }
+
+  /** A process read from /proc; on the poll thread. Events seen before it win. */
+  public boolean applySeed(ProcessTable.Seed s) {
+    if (!table.apply(s)) {
+      return false;
+    }
+    if (!s.cgroup().isEmpty()) {
+      cgroupByPid.putIfAbsent(s.pid(), s.cgroup());
+    }
+    return true;
   }
 
   /** A process the table knows (alive, or exited within the grace period). */

@@ -204,22 +204,31 @@ public final class ProcessTable {
     return out;
   }
 
-  /** Reads every process in /proc (those that started before the agent). */
+  /** What /proc says of one process that started before the agent. */
+  public record Seed(int pid, int ppid, int sessionId, long startTicks, String comm, String executable,
+      String commandLine, String cgroup) {}
+
+  /** Bytes of /proc/PID/cmdline read: the table keeps MAX_COMMAND_LINE characters of it. */
+  static final int MAX_CMDLINE_BYTES = 4 * MAX_COMMAND_LINE;
+
+  /** Reads every process in /proc and applies it at once (tests; the agent uses ProcSeeder). */
   public int seed(Path proc) {
     int n = 0;
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
-      for (Path dir : dirs) {
-        if (seedOne(dir)) {
-          n++;
-        }
+    for (Path dir : ProcSeeder.processDirs(proc)) {
+      Optional<Seed> s = readSeed(dir);
+      if (s.isPresent() && apply(s.get())) {
+        n++;
       }
-    } catch (IOException e) {
-      return n;
     }
     return n;
   }
 
-  private boolean seedOne(Path dir) {
+  /**
+   * Reads one /proc/PID directory, each file bounded; empty when the process is gone. Blocking I/O:
+   * a process can make its cmdline read wait (its mm lock), so the agent calls this off the poll
+   * thread, with a deadline.
+   */
+  public static Optional<Seed> readSeed(Path dir) {
     try {
       String stat = Files.readString(dir.resolve("stat"));
       // comm may contain spaces and parentheses: fields start after the last ')'
@@ -227,18 +236,16 @@ public final class ProcessTable {
       String comm = stat.substring(stat.indexOf('(') + 1, close);
       String[] f = stat.substring(close + 2).split(" ");
       int pid = Integer.parseInt(dir.getFileName().toString());
-      int ppid = Integer.parseInt(f[1]);
-      int session = Integer.parseInt(f[3]);
-      long startTicks = Long.parseLong(f[19]);
-      Entry e = upsert(pid, ppid, startTicks * TICK_NANOS);
-      e.comm = comm;
-      e.sessionId = session;
+      String exe;
       try {
-        e.executable = Files.readSymbolicLink(dir.resolve("exe")).toString().replaceFirst(" \\(deleted\\)$", "");
+        exe = Files.readSymbolicLink(dir.resolve("exe")).toString().replaceFirst(" \\(deleted\\)$", "");
       } catch (IOException | UnsupportedOperationException noExe) {
-        e.executable = ""; // kernel threads
+        exe = ""; // kernel threads
       }
-      byte[] cmdline = Files.readAllBytes(dir.resolve("cmdline"));
+      byte[] cmdline;
+      try (var in = Files.newInputStream(dir.resolve("cmdline"))) {
+        cmdline = in.readNBytes(MAX_CMDLINE_BYTES);
+      }
       List<String> args = new ArrayList<>();
       int start = 0;
       for (int i = 0; i < cmdline.length; i++) {
@@ -250,10 +257,44 @@ public final class ProcessTable {
       if (start < cmdline.length) {
         args.add(new String(cmdline, start, cmdline.length - start, StandardCharsets.UTF_8));
       }
-      e.commandLine = cap(String.join(" ", args));
-      return true;
+      String cgroup = "";
+      try (var lines = Files.lines(dir.resolve("cgroup"))) {
+        cgroup = lines.filter(l -> l.startsWith("0::")).findFirst().map(l -> l.substring(3)).orElse("");
+      } catch (IOException | java.io.UncheckedIOException noCgroup) {
+        // exited meanwhile, or no cgroup v2
+      }
+      return Optional.of(new Seed(pid, Integer.parseInt(f[1]), Integer.parseInt(f[3]), Long.parseLong(f[19]),
+          comm, exe, cap(String.join(" ", args)), cgroup));
     } catch (IOException | RuntimeException gone) {
-      return false; // exited while we looked
+      return Optional.empty(); // exited while we looked
     }
+  }
+
+  /**
+   * Adds what /proc said unless events already said more: an entry of another start time is a
+   * newer process with that pid, and fields an exec filled in are newer than the snapshot.
+   * Returns whether the seed was used.
+   */
+  public boolean apply(Seed s) {
+    Entry e = byPid.get(s.pid());
+    if (e != null && e.startTicks != s.startTicks()) {
+      return false;
+    }
+    if (e == null) {
+      e = upsert(s.pid(), s.ppid(), s.startTicks() * TICK_NANOS);
+    }
+    if (e.comm.isEmpty()) {
+      e.comm = s.comm();
+    }
+    if (e.sessionId == 0) {
+      e.sessionId = s.sessionId();
+    }
+    if (e.executable.isEmpty()) {
+      e.executable = s.executable();
+    }
+    if (e.commandLine.isEmpty()) {
+      e.commandLine = s.commandLine();
+    }
+    return true;
   }
 }

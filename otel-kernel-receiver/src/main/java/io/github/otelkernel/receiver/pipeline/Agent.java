@@ -26,6 +26,7 @@ import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import java.util.function.LongSupplier;
 import io.github.otelkernel.receiver.enrich.Enricher;
 import io.github.otelkernel.receiver.enrich.ExecutableHasher;
+import io.github.otelkernel.receiver.enrich.ProcSeeder;
 import io.github.otelkernel.receiver.enrich.ProcessTable;
 import io.github.otelkernel.receiver.enrich.UserDirectory;
 import io.opentelemetry.semconv.incubating.HostIncubatingAttributes;
@@ -82,6 +83,9 @@ public final class Agent implements AutoCloseable {
   private Thread pollThread;
   private volatile boolean running;
   private volatile Throwable pollFailure;
+  private volatile ProcSeeder seeder;
+  /** How long reading one /proc/PID may take at start-up before it is skipped. */
+  static final java.time.Duration SEED_DEADLINE = java.time.Duration.ofSeconds(1);
   /** When the poll loop last finished a record or a wait (System.nanoTime); the watchdog reads it. */
   private volatile long progressNanos = System.nanoTime();
   /** The watchdog's view: true from a stall's report until the loop moves again. */
@@ -173,16 +177,16 @@ public final class Agent implements AutoCloseable {
         Path.of("/"));
     applyPolicy(config.receiver().policy());
     List<String> attached = probes.attachAll();
-    // after attaching, so that a process started in between is seen either way
-    int seeded = enricher.seed(Path.of("/proc"));
     running = true;
     pollThread = new Thread(this::pollLoop, "ebpf-poll");
     pollThread.setDaemon(true);
     pollThread.start();
+    // after attaching, so that a process started in between is seen either way; read off the poll
+    // thread with a deadline per process, so that no process can hold the start-up (or the loop)
+    seeder = new ProcSeeder(Path.of("/proc"), SEED_DEADLINE).start();
     if (health != null) {
       health.setReady(true);
     }
-    LOG.fine("process table seeded with " + seeded + " processes from /proc");
     LOG.info("attached " + attached.size() + " probes (" + String.join(", ", attached) + "); exporting to "
         + String.join(", ", exporters.stream().map(e -> e.id() + " (" + e.description() + ")").toList()));
   }
@@ -249,6 +253,7 @@ public final class Agent implements AutoCloseable {
         probes.poll(POLL_MILLIS);
         probes.drain(); // records submitted without a wake-up (see WAKEUP_BYTES in common.h)
         progressNanos = System.nanoTime();
+        seedProcessTable();
         mapper.flushExpired(System.nanoTime());
         if (running && System.nanoTime() - lastCheck > LOSS_CHECK_NANOS) {
           reportLoss();
@@ -264,6 +269,28 @@ public final class Agent implements AutoCloseable {
       LOG.log(Level.SEVERE, "reading kernel events failed: " + t.getMessage(), t);
     }
   }
+
+  /** On the poll thread: what the seeder has read from /proc goes into the table. */
+  private void seedProcessTable() {
+    ProcSeeder s = seeder;
+    if (s == null) {
+      return;
+    }
+    boolean done = s.done(); // read before draining: nothing can be queued after done
+    seeded += s.drain(enricher::applySeed);
+    if (done) {
+      seeder = null;
+      if (s.skipped() > 0) {
+        LOG.warning("process table: " + s.skipped() + " processes from /proc skipped (reading them did not finish"
+            + " within " + SEED_DEADLINE.toSeconds() + " s); their events are still reported, without ancestry");
+      }
+      LOG.fine("process table seeded with " + seeded + " processes from /proc");
+      seedSkipped = s.skipped();
+    }
+  }
+
+  private int seeded;
+  private volatile long seedSkipped;
 
   /**
    * Warns in the agent's log when loss has grown since the last report. Called on the poll
@@ -385,6 +412,9 @@ public final class Agent implements AutoCloseable {
       health.setReady(false);
     }
     running = false;
+    if (seeder != null) {
+      seeder.close();
+    }
     if (pollThread != null) {
       try {
         pollThread.join(5_000);
