@@ -43,9 +43,10 @@ import java.util.regex.Pattern;
  *
  * <p>It opens only what it means to. A path is opened with O_PATH (opening nothing: no device
  * open side effect, no FIFO wait) and without following symlinks: openat2 with
- * RESOLVE_NO_SYMLINKS where the kernel has it, else O_NOFOLLOW on the final component. The file
- * behind that descriptor must be a regular file of exactly the requested version (statx of the
- * descriptor: dev, inode, size, mtime) before a byte is read, and is re-checked after. Only
+ * RESOLVE_NO_SYMLINKS where the kernel has it, else openat with O_NOFOLLOW one component at a
+ * time. The file behind that descriptor must be a regular file of exactly the requested version
+ * (statx of the descriptor: dev, inode, size, mtime) before a byte is read, and is re-checked
+ * after; the bytes are read through {@code /proc/self/fd/N}, that very inode. Only
  * {@code /proc/PID/exe} is followed: it is the kernel's reference to the executed file, not a
  * path lookup. memfd and " (deleted)" paths are never opened (they name nothing, or something
  * else, on disk), and without native access nothing is hashed at all rather than opening paths.
@@ -505,6 +506,7 @@ public final class ExecutableHasher implements AutoCloseable {
 
     static final boolean AVAILABLE;
     private static final MethodHandle OPEN;
+    private static final MethodHandle OPENAT;
     private static final MethodHandle SYSCALL;
     private static final MethodHandle STATX;
     private static final MethodHandle CLOSE;
@@ -514,6 +516,7 @@ public final class ExecutableHasher implements AutoCloseable {
 
     static {
       MethodHandle open = null;
+      MethodHandle openat = null;
       MethodHandle syscall = null;
       MethodHandle statx = null;
       MethodHandle close = null;
@@ -530,6 +533,10 @@ public final class ExecutableHasher implements AutoCloseable {
         open = linker.downcallHandle(libc.find("open").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
             Linker.Option.firstVariadicArg(2), keepErrno);
+        openat = linker.downcallHandle(libc.find("openat").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(3), keepErrno);
         syscall = linker.downcallHandle(libc.find("syscall").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
                 ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
@@ -543,12 +550,13 @@ public final class ExecutableHasher implements AutoCloseable {
         open = null; // --illegal-native-access=deny: the hasher refuses rather than opening paths
       }
       OPEN = open;
+      OPENAT = openat;
       SYSCALL = syscall;
       STATX = statx;
       CLOSE = close;
       CAPTURE = capture;
       ERRNO = errno;
-      AVAILABLE = open != null && statx != null && close != null;
+      AVAILABLE = open != null && openat != null && statx != null && close != null;
       if (AVAILABLE && syscall != null) {
         try (Arena a = Arena.ofConfined()) { // kernels before 5.6 lack openat2: O_NOFOLLOW then
           long fd = openat2(a, "/", O_PATH | O_CLOEXEC, RESOLVE_NO_SYMLINKS);
@@ -587,10 +595,7 @@ public final class ExecutableHasher implements AutoCloseable {
         } else if (OPENAT2) {
           r = openat2(a, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
         } else {
-          // a symlink as the final component opens as itself, which statx then refuses
-          MemorySegment state = a.allocate(CAPTURE);
-          int fd = (int) OPEN.invokeExact(state, a.allocateFrom(path), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
-          r = fd >= 0 ? fd : -(int) ERRNO.get(state, 0L);
+          r = walk(a, path);
         }
         if (r == -ELOOP) {
           throw new Refused("symlink in " + path);
@@ -604,6 +609,41 @@ public final class ExecutableHasher implements AutoCloseable {
       } catch (Throwable t) {
         throw new IOException(t);
       }
+    }
+
+    /**
+     * Without openat2: one openat(O_PATH|O_NOFOLLOW) per component from "/", so a symlink
+     * anywhere on the way opens as itself and is refused here (or, the last one, by statx).
+     */
+    private static long walk(Arena a, String path) throws Throwable {
+      MemorySegment state = a.allocate(CAPTURE);
+      int dir = (int) OPENAT.invokeExact(state, (int) AT_FDCWD, a.allocateFrom("/"), O_PATH | O_CLOEXEC, 0);
+      if (dir < 0) {
+        return -(int) ERRNO.get(state, 0L);
+      }
+      String[] parts = path.substring(1).split("/");
+      for (int i = 0; i < parts.length; i++) {
+        String part = parts[i];
+        if (part.isEmpty() || part.equals(".")) {
+          continue;
+        }
+        if (part.equals("..")) {
+          close(dir);
+          return -ELOOP; // the kernel's paths carry none; one here is not the executed file's
+        }
+        int next = (int) OPENAT.invokeExact(state, dir, a.allocateFrom(part), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+        int err = next < 0 ? (int) ERRNO.get(state, 0L) : 0;
+        close(dir);
+        if (next < 0) {
+          return -err;
+        }
+        if (i < parts.length - 1 && (stat(next).mode() & 0170000) != 0040000) {
+          close(next);
+          return -ELOOP; // a symlink (or anything but a directory) above the file
+        }
+        dir = next;
+      }
+      return dir;
     }
 
     /** statx(fd, "", AT_EMPTY_PATH): struct statx has one layout on every architecture. */
