@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.otelkernel.receiver.enrich.ExecutableHasher.FileKey;
+import java.io.FileInputStream;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -167,6 +173,7 @@ class ExecutableHasherTest {
     assertEquals(0, new ProcessBuilder("mkfifo", exe.toString()).start().waitFor());
     try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
       assertEquals(Optional.empty(), hash(h, key, Path.of("/proc/2147483647/exe"), exe));
+      assertEquals(1, h.refused()); // the FIFO: opened O_PATH, seen not to be a regular file, never read
       Path ok = dir.resolve("ok");
       Files.writeString(ok, "still hashing");
       assertEquals(Optional.of(sha256sum(ok)), hash(h, ExecutableHasher.keyOf(ok), ok));
@@ -249,5 +256,151 @@ class ExecutableHasherTest {
     h.request(ExecutableHasher.keyOf(b), b, (k, r) -> queued.complete(r));
     h.close();
     assertEquals(Optional.empty(), queued.get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aSymlinkAtThePathIsNotFollowed() throws Exception {
+    Path exe = copyOf("/bin/true", "tool");
+    FileKey key = ExecutableHasher.keyOf(exe);
+    try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
+      // swapped for a link to a character device: nothing is opened there, no hash
+      Path moved = dir.resolve("moved");
+      Files.move(exe, moved);
+      Files.createSymbolicLink(exe, Path.of("/dev/zero"));
+      assertEquals(Optional.empty(), hash(h, key, exe));
+      assertEquals(1, h.refused());
+      Files.delete(exe);
+      Files.createSymbolicLink(exe, Path.of("/dev/urandom"));
+      assertEquals(Optional.empty(), hash(h, key, exe));
+      assertEquals(2, h.refused());
+      // not even to the very file of that version: the link is refused, not checked
+      Files.delete(exe);
+      Files.createSymbolicLink(exe, moved);
+      assertEquals(Optional.empty(), hash(h, key, exe));
+      assertEquals(3, h.refused());
+      // nor a link to a directory above it
+      Path real = Files.createDirectory(dir.resolve("real"));
+      Files.move(moved, real.resolve("tool"));
+      Files.createSymbolicLink(dir.resolve("link"), real);
+      assertEquals(Optional.empty(), hash(h, key, dir.resolve("link").resolve("tool")));
+      assertEquals(4, h.refused());
+      assertEquals(4, h.failed());
+      assertEquals(0, h.hashed());
+      assertEquals(Optional.of(sha256sum(real.resolve("tool"))), hash(h, key, real.resolve("tool")));
+    }
+  }
+
+  @Test
+  void aFileOfAnotherInodeOrSizeGetsNoHash() throws Exception {
+    Path f = copyOf("/bin/true", "tool");
+    FileKey key = ExecutableHasher.keyOf(f);
+    try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
+      FileKey otherInode = new FileKey(key.device(), key.inode() + 1, key.size(), key.mtimeNanos());
+      FileKey otherSize = new FileKey(key.device(), key.inode(), key.size() - 1, key.mtimeNanos());
+      FileKey otherDevice = new FileKey(key.device() + 1, key.inode(), key.size(), key.mtimeNanos());
+      FileKey otherMtime = new FileKey(key.device(), key.inode(), key.size(), key.mtimeNanos() + 1);
+      for (FileKey k : List.of(otherInode, otherSize, otherDevice, otherMtime)) {
+        assertEquals(Optional.empty(), hash(h, k, f), k.toString());
+      }
+      assertEquals(4, h.failed());
+      assertEquals(0, h.hashed());
+      assertEquals(0, h.refused()); // a regular file, just not that version
+      assertEquals(Optional.of(sha256sum(f)), hash(h, key, f));
+    }
+  }
+
+  @Test
+  void memfdAndDeletedPathsAreRefused() throws Exception {
+    // a file really named like that, of the requested version: the name says the executed one is gone
+    Path f = copyOf("/bin/true", "tool (deleted)");
+    FileKey key = ExecutableHasher.keyOf(f);
+    try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
+      assertEquals(Optional.empty(), hash(h, key, Path.of("/memfd:payload (deleted)")));
+      assertEquals(Optional.empty(), hash(h, key, Path.of("/memfd:payload")));
+      assertEquals(Optional.empty(), hash(h, key, f));
+      assertEquals(3, h.refused());
+      assertEquals(0, h.hashed());
+    }
+  }
+
+  @Test
+  void aStuckReadIsAbandonedAndOtherFilesStillGetTheirHash() throws Exception {
+    // no FUSE here: a named pipe opened read-write, read through a plain stream, blocks in read(2)
+    // and ignores interrupts, as a FUSE daemon that never answers would
+    Path stuck = dir.resolve("stuck");
+    Files.writeString(stuck, "never read");
+    FileKey stuckKey = ExecutableHasher.keyOf(stuck);
+    Path fifo = dir.resolve("pipe");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    RandomAccessFile pipe = new RandomAccessFile(fifo.toFile(), "rw");
+    CountDownLatch reading = new CountDownLatch(1);
+    ExecutableHasher.Reader reader = (k, fd) -> {
+      if (!k.equals(stuckKey)) {
+        return FileChannel.open(fd, StandardOpenOption.READ);
+      }
+      FileInputStream in = new FileInputStream(pipe.getFD());
+      return new ReadableByteChannel() {
+        boolean done;
+
+        @Override
+        public int read(ByteBuffer dst) throws java.io.IOException {
+          if (done) {
+            return -1;
+          }
+          reading.countDown();
+          byte[] b = new byte[1];
+          int n = in.read(b); // blocks until the test writes
+          done = true;
+          return n < 0 ? -1 : 0;
+        }
+
+        @Override
+        public boolean isOpen() {
+          return true;
+        }
+
+        @Override
+        public void close() {}
+      };
+    };
+    // /dev/shm is another device than the temp dir
+    Path elsewhere = Files.createTempFile(Path.of("/dev/shm"), "hasher-test", "");
+    try (ExecutableHasher h = new ExecutableHasher(16, 1, ExecutableHasher.DEFAULT_MAX_BYTES, Duration.ofMillis(500), reader)) {
+      assertTrue(stuckKey.device() != ExecutableHasher.keyOf(elsewhere).device());
+      int extra = 3;
+      CountDownLatch answered = new CountDownLatch(ExecutableHasher.MAX_WAITERS_PER_FILE + extra);
+      Map<Integer, Optional<String>> results = new ConcurrentHashMap<>();
+      for (int i = 0; i < ExecutableHasher.MAX_WAITERS_PER_FILE + extra; i++) {
+        int me = i;
+        h.request(stuckKey, stuck, (k, r) -> {
+          results.put(me, r);
+          answered.countDown();
+        });
+      }
+      assertEquals(extra, h.dropped()); // the waiters of one file are bounded: the rest answered at once
+      assertTrue(reading.await(10, TimeUnit.SECONDS));
+      // the only hasher thread is stuck; the watchdog answers its waiters and replaces it
+      assertTrue(answered.await(10, TimeUnit.SECONDS));
+      results.forEach((i, r) -> assertEquals(Optional.empty(), r, "result " + i));
+      assertEquals(1, h.timedOut());
+      Files.writeString(elsewhere, "another device");
+      assertEquals(Optional.of(sha256sum(elsewhere)), hash(h, ExecutableHasher.keyOf(elsewhere), elsewhere));
+      // the stuck device is not sent another thread while its read has not come back
+      Path sameDevice = dir.resolve("same-device");
+      Files.writeString(sameDevice, "waits its turn");
+      assertEquals(Optional.empty(), hash(h, ExecutableHasher.keyOf(sameDevice), sameDevice));
+      assertEquals(2, h.timedOut());
+      // the read comes back: that device is hashed again
+      pipe.write(1);
+      Optional<String> later = Optional.empty();
+      for (int i = 0; i < 200 && later.isEmpty(); i++) {
+        later = hash(h, ExecutableHasher.keyOf(sameDevice), sameDevice);
+        Thread.sleep(10);
+      }
+      assertEquals(Optional.of(sha256sum(sameDevice)), later);
+    } finally {
+      pipe.close();
+      Files.deleteIfExists(elsewhere);
+    }
   }
 }
