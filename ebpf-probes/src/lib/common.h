@@ -38,6 +38,24 @@ static __always_inline __u64 wakeup_flags(void)
 	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/*
+ * Calls whose entry could not be stashed for their exit (task storage could not be allocated):
+ * their event is lost before any record exists, so it is counted here, per CPU and per type.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EVENT_TYPE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stash_fails SEC(".maps");
+
+static __always_inline void count_stash_fail(__u32 type)
+{
+	__u64 *n = bpf_map_lookup_elem(&stash_fails, &type);
+	if (n)
+		(*n)++;
+}
+
 static __always_inline void count_drop(__u32 type)
 {
 	__u64 *n = bpf_map_lookup_elem(&ringbuf_drops, &type);

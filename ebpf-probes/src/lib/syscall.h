@@ -62,8 +62,10 @@ static __always_inline int sys_stash(struct trace_event_raw_sys_enter *ctx, __u3
 {
 	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
 						 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p)
+	if (!p) {
+		count_stash_fail(type);
 		return 0;
+	}
 	p->aux = aux;
 	p->nr = (__u32)ctx->id;
 	p->type = (__u16)type;

@@ -169,11 +169,12 @@ public final class LogRecordMapper {
    * The agent's counters since it started (agent.health).
    *
    * @param failedByStage stage=count of records a stage failed on (their sum is malformed)
+   * @param hasher outcome=count of the executable hasher
    * @param stalledSeconds how long the event loop has made no progress; 0 when it is running
    */
   public record AgentHealth(long received, long exported, long lostKernel, long lostQueue, long lostExport,
       long malformed, long merged, long sendingQueue, long uptimeSeconds, List<String> failedByStage,
-      long stalledSeconds) {
+      List<String> hasher, long stalledSeconds) {
     public long lost() {
       return lostKernel + lostQueue + lostExport + malformed;
     }
@@ -181,7 +182,8 @@ public final class LogRecordMapper {
 
   /** An agent.health record: the sensor's own state travels with its events, to the same place. */
   public void emitHealth(AgentHealth h) {
-    AttributesBuilder extra = Attributes.builder().put(KsecAttributes.AGENT_EVENTS_FAILED, h.failedByStage());
+    AttributesBuilder extra = Attributes.builder().put(KsecAttributes.AGENT_EVENTS_FAILED, h.failedByStage())
+        .put(KsecAttributes.AGENT_HASHER, h.hasher());
     String stalled = "";
     if (h.stalledSeconds() > 0) {
       extra.put(KsecAttributes.AGENT_STALLED_SECONDS, h.stalledSeconds());

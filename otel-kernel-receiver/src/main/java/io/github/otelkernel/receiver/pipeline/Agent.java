@@ -148,14 +148,14 @@ public final class Agent implements AutoCloseable {
       int type = t;
       kernelLost[t] = () -> lostSnapshot[type];
     }
-    AgentMetrics.register(meterProvider, stats, kernelLost, exporters);
+    hasher = new ExecutableHasher(HASH_CACHE_ENTRIES, 1);
+    AgentMetrics.register(meterProvider, stats, kernelLost, exporters, hasher);
     mapper = new LogRecordMapper(
         loggerProvider.loggerBuilder(LogRecordMapper.SCOPE_NAME).setInstrumentationVersion(version()).build(),
         clock, pid -> enricher.process(pid), (int) ProcessHandle.current().pid());
     if (config.healthCheck().isPresent()) {
       health = HealthCheckServer.start(config.healthCheck().get());
     }
-    hasher = new ExecutableHasher(HASH_CACHE_ENTRIES, 1);
     users = new UserDirectory(Path.of("/etc/passwd"), Path.of("/etc/group"));
     enricher = new Enricher(
         new ProcessTable(resource.getAttribute(HostIncubatingAttributes.HOST_ID) == null ? "?"
@@ -297,7 +297,7 @@ public final class Agent implements AutoCloseable {
    * thread only; not synchronized on the agent, whose close() waits for that thread.
    */
   private void reportLoss() {
-    lostSnapshot = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
+    lostSnapshot = kernelLostByType();
     long kernelLost = kernelLost();
     long queueDropped = dropCounter.dropped();
     if (kernelLost > reportedKernelLost) {
@@ -364,13 +364,30 @@ public final class Agent implements AutoCloseable {
     long stalled = System.nanoTime() - progressNanos;
     return new LogRecordMapper.AgentHealth(stats.received(), exported, kernelLost(), dropCounter.dropped(),
         lostExport, stats.malformed(), mapper.merged(), waiting,
-        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos), stats.failedByStage(),
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos), stats.failedByStage(), hasherCounts(),
         running && stalled > STALL_NANOS ? TimeUnit.NANOSECONDS.toSeconds(stalled) : 0); // not at stop
+  }
+
+  /** The hasher's outcomes as name=count, for agent.health and the summary. */
+  private List<String> hasherCounts() {
+    return List.of("hashed=" + hasher.hashed(), "cache_hits=" + hasher.cacheHits(), "failed=" + hasher.failed(),
+        "dropped=" + hasher.dropped(), "too_large=" + hasher.tooLarge(), "refused=" + hasher.refused(),
+        "timed_out=" + hasher.timedOut());
+  }
+
+  /** Events lost in the kernel, per type: the ring buffer was full, or the call could not be stashed. */
+  private long[] kernelLostByType() {
+    long[] lost = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
+    long[] stash = probes.stashFailures(RecordDecoder.EVENT_TYPES);
+    for (int t = 0; t < lost.length; t++) {
+      lost[t] += stash[t];
+    }
+    return lost;
   }
 
   public long kernelLost() {
     long n = 0;
-    for (long v : probes.ringBufferDrops(RecordDecoder.EVENT_TYPES)) {
+    for (long v : kernelLostByType()) {
       n += v;
     }
     return n;
@@ -434,7 +451,7 @@ public final class Agent implements AutoCloseable {
         mapper.flushAll(); // records held by the rate limits
         emitHealth(); // the last word on what this run read and lost
       }
-      lost = probes.ringBufferDrops(RecordDecoder.EVENT_TYPES);
+      lost = kernelLostByType();
       lostSnapshot = lost;
     }
     if (background != null) {
@@ -495,6 +512,15 @@ public final class Agent implements AutoCloseable {
       sb.append(' ').append(stage.key()).append("_failed=").append(stats.failed(stage));
     }
     sb.append(" queue_dropped=").append(queueDropped);
+    if (probes != null) {
+      sb.append(" stash_failed=").append(java.util.Arrays.stream(probes.stashFailures(RecordDecoder.EVENT_TYPES)).sum());
+    }
+    if (seedSkipped > 0) {
+      sb.append(" seed_skipped=").append(seedSkipped);
+    }
+    if (hasher != null) {
+      sb.append(" | hasher: ").append(String.join(" ", hasherCounts()));
+    }
     for (BuiltExporter e : exporters) {
       sb.append(" | ").append(e.id()).append(": exported=").append(e.stats().exported())
           .append(" failed=").append(e.stats().failed());

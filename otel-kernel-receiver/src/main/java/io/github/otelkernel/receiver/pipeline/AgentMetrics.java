@@ -1,6 +1,7 @@
 package io.github.otelkernel.receiver.pipeline;
 
 import io.github.otelkernel.receiver.decode.EventType;
+import io.github.otelkernel.receiver.enrich.ExecutableHasher;
 import io.github.otelkernel.receiver.export.ExporterFactory.BuiltExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -20,6 +21,7 @@ final class AgentMetrics {
   static final AttributeKey<String> STAGE = AttributeKey.stringKey("stage");
   static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
   static final AttributeKey<String> EXPORTER = AttributeKey.stringKey("exporter");
+  static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
 
   private AgentMetrics() {}
 
@@ -28,7 +30,7 @@ final class AgentMetrics {
    * itself ({@code processedLogs} with {@code dropped=true}) through the same meter provider.
    */
   static void register(MeterProvider provider, PipelineStats stats, LongSupplier[] kernelLost,
-      List<BuiltExporter> exporters) {
+      List<BuiltExporter> exporters, ExecutableHasher hasher) {
     Meter meter = provider.meterBuilder("io.github.otelkernel.receiver").build();
     meter.counterBuilder("ksec.agent.events.received")
         .setDescription("Records read from the kernel ring buffer")
@@ -46,11 +48,26 @@ final class AgentMetrics {
             m.record(kernelLost[t.id()].getAsLong(),
                 Attributes.of(STAGE, "kernel", REASON, "ring_buffer_full", EVENT, t.policyName()));
           }
-          m.record(stats.malformed(), Attributes.of(STAGE, "decode", REASON, "malformed"));
+          for (PipelineStats.Stage st : PipelineStats.Stage.values()) {
+            m.record(stats.failed(st), Attributes.of(STAGE, st.key(), REASON, st == PipelineStats.Stage.DECODE
+                ? "malformed" : "failed"));
+          }
           for (BuiltExporter e : exporters) {
             m.record(e.stats().failed(), Attributes.of(STAGE, "export", REASON, "export_failed", EXPORTER, e.id()));
             m.record(e.stats().dropped(), Attributes.of(STAGE, "export", REASON, "sending_queue_full", EXPORTER, e.id()));
           }
+        });
+    meter.counterBuilder("ksec.agent.hasher.files")
+        .setDescription("Executables the hasher was asked for, by outcome")
+        .setUnit("{file}")
+        .buildWithCallback(m -> {
+          m.record(hasher.hashed(), Attributes.of(OUTCOME, "hashed"));
+          m.record(hasher.cacheHits(), Attributes.of(OUTCOME, "cache_hit"));
+          m.record(hasher.failed(), Attributes.of(OUTCOME, "failed"));
+          m.record(hasher.dropped(), Attributes.of(OUTCOME, "dropped"));
+          m.record(hasher.tooLarge(), Attributes.of(OUTCOME, "too_large"));
+          m.record(hasher.refused(), Attributes.of(OUTCOME, "refused"));
+          m.record(hasher.timedOut(), Attributes.of(OUTCOME, "timed_out"));
         });
     meter.counterBuilder("ksec.agent.events.exported")
         .setDescription("Records each exporter's destination accepted")

@@ -373,6 +373,11 @@ public final class BpfProbes implements AutoCloseable {
     return perCpuSums(DROPS_MAP, types);
   }
 
+  /** Calls whose entry could not be stashed for their exit (no task storage), per type, summed over CPUs. */
+  public long[] stashFailures(int types) {
+    return perCpuSums("stash_fails", types);
+  }
+
   /** A per-CPU array of u64 counters, each index summed over CPUs. */
   public long[] perCpuSums(String mapName, int types) {
     long[] out = new long[types];
