@@ -172,11 +172,11 @@ public final class LogRecordMapper {
    * @param hasher outcome=count of the executable hasher
    * @param stalledSeconds how long the event loop has made no progress; 0 when it is running
    */
-  public record AgentHealth(long received, long exported, long lostKernel, long lostQueue, long lostExport,
-      long malformed, long merged, long sendingQueue, long uptimeSeconds, List<String> failedByStage,
+  public record AgentHealth(long received, long exported, long lostKernel, long lostQueue, long lostMemory,
+      long lostExport, long malformed, long merged, long sendingQueue, long uptimeSeconds, List<String> failedByStage,
       List<String> hasher, long stalledSeconds) {
     public long lost() {
-      return lostKernel + lostQueue + lostExport + malformed;
+      return lostKernel + lostQueue + lostMemory + lostExport + malformed;
     }
   }
 
@@ -195,7 +195,8 @@ public final class LogRecordMapper {
         .setSeverity(h.lost() > 0 || h.stalledSeconds() > 0 ? Severity.WARN : Severity.INFO)
         .setAllAttributes(extra.build())
         .setBody(stalled + "Agent health: received " + h.received() + ", exported " + h.exported() + ", lost " + h.lost()
-            + " (kernel " + h.lostKernel() + ", queues " + h.lostQueue() + ", export " + h.lostExport()
+            + " (kernel " + h.lostKernel() + ", queues " + h.lostQueue() + ", memory " + h.lostMemory()
+            + ", export " + h.lostExport()
             + ", malformed " + h.malformed() + "), " + h.sendingQueue() + " waiting to be sent")
         .setAllAttributes(Attributes.builder()
             .put(KsecAttributes.EVENT_CATEGORY, "agent")
@@ -203,6 +204,7 @@ public final class LogRecordMapper {
             .put(KsecAttributes.AGENT_EVENTS_EXPORTED, h.exported())
             .put(KsecAttributes.AGENT_EVENTS_LOST_KERNEL, h.lostKernel())
             .put(KsecAttributes.AGENT_EVENTS_LOST_QUEUE, h.lostQueue())
+            .put(KsecAttributes.AGENT_EVENTS_LOST_MEMORY, h.lostMemory())
             .put(KsecAttributes.AGENT_EVENTS_LOST_EXPORT, h.lostExport())
             .put(KsecAttributes.AGENT_EVENTS_MALFORMED, h.malformed())
             .put(KsecAttributes.AGENT_EVENTS_MERGED, h.merged())

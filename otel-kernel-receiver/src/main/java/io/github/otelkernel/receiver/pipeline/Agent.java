@@ -84,6 +84,17 @@ public final class Agent implements AutoCloseable {
   private volatile boolean running;
   private volatile Throwable pollFailure;
   private volatile ProcSeeder seeder;
+  private final MemoryLimiter limiter = MemoryLimiter.forHeap();
+  /** Record types the memory limiter sheds first, by type id. */
+  private final boolean[] lowPriority = lowPriorityTypes();
+
+  private static boolean[] lowPriorityTypes() {
+    boolean[] low = new boolean[RecordDecoder.EVENT_TYPES];
+    for (int t = 0; t < low.length; t++) {
+      low[t] = AgentConfig.QueueConfig.DEFAULT_LOW_PRIORITY.contains(RecordDecoder.typeName(t));
+    }
+    return low;
+  }
   /** How long reading one /proc/PID may take at start-up before it is skipped. */
   static final java.time.Duration SEED_DEADLINE = java.time.Duration.ofSeconds(1);
   /** When the poll loop last finished a record or a wait (System.nanoTime); the watchdog reads it. */
@@ -222,6 +233,10 @@ public final class Agent implements AutoCloseable {
       case KernelEvent.SysCall s -> s.type().id();
     };
     stats.received.incrementAndGet(type);
+    if (!limiter.admit(type < lowPriority.length && lowPriority[type], progressNanos)) {
+      stats.shed.incrementAndGet(type); // the heap is near its limit: counted, not an OutOfMemoryError
+      return;
+    }
     ProcessContext ctx;
     try {
       ctx = enricher.enrich(event);
@@ -363,6 +378,7 @@ public final class Agent implements AutoCloseable {
     }
     long stalled = System.nanoTime() - progressNanos;
     return new LogRecordMapper.AgentHealth(stats.received(), exported, kernelLost(), dropCounter.dropped(),
+        stats.shed(),
         lostExport, stats.malformed(), mapper.merged(), waiting,
         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos), stats.failedByStage(), hasherCounts(),
         running && stalled > STALL_NANOS ? TimeUnit.NANOSECONDS.toSeconds(stalled) : 0); // not at stop
@@ -511,7 +527,7 @@ public final class Agent implements AutoCloseable {
     for (Stage stage : Stage.values()) {
       sb.append(' ').append(stage.key()).append("_failed=").append(stats.failed(stage));
     }
-    sb.append(" queue_dropped=").append(queueDropped);
+    sb.append(" queue_dropped=").append(queueDropped).append(" memory_shed=").append(stats.shed());
     if (probes != null) {
       sb.append(" stash_failed=").append(java.util.Arrays.stream(probes.stashFailures(RecordDecoder.EVENT_TYPES)).sum());
     }

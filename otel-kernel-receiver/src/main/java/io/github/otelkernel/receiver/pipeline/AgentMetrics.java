@@ -48,6 +48,9 @@ final class AgentMetrics {
             m.record(kernelLost[t.id()].getAsLong(),
                 Attributes.of(STAGE, "kernel", REASON, "ring_buffer_full", EVENT, t.policyName()));
           }
+          for (EventType t : EventType.values()) {
+            m.record(stats.shed(t.id()), Attributes.of(STAGE, "memory", REASON, "memory_limit", EVENT, t.policyName()));
+          }
           for (PipelineStats.Stage st : PipelineStats.Stage.values()) {
             m.record(stats.failed(st), Attributes.of(STAGE, st.key(), REASON, st == PipelineStats.Stage.DECODE
                 ? "malformed" : "failed"));

@@ -40,6 +40,21 @@ public final class PipelineStats {
     return received.get(type);
   }
 
+  /** Records shed by the memory limiter, by type. */
+  final AtomicLongArray shed = new AtomicLongArray(RecordDecoder.EVENT_TYPES);
+
+  public long shed() {
+    long n = 0;
+    for (int i = 0; i < shed.length(); i++) {
+      n += shed.get(i);
+    }
+    return n;
+  }
+
+  public long shed(int type) {
+    return shed.get(type);
+  }
+
   /** Counts one failed record; returns the stage's count so far. */
   long fail(Stage stage) {
     return failed.incrementAndGet(stage.ordinal());

@@ -84,6 +84,20 @@ class AgentToElasticsearchIT {
     exec = awaitHits("{\"query\": {\"term\": {\"process.command_args\": \"" + TAG + "-connect\"}}}", 1).get(0);
     entityId = exec.at("/_source/attributes/ksec.process.entity_id").asText();
     awaitHits(byEntity("{\"term\": {\"event_name\": \"network.connect\"}}"), 1);
+    // the agent's last agent.health record leaves at stop, after everything else: wait for it too
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (true) {
+      es.http().send("POST", "/logs-ksec.*/_refresh", "");
+      EsHttp.Reply r = es.http().send("POST", "/logs-ksec.*/_search",
+          "{\"query\": {\"term\": {\"event_name\": \"agent.health\"}}}");
+      if (r.status() == 200 && r.body().at("/hits/total/value").asLong() > 0) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        fail("no agent.health record in logs-ksec.* within 90 s; Collector log:\n" + collector.log());
+      }
+      Thread.sleep(500);
+    }
   }
 
   static Path resource(String name) throws Exception {
