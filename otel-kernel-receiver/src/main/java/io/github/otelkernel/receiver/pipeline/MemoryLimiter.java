@@ -2,6 +2,9 @@ package io.github.otelkernel.receiver.pipeline;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -37,15 +40,27 @@ public final class MemoryLimiter {
     this.soft = max / 100 * (limitPercent - spikePercent);
   }
 
-  /** Over this JVM's heap (-Xmx), with the default limits. */
+  /**
+   * Over this JVM's heap (-Xmx), with the default limits. What counts is the heap in use after the
+   * last collection of each pool: live data, not garbage the next collection frees (the heap's
+   * plain "used" climbs to the top before every collection and would shed for nothing).
+   */
   public static MemoryLimiter forHeap() {
     MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
     long max = mx.getHeapMemoryUsage().getMax();
     if (max <= 0) {
       max = Runtime.getRuntime().maxMemory();
     }
-    return new MemoryLimiter(() -> mx.getHeapMemoryUsage().getUsed(), max, DEFAULT_LIMIT_PERCENT,
-        DEFAULT_SPIKE_PERCENT);
+    List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null)
+        .toList();
+    return new MemoryLimiter(() -> {
+      long live = 0;
+      for (MemoryPoolMXBean p : pools) {
+        live += p.getCollectionUsage().getUsed();
+      }
+      return live;
+    }, max, DEFAULT_LIMIT_PERCENT, DEFAULT_SPIKE_PERCENT);
   }
 
   /** Whether a record of this priority is taken now; on the poll thread. */
