@@ -97,6 +97,9 @@ public final class Agent implements AutoCloseable {
   }
   /** How long reading one /proc/PID may take at start-up before it is skipped. */
   static final java.time.Duration SEED_DEADLINE = java.time.Duration.ofSeconds(1);
+  /** How long start-up waits for the whole of /proc to be read before it reports ready anyway. */
+  static final java.time.Duration SEED_WAIT = java.time.Duration.ofSeconds(10);
+  private final java.util.concurrent.CountDownLatch seededLatch = new java.util.concurrent.CountDownLatch(1);
   /** When the poll loop last finished a record or a wait (System.nanoTime); the watchdog reads it. */
   private volatile long progressNanos = System.nanoTime();
   /** The watchdog's view: true from a stall's report until the loop moves again. */
@@ -195,6 +198,16 @@ public final class Agent implements AutoCloseable {
     // after attaching, so that a process started in between is seen either way; read off the poll
     // thread with a deadline per process, so that no process can hold the start-up (or the loop)
     seeder = new ProcSeeder(Path.of("/proc"), SEED_DEADLINE).start();
+    // ready once the table knows the processes that were already there (their events get ancestry);
+    // events keep flowing meanwhile, and a stuck /proc costs at most SEED_WAIT
+    try {
+      if (!seededLatch.await(SEED_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warning("process table: /proc is still being read after " + SEED_WAIT.toSeconds()
+            + " s; starting anyway (events of processes not read yet lack ancestry)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (health != null) {
       health.setReady(true);
     }
@@ -301,6 +314,7 @@ public final class Agent implements AutoCloseable {
       }
       LOG.fine("process table seeded with " + seeded + " processes from /proc");
       seedSkipped = s.skipped();
+      seededLatch.countDown();
     }
   }
 
