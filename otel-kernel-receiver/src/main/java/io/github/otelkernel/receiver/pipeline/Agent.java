@@ -319,6 +319,8 @@ public final class Agent implements AutoCloseable {
   }
 
   private int seeded;
+  /** Calls the kernel could not stash for their exit, read at stop. */
+  private long stashFailed;
   private volatile long seedSkipped;
 
   /**
@@ -483,6 +485,7 @@ public final class Agent implements AutoCloseable {
       }
       lost = kernelLostByType();
       lostSnapshot = lost;
+      stashFailed = java.util.Arrays.stream(probes.stashFailures(RecordDecoder.EVENT_TYPES)).sum();
     }
     if (background != null) {
       background.shutdownNow();
@@ -542,9 +545,7 @@ public final class Agent implements AutoCloseable {
       sb.append(' ').append(stage.key()).append("_failed=").append(stats.failed(stage));
     }
     sb.append(" queue_dropped=").append(queueDropped).append(" memory_shed=").append(stats.shed());
-    if (probes != null) {
-      sb.append(" stash_failed=").append(java.util.Arrays.stream(probes.stashFailures(RecordDecoder.EVENT_TYPES)).sum());
-    }
+    sb.append(" stash_failed=").append(stashFailed); // read before the BPF object was closed
     if (seedSkipped > 0) {
       sb.append(" seed_skipped=").append(seedSkipped);
     }
