@@ -100,8 +100,7 @@ public final class ExporterFactory {
   private static LogRecordExporter file(FileExporterConfig f) {
     OutputStream out;
     try {
-      out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(SafeFiles.openForAppend(f.path())),
-          1 << 16);
+      out = new LineFileOutput(f.path(), (long) f.maxMegabytes() << 20, f.maxBackups());
     } catch (IOException e) {
       String why = e instanceof java.nio.file.NoSuchFileException ? "no such directory" : String.valueOf(e.getMessage());
       throw new ConfigException("exporters." + f.id() + ".path: " + (why.startsWith(f.path().toString())
