@@ -45,7 +45,11 @@ public record AgentConfig(
   public record ConsoleExporterConfig(String id) implements ExporterConfig {}
 
   /** OTLP/JSON lines, the format of the Collector's file exporter. */
-  public record FileExporterConfig(String id, Path path) implements ExporterConfig {}
+  public record FileExporterConfig(String id, Path path, int maxMegabytes, int maxBackups) implements ExporterConfig {
+    public FileExporterConfig(String id, Path path) {
+      this(id, path, 100, 5); // rotation: the Collector fileexporter's defaults
+    }
+  }
 
   /** exporters.otlp (gRPC) and exporters.otlphttp (HTTP/protobuf). */
   public record OtlpExporterConfig(

@@ -271,8 +271,16 @@ public final class ConfigLoader {
         yield new ConsoleExporterConfig(id);
       }
       case "file" -> {
-        var keys = n.mapping(Set.of("path"));
-        yield new FileExporterConfig(id, Path.of(required(n, keys, "path").asString()));
+        var keys = n.mapping(Set.of("path", "rotation"));
+        Path path = Path.of(required(n, keys, "path").asString());
+        int mb = 100;
+        int backups = 5;
+        if (keys.containsKey("rotation")) {
+          var r = keys.get("rotation").mapping(Set.of("max_megabytes", "max_backups"));
+          mb = r.containsKey("max_megabytes") ? (int) r.get("max_megabytes").asLong(1, 1 << 20) : mb;
+          backups = r.containsKey("max_backups") ? (int) r.get("max_backups").asLong(0, 1000) : backups;
+        }
+        yield new FileExporterConfig(id, path, mb, backups);
       }
       default -> otlp(id, n, storages);
     };

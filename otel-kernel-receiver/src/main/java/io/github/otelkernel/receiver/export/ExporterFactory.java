@@ -100,14 +100,12 @@ public final class ExporterFactory {
   private static LogRecordExporter file(FileExporterConfig f) {
     OutputStream out;
     try {
-      if (Files.isDirectory(f.path())) {
-        throw new IOException("is a directory");
-      }
-      out = new BufferedOutputStream(new FileOutputStream(f.path().toFile(), true), 1 << 16);
+      out = new LineFileOutput(f.path(), (long) f.maxMegabytes() << 20, f.maxBackups());
     } catch (IOException e) {
-      throw new ConfigException("exporters." + f.id() + ".path: cannot write " + f.path() + ": "
-          + e.getMessage().replace(f.path() + " ", "").replaceAll("^\\((.*)\\)$", "$1")
-          + " (check that the directory exists and is writable)");
+      String why = e instanceof java.nio.file.NoSuchFileException ? "no such directory" : String.valueOf(e.getMessage());
+      throw new ConfigException("exporters." + f.id() + ".path: " + (why.startsWith(f.path().toString())
+          || why.startsWith("directory ") ? why : "cannot write " + f.path() + ": " + why
+          + " (check that the directory exists and is writable)"));
     }
     // The SDK's OTLP/JSON stdout exporter writes one ExportLogsServiceRequest per line when
     // wrapped: the Collector file exporter's format. Internal API, pinned by the OTel BOM version.

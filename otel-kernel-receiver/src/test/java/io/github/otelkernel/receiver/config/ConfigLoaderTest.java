@@ -182,4 +182,20 @@ class ConfigLoaderTest {
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
         """).getMessage().contains("appears twice"));
   }
+
+  @Test
+  void fileRotationKeysAreTheCollectorOnes() {
+    AgentConfig c = loader.parse("c.yaml", """
+        receivers: {ebpf: {}}
+        exporters: {file: {path: out.jsonl, rotation: {max_megabytes: 10, max_backups: 2}}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
+        """);
+    assertEquals(new FileExporterConfig("file", Path.of("out.jsonl"), 10, 2), c.exporters().get(0));
+    var e = error("""
+        receivers: {ebpf: {}}
+        exporters: {file: {path: out.jsonl, rotation: {max_megabytes: 0}}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
+        """);
+    assertTrue(e.getMessage().startsWith("c.yaml:2: exporters.file.rotation.max_megabytes"), e.getMessage());
+  }
 }

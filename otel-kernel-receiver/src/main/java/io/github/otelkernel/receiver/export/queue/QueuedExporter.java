@@ -42,6 +42,7 @@ import java.util.stream.Stream;
  */
 public final class QueuedExporter implements LogRecordExporter {
   private static final Logger LOG = Logger.getLogger(QueuedExporter.class.getName());
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   /** retry_on_failure; maxElapsed zero means retry for ever. */
@@ -497,24 +498,44 @@ public final class QueuedExporter implements LogRecordExporter {
 
   private void recoverSpool(Path dir) {
     try {
-      Files.createDirectories(dir);
+      io.github.otelkernel.receiver.export.SafeFiles.createPrivateDirectory(dir);
       List<Path> files;
       try (Stream<Path> s = Files.list(dir)) {
-        files = s.filter(p -> p.getFileName().toString().endsWith(".batch")).sorted().toList();
+        files = s.sorted().toList();
       }
       long records = 0;
       for (Path f : files) {
-        byte[] data = Files.readAllBytes(f);
-        int size;
-        try {
-          size = RecordCodec.decode(data, resource, scope).size();
-        } catch (IOException e) {
-          LOG.warning("spool: skipping unreadable " + f + " (" + e.getMessage() + ")");
-          Files.move(f, f.resolveSibling(f.getFileName() + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
+        String name = f.getFileName().toString();
+        if (name.endsWith(".tmp")) {
+          Files.deleteIfExists(f); // a write cut short by a crash: never acknowledged
           continue;
         }
-        String name = f.getFileName().toString();
-        long s = Long.parseLong(name.substring(0, name.indexOf('-')));
+        if (!name.endsWith(".batch")) {
+          continue; // .corrupt files set aside earlier, and whatever else an operator keeps here
+        }
+        int size;
+        long s;
+        byte[] data;
+        try {
+          if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("not a regular file");
+          }
+          data = Files.readAllBytes(f);
+          if (!name.matches("\\d{19}-(hi|lo)(\\.[ab])*\\.batch")) {
+            throw new IOException("not a spool batch name");
+          }
+          s = Long.parseLong(name.substring(0, name.indexOf('-')));
+          size = RecordCodec.decode(data, resource, scope).size();
+        } catch (IOException | RuntimeException e) {
+          // set aside rather than refuse to start: one bad file must not stop the agent
+          long lost = RecordCodec.declaredCount(f);
+          stats.addFailed(lost);
+          LOG.warning("spool: " + f + " is unreadable (" + e.getMessage() + "); moved aside as " + name + ".corrupt, "
+              + lost + " records lost");
+          Files.move(f, f.resolveSibling(name + ".corrupt"), StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          continue;
+        }
         seq = Math.max(seq, s + 1);
         batches.addLast(new Batch(s, name.contains("-lo."), size, data.length, null, f));
         queuedRecords += size;
@@ -531,16 +552,23 @@ public final class QueuedExporter implements LogRecordExporter {
   }
 
   private static void write(Path file, byte[] data) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
+    // unpredictable and created exclusively: nothing can be planted at the name in advance
+    Path tmp = file.resolveSibling(file.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))) {
       ByteBuffer buf = ByteBuffer.wrap(data);
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
       ch.force(false); // acknowledged means on disk
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
   }
 
   private static void deleteFile(Batch b) {

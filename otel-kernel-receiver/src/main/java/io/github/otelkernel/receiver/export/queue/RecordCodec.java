@@ -61,6 +61,9 @@ final class RecordCodec {
         throw new IOException("not a spool batch");
       }
       int n = in.readInt();
+      if (n < 0 || n > data.length) { // a record takes more than a byte: a lie, or a torn file
+        throw new IOException("corrupt record count " + n);
+      }
       List<LogRecordData> out = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         long ts = in.readLong();
@@ -79,6 +82,21 @@ final class RecordCodec {
         out.add(new SpooledLogRecord(resource, scope, ts, observed, severity, severityText, eventName, body, a.build()));
       }
       return out;
+    } catch (RuntimeException e) { // an attribute type out of range and the like
+      throw new IOException("corrupt batch: " + e);
+    }
+  }
+
+  /** The record count a batch file's header declares, 0 when it has no valid header. */
+  static long declaredCount(java.nio.file.Path file) {
+    try (DataInputStream in = new DataInputStream(java.nio.file.Files.newInputStream(file,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+      if (in.readInt() != MAGIC) {
+        return 0;
+      }
+      return Math.max(0, in.readInt());
+    } catch (IOException | RuntimeException e) {
+      return 0;
     }
   }
 
@@ -138,7 +156,7 @@ final class RecordCodec {
       case DOUBLE -> a.put(AttributeKey.doubleKey(key), in.readDouble());
       case STRING_ARRAY -> {
         int n = in.readInt();
-        List<String> l = new ArrayList<>(n);
+        List<String> l = new ArrayList<>(Math.min(n, 1024)); // n is untrusted
         for (int i = 0; i < n; i++) {
           l.add(readString(in));
         }
@@ -146,7 +164,7 @@ final class RecordCodec {
       }
       case LONG_ARRAY -> {
         int n = in.readInt();
-        List<Long> l = new ArrayList<>(n);
+        List<Long> l = new ArrayList<>(Math.min(n, 1024)); // n is untrusted
         for (int i = 0; i < n; i++) {
           l.add(in.readLong());
         }
@@ -154,7 +172,7 @@ final class RecordCodec {
       }
       case BOOLEAN_ARRAY -> {
         int n = in.readInt();
-        List<Boolean> l = new ArrayList<>(n);
+        List<Boolean> l = new ArrayList<>(Math.min(n, 1024)); // n is untrusted
         for (int i = 0; i < n; i++) {
           l.add(in.readBoolean());
         }
@@ -162,7 +180,7 @@ final class RecordCodec {
       }
       case DOUBLE_ARRAY -> {
         int n = in.readInt();
-        List<Double> l = new ArrayList<>(n);
+        List<Double> l = new ArrayList<>(Math.min(n, 1024)); // n is untrusted
         for (int i = 0; i < n; i++) {
           l.add(in.readDouble());
         }

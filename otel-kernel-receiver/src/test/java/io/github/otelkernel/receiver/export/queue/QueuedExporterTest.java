@@ -233,4 +233,24 @@ class QueuedExporterTest {
     long onDisk = Files.list(dir).mapToLong(p -> p.toFile().length()).sum();
     assertTrue(onDisk <= oneBatch * 3, onDisk + " bytes on disk");
   }
+
+  @Test
+  void unreadableSpoolFilesAreSetAsideAndCounted(@TempDir Path dir) throws Exception {
+    byte[] noise = new byte[300];
+    new java.util.Random(7).nextBytes(noise);
+    Files.write(dir.resolve("notes.batch"), noise);
+    byte[] real = RecordCodec.encode(batch("process.exec", 0, 10));
+    Files.write(dir.resolve("0000000000000000001-hi.batch"), java.util.Arrays.copyOf(real, real.length / 2));
+    Files.write(dir.resolve("0000000000000000002-hi.batch.x1y2.tmp"), real);
+    Destination up = new Destination();
+    up.up.set(true);
+    DeliveryStats stats = new DeliveryStats("otlp");
+    QueuedExporter q = queue(up, stats, 1000, Optional.of(dir), 1 << 20);
+    q.shutdown();
+    assertTrue(Files.exists(dir.resolve("notes.batch.corrupt")));
+    assertTrue(Files.exists(dir.resolve("0000000000000000001-hi.batch.corrupt")));
+    assertTrue(Files.notExists(dir.resolve("0000000000000000002-hi.batch.x1y2.tmp")), "leftover removed");
+    assertEquals(10, stats.failed(), "the truncated batch's declared records; the noise declares none");
+    assertEquals(0, stats.recovered());
+  }
 }

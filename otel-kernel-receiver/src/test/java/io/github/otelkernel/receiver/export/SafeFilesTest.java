@@ -1,0 +1,69 @@
+package io.github.otelkernel.receiver.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The file exporter's output file, on real files. */
+class SafeFilesTest {
+  @Test
+  void createdFileIsOwnerOnly(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("out.jsonl");
+    SafeFiles.openForAppend(f).close();
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+  }
+
+  @Test
+  void symlinkIsRefused(@TempDir Path dir) throws IOException {
+    Path target = Files.createFile(dir.resolve("target"));
+    Path link = Files.createSymbolicLink(dir.resolve("out.jsonl"), target);
+    IOException e = assertThrows(IOException.class, () -> SafeFiles.openForAppend(link));
+    assertTrue(e.getMessage().contains("is a symlink; point it at a regular file"), e.getMessage());
+    assertEquals(0, Files.size(target));
+  }
+
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  void fifoIsRefusedWithoutBlocking(@TempDir Path dir) throws Exception {
+    Path fifo = dir.resolve("out.jsonl");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    IOException e = assertThrows(IOException.class, () -> SafeFiles.openForAppend(fifo));
+    assertTrue(e.getMessage().contains("FIFO"), e.getMessage());
+  }
+
+  @Test
+  void parentWritableByOthersIsRefused(@TempDir Path dir) throws IOException {
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    IOException e = assertThrows(IOException.class, () -> SafeFiles.openForAppend(shared.resolve("out.jsonl")));
+    assertTrue(e.getMessage().contains("writable by group or others"), e.getMessage());
+    assertTrue(Files.notExists(shared.resolve("out.jsonl"), LinkOption.NOFOLLOW_LINKS));
+  }
+
+  @Test
+  void rotationKeepsAtMostMaxBackups(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("out.jsonl");
+    try (LineFileOutput out = new LineFileOutput(f, 100, 2)) {
+      for (int i = 0; i < 20; i++) {
+        out.write(("line " + "x".repeat(40) + "\n").getBytes());
+      }
+    }
+    assertTrue(Files.exists(dir.resolve("out.jsonl.1")));
+    assertTrue(Files.exists(dir.resolve("out.jsonl.2")));
+    assertTrue(Files.notExists(dir.resolve("out.jsonl.3")));
+    assertTrue(Files.size(f) <= 100);
+    for (String l : Files.readAllLines(dir.resolve("out.jsonl.1"))) {
+      assertTrue(l.startsWith("line ") && l.length() == 45, "whole lines only");
+    }
+  }
+}
