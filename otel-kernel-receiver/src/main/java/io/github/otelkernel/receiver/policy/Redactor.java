@@ -154,7 +154,9 @@ public final class Redactor {
     // one pass over the record, a hash lookup per attribute; the record is copied only when touched
     Set<String> touched = new TreeSet<>();
     Set<String> dropRaw = new TreeSet<>();
-    Map<String, String> replaced = new TreeMap<>(LONGEST_FIRST); // original -> masked, for the body
+    // original -> masked, for the body; made only when something is masked (most records: never)
+    @SuppressWarnings("unchecked")
+    Map<String, String>[] replacedHolder = new Map[1];
     AttributesBuilder[] out = {null};
     in.forEach((k, v) -> {
       if (!fields.contains(k.getKey())) {
@@ -166,7 +168,7 @@ public final class Redactor {
           out[0] = out[0] == null ? in.toBuilder() : out[0];
           out[0].put(AttributeKey.stringKey(k.getKey()), r);
           touched.add(k.getKey());
-          put(replaced, s, r);
+          put(replacedHolder, s, r);
         }
       } else if (v instanceof List<?> l && k.getType() == io.opentelemetry.api.common.AttributeType.STRING_ARRAY) {
         @SuppressWarnings("unchecked")
@@ -178,7 +180,7 @@ public final class Redactor {
           touched.add(k.getKey());
           for (int i = 0; i < list.size(); i++) {
             if (!list.get(i).equals(r.get(i))) {
-              put(replaced, list.get(i), r.get(i));
+              put(replacedHolder, list.get(i), r.get(i));
             }
           }
         }
@@ -195,12 +197,15 @@ public final class Redactor {
       b.remove(AttributeKey.stringKey(raw));
     }
     b.put(KsecAttributes.POLICY_REDACTED, List.copyOf(touched));
-    return new Redacted(b.build(), maskBody(body, replaced));
+    return new Redacted(b.build(), maskBody(body, replacedHolder[0] == null ? Map.of() : replacedHolder[0]));
   }
 
-  private static void put(Map<String, String> m, String from, String to) {
+  private static void put(Map<String, String>[] holder, String from, String to) {
     if (!from.isEmpty()) {
-      m.put(from, to);
+      if (holder[0] == null) {
+        holder[0] = new TreeMap<>(LONGEST_FIRST);
+      }
+      holder[0].put(from, to);
     }
   }
 
