@@ -49,18 +49,22 @@ struct {
 	__type(value, __u64);
 } stash_fails SEC(".maps");
 
-static __always_inline void count_stash_fail(__u32 type)
+/* One more in slot type of a per-CPU u64 array: every loss and filter counter is one of these. */
+static __always_inline void count_per_cpu(void *map, __u32 type)
 {
-	__u64 *n = bpf_map_lookup_elem(&stash_fails, &type);
+	__u64 *n = bpf_map_lookup_elem(map, &type);
 	if (n)
 		(*n)++;
 }
 
+static __always_inline void count_stash_fail(__u32 type)
+{
+	count_per_cpu(&stash_fails, type);
+}
+
 static __always_inline void count_drop(__u32 type)
 {
-	__u64 *n = bpf_map_lookup_elem(&ringbuf_drops, &type);
-	if (n)
-		(*n)++;
+	count_per_cpu(&ringbuf_drops, type);
 }
 
 static __always_inline void fill_header(struct event_header *h, struct task_struct *task, __u16 type)

@@ -116,9 +116,7 @@ struct {
 
 static __always_inline void count_filtered(__u32 type)
 {
-	__u64 *n = bpf_map_lookup_elem(&policy_filtered, &type);
-	if (n)
-		(*n)++;
+	count_per_cpu(&policy_filtered, type);
 }
 
 static __always_inline struct policy_global *policy(void)

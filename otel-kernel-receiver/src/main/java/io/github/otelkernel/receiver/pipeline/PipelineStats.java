@@ -29,9 +29,13 @@ public final class PipelineStats {
   }
 
   public long received() {
+    return sum(received);
+  }
+
+  private static long sum(AtomicLongArray a) {
     long n = 0;
-    for (int i = 0; i < received.length(); i++) {
-      n += received.get(i);
+    for (int i = 0; i < a.length(); i++) {
+      n += a.get(i);
     }
     return n;
   }
@@ -44,11 +48,7 @@ public final class PipelineStats {
   final AtomicLongArray shed = new AtomicLongArray(RecordDecoder.EVENT_TYPES);
 
   public long shed() {
-    long n = 0;
-    for (int i = 0; i < shed.length(); i++) {
-      n += shed.get(i);
-    }
-    return n;
+    return sum(shed);
   }
 
   public long shed(int type) {
@@ -66,11 +66,7 @@ public final class PipelineStats {
 
   /** Records that could not be decoded, enriched or mapped: all stages. */
   public long malformed() {
-    long n = 0;
-    for (int i = 0; i < failed.length(); i++) {
-      n += failed.get(i);
-    }
-    return n;
+    return sum(failed);
   }
 
   /** stage=count for each stage, as agent.health carries them. */

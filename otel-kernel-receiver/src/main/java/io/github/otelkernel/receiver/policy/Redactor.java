@@ -78,36 +78,44 @@ public final class Redactor {
     return new RedactionPattern(name, Pattern.compile(regex));
   }
 
-  /** Attributes that can carry what a process was given, and the raw copies to drop when masked. */
-  private static final Map<String, String> FIELDS = Map.ofEntries(
-      Map.entry("process.command_line", KsecAttributes.PROCESS_COMMAND_ARGS_RAW.getKey()),
-      Map.entry("process.command_args", KsecAttributes.PROCESS_COMMAND_ARGS_RAW.getKey()),
-      Map.entry(KsecAttributes.PROCESS_PARENT_COMMAND_LINE.getKey(), ""),
-      Map.entry("file.path", KsecAttributes.FILE_PATH_RAW.getKey()),
-      Map.entry(KsecAttributes.FILE_ORIGINAL_PATH.getKey(), ""),
-      Map.entry(KsecAttributes.FILE_SYMLINK_TARGET_PATH.getKey(), ""),
-      Map.entry("process.executable.path", KsecAttributes.PROCESS_EXECUTABLE_PATH_RAW.getKey()),
-      Map.entry("process.working_directory", KsecAttributes.PROCESS_WORKING_DIRECTORY_RAW.getKey()),
-      // what is derived from those, or named by a process: a name masked in its path but shown
-      // whole in file.name or a parent's executable would carry the secret past the mask
-      Map.entry("file.name", ""),
-      Map.entry("file.directory", ""),
-      Map.entry("process.executable.name", ""),
-      Map.entry("process.linux.cgroup", ""),
-      Map.entry(KsecAttributes.PROCESS_PARENT_EXECUTABLE_PATH.getKey(), ""),
-      Map.entry(KsecAttributes.PROCESS_SESSION_LEADER_EXECUTABLE_PATH.getKey(), ""),
-      Map.entry(KsecAttributes.PROCESS_ENTRY_LEADER_EXECUTABLE_PATH.getKey(), ""),
-      Map.entry(KsecAttributes.TARGET_PROCESS_EXECUTABLE_PATH.getKey(), ""),
-      Map.entry(KsecAttributes.FILE_XATTR_NAME.getKey(), ""),
-      Map.entry(KsecAttributes.SYSCTL_NAME.getKey(), ""),
-      Map.entry(KsecAttributes.MEMFD_NAME.getKey(), ""),
-      Map.entry(KsecAttributes.MODULE_NAME.getKey(), ""),
-      Map.entry(KsecAttributes.BPF_PROGRAM_NAME.getKey(), ""),
-      Map.entry(KsecAttributes.MOUNT_TARGET.getKey(), ""),
-      Map.entry(KsecAttributes.MOUNT_SOURCE.getKey(), ""),
-      Map.entry(KsecAttributes.MODULE_PARAMETERS.getKey(), ""),
-      Map.entry(KsecAttributes.KEXEC_COMMAND_LINE.getKey(), ""),
-      Map.entry(KsecAttributes.NETWORK_UNIX_PATH.getKey(), ""));
+  /** The base64 copy of a field's exact bytes, dropped when the field is masked. */
+  private static final Map<String, String> RAW_COPIES = Map.of(
+      "process.command_line", KsecAttributes.PROCESS_COMMAND_ARGS_RAW.getKey(),
+      "process.command_args", KsecAttributes.PROCESS_COMMAND_ARGS_RAW.getKey(),
+      "file.path", KsecAttributes.FILE_PATH_RAW.getKey(),
+      "process.executable.path", KsecAttributes.PROCESS_EXECUTABLE_PATH_RAW.getKey(),
+      "process.working_directory", KsecAttributes.PROCESS_WORKING_DIRECTORY_RAW.getKey());
+
+  /**
+   * Attributes that can carry what a process was given or named: those with raw copies, and what
+   * is derived from them (a name masked in its path but shown whole in file.name or a parent's
+   * executable would carry the secret past the mask).
+   */
+  private static final Set<String> FIELDS = union(RAW_COPIES.keySet(), Set.of(
+      "file.name", "file.directory", "process.executable.name", "process.linux.cgroup",
+      KsecAttributes.PROCESS_PARENT_COMMAND_LINE.getKey(),
+      KsecAttributes.FILE_ORIGINAL_PATH.getKey(),
+      KsecAttributes.FILE_SYMLINK_TARGET_PATH.getKey(),
+      KsecAttributes.PROCESS_PARENT_EXECUTABLE_PATH.getKey(),
+      KsecAttributes.PROCESS_SESSION_LEADER_EXECUTABLE_PATH.getKey(),
+      KsecAttributes.PROCESS_ENTRY_LEADER_EXECUTABLE_PATH.getKey(),
+      KsecAttributes.TARGET_PROCESS_EXECUTABLE_PATH.getKey(),
+      KsecAttributes.FILE_XATTR_NAME.getKey(),
+      KsecAttributes.SYSCTL_NAME.getKey(),
+      KsecAttributes.MEMFD_NAME.getKey(),
+      KsecAttributes.MODULE_NAME.getKey(),
+      KsecAttributes.BPF_PROGRAM_NAME.getKey(),
+      KsecAttributes.MOUNT_TARGET.getKey(),
+      KsecAttributes.MOUNT_SOURCE.getKey(),
+      KsecAttributes.MODULE_PARAMETERS.getKey(),
+      KsecAttributes.KEXEC_COMMAND_LINE.getKey(),
+      KsecAttributes.NETWORK_UNIX_PATH.getKey()));
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new java.util.HashSet<>(a);
+    u.addAll(b);
+    return Set.copyOf(u);
+  }
 
   private final List<RedactionPattern> patterns;
   /** FIELDS' keys and the extra ones. */
@@ -122,9 +130,7 @@ public final class Redactor {
     List<RedactionPattern> all = new ArrayList<>(defaults ? DEFAULTS : List.of());
     all.addAll(extra);
     this.patterns = List.copyOf(all);
-    Set<String> f = new java.util.HashSet<>(FIELDS.keySet());
-    f.addAll(extraFields);
-    this.fields = Set.copyOf(f);
+    this.fields = union(FIELDS, extraFields);
   }
 
   private static RedactionPattern p(String name, String regex) {
@@ -185,8 +191,9 @@ public final class Redactor {
           }
         }
       }
-      if (touched.contains(k.getKey()) && !FIELDS.getOrDefault(k.getKey(), "").isEmpty()) {
-        dropRaw.add(FIELDS.get(k.getKey()));
+      String raw = RAW_COPIES.get(k.getKey());
+      if (raw != null && touched.contains(k.getKey())) {
+        dropRaw.add(raw);
       }
     });
     AttributesBuilder b = out[0];
