@@ -69,18 +69,6 @@ public final class Enricher {
   }
 
   /** Seeds the table and the cgroup cache from /proc: processes that started before the agent. */
-  /** Reads /proc into the table at once (tests; the agent seeds with ProcSeeder and applySeed). */
-  public int seed(Path proc) {
-    int n = 0;
-    for (Path dir : ProcSeeder.processDirs(proc)) {
-      Optional<ProcessTable.Seed> s = ProcessTable.readSeed(dir);
-      if (s.isPresent() && applySeed(s.get())) {
-        n++;
-      }
-    }
-    return n;
-  }
-
   /** A process read from /proc; on the poll thread. Events seen before it win. */
   public boolean applySeed(ProcessTable.Seed s) {
     if (!table.apply(s)) {
