@@ -31,10 +31,10 @@ public record AgentConfig(
 
   /**
    * processors.batch, with the Collector's key names; also the bounds of each exporter's in-memory
-   * queue.
+   * queue, in records and in estimated bytes (queue_size_mib).
    */
-  public record BatchConfig(Duration timeout, int sendBatchSize, int queueSize) {
-    public static final BatchConfig DEFAULT = new BatchConfig(Duration.ofMillis(200), 512, 16_384);
+  public record BatchConfig(Duration timeout, int sendBatchSize, int queueSize, int queueSizeMib) {
+    public static final BatchConfig DEFAULT = new BatchConfig(Duration.ofMillis(200), 512, 16_384, 16);
   }
 
   /** exporters.* */
@@ -65,9 +65,11 @@ public record AgentConfig(
       implements ExporterConfig {}
 
   /** sending_queue: records held in memory, or spooled through a file_storage extension. */
-  public record QueueConfig(boolean enabled, int queueSize, Optional<String> storage, Set<String> lowPriorityEvents) {
+  /** queue_size_mib bounds the in-memory queue in estimated bytes; with storage the file_storage's size bounds it. */
+  public record QueueConfig(boolean enabled, int queueSize, int queueSizeMib, Optional<String> storage,
+      Set<String> lowPriorityEvents) {
     public static final Set<String> DEFAULT_LOW_PRIORITY = Set.of("process.fork", "process.exit");
-    public static final QueueConfig DEFAULT = new QueueConfig(true, 16_384, Optional.empty(), DEFAULT_LOW_PRIORITY);
+    public static final QueueConfig DEFAULT = new QueueConfig(true, 16_384, 32, Optional.empty(), DEFAULT_LOW_PRIORITY);
   }
 
   /** extensions.file_storage: where sending queues spool, and how much disk they may take in all. */

@@ -218,12 +218,13 @@ public final class ConfigLoader {
   }
 
   private static BatchConfig batch(ConfigNode n) {
-    var keys = n.mapping(Set.of("timeout", "send_batch_size", "queue_size"));
+    var keys = n.mapping(Set.of("timeout", "send_batch_size", "queue_size", "queue_size_mib"));
     BatchConfig d = BatchConfig.DEFAULT;
     return new BatchConfig(
         keys.containsKey("timeout") ? keys.get("timeout").asDuration() : d.timeout(),
         keys.containsKey("send_batch_size") ? (int) keys.get("send_batch_size").asLong(1, 1 << 20) : d.sendBatchSize(),
-        keys.containsKey("queue_size") ? (int) keys.get("queue_size").asLong(1, 1 << 24) : d.queueSize());
+        keys.containsKey("queue_size") ? (int) keys.get("queue_size").asLong(1, 1 << 24) : d.queueSize(),
+        keys.containsKey("queue_size_mib") ? (int) keys.get("queue_size_mib").asLong(1, 1 << 16) : d.queueSizeMib());
   }
 
   private static FileStorageConfig fileStorage(String id, ConfigNode n) {
@@ -315,7 +316,8 @@ public final class ConfigLoader {
     }
     QueueConfig queue = QueueConfig.DEFAULT;
     if (keys.containsKey("sending_queue")) {
-      var q = keys.get("sending_queue").mapping(Set.of("enabled", "queue_size", "storage", "low_priority_events"));
+      var q = keys.get("sending_queue").mapping(Set.of("enabled", "queue_size", "queue_size_mib", "storage",
+          "low_priority_events"));
       Optional<String> storage = Optional.empty();
       if (q.containsKey("storage")) {
         storage = Optional.of(q.get("storage").asString());
@@ -327,6 +329,8 @@ public final class ConfigLoader {
       queue = new QueueConfig(
           !q.containsKey("enabled") || q.get("enabled").asBoolean(),
           q.containsKey("queue_size") ? (int) q.get("queue_size").asLong(1, 1 << 24) : QueueConfig.DEFAULT.queueSize(),
+          q.containsKey("queue_size_mib") ? (int) q.get("queue_size_mib").asLong(1, 1 << 16)
+              : QueueConfig.DEFAULT.queueSizeMib(),
           storage,
           q.containsKey("low_priority_events") ? Set.copyOf(q.get("low_priority_events").asStringList())
               : QueueConfig.DEFAULT_LOW_PRIORITY);

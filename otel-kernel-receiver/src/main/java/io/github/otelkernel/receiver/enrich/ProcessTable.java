@@ -43,6 +43,7 @@ public final class ProcessTable {
     int sessionId;
     int namespacePid;
     long exitedAtNanos; // 0 while alive
+    long charged; // bytes of executable and commandLine counted against the table's budget
 
     Entry(int pid, int ppid, long startTicks, String entityId) {
       this.pid = pid;
@@ -72,11 +73,27 @@ public final class ProcessTable {
   private final String hostId;
   private final int maxEntries;
   private final long exitGraceNanos;
+  private final long maxStringBytes;
+  private long stringBytes;
+  private long contextDropped;
   private final Map<Integer, Entry> byPid = new HashMap<>();
   /** Exited processes in exit order, for eviction. */
   private final LinkedHashMap<Integer, Entry> exited = new LinkedHashMap<>();
 
+  /** Default budget of the strings the table keeps (executables and command lines, UTF-16). */
+  public static final long DEFAULT_MAX_STRING_BYTES = 16L << 20;
+
   public ProcessTable(String hostId, int maxEntries, long exitGraceNanos) {
+    this(hostId, maxEntries, exitGraceNanos, DEFAULT_MAX_STRING_BYTES);
+  }
+
+  /**
+   * @param maxEntries processes kept; each costs a fixed ~250 bytes besides its strings
+   * @param maxStringBytes bytes of executables and command lines kept in all: past it exited
+   *     processes go first, then new processes are kept without them (counted: contextDropped)
+   */
+  public ProcessTable(String hostId, int maxEntries, long exitGraceNanos, long maxStringBytes) {
+    this.maxStringBytes = maxStringBytes;
     this.hostId = hostId;
     this.maxEntries = maxEntries;
     this.exitGraceNanos = exitGraceNanos;
@@ -119,6 +136,7 @@ public final class ProcessTable {
     if (e == null || e.startTicks != ticks) {
       if (e != null) {
         exited.remove(pid);
+        release(e);
       }
       makeRoom();
       e = new Entry(pid, ppid, ticks, entityIdOfTicks(pid, ticks));
@@ -134,8 +152,7 @@ public final class ProcessTable {
     Entry child = upsert(pid, ppid, startBootNanos);
     Entry parent = byPid.get(ppid);
     if (parent != null) {
-      child.executable = parent.executable;
-      child.commandLine = parent.commandLine;
+      setContext(child, parent.executable, parent.commandLine);
       child.sessionId = parent.sessionId;
     }
     child.comm = comm;
@@ -144,8 +161,7 @@ public final class ProcessTable {
 
   public Entry onExec(int pid, int ppid, long startBootNanos, String executable, List<String> args, String comm) {
     Entry e = upsert(pid, ppid, startBootNanos);
-    e.executable = executable;
-    e.commandLine = cap(String.join(" ", args));
+    setContext(e, executable, cap(String.join(" ", args)));
     e.comm = comm;
     return e;
   }
@@ -167,8 +183,54 @@ public final class ProcessTable {
         break; // in exit order: the rest are younger
       }
       it.remove();
-      byPid.remove(e.pid, e);
+      if (byPid.remove(e.pid, e)) {
+        release(e);
+      }
     }
+  }
+
+  /**
+   * Sets what the table remembers of a process's program, within the byte budget: an exec storm
+   * of long command lines must not grow the heap without bound.
+   */
+  private void setContext(Entry e, String executable, String commandLine) {
+    long size = 2L * (executable.length() + commandLine.length());
+    release(e);
+    for (Iterator<Entry> it = exited.values().iterator(); stringBytes + size > maxStringBytes && it.hasNext(); ) {
+      Entry victim = it.next(); // exited processes are the first to go, oldest first
+      if (victim == e) {
+        continue;
+      }
+      it.remove();
+      if (byPid.remove(victim.pid, victim)) {
+        release(victim);
+      }
+    }
+    if (stringBytes + size > maxStringBytes) {
+      e.executable = "";
+      e.commandLine = "";
+      contextDropped++;
+      return;
+    }
+    e.executable = executable;
+    e.commandLine = commandLine;
+    e.charged = size;
+    stringBytes += size;
+  }
+
+  private void release(Entry e) {
+    stringBytes -= e.charged;
+    e.charged = 0;
+  }
+
+  /** Bytes of executables and command lines the table holds. */
+  public long stringBytes() {
+    return stringBytes;
+  }
+
+  /** Processes kept without their executable and command line because the byte budget was spent. */
+  public long contextDropped() {
+    return contextDropped;
   }
 
   private void makeRoom() {
@@ -181,7 +243,9 @@ public final class ProcessTable {
       } else { // no exited process left: the oldest living one goes (its events lose context)
         victim = byPid.values().stream().min((a, b) -> Long.compare(a.startTicks, b.startTicks)).orElseThrow();
       }
-      byPid.remove(victim.pid, victim);
+      if (byPid.remove(victim.pid, victim)) {
+        release(victim);
+      }
     }
   }
 
@@ -289,11 +353,8 @@ public final class ProcessTable {
     if (e.sessionId == 0) {
       e.sessionId = s.sessionId();
     }
-    if (e.executable.isEmpty()) {
-      e.executable = s.executable();
-    }
-    if (e.commandLine.isEmpty()) {
-      e.commandLine = s.commandLine();
+    if (e.executable.isEmpty() && e.commandLine.isEmpty()) {
+      setContext(e, s.executable(), s.commandLine());
     }
     return true;
   }

@@ -10,6 +10,8 @@ public final class DeliveryStats {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong spooled = new AtomicLong();
   private final AtomicLong recovered = new AtomicLong();
+  private final AtomicLong batchDropped = new AtomicLong();
+  private final AtomicLong senderRestarts = new AtomicLong();
 
   public DeliveryStats(String exporter) {
     this.exporter = exporter;
@@ -41,6 +43,24 @@ public final class DeliveryStats {
   /** Records found in the spool at start, left by a previous run. */
   public long recovered() {
     return recovered.get();
+  }
+
+  /** Records refused by a full batch queue (records or bytes) before they reached the exporter. */
+  public long batchDropped() {
+    return batchDropped.get();
+  }
+
+  /** Times the sending queue's sender thread failed unexpectedly and was started again. */
+  public long senderRestarts() {
+    return senderRestarts.get();
+  }
+
+  public void addBatchDropped(long n) {
+    batchDropped.addAndGet(n);
+  }
+
+  public void addSenderRestart() {
+    senderRestarts.incrementAndGet();
   }
 
   public void addExported(long n) {

@@ -86,8 +86,8 @@ public final class ExporterFactory {
     QueuedExporter q;
     try {
       q = new QueuedExporter(o.id(), network, stats,
-          new QueuedExporter.QueueSettings(o.queue().queueSize(), spool, spoolBytes, o.queue().lowPriorityEvents(),
-              Duration.ofSeconds(10)),
+          new QueuedExporter.QueueSettings(o.queue().queueSize(), (long) o.queue().queueSizeMib() << 20, spool,
+              spoolBytes, o.queue().lowPriorityEvents(), Duration.ofSeconds(10)),
           o.retry(), resource, scope);
     } catch (IllegalStateException e) {
       throw new ConfigException("extensions." + o.queue().storage().orElse("file_storage") + ": " + e.getMessage());

@@ -16,6 +16,7 @@ import io.github.otelkernel.receiver.export.events.SysEventContext;
 import io.github.otelkernel.receiver.export.events.SysEventMappers;
 import io.github.otelkernel.receiver.policy.Aggregator;
 import io.github.otelkernel.receiver.policy.Policy;
+import io.github.otelkernel.receiver.memory.RecordSize;
 import io.github.otelkernel.receiver.policy.Redactor;
 import io.opentelemetry.semconv.ErrorAttributes;
 import java.util.EnumMap;
@@ -109,13 +110,21 @@ public final class LogRecordMapper {
   }
 
   private void send(Aggregator.Pending r) {
-    logger.logRecordBuilder()
-        .setEventName(r.eventName())
-        .setTimestamp(r.epochNanos(), TimeUnit.NANOSECONDS)
-        .setSeverity(Severity.INFO)
-        .setBody(r.body())
-        .setAllAttributes(r.attributes())
-        .emit();
+    submit(r.eventName(), r.epochNanos(), Severity.INFO, r.body(), r.attributes());
+  }
+
+  /** Every record leaves through here, its size in the context for the batch queues' byte budget. */
+  private void submit(String eventName, long epochNanos, Severity severity, String body, Attributes attributes) {
+    var b = logger.logRecordBuilder()
+        .setContext(RecordSize.context(RecordSize.of(attributes, body)))
+        .setEventName(eventName)
+        .setSeverity(severity)
+        .setBody(body)
+        .setAllAttributes(attributes);
+    if (epochNanos > 0) {
+      b.setTimestamp(epochNanos, TimeUnit.NANOSECONDS);
+    }
+    b.emit();
   }
 
   public void emit(KernelEvent event, ProcessContext ctx) {
@@ -189,29 +198,26 @@ public final class LogRecordMapper {
       extra.put(KsecAttributes.AGENT_STALLED_SECONDS, h.stalledSeconds());
       stalled = "STALLED: the event loop has made no progress for " + h.stalledSeconds() + " s; ";
     }
-    logger.logRecordBuilder()
-        .setEventName(KsecEvents.AGENT_HEALTH)
-        .setTimestamp(clock.toEpochNanos(clock.bootNanosNow()), TimeUnit.NANOSECONDS)
-        .setSeverity(h.lost() > 0 || h.stalledSeconds() > 0 ? Severity.WARN : Severity.INFO)
-        .setAllAttributes(extra.build())
-        .setBody(stalled + "Agent health: received " + h.received() + ", exported " + h.exported() + ", lost " + h.lost()
+    Attributes attributes = extra
+        .put(KsecAttributes.EVENT_CATEGORY, "agent")
+        .put(KsecAttributes.AGENT_EVENTS_RECEIVED, h.received())
+        .put(KsecAttributes.AGENT_EVENTS_EXPORTED, h.exported())
+        .put(KsecAttributes.AGENT_EVENTS_LOST_KERNEL, h.lostKernel())
+        .put(KsecAttributes.AGENT_EVENTS_LOST_QUEUE, h.lostQueue())
+        .put(KsecAttributes.AGENT_EVENTS_LOST_MEMORY, h.lostMemory())
+        .put(KsecAttributes.AGENT_EVENTS_LOST_EXPORT, h.lostExport())
+        .put(KsecAttributes.AGENT_EVENTS_MALFORMED, h.malformed())
+        .put(KsecAttributes.AGENT_EVENTS_MERGED, h.merged())
+        .put(KsecAttributes.AGENT_SENDING_QUEUE_SIZE, h.sendingQueue())
+        .put(KsecAttributes.AGENT_UPTIME, h.uptimeSeconds())
+        .build();
+    submit(KsecEvents.AGENT_HEALTH, clock.toEpochNanos(clock.bootNanosNow()),
+        h.lost() > 0 || h.stalledSeconds() > 0 ? Severity.WARN : Severity.INFO,
+        stalled + "Agent health: received " + h.received() + ", exported " + h.exported() + ", lost " + h.lost()
             + " (kernel " + h.lostKernel() + ", queues " + h.lostQueue() + ", memory " + h.lostMemory()
             + ", export " + h.lostExport()
-            + ", malformed " + h.malformed() + "), " + h.sendingQueue() + " waiting to be sent")
-        .setAllAttributes(Attributes.builder()
-            .put(KsecAttributes.EVENT_CATEGORY, "agent")
-            .put(KsecAttributes.AGENT_EVENTS_RECEIVED, h.received())
-            .put(KsecAttributes.AGENT_EVENTS_EXPORTED, h.exported())
-            .put(KsecAttributes.AGENT_EVENTS_LOST_KERNEL, h.lostKernel())
-            .put(KsecAttributes.AGENT_EVENTS_LOST_QUEUE, h.lostQueue())
-            .put(KsecAttributes.AGENT_EVENTS_LOST_MEMORY, h.lostMemory())
-            .put(KsecAttributes.AGENT_EVENTS_LOST_EXPORT, h.lostExport())
-            .put(KsecAttributes.AGENT_EVENTS_MALFORMED, h.malformed())
-            .put(KsecAttributes.AGENT_EVENTS_MERGED, h.merged())
-            .put(KsecAttributes.AGENT_SENDING_QUEUE_SIZE, h.sendingQueue())
-            .put(KsecAttributes.AGENT_UPTIME, h.uptimeSeconds())
-            .build())
-        .emit();
+            + ", malformed " + h.malformed() + "), " + h.sendingQueue() + " waiting to be sent",
+        attributes);
   }
 
   /** The late hash of an executable whose process.exec record left before the hash was known. */
@@ -222,12 +228,7 @@ public final class LogRecordMapper {
         .put(PROCESS_EXECUTABLE_PATH, h.executable())
         .put(KsecAttributes.PROCESS_EXECUTABLE_HASH_SHA256, h.sha256())
         .build(), "Executable " + h.executable() + " of process " + h.pid() + " has SHA-256 " + h.sha256());
-    logger.logRecordBuilder()
-        .setEventName(KsecEvents.PROCESS_EXECUTABLE_HASH)
-        .setSeverity(Severity.INFO)
-        .setBody(r.body())
-        .setAllAttributes(r.attributes())
-        .emit();
+    submit(KsecEvents.PROCESS_EXECUTABLE_HASH, 0, Severity.INFO, r.body(), r.attributes());
   }
 
   private void context(AttributesBuilder a, ProcessInfo p, ProcessContext ctx) {

@@ -10,6 +10,7 @@ import io.github.otelkernel.receiver.pipeline.PipelineStats.Stage;
 import io.github.otelkernel.receiver.decode.RecordDecoder;
 import io.github.otelkernel.receiver.enrich.BootClock;
 import io.github.otelkernel.receiver.enrich.HostResource;
+import io.github.otelkernel.receiver.export.BoundedBatchProcessor;
 import io.github.otelkernel.receiver.export.ExporterFactory;
 import io.github.otelkernel.receiver.export.ExporterFactory.BuiltExporter;
 import io.github.otelkernel.receiver.export.LogRecordMapper;
@@ -20,7 +21,6 @@ import io.github.otelkernel.receiver.probe.KernelPreflight;
 import io.github.otelkernel.receiver.probe.ProbeException;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.SdkLoggerProviderBuilder;
-import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import java.util.function.LongSupplier;
@@ -40,6 +40,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import io.github.otelkernel.semconv.KsecEvents;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -74,6 +76,7 @@ public final class Agent implements AutoCloseable {
   private SdkLoggerProvider loggerProvider;
   private LogRecordMapper mapper;
   private Enricher enricher;
+  private ProcessTable table;
   private ExecutableHasher hasher;
   private UserDirectory users;
   private ScheduledExecutorService background;
@@ -148,13 +151,10 @@ public final class Agent implements AutoCloseable {
     for (AgentConfig.ExporterConfig ec : config.exporters()) {
       BuiltExporter built = factory.build(ec);
       exporters.add(built);
-      int queue = config.batch().queueSize();
-      lp.addLogRecordProcessor(BatchLogRecordProcessor.builder(built.exporter())
-          .setScheduleDelay(config.batch().timeout())
-          .setMaxExportBatchSize(Math.min(config.batch().sendBatchSize(), queue))
-          .setMaxQueueSize(queue)
-          .setMeterProvider(meterProvider)
-          .build());
+      AgentConfig.BatchConfig b = config.batch();
+      lp.addLogRecordProcessor(new BoundedBatchProcessor(built.exporter(), b.timeout(), b.sendBatchSize(),
+          b.queueSize(), (long) b.queueSizeMib() << 20, Set.of(KsecEvents.AGENT_HEALTH), built.stats(),
+          meterProvider));
     }
     loggerProvider = lp.build();
     LongSupplier[] kernelLost = new LongSupplier[RecordDecoder.EVENT_TYPES];
@@ -171,9 +171,9 @@ public final class Agent implements AutoCloseable {
       health = HealthCheckServer.start(config.healthCheck().get());
     }
     users = new UserDirectory(Path.of("/etc/passwd"), Path.of("/etc/group"));
-    enricher = new Enricher(
-        new ProcessTable(resource.getAttribute(HostIncubatingAttributes.HOST_ID) == null ? "?"
-            : resource.getAttribute(HostIncubatingAttributes.HOST_ID), PROCESS_TABLE_ENTRIES, EXIT_GRACE_NANOS),
+    table = new ProcessTable(resource.getAttribute(HostIncubatingAttributes.HOST_ID) == null ? "?"
+        : resource.getAttribute(HostIncubatingAttributes.HOST_ID), PROCESS_TABLE_ENTRIES, EXIT_GRACE_NANOS);
+    enricher = new Enricher(table,
         users, hasher, late -> {
           stats.derived.incrementAndGet();
           mapper.emitLateHash(late);
@@ -330,7 +330,7 @@ public final class Agent implements AutoCloseable {
   private void reportLoss() {
     lostSnapshot = kernelLostByType();
     long kernelLost = kernelLost();
-    long queueDropped = dropCounter.dropped();
+    long queueDropped = queueDropped();
     if (kernelLost > reportedKernelLost) {
       LOG.warning("kernel ring buffer was full: " + (kernelLost - reportedKernelLost) + " events lost ("
           + kernelLost + " in total); raise receivers.ebpf.ring_buffer_size_mib (now "
@@ -393,11 +393,20 @@ public final class Agent implements AutoCloseable {
       waiting += e.queue().map(q -> (long) q.pending()).orElse(0L);
     }
     long stalled = System.nanoTime() - progressNanos;
-    return new LogRecordMapper.AgentHealth(stats.received(), exported, kernelLost(), dropCounter.dropped(),
+    return new LogRecordMapper.AgentHealth(stats.received(), exported, kernelLost(), queueDropped(),
         stats.shed(),
         lostExport, stats.malformed(), mapper.merged(), waiting,
         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos), stats.failedByStage(), hasherCounts(),
         running && stalled > STALL_NANOS ? TimeUnit.NANOSECONDS.toSeconds(stalled) : 0); // not at stop
+  }
+
+  /** Records the batch queues refused: the SDK's count (never reached while the bytes gate works) and the gate's. */
+  private long queueDropped() {
+    long n = dropCounter.dropped();
+    for (BuiltExporter e : exporters) {
+      n += e.stats().batchDropped();
+    }
+    return n;
   }
 
   /** The hasher's outcomes as name=count, for agent.health and the summary. */
@@ -500,7 +509,7 @@ public final class Agent implements AutoCloseable {
     if (meterProvider != null) {
       meterProvider.forceFlush().join(10, TimeUnit.SECONDS); // final figures to the collector
     }
-    long queueDropped = dropCounter.dropped();
+    long queueDropped = queueDropped();
     if (meterProvider != null) {
       meterProvider.shutdown().join(5, TimeUnit.SECONDS);
     }
@@ -549,15 +558,19 @@ public final class Agent implements AutoCloseable {
     if (seedSkipped > 0) {
       sb.append(" seed_skipped=").append(seedSkipped);
     }
+    if (table != null && table.contextDropped() > 0) {
+      sb.append(" process_context_dropped=").append(table.contextDropped()); // the table's byte budget was spent
+    }
     if (hasher != null) {
       sb.append(" | hasher: ").append(String.join(" ", hasherCounts()));
     }
     for (BuiltExporter e : exporters) {
       sb.append(" | ").append(e.id()).append(": exported=").append(e.stats().exported())
-          .append(" failed=").append(e.stats().failed());
+          .append(" failed=").append(e.stats().failed()).append(" batch_dropped=").append(e.stats().batchDropped());
       if (e.queue().isPresent()) {
         sb.append(" dropped=").append(e.stats().dropped()).append(" spooled=").append(e.stats().spooled())
-            .append(" recovered=").append(e.stats().recovered());
+            .append(" recovered=").append(e.stats().recovered()).append(" sender_restarts=")
+            .append(e.stats().senderRestarts());
       }
     }
     return sb.toString();

@@ -58,6 +58,7 @@ final class AgentMetrics {
           for (BuiltExporter e : exporters) {
             m.record(e.stats().failed(), Attributes.of(STAGE, "export", REASON, "export_failed", EXPORTER, e.id()));
             m.record(e.stats().dropped(), Attributes.of(STAGE, "export", REASON, "sending_queue_full", EXPORTER, e.id()));
+            m.record(e.stats().batchDropped(), Attributes.of(STAGE, "batch", REASON, "batch_queue_full", EXPORTER, e.id()));
           }
         });
     meter.counterBuilder("ksec.agent.hasher.files")

@@ -28,7 +28,7 @@ public final class Aggregator {
       KsecAttributes.PROCESS_EXECUTABLE_HASH_SHA256.getKey());
 
   /** Default byte budget of the open windows (their keys and held repeats, estimated). */
-  public static final long DEFAULT_MAX_BYTES = 32L << 20;
+  public static final long DEFAULT_MAX_BYTES = 16L << 20;
 
   private static final class Window {
     final long closesAtNanos;
@@ -98,20 +98,9 @@ public final class Aggregator {
     bytes += size;
   }
 
-  /** Held bytes of a record, roughly: UTF-16 strings and a per-attribute overhead. */
+  /** Held bytes of a record (see RecordSize). */
   static long estimate(Pending r) {
-    long[] n = {64 + 2L * r.body().length()};
-    r.attributes().forEach((k, v) -> {
-      n[0] += 48 + 2L * k.getKey().length();
-      if (v instanceof String s) {
-        n[0] += 2L * s.length();
-      } else if (v instanceof java.util.List<?> l) {
-        for (Object o : l) {
-          n[0] += 16 + (o instanceof String s ? 2L * s.length() : 8);
-        }
-      }
-    });
-    return n[0];
+    return io.github.otelkernel.receiver.memory.RecordSize.of(r.attributes(), r.body());
   }
 
   /** Bytes the open windows hold, estimated. */

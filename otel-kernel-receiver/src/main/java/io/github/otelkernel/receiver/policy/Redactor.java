@@ -56,12 +56,17 @@ public final class Redactor {
   private static final Pattern NOT_A_SECRET = Pattern.compile(
       "(?i)" + SECRET_WORD + "[a-z0-9_.-]*(?:file|path|dir|length|len)(?:[^a-z0-9_]|$)");
 
-  /** The shipped patterns (redaction.defaults: true). */
+  /** The literals a secret word starts with: SECRET_WORD cannot match without one (case folded). */
+  private static final Gate SECRET_WORD_GATE = Gate.ignoringCase("passw", "passphrase", "secret", "token", "api",
+      "access", "private", "credential");
+
+  /** The shipped patterns (redaction.defaults: true), each behind its gate. */
   public static final List<RedactionPattern> DEFAULTS = List.of(
       p("secret-option", "(?i)(?:^|\\s)(?<option>" + SECRET_NAME + ")(?:[=:]|\\s+)(?<secret>[^\\s'\"]+)"),
       p("secret-env", "(?:^|[^A-Za-z0-9_])[A-Za-z_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY|"
           + "PRIVATE_KEY|CREDENTIALS)[A-Za-z0-9_]*=(?<secret>[^\\s'\"]+)"),
-      p("url-credentials", "[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]*:(?<secret>[^@\\s/]+)@"),
+      // from "://" on, not from the scheme: a literal start lets RE2/J skip ahead with indexOf
+      p("url-credentials", "://[^/\\s:@]*:(?<secret>[^@\\s/]+)@"),
       p("authorization-header", "(?i)(?:authorization|proxy-authorization|x-api-key|private-token):\\s*"
           + "(?:bearer\\s+|basic\\s+|token\\s+)?(?<secret>[^\\s'\"]+)"),
       p("aws-access-key-id", "(?:^|[^A-Z0-9])(?<secret>(?:AKIA|ASIA)[0-9A-Z]{16})(?:[^A-Z0-9]|$)"),
@@ -69,6 +74,71 @@ public final class Redactor {
       p("slack-token", "(?<secret>xox[abposr]-[A-Za-z0-9-]{10,})"),
       p("jwt", "(?<secret>eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})"),
       p("private-key-block", "(?<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]*)"));
+
+  /**
+   * Necessary conditions of the shipped patterns that do not start with a literal: RE2/J runs its
+   * automaton over every character of such a pattern's input (about 60 ns a character here), and
+   * nearly no input holds the literal. A gate must never reject an input its pattern matches
+   * (RedactorTest checks each against its pattern on generated inputs). User patterns have none.
+   */
+  static final Map<String, Gate> GATES = Map.of(
+      "secret-option", SECRET_WORD_GATE,
+      "secret-env", Gate.exact("PASSW", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY",
+          "CREDENTIALS"),
+      "authorization-header", Gate.ignoringCase("authorization", "x-api-key", "private-token"),
+      "aws-access-key-id", Gate.exact("AKIA", "ASIA"));
+
+  /**
+   * The input can hold a match only if it contains one of the literals. Case-insensitive gates
+   * compare against the input folded as RE2's (?i) folds ASCII letters: A-Z, and the Kelvin sign
+   * and long s, which fold to k and s.
+   */
+  record Gate(List<String> literals, boolean ignoreCase) {
+    static final Gate ALWAYS = new Gate(List.of(), false);
+
+    static Gate exact(String... literals) {
+      return new Gate(List.of(literals), false);
+    }
+
+    static Gate ignoringCase(String... lowercaseLiterals) {
+      return new Gate(List.of(lowercaseLiterals), true);
+    }
+
+    boolean admits(String s, String folded) {
+      if (literals.isEmpty()) {
+        return true;
+      }
+      String h = ignoreCase ? folded : s;
+      for (String l : literals) {
+        if (h.indexOf(l) >= 0) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    static String fold(String s) {
+      char[] c = null;
+      for (int i = 0; i < s.length(); i++) {
+        char ch = s.charAt(i);
+        char f = ch >= 'A' && ch <= 'Z' ? (char) (ch + 32) : ch == '\u212A' ? 'k' : ch == '\u017F' ? 's' : ch;
+        if (f != ch) {
+          if (c == null) {
+            c = s.toCharArray();
+          }
+          c[i] = f;
+        }
+      }
+      return c == null ? s : new String(c);
+    }
+  }
+
+  /** A pattern with its gate. */
+  private record Compiled(RedactionPattern pattern, Gate gate, boolean named, boolean option) {
+    Compiled(RedactionPattern p, Gate gate) {
+      this(p, gate, p.regex().namedGroups().containsKey("secret"), p.regex().namedGroups().containsKey("option"));
+    }
+  }
 
   /** An argument that is the name of a secret whose value is the next argument. */
   private static final Pattern SECRET_FLAG = Pattern.compile("(?i)" + SECRET_NAME);
@@ -117,7 +187,7 @@ public final class Redactor {
     return Set.copyOf(u);
   }
 
-  private final List<RedactionPattern> patterns;
+  private final List<Compiled> patterns;
   /** FIELDS' keys and the extra ones. */
   private final Set<String> fields;
 
@@ -127,8 +197,11 @@ public final class Redactor {
 
   /** @param extraFields more string attributes to redact (other events' names, mount sources…) */
   public Redactor(boolean defaults, List<RedactionPattern> extra, Set<String> extraFields) {
-    List<RedactionPattern> all = new ArrayList<>(defaults ? DEFAULTS : List.of());
-    all.addAll(extra);
+    List<Compiled> all = new ArrayList<>();
+    if (defaults) {
+      DEFAULTS.forEach(p -> all.add(new Compiled(p, GATES.getOrDefault(p.name(), Gate.ALWAYS))));
+    }
+    extra.forEach(p -> all.add(new Compiled(p, Gate.ALWAYS)));
     this.patterns = List.copyOf(all);
     this.fields = union(FIELDS, extraFields);
   }
@@ -164,12 +237,15 @@ public final class Redactor {
     @SuppressWarnings("unchecked")
     Map<String, String>[] replacedHolder = new Map[1];
     AttributesBuilder[] out = {null};
+    // an exec's line and its arguments: the patterns run once, over the line, and the arguments
+    // get the same masks (a secret split over two arguments is masked in both fields)
+    MaskedCommand command = maskCommand(in.get(COMMAND_LINE), in.get(COMMAND_ARGS));
     in.forEach((k, v) -> {
       if (!fields.contains(k.getKey())) {
         return;
       }
       if (v instanceof String s) {
-        String r = mask(s);
+        String r = command != null && k.equals(COMMAND_LINE) ? command.line() : mask(s);
         if (!r.equals(s)) {
           out[0] = out[0] == null ? in.toBuilder() : out[0];
           out[0].put(AttributeKey.stringKey(k.getKey()), r);
@@ -179,7 +255,7 @@ public final class Redactor {
       } else if (v instanceof List<?> l && k.getType() == io.opentelemetry.api.common.AttributeType.STRING_ARRAY) {
         @SuppressWarnings("unchecked")
         List<String> list = (List<String>) l;
-        List<String> r = maskArgs(list);
+        List<String> r = command != null && k.equals(COMMAND_ARGS) ? command.args() : maskArgs(list);
         if (!r.equals(list)) {
           out[0] = out[0] == null ? in.toBuilder() : out[0];
           out[0].put(AttributeKey.stringArrayKey(k.getKey()), r);
@@ -247,13 +323,17 @@ public final class Redactor {
       return cached;
     }
     String r = maskUncached(s);
+    remember(s, r);
+    return r;
+  }
+
+  private void remember(String s, String r) {
     long size = (long) s.length() + (r == s ? 0 : r.length());
     if (memoChars.addAndGet(size) > MEMO_MAX_CHARS) {
       memo.clear();
       memoChars.set(size);
     }
     memo.put(s, r);
-    return r;
   }
 
   /** Characters the memo holds now (tests). */
@@ -262,38 +342,170 @@ public final class Redactor {
   }
 
   private String maskUncached(String s) {
-    String r = s;
-    String unread = "";
-    if (r.length() > MAX_MATCHED_CHARS) {
-      r = r.substring(0, MAX_MATCHED_CHARS);
-      unread = MASK;
-    }
-    for (RedactionPattern p : patterns) {
-      Matcher m = p.regex().matcher(r);
-      if (!m.find()) {
+    return render(s, spans(s));
+  }
+
+  /**
+   * Where s is to be masked: [start, end) pairs, sorted and merged. Every pattern runs on the
+   * original (so one pattern's mask cannot hide or create another's match); past MAX_MATCHED_CHARS
+   * the rest is one span, masked unread.
+   */
+  private int[] spans(String s) {
+    String r = s.length() > MAX_MATCHED_CHARS ? s.substring(0, MAX_MATCHED_CHARS) : s;
+    Spans out = new Spans();
+    String folded = null;
+    for (Compiled c : patterns) {
+      if (c.gate().ignoreCase() && folded == null) {
+        folded = Gate.fold(r);
+      }
+      if (!c.gate().admits(r, folded)) {
         continue;
       }
-      var groups = p.regex().namedGroups();
-      boolean named = groups.containsKey("secret");
-      boolean option = groups.containsKey("option");
-      StringBuilder sb = new StringBuilder();
-      int last = 0;
-      do {
-        int start = named ? m.start("secret") : m.start();
-        int end = named ? m.end("secret") : m.end();
-        if (start < 0 || end <= start || start < last) {
+      Matcher m = c.pattern().regex().matcher(r);
+      while (m.find()) {
+        int start = c.named() ? m.start("secret") : m.start();
+        int end = c.named() ? m.end("secret") : m.end();
+        if (start < 0 || end <= start) {
           continue; // the group did not take part, or an empty match: nothing to mask
         }
-        if (option && NOT_A_SECRET.matcher(m.group("option")).find()) {
+        if (c.option() && NOT_A_SECRET.matcher(m.group("option")).find()) {
           continue;
         }
-        sb.append(r, last, start).append(MASK);
-        last = end;
-      } while (m.find());
-      sb.append(r, last, r.length());
-      r = sb.toString();
+        out.add(start, end);
+      }
     }
-    return unread.isEmpty() ? r : r + unread;
+    if (r != s) {
+      out.add(MAX_MATCHED_CHARS, s.length());
+    }
+    return out.merged();
+  }
+
+  /** Spans collected in any order. */
+  private static final class Spans {
+    private int[] a = new int[8];
+    private int n;
+
+    void add(int start, int end) {
+      if (n + 2 > a.length) {
+        a = java.util.Arrays.copyOf(a, a.length * 2);
+      }
+      a[n++] = start;
+      a[n++] = end;
+    }
+
+    /** Sorted by start, overlapping and touching spans joined. */
+    int[] merged() {
+      if (n == 0) {
+        return NO_SPANS;
+      }
+      long[] packed = new long[n / 2];
+      for (int i = 0; i < n; i += 2) {
+        packed[i / 2] = ((long) a[i] << 32) | a[i + 1];
+      }
+      java.util.Arrays.sort(packed);
+      int[] out = new int[n];
+      int m = 0;
+      for (long p : packed) {
+        int start = (int) (p >>> 32);
+        int end = (int) p;
+        if (m > 0 && start <= out[m - 1]) {
+          out[m - 1] = Math.max(out[m - 1], end);
+        } else {
+          out[m++] = start;
+          out[m++] = end;
+        }
+      }
+      return java.util.Arrays.copyOf(out, m);
+    }
+  }
+
+  private static final int[] NO_SPANS = new int[0];
+
+  /** s with each span (in s's coordinates, shifted by offset) replaced by MASK. */
+  private static String render(String s, int[] spans) {
+    return render(s, spans, 0);
+  }
+
+  private static String render(String s, int[] spans, int offset) {
+    StringBuilder sb = null;
+    int last = 0;
+    for (int i = 0; i < spans.length; i += 2) {
+      int start = Math.max(spans[i] - offset, 0);
+      int end = Math.min(spans[i + 1] - offset, s.length());
+      if (end <= start) {
+        continue;
+      }
+      if (sb == null) {
+        sb = new StringBuilder(s.length());
+      }
+      sb.append(s, last, start).append(MASK);
+      last = end;
+    }
+    return sb == null ? s : sb.append(s, last, s.length()).toString();
+  }
+
+  private static final AttributeKey<String> COMMAND_LINE = AttributeKey.stringKey("process.command_line");
+  private static final AttributeKey<List<String>> COMMAND_ARGS = AttributeKey.stringArrayKey("process.command_args");
+
+  /** An exec's command line and arguments, masked alike. */
+  record MaskedCommand(String line, List<String> args) {}
+
+  /**
+   * Masks a command line and the arguments it was joined from in one pass over the line; null
+   * when the line is not exactly the arguments joined by spaces (then each is masked alone). An
+   * argument after one naming a secret is masked whole, in both.
+   */
+  MaskedCommand maskCommand(String line, List<String> args) {
+    if (line == null || args == null || args.isEmpty()) {
+      return null;
+    }
+    int[] offsets = new int[args.size()];
+    int at = 0;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (i > 0) {
+        if (at >= line.length() || line.charAt(at) != ' ') {
+          return null;
+        }
+        at++;
+      }
+      if (!line.startsWith(a, at)) {
+        return null;
+      }
+      offsets[i] = at;
+      at += a.length();
+    }
+    if (at != line.length()) {
+      return null;
+    }
+    int[] spans = spans(line);
+    Spans flagged = null;
+    for (int i = 0; i + 1 < args.size(); i++) {
+      if (isSecretFlag(args.get(i)) && !args.get(i + 1).isEmpty()) {
+        flagged = flagged == null ? new Spans() : flagged;
+        flagged.add(offsets[i + 1], offsets[i + 1] + args.get(i + 1).length());
+      }
+    }
+    if (flagged != null) {
+      for (int i = 0; i < spans.length; i += 2) {
+        flagged.add(spans[i], spans[i + 1]);
+      }
+      spans = flagged.merged();
+    }
+    if (spans.length == 0) {
+      return new MaskedCommand(line, args);
+    }
+    List<String> masked = new ArrayList<>(args.size());
+    for (int i = 0; i < args.size(); i++) {
+      masked.add(render(args.get(i), spans, offsets[i]));
+    }
+    String maskedLine = render(line, spans);
+    remember(line, maskedLine); // the parent command line of this process's children
+    return new MaskedCommand(maskedLine, List.copyOf(masked));
+  }
+
+  private static boolean isSecretFlag(String arg) {
+    return arg.startsWith("-") && SECRET_WORD_GATE.admits(arg, Gate.fold(arg)) && SECRET_FLAG.matcher(arg).matches();
   }
 
   List<String> maskArgs(List<String> args) {
@@ -306,7 +518,7 @@ public final class Redactor {
         continue;
       }
       out.add(mask(a));
-      next = SECRET_FLAG.matcher(a).matches();
+      next = isSecretFlag(a);
     }
     return out;
   }

@@ -50,6 +50,33 @@ class ProcessTableTest {
   }
 
   @Test
+  void longCommandLinesAreBoundedInBytesExitedFirstThenNewcomersGoWithoutThem() {
+    long entry = 2L * ("/bin/x".length() + ProcessTable.MAX_COMMAND_LINE);
+    ProcessTable t = new ProcessTable("host", 100_000, 30 * S, 10 * entry);
+    String longLine = "y".repeat(8000);
+    t.onExec(1, 0, S, "/bin/x", List.of(longLine), "x");
+    for (int pid = 2; pid <= 10; pid++) {
+      t.onExec(pid, 1, S, "/bin/x", List.of(longLine), "x");
+    }
+    assertEquals(10 * entry, t.stringBytes(), "ten entries fill the budget exactly");
+    t.onExit(2, S, 2 * S);
+    var eleventh = t.onExec(11, 1, S, "/bin/x", List.of(longLine), "x");
+    assertTrue(t.get(2).isEmpty(), "the exited process made room");
+    assertEquals(ProcessTable.MAX_COMMAND_LINE, eleventh.commandLine().length());
+    var twelfth = t.onExec(12, 1, S, "/bin/x", List.of(longLine), "x");
+    assertEquals("", twelfth.commandLine(), "no room and nothing exited: kept without its strings");
+    assertEquals(1, t.contextDropped());
+    assertEquals("/bin/x", t.get(1).orElseThrow().executable(), "living processes keep theirs");
+    assertEquals(10 * entry, t.stringBytes());
+    // an exec replaces what was charged, it does not add to it
+    t.onExec(3, 1, S, "/bin/x", List.of("short"), "x");
+    assertEquals(9 * entry + 2L * ("/bin/x".length() + "short".length()), t.stringBytes());
+    t.onExit(3, S, 3 * S);
+    t.expire(100 * S);
+    assertEquals(9 * entry, t.stringBytes(), "released when the process leaves the table");
+  }
+
+  @Test
   void seedsFromProc() {
     ProcessTable t = new ProcessTable("host", 100_000, 30 * S);
     assertTrue(t.seed(Path.of("/proc")) > 1);

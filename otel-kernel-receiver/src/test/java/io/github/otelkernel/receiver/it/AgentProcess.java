@@ -68,6 +68,14 @@ final class AgentProcess implements AutoCloseable {
   /** The general form: the ebpf receiver's YAML, exporters, extensions, and the batch processor's YAML. */
   static AgentProcess startWith(Path dir, String receiverYaml, String exportersYaml, String extraExtensionsYaml,
       List<String> exporterIds, List<String> extensionIds, String batchYaml) throws Exception {
+    return startWith(dir, receiverYaml, exportersYaml, extraExtensionsYaml, exporterIds, extensionIds, batchYaml,
+        List.of());
+  }
+
+  /** As above, the JVM started with these options (launcherJvmOptions() for the shipped ones). */
+  static AgentProcess startWith(Path dir, String receiverYaml, String exportersYaml, String extraExtensionsYaml,
+      List<String> exporterIds, List<String> extensionIds, String batchYaml, List<String> jvmOptions)
+      throws Exception {
     int port = freePort();
     Path output = dir.resolve("events.jsonl");
     String config = """
@@ -94,7 +102,7 @@ final class AgentProcess implements AutoCloseable {
         String.join(", ", concat(List.of("file"), exporterIds)));
     Path cfg = dir.resolve("agent.yaml");
     Files.writeString(cfg, config);
-    Process p = command(dir, "--config", cfg.toString()).start();
+    Process p = command(dir, jvmOptions, "--config", cfg.toString()).start();
     AgentProcess agent = new AgentProcess(dir, output, port, p);
     agent.awaitHealthy();
     return agent;
@@ -108,12 +116,32 @@ final class AgentProcess implements AutoCloseable {
 
   /** A command line running the agent jar, output to files in dir. */
   static ProcessBuilder command(Path dir, String... args) {
-    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED", "-jar",
-        JAR.toAbsolutePath().toString()));
+    return command(dir, List.of(), args);
+  }
+
+  static ProcessBuilder command(Path dir, List<String> jvmOptions, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(javaBinary()));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", JAR.toAbsolutePath().toString()));
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd)
+    ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectOutput(dir.resolve("agent.stdout").toFile())
         .redirectError(dir.resolve("agent.stderr").toFile());
+    if (!jvmOptions.isEmpty()) {
+      pb.environment().put("MALLOC_ARENA_MAX", "2"); // as bin/otel-kernel-receiver sets it
+    }
+    return pb;
+  }
+
+  /** The JVM options the launcher runs the agent with (bin/jvm.options). */
+  static List<String> launcherJvmOptions() throws IOException {
+    Path file = Path.of(System.getProperty("jvm.options", "../bin/jvm.options"));
+    return Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+        .toList();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   static String javaBinary() {
@@ -164,8 +192,14 @@ final class AgentProcess implements AutoCloseable {
     return Files.exists(stdout) ? Files.readString(stdout, StandardCharsets.UTF_8) : "";
   }
 
+  /** Everything the file exporter wrote, oldest first: the rotated backups (path.N … path.1), then path. */
   List<ExportedLog> records() throws IOException {
-    return ExportedLog.readOtlpJsonLines(output);
+    List<ExportedLog> out = new ArrayList<>();
+    for (int i = 64; i >= 1; i--) {
+      out.addAll(ExportedLog.readOtlpJsonLines(output.resolveSibling(output.getFileName() + "." + i)));
+    }
+    out.addAll(ExportedLog.readOtlpJsonLines(output));
+    return out;
   }
 
   /** The value of key=N in the agent's final summary line. */

@@ -79,6 +79,63 @@ class UnprivilegedAttackIT {
     }
   }
 
+  /** The peak resident set the launcher's JVM options allow under any storm (docs/security.md). */
+  static final long RSS_BOUND_MIB = 320;
+
+  @Test
+  void anInvalidUtf8ExecStormWithTheEndpointDownStaysWithinTheMemoryBound() throws Exception {
+    String tag = "utf8-" + System.nanoTime();
+    int execs = 3000;
+    // an OTLP destination where nothing listens: every record it is given waits, then is counted
+    String otlp = "otlp: {endpoint: \"127.0.0.1:" + AgentProcess.freePort() + "\", tls: {insecure: true}}";
+    try (AgentProcess agent = AgentProcess.startWith(dir, "\n    health_interval: 1s\n", otlp, "", List.of("otlp"),
+        List.of(), "batch: {timeout: 100ms}", AgentProcess.launcherJvmOptions())) {
+      // 8,000 bytes per argument, random and mostly invalid UTF-8, a different one per exec (no
+      // cache helps): each decodes to thousands of replacement characters, UTF-16 on the heap
+      String script = """
+          cd /
+          blob=$(head -c 16000 /dev/urandom | tr -d '\\0' | head -c 7995)
+          for i in $(seq %2$d); do /bin/true %1$s "$i$blob"; done
+          """.formatted(tag, execs);
+      List<String> cmd = new java.util.ArrayList<>(NOBODY);
+      cmd.addAll(List.of("/bin/bash", "-c", script));
+      AgentProcess.run(dir, cmd.toArray(String[]::new));
+      Thread.sleep(2_000);
+      long peakMib = peakRssMib(agent.pid());
+      assertTrue(agent.isAlive(), "the agent is up after the storm: " + agent.stderrText());
+      assertEquals(0, agent.stop(), agent.stderrText());
+      String summary = agent.stderrText().lines().filter(l -> l.contains("stopped: ")).findFirst().orElse("");
+      System.out.println("peak RSS " + peakMib + " MiB; " + summary);
+      assertTrue(peakMib <= RSS_BOUND_MIB, "peak RSS " + peakMib + " MiB over the documented "
+          + RSS_BOUND_MIB + " MiB: " + summary);
+
+      long exported = agent.records().stream().filter(r -> "process.exec".equals(r.eventName())
+          && r.args() != null && r.args().size() > 2 && r.args().get(1).equals(tag)).count();
+      long accounted = exported + agent.summaryCount("memory_shed") + agent.summaryCount("kernel_lost")
+          + agent.summaryCount("batch_dropped", "file");
+      assertTrue(accounted >= execs, exported + " execs exported to the file, the rest must be counted: " + summary);
+      // the unreachable destination: nothing delivered, everything it was given counted as lost
+      assertEquals(0, agent.summaryCount("exported", "otlp"), summary);
+      long givenToFile = agent.summaryCount("exported", "file") + agent.summaryCount("failed", "file")
+          + agent.summaryCount("batch_dropped", "file");
+      long lostAtOtlp = agent.summaryCount("failed", "otlp") + agent.summaryCount("dropped", "otlp")
+          + agent.summaryCount("batch_dropped", "otlp");
+      assertEquals(givenToFile, lostAtOtlp, "every record given to the OTLP exporter is counted: " + summary);
+      assertEquals(agent.summaryCount("batch_dropped", "file") + agent.summaryCount("batch_dropped", "otlp"),
+          agent.summaryCount("queue_dropped"), summary);
+    }
+  }
+
+  /** The agent's peak resident set so far (VmHWM), in MiB. */
+  static long peakRssMib(long pid) throws java.io.IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+      }
+    }
+    throw new AssertionError("no VmHWM for " + pid);
+  }
+
   @Test
   void aSecretInAFileNameIsInNoFieldAndNoBody() throws Exception {
     String token = "ghp_" + "Ab1".repeat(12); // 36 alphanumerics

@@ -1,6 +1,7 @@
 package io.github.otelkernel.receiver.export.queue;
 
 import io.github.otelkernel.receiver.export.DeliveryStats;
+import io.github.otelkernel.receiver.memory.RecordSize;
 import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
@@ -34,7 +35,7 @@ import java.util.stream.Stream;
  * processor hands a batch over and returns at once; a sender thread delivers batches in order,
  * retrying with exponential backoff, so a Collector restart or a network cut loses nothing.
  *
- * <p>Without storage the queue is held in memory, bounded in records. With storage every batch is
+ * <p>Without storage the queue is held in memory, bounded in records and in estimated bytes. With storage every batch is
  * written to its own file in the spool directory before it is acknowledged, bounded in bytes, and
  * batches left over at shutdown stay there for the next start. When a bound is hit, the oldest
  * batch of low-priority events goes first, then the oldest batch. Every record ends up exported,
@@ -52,8 +53,11 @@ public final class QueuedExporter implements LogRecordExporter {
   }
 
   /** sending_queue, plus the file_storage extension it uses when storage is set. */
-  public record QueueSettings(int maxRecords, Optional<Path> spoolDirectory, long spoolMaxBytes,
+  public record QueueSettings(int maxRecords, long maxBytes, Optional<Path> spoolDirectory, long spoolMaxBytes,
       Set<String> lowPriorityEvents, Duration drainTimeout) {}
+
+  /** Consecutive unexpected failures of the sender on one batch before that batch is given up. */
+  static final int MAX_CRASHES_PER_BATCH = 3;
 
   private record Batch(long seq, boolean lowPriority, int size, long bytes, List<LogRecordData> records, Path file) {}
 
@@ -86,7 +90,7 @@ public final class QueuedExporter implements LogRecordExporter {
     this.resource = resource;
     this.scope = scope;
     queue.spoolDirectory().ifPresent(this::recoverSpool);
-    sender = new Thread(this::sendLoop, "sender-" + id);
+    sender = new Thread(this::superviseSendLoop, "sender-" + id);
     sender.setDaemon(true);
     sender.start();
   }
@@ -126,7 +130,7 @@ public final class QueuedExporter implements LogRecordExporter {
         }
         b = new Batch(s, lowPriority, records.size(), data.length, null, file);
       } else {
-        b = new Batch(s, lowPriority, records.size(), 0, List.copyOf(records), null);
+        b = new Batch(s, lowPriority, records.size(), RecordSize.of(records), List.copyOf(records), null);
       }
       makeRoomFor(b);
       batches.addLast(b);
@@ -179,14 +183,50 @@ public final class QueuedExporter implements LogRecordExporter {
     if (queue.spoolDirectory().isPresent()) {
       return queuedBytes + b.bytes() > queue.spoolMaxBytes();
     }
-    return queuedRecords + b.size() > queue.maxRecords();
+    return queuedRecords + b.size() > queue.maxRecords() || queuedBytes + b.bytes() > queue.maxBytes();
   }
 
   private String describeBound() {
     return queue.spoolDirectory().isPresent()
         ? "spool " + (queue.spoolMaxBytes() >> 20) + " MiB"
-        : queue.maxRecords() + " records";
+        : queue.maxRecords() + " records, " + (queue.maxBytes() >> 20) + " MiB";
   }
+
+  /**
+   * Runs the sender, and starts it again when it fails in a way nothing planned for (a bug, an
+   * exporter that throws an Error): a dead sender would leave the queue filling for ever. The
+   * restart is counted; a batch that brings the sender down again and again is given up, counted.
+   */
+  private void superviseSendLoop() {
+    Batch crashedOn = null;
+    int crashes = 0;
+    while (true) {
+      try {
+        sendLoop();
+        return;
+      } catch (VirtualMachineError e) {
+        throw e; // out of memory and the like: the JVM is set to exit on them
+      } catch (Throwable t) {
+        stats.addSenderRestart();
+        Batch head = current;
+        crashes = head != null && head == crashedOn ? crashes + 1 : 1;
+        crashedOn = head;
+        LOG.warning("exporter " + id + ": the sender failed (" + describe(t) + "); started again"
+            + (head != null && crashes >= MAX_CRASHES_PER_BATCH
+                ? ", giving up the " + head.size() + " records it failed on " + crashes + " times" : ""));
+        if (head != null && crashes >= MAX_CRASHES_PER_BATCH) {
+          complete(head, false);
+          crashedOn = null;
+        }
+        if (!sleep(Duration.ofMillis(100))) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** The batch the sender is working on, for the supervisor. */
+  private volatile Batch current;
 
   private void sendLoop() {
     Duration backoff = retry.initialInterval();
@@ -201,6 +241,7 @@ public final class QueuedExporter implements LogRecordExporter {
           return;
         }
         head = batches.peekFirst();
+        current = head;
       } catch (InterruptedException e) {
         return;
       } finally {
@@ -292,7 +333,7 @@ public final class QueuedExporter implements LogRecordExporter {
 
   private Batch part(Batch b, List<LogRecordData> records, String suffix) {
     if (b.file() == null) {
-      return new Batch(b.seq(), b.lowPriority(), records.size(), 0, List.copyOf(records), null);
+      return new Batch(b.seq(), b.lowPriority(), records.size(), RecordSize.of(records), List.copyOf(records), null);
     }
     // "<seq>-hi.batch" -> "<seq>-hi.a.batch": still sorts before the next batch when recovered
     String name = b.file().getFileName().toString();
@@ -301,7 +342,8 @@ public final class QueuedExporter implements LogRecordExporter {
     try {
       write(file, data);
     } catch (IOException e) {
-      return new Batch(b.seq(), b.lowPriority(), records.size(), 0, List.copyOf(records), null); // kept in memory
+      // kept in memory
+      return new Batch(b.seq(), b.lowPriority(), records.size(), RecordSize.of(records), List.copyOf(records), null);
     }
     return new Batch(b.seq(), b.lowPriority(), records.size(), data.length, null, file);
   }

@@ -69,8 +69,14 @@ class QueuedExporterTest {
   }
 
   static QueuedExporter queue(Destination d, DeliveryStats stats, int maxRecords, Optional<Path> spool, long spoolBytes) {
+    return queue(d, stats, maxRecords, Long.MAX_VALUE, spool, spoolBytes);
+  }
+
+  static QueuedExporter queue(LogRecordExporter d, DeliveryStats stats, int maxRecords, long maxBytes,
+      Optional<Path> spool, long spoolBytes) {
     return new QueuedExporter("otlp", d, stats,
-        new QueuedExporter.QueueSettings(maxRecords, spool, spoolBytes, Set.of("process.exit"), Duration.ofSeconds(2)),
+        new QueuedExporter.QueueSettings(maxRecords, maxBytes, spool, spoolBytes, Set.of("process.exit"),
+            Duration.ofSeconds(2)),
         new QueuedExporter.RetrySettings(true, FAST, FAST, Duration.ZERO), RESOURCE, SCOPE);
   }
 
@@ -115,6 +121,95 @@ class QueuedExporterTest {
     assertEquals(30, stats.exported());
     assertTrue(d.received.stream().noneMatch(r -> "process.exit".equals(r.getEventName())));
     assertEquals(40, stats.exported() + stats.dropped() + stats.failed());
+  }
+
+  static List<LogRecordData> bigBatch(int from, int n, int chars) {
+    List<LogRecordData> out = new ArrayList<>();
+    for (int i = from; i < from + n; i++) {
+      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, Severity.INFO, null, "process.exec", "event " + i,
+          Attributes.of(AttributeKey.stringKey("process.command_line"), "x".repeat(chars))));
+    }
+    return out;
+  }
+
+  @Test
+  void memoryQueueIsBoundedInBytesAsWellAsRecords() throws Exception {
+    Destination d = new Destination();
+    DeliveryStats stats = new DeliveryStats("otlp");
+    long oneBatch = io.github.otelkernel.receiver.memory.RecordSize.of(bigBatch(0, 10, 8000));
+    // room for three batches of 10 records in bytes, though 1000 records would fit by count
+    QueuedExporter q = queue(d, stats, 1000, 3 * oneBatch + 100, Optional.empty(), 0);
+    for (int b = 0; b < 6; b++) {
+      q.export(bigBatch(b * 10, 10, 8000));
+    }
+    assertEquals(30, q.pending(), "three batches fit the byte budget");
+    assertEquals(30, stats.dropped(), "the oldest batches behind the head were evicted and counted");
+    d.up.set(true);
+    await(() -> d.received.size() == 30);
+    q.shutdown();
+    assertEquals(30, stats.exported());
+    assertEquals(0, d.received.get(0).getTimestampEpochNanos(), "the head (maybe in flight) is kept");
+    assertEquals(60, stats.exported() + stats.dropped() + stats.failed());
+  }
+
+  /** A destination that breaks the exporter contract: returns null, or throws an Error. */
+  static final class Broken implements LogRecordExporter {
+    final java.util.concurrent.atomic.AtomicInteger nulls = new java.util.concurrent.atomic.AtomicInteger();
+    volatile boolean throwError;
+    final List<LogRecordData> received = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletableResultCode export(Collection<LogRecordData> logs) {
+      if (throwError && logs.iterator().next().getTimestampEpochNanos() == 0) {
+        throw new AssertionError("exporter bug");
+      }
+      if (nulls.getAndDecrement() > 0) {
+        return null; // the sender's join on it fails outside any planned path
+      }
+      received.addAll(logs);
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return CompletableResultCode.ofSuccess();
+    }
+  }
+
+  @Test
+  void aFailingSenderIsRestartedAndCountedNeverLeftDead() throws Exception {
+    Broken d = new Broken();
+    d.nulls.set(2);
+    DeliveryStats stats = new DeliveryStats("otlp");
+    QueuedExporter q = queue(d, stats, 1000, Long.MAX_VALUE, Optional.empty(), 0);
+    q.export(batch("process.exec", 0, 5));
+    await(() -> d.received.size() == 5);
+    assertEquals(5, d.received.size(), "delivered after the sender was restarted");
+    assertEquals(2, stats.senderRestarts());
+    q.export(batch("process.exec", 5, 5));
+    await(() -> d.received.size() == 10);
+    q.shutdown();
+    assertEquals(10, stats.exported());
+  }
+
+  @Test
+  void aBatchThatKeepsKillingTheSenderIsGivenUpAndCounted() throws Exception {
+    Broken d = new Broken();
+    d.throwError = true; // on the batch holding record 0, every time
+    DeliveryStats stats = new DeliveryStats("otlp");
+    QueuedExporter q = queue(d, stats, 1000, Long.MAX_VALUE, Optional.empty(), 0);
+    q.export(batch("process.exec", 0, 5));
+    q.export(batch("process.exec", 5, 5));
+    await(() -> d.received.size() == 5);
+    q.shutdown();
+    assertEquals(QueuedExporter.MAX_CRASHES_PER_BATCH, stats.senderRestarts());
+    assertEquals(5, stats.failed(), "the poisoned batch, counted");
+    assertEquals(5, stats.exported(), "the batch behind it still goes");
   }
 
   /** A destination answering with a gRPC status, as a Collector does. */
@@ -163,7 +258,7 @@ class QueuedExporterTest {
     List<LogRecordData> sink = new CopyOnWriteArrayList<>();
     DeliveryStats rejected = new DeliveryStats("otlp");
     QueuedExporter q = new QueuedExporter("otlp", answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.INVALID_ARGUMENT, sink),
-        rejected, new QueuedExporter.QueueSettings(1000, Optional.empty(), 0, Set.of(), Duration.ofSeconds(1)),
+        rejected, new QueuedExporter.QueueSettings(1000, Long.MAX_VALUE, Optional.empty(), 0, Set.of(), Duration.ofSeconds(1)),
         new QueuedExporter.RetrySettings(true, FAST, FAST, Duration.ZERO), RESOURCE, SCOPE);
     q.export(batch("process.exec", 0, 3));
     q.export(batch("process.exec", 3, 3));
@@ -173,7 +268,7 @@ class QueuedExporterTest {
 
     DeliveryStats unauthenticated = new DeliveryStats("otlp");
     QueuedExporter q2 = new QueuedExporter("otlp", answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.UNAUTHENTICATED, sink),
-        unauthenticated, new QueuedExporter.QueueSettings(1000, Optional.empty(), 0, Set.of(), Duration.ofMillis(300)),
+        unauthenticated, new QueuedExporter.QueueSettings(1000, Long.MAX_VALUE, Optional.empty(), 0, Set.of(), Duration.ofMillis(300)),
         new QueuedExporter.RetrySettings(true, FAST, FAST, Duration.ZERO), RESOURCE, SCOPE);
     q2.export(batch("process.exec", 0, 3));
     Thread.sleep(200);
