@@ -37,6 +37,21 @@ install_build_deps() {
   command -v bpftool >/dev/null || [ -x /usr/sbin/bpftool ] || need+=(bpftool)
   command -v setpriv >/dev/null || need+=(util-linux)
   command -v python3 >/dev/null || need+=(python3) # workloads of the integration tests
+  apt_install "${need[@]}"
+}
+
+# What only the test suite needs on top: the FUSE server of the stuck-file-system test.
+install_test_deps() {
+  local need=()
+  command -v cc >/dev/null || need+=(gcc)
+  command -v pkg-config >/dev/null || need+=(pkgconf)
+  [ -e /usr/include/fuse3/fuse.h ] || need+=(libfuse3-dev)
+  apt_install "${need[@]}"
+}
+
+# Installs the Debian packages named, when there are any.
+apt_install() {
+  local need=("$@")
   [ ${#need[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "missing packages: ${need[*]}: run this as root (sudo) to install them, or: apt-get install ${need[*]}"
   command -v apt-get >/dev/null || die "missing packages: ${need[*]}: install them with your distribution's package manager"

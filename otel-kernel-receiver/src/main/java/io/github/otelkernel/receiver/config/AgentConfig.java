@@ -19,10 +19,15 @@ public record AgentConfig(
     TelemetryConfig telemetry) {
 
   /** receivers.ebpf */
-  /** @param healthInterval how often an agent.health record reports the agent's counters (zero: only at stop) */
-  public record EbpfReceiverConfig(int ringBufferSizeMib, PolicyConfig policy, Duration healthInterval) {
+  /**
+   * @param healthInterval how often an agent.health record reports the agent's counters (zero: only at stop)
+   * @param stateDirectory where the agent notes that it runs, so that the next start can tell an unclean stop
+   */
+  public record EbpfReceiverConfig(int ringBufferSizeMib, PolicyConfig policy, Duration healthInterval,
+      Path stateDirectory) {
+    public static final Path DEFAULT_STATE_DIRECTORY = Path.of("/var/lib/otel-kernel-receiver");
     public static final EbpfReceiverConfig DEFAULT =
-        new EbpfReceiverConfig(16, PolicyConfig.DEFAULT, Duration.ofSeconds(60));
+        new EbpfReceiverConfig(16, PolicyConfig.DEFAULT, Duration.ofSeconds(60), DEFAULT_STATE_DIRECTORY);
 
     public long ringBufferBytes() {
       return (long) ringBufferSizeMib << 20;
@@ -34,7 +39,7 @@ public record AgentConfig(
    * queue, in records and in estimated bytes (queue_size_mib).
    */
   public record BatchConfig(Duration timeout, int sendBatchSize, int queueSize, int queueSizeMib) {
-    public static final BatchConfig DEFAULT = new BatchConfig(Duration.ofMillis(200), 512, 16_384, 16);
+    public static final BatchConfig DEFAULT = new BatchConfig(Duration.ofMillis(200), 512, 16_384, 32);
   }
 
   /** exporters.* */

@@ -202,7 +202,7 @@ public final class ConfigLoader {
   }
 
   private static EbpfReceiverConfig ebpf(ConfigNode n) {
-    var keys = n.mapping(Set.of("ring_buffer_size_mib", "policy", "health_interval"));
+    var keys = n.mapping(Set.of("ring_buffer_size_mib", "policy", "health_interval", "state_directory"));
     int mib = EbpfReceiverConfig.DEFAULT.ringBufferSizeMib();
     if (keys.containsKey("ring_buffer_size_mib")) {
       ConfigNode v = keys.get("ring_buffer_size_mib");
@@ -214,7 +214,9 @@ public final class ConfigLoader {
     PolicyConfig policy = keys.containsKey("policy") ? PolicyParser.parse(keys.get("policy")) : PolicyConfig.DEFAULT;
     Duration health = keys.containsKey("health_interval") ? keys.get("health_interval").asDuration()
         : EbpfReceiverConfig.DEFAULT.healthInterval();
-    return new EbpfReceiverConfig(mib, policy, health);
+    Path state = keys.containsKey("state_directory") ? Path.of(keys.get("state_directory").asString())
+        : EbpfReceiverConfig.DEFAULT_STATE_DIRECTORY;
+    return new EbpfReceiverConfig(mib, policy, health, state);
   }
 
   private static BatchConfig batch(ConfigNode n) {

@@ -51,6 +51,10 @@ import java.util.regex.Pattern;
  * path lookup. memfd and " (deleted)" paths are never opened (they name nothing, or something
  * else, on disk), and without native access nothing is hashed at all rather than opening paths.
  *
+ * <p>Nothing served by FUSE is read, nor looked up by a path that crosses a FUSE mount (counted
+ * as refused): a FUSE server, which any user may run, can hold a request it has taken for ever in
+ * uninterruptible sleep, and a JVM with a thread in that state cannot exit (MountTable).
+ *
  * <p>Each hash has a deadline. A watchdog answers the waiters of a hash that overran it (FUSE or
  * NFS that never answers), interrupts its thread and starts a replacement, so other files keep
  * being hashed; further requests for files on that device are answered at once until the stuck
@@ -85,6 +89,7 @@ public final class ExecutableHasher implements AutoCloseable {
   private final BlockingQueue<Job> queue = new ArrayBlockingQueue<>(MAX_PENDING);
   private final Set<Job> running = ConcurrentHashMap.newKeySet();
   private final Map<Long, AtomicInteger> stuckDevices = new ConcurrentHashMap<>();
+  private final MountTable mounts = new MountTable(Path.of("/proc"));
   private final AtomicInteger stuckThreads = new AtomicInteger();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final Thread watchdog;
@@ -355,6 +360,10 @@ public final class ExecutableHasher implements AutoCloseable {
       refused.incrementAndGet(); // no safe way to open it, or the path names no longer that file
       return Optional.empty();
     }
+    if (!procExe && mounts.pathCrossesFuse(text)) {
+      refused.incrementAndGet(); // looking the path up would ask a FUSE server (see MountTable)
+      return Optional.empty();
+    }
     int fd;
     try {
       fd = Native.openPath(text, procExe);
@@ -365,6 +374,10 @@ public final class ExecutableHasher implements AutoCloseable {
       return Optional.empty(); // gone, or the process exited
     }
     try {
+      if (mounts.onFuse(fd)) {
+        refused.incrementAndGet(); // served by FUSE: even statx could wait for ever (see MountTable)
+        return Optional.empty();
+      }
       Native.Stat st = Native.stat(fd);
       if (!st.regular()) {
         refused.incrementAndGet(); // a device, FIFO, socket, directory or the symlink itself: never read

@@ -12,6 +12,7 @@ public final class DeliveryStats {
   private final AtomicLong recovered = new AtomicLong();
   private final AtomicLong batchDropped = new AtomicLong();
   private final AtomicLong senderRestarts = new AtomicLong();
+  private final AtomicLong quarantined = new AtomicLong();
 
   public DeliveryStats(String exporter) {
     this.exporter = exporter;
@@ -53,6 +54,18 @@ public final class DeliveryStats {
   /** Times the sending queue's sender thread failed unexpectedly and was started again. */
   public long senderRestarts() {
     return senderRestarts.get();
+  }
+
+  /**
+   * Spool files set aside as .corrupt at start. Their declared records are counted as failed; a
+   * file whose header cannot be read declares none, so the files are counted here as well.
+   */
+  public long quarantined() {
+    return quarantined.get();
+  }
+
+  public void addQuarantined() {
+    quarantined.incrementAndGet();
   }
 
   public void addBatchDropped(long n) {

@@ -180,23 +180,34 @@ public final class LogRecordMapper {
    * @param failedByStage stage=count of records a stage failed on (their sum is malformed)
    * @param hasher outcome=count of the executable hasher
    * @param stalledSeconds how long the event loop has made no progress; 0 when it is running
+   * @param previousUnclean the previous run, when it ended without a clean stop (first record only)
    */
   public record AgentHealth(long received, long exported, long lostKernel, long lostQueue, long lostMemory,
       long lostExport, long malformed, long merged, long sendingQueue, long uptimeSeconds, List<String> failedByStage,
-      List<String> hasher, long stalledSeconds) {
+      List<String> hasher, long stalledSeconds, Optional<PreviousRun> previousUnclean) {
     public long lost() {
       return lostKernel + lostQueue + lostMemory + lostExport + malformed;
     }
   }
 
+  /** What the previous run last noted, when it ended without a clean stop. */
+  public record PreviousRun(java.time.Instant lastSeen, long received) {}
+
   /** An agent.health record: the sensor's own state travels with its events, to the same place. */
   public void emitHealth(AgentHealth h) {
     AttributesBuilder extra = Attributes.builder().put(KsecAttributes.AGENT_EVENTS_FAILED, h.failedByStage())
         .put(KsecAttributes.AGENT_HASHER, h.hasher());
-    String stalled = "";
+    String prefix = ""; // what is wrong, first
     if (h.stalledSeconds() > 0) {
       extra.put(KsecAttributes.AGENT_STALLED_SECONDS, h.stalledSeconds());
-      stalled = "STALLED: the event loop has made no progress for " + h.stalledSeconds() + " s; ";
+      prefix = "STALLED: the event loop has made no progress for " + h.stalledSeconds() + " s; ";
+    }
+    if (h.previousUnclean().isPresent()) {
+      PreviousRun p = h.previousUnclean().get();
+      extra.put(KsecAttributes.AGENT_PREVIOUS_RUN_UNCLEAN, true)
+          .put(KsecAttributes.AGENT_PREVIOUS_RUN_LAST_SEEN, p.lastSeen().toString())
+          .put(KsecAttributes.AGENT_PREVIOUS_RUN_RECEIVED, p.received());
+      prefix += "the previous run did not stop cleanly (last seen " + p.lastSeen() + "); ";
     }
     Attributes attributes = extra
         .put(KsecAttributes.EVENT_CATEGORY, "agent")
@@ -212,8 +223,8 @@ public final class LogRecordMapper {
         .put(KsecAttributes.AGENT_UPTIME, h.uptimeSeconds())
         .build();
     submit(KsecEvents.AGENT_HEALTH, clock.toEpochNanos(clock.bootNanosNow()),
-        h.lost() > 0 || h.stalledSeconds() > 0 ? Severity.WARN : Severity.INFO,
-        stalled + "Agent health: received " + h.received() + ", exported " + h.exported() + ", lost " + h.lost()
+        h.lost() > 0 || h.stalledSeconds() > 0 || h.previousUnclean().isPresent() ? Severity.WARN : Severity.INFO,
+        prefix + "Agent health: received " + h.received() + ", exported " + h.exported() + ", lost " + h.lost()
             + " (kernel " + h.lostKernel() + ", queues " + h.lostQueue() + ", memory " + h.lostMemory()
             + ", export " + h.lostExport()
             + ", malformed " + h.malformed() + "), " + h.sendingQueue() + " waiting to be sent",

@@ -35,7 +35,7 @@ public final class SafeFiles {
     return ch;
   }
 
-  /** Refuses path when it exists and is a symlink, FIFO, device or directory. */
+  /** Refuses path when it exists and is a symlink, FIFO, device or directory, or someone else's file. */
   public static void checkRegularIfExists(Path path) throws IOException {
     PosixFileAttributes a;
     try {
@@ -52,6 +52,11 @@ public final class SafeFiles {
     if (!a.isRegularFile()) {
       throw new IOException(path + " is a FIFO, socket or device; point it at a regular file");
     }
+    int owner = uid(path);
+    if (owner != OUR_UID) {
+      // planted in a shared directory such as /tmp: its owner could read what the agent appends
+      throw new IOException(path + " belongs to uid " + owner + ", not to the agent; remove it or choose another path");
+    }
   }
 
   /** Refuses a parent directory that group or others may write to (they could swap the file). */
@@ -62,14 +67,45 @@ public final class SafeFiles {
     }
   }
 
-  /** Refuses a directory writable by group or others, unless sticky (as /tmp) and owned by us. */
+  /**
+   * Refuses a directory that someone else could change under the agent: the directory or any
+   * directory above it writable by group or others (unless sticky, as /tmp, where others cannot
+   * rename or remove what is not theirs), or owned by anyone but root or the agent.
+   */
   public static void checkDirectory(Path dir) throws IOException {
-    PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class);
-    Set<PosixFilePermission> p = a.permissions();
-    boolean shared = p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE);
-    if (shared && !sticky(dir)) {
-      throw new IOException("directory " + dir + " is writable by group or others ("
-          + PosixFilePermissions.toString(p) + "); use a directory only root can write to (chmod go-w)");
+    Path real = dir.toRealPath(); // the chain that is traversed now; each link's target is checked
+    for (Path d = real; d != null; d = d.getParent()) {
+      PosixFileAttributes a = Files.readAttributes(d, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      Set<PosixFilePermission> p = a.permissions();
+      boolean shared = p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE);
+      String which = d.equals(real) ? "directory " + d : "directory " + d + " (above " + dir + ")";
+      if (shared && !sticky(d)) {
+        throw new IOException(which + " is writable by group or others (" + PosixFilePermissions.toString(p)
+            + "); use a directory only root can write to (chmod go-w)");
+      }
+      int owner = uid(d);
+      if (owner != 0 && owner != OUR_UID) {
+        throw new IOException(which + " belongs to uid " + owner + ", who could replace what is in it;"
+            + " use a directory owned by root");
+      }
+    }
+  }
+
+  private static final int OUR_UID = ourUid();
+
+  private static int ourUid() {
+    try {
+      return uid(Path.of("/proc/self/"));
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static int uid(Path p) throws IOException {
+    try {
+      return (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return 0; // no unix attributes: nothing to compare
     }
   }
 

@@ -40,6 +40,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import io.github.otelkernel.semconv.KsecEvents;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +78,9 @@ public final class Agent implements AutoCloseable {
   private LogRecordMapper mapper;
   private Enricher enricher;
   private ProcessTable table;
+  private RunState runState;
+  /** The previous run's unclean stop goes in the first health record only (start or poll thread). */
+  private final java.util.concurrent.atomic.AtomicBoolean previousUnreported = new java.util.concurrent.atomic.AtomicBoolean(true);
   private ExecutableHasher hasher;
   private UserDirectory users;
   private ScheduledExecutorService background;
@@ -131,6 +135,7 @@ public final class Agent implements AutoCloseable {
 
   private void startAll(PrintStream console) {
     KernelPreflight.check();
+    runState = openRunState(config.receiver().stateDirectory());
     Resource resource = Resource.getDefault().merge(HostResource.detect(version()));
     InstrumentationScopeInfo scope = InstrumentationScopeInfo.builder(LogRecordMapper.SCOPE_NAME).setVersion(version()).build();
     // the meter provider is needed by the exporters and the exporters' channels by the meter provider:
@@ -210,6 +215,12 @@ public final class Agent implements AutoCloseable {
     }
     if (health != null) {
       health.setReady(true);
+    }
+    if (runState != null && runState.previous().isPresent()) {
+      RunState.Unclean u = runState.previous().get();
+      LOG.warning("the previous run (pid " + u.pid() + ", started " + u.started() + ") did not stop cleanly: it was"
+          + " last seen at " + u.lastSeen() + "; what happened on this host between then and now was not observed");
+      emitHealth(); // says so at once, in the data, not only in this log
     }
     LOG.info("attached " + attached.size() + " probes (" + String.join(", ", attached) + "); exporting to "
         + String.join(", ", exporters.stream().map(e -> e.id() + " (" + e.description() + ")").toList()));
@@ -380,6 +391,20 @@ public final class Agent implements AutoCloseable {
   private void emitHealth() {
     mapper.emitHealth(health());
     stats.derived.incrementAndGet();
+    if (runState != null) {
+      runState.alive(stats.received());
+    }
+  }
+
+  /** The state directory, or null (with a warning) when it cannot be used: the agent runs without the check. */
+  private static RunState openRunState(Path dir) {
+    try {
+      return RunState.open(dir);
+    } catch (IOException | RuntimeException e) {
+      LOG.warning("run state: cannot use " + dir + " (" + e.getMessage() + "); an unclean stop of this run will"
+          + " not be reported at the next start (set receivers.ebpf.state_directory)");
+      return null;
+    }
   }
 
   /** The counters an agent.health record carries. */
@@ -397,7 +422,10 @@ public final class Agent implements AutoCloseable {
         stats.shed(),
         lostExport, stats.malformed(), mapper.merged(), waiting,
         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos), stats.failedByStage(), hasherCounts(),
-        running && stalled > STALL_NANOS ? TimeUnit.NANOSECONDS.toSeconds(stalled) : 0); // not at stop
+        running && stalled > STALL_NANOS ? TimeUnit.NANOSECONDS.toSeconds(stalled) : 0, // not at stop
+        runState != null && previousUnreported.getAndSet(false)
+            ? runState.previous().map(u -> new LogRecordMapper.PreviousRun(u.lastSeen(), u.received()))
+            : Optional.empty());
   }
 
   /** Records the batch queues refused: the SDK's count (never reached while the bytes gate works) and the gate's. */
@@ -515,6 +543,9 @@ public final class Agent implements AutoCloseable {
     }
     releaseResources();
     LOG.info(summary(lost, queueDropped));
+    if (runState != null) {
+      runState.stopped(stats.received());
+    }
   }
 
   /** Channels, BPF object and health server: what outlives the exporters' shutdown. */
@@ -569,8 +600,8 @@ public final class Agent implements AutoCloseable {
           .append(" failed=").append(e.stats().failed()).append(" batch_dropped=").append(e.stats().batchDropped());
       if (e.queue().isPresent()) {
         sb.append(" dropped=").append(e.stats().dropped()).append(" spooled=").append(e.stats().spooled())
-            .append(" recovered=").append(e.stats().recovered()).append(" sender_restarts=")
-            .append(e.stats().senderRestarts());
+            .append(" recovered=").append(e.stats().recovered()).append(" quarantined_files=")
+            .append(e.stats().quarantined()).append(" sender_restarts=").append(e.stats().senderRestarts());
       }
     }
     return sb.toString();
@@ -578,6 +609,9 @@ public final class Agent implements AutoCloseable {
 
   private void abort() {
     running = false;
+    if (runState != null) {
+      runState.stopped(stats.received()); // a start that failed is not a run that died
+    }
     if (background != null) {
       background.shutdownNow();
     }

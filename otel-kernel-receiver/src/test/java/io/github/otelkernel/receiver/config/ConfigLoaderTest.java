@@ -134,7 +134,7 @@ class ConfigLoaderTest {
 
   @Test
   void errorsNameFileLineAndKey() {
-    assertEquals("c.yaml:3: receivers.ebpf: unknown key 'ring_buffer' (allowed: health_interval, policy, ring_buffer_size_mib)", error("""
+    assertEquals("c.yaml:3: receivers.ebpf: unknown key 'ring_buffer' (allowed: health_interval, policy, ring_buffer_size_mib, state_directory)", error("""
         receivers:
           ebpf:
             ring_buffer: 8

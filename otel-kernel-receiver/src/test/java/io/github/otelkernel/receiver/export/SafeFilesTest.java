@@ -51,6 +51,32 @@ class SafeFilesTest {
   }
 
   @Test
+  void aDirectoryAboveTheParentWritableByOthersIsRefused(@TempDir Path dir) throws IOException {
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Path inner = Files.createDirectory(shared.resolve("inner")); // 0755 itself, but its parent is not
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    IOException e = assertThrows(IOException.class, () -> SafeFiles.openForAppend(inner.resolve("out.jsonl")));
+    assertTrue(e.getMessage().contains("above " + inner) && e.getMessage().contains("writable by group or others"),
+        e.getMessage());
+  }
+
+  @Test
+  void aDirectoryOrFileOwnedBySomeoneElseIsRefused(@TempDir Path dir) throws IOException {
+    Path theirs = Files.createDirectory(dir.resolve("theirs"));
+    Files.setAttribute(theirs, "unix:uid", 65534);
+    IOException e = assertThrows(IOException.class, () -> SafeFiles.openForAppend(theirs.resolve("out.jsonl")));
+    assertTrue(e.getMessage().contains("belongs to uid 65534"), e.getMessage());
+    // a file planted in a sticky shared directory: appending would hand the events to its owner
+    Path sticky = Files.createDirectory(dir.resolve("sticky"));
+    Files.setAttribute(sticky, "unix:mode", 01777);
+    Path planted = Files.createFile(sticky.resolve("out.jsonl"));
+    Files.setAttribute(planted, "unix:uid", 65534);
+    e = assertThrows(IOException.class, () -> SafeFiles.openForAppend(planted));
+    assertTrue(e.getMessage().contains("belongs to uid 65534, not to the agent"), e.getMessage());
+    assertEquals(0, Files.size(planted));
+  }
+
+  @Test
   void rotationKeepsAtMostMaxBackups(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("out.jsonl");
     try (LineFileOutput out = new LineFileOutput(f, 100, 2)) {

@@ -78,6 +78,11 @@ final class AgentProcess implements AutoCloseable {
       throws Exception {
     int port = freePort();
     Path output = dir.resolve("events.jsonl");
+    if (!receiverYaml.contains("state_directory")) {
+      // each test's own: one test's killed agent is not the next one's unclean previous run
+      String state = "state_directory: " + dir.resolve("state");
+      receiverYaml = receiverYaml.strip().equals("{}") ? "{" + state + "}" : receiverYaml + "\n    " + state;
+    }
     String config = """
         receivers:
           ebpf: %s
@@ -227,6 +232,12 @@ final class AgentProcess implements AutoCloseable {
       }
     }
     throw new AssertionError("no '" + key + "' in the agent's summary: " + stderrText());
+  }
+
+  /** SIGKILL: no flush, no summary, as the OOM killer or a power cut would end it. */
+  void kill() throws Exception {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
   }
 
   @Override

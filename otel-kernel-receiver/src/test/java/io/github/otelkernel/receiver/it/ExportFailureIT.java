@@ -80,4 +80,37 @@ class ExportFailureIT {
     assertTrue(m.find(), key + " in " + text);
     return Long.parseLong(m.group(1));
   }
+
+  /**
+   * A file exporter on a full file system (a 64 KiB tmpfs): the batches that do not fit are counted
+   * as failed, every line that is there is whole, and the other exporter gets everything.
+   */
+  @Test
+  void aFullDiskCountsWhatItLosesAndNeverTearsALine() throws Exception {
+    Path full = Files.createDirectories(dir.resolve("full"));
+    assertEquals(0, new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "ksec-full",
+        full.toString()).inheritIO().start().waitFor(), "mount a small tmpfs");
+    try (AgentProcess agent = AgentProcess.startWith(dir, "file/full: {path: " + full.resolve("events.jsonl") + "}",
+        "", java.util.List.of("file/full"), java.util.List.of())) {
+      String tag = "fill-" + System.nanoTime();
+      AgentProcess.run(dir, "/bin/bash", "-c", "for i in $(seq 300); do /bin/true " + tag + " $i; done");
+      Thread.sleep(1_000);
+      assertEquals(0, agent.stop(), agent.stderrText());
+      long failed = agent.summaryCount("failed", "file/full");
+      long written = agent.summaryCount("exported", "file/full");
+      assertTrue(failed > 0, "the full disk was counted: " + agent.stderrText());
+      assertEquals(agent.summaryCount("exported", "file"), written + failed, "every record is written or counted");
+      String text = Files.readString(full.resolve("events.jsonl"));
+      assertTrue(text.isEmpty() || text.endsWith("\n"), "no torn last line");
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      for (String line : text.lines().toList()) {
+        assertTrue(json.readTree(line).has("resourceLogs"), "a whole OTLP/JSON line: " + line);
+      }
+      assertEquals(300, agent.records().stream().filter(r -> "process.exec".equals(r.eventName())
+          && r.args() != null && r.args().contains(tag)).count(), "the other exporter got every exec");
+      assertTrue(agent.stderrText().contains("No space left on device"), agent.stderrText());
+    } finally {
+      AgentProcess.run(dir, "umount", "-l", full.toString());
+    }
+  }
 }

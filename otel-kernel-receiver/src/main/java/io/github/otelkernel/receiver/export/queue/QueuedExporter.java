@@ -572,8 +572,9 @@ public final class QueuedExporter implements LogRecordExporter {
           // set aside rather than refuse to start: one bad file must not stop the agent
           long lost = RecordCodec.declaredCount(f);
           stats.addFailed(lost);
+          stats.addQuarantined();
           LOG.warning("spool: " + f + " is unreadable (" + e.getMessage() + "); moved aside as " + name + ".corrupt, "
-              + lost + " records lost");
+              + (lost > 0 ? lost + " records lost" : "holding an unknown number of records (no readable header)"));
           Files.move(f, f.resolveSibling(name + ".corrupt"), StandardCopyOption.REPLACE_EXISTING,
               java.nio.file.LinkOption.NOFOLLOW_LINKS);
           continue;

@@ -346,6 +346,7 @@ class QueuedExporterTest {
     assertTrue(Files.exists(dir.resolve("0000000000000000001-hi.batch.corrupt")));
     assertTrue(Files.notExists(dir.resolve("0000000000000000002-hi.batch.x1y2.tmp")), "leftover removed");
     assertEquals(10, stats.failed(), "the truncated batch's declared records; the noise declares none");
+    assertEquals(2, stats.quarantined(), "both files counted, the one without a readable header too");
     assertEquals(0, stats.recovered());
   }
 }
