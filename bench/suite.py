@@ -154,13 +154,30 @@ service:
         self.proc.wait(180)
         text = open(self.err).read()
         res = {"peak_rss_mib": rss}
-        for key, pattern in (("received", r"received=(\d+)"), ("kernel_lost", r"kernel_lost=(\d+)"),
-                             ("queue_dropped", r"queue_dropped=(\d+)"), ("exported", r"exported=(\d+)"),
-                             ("export_failed", r"failed=(\d+)"), ("sending_dropped", r" dropped=(\d+)")):
-            m = re.search(pattern, text)
-            res[key] = int(m.group(1)) if m else -1
-        res["lost"] = sum(max(res[k], 0) for k in ("kernel_lost", "queue_dropped", "export_failed", "sending_dropped"))
+        res.update(parse_summary(text))
+        # everything the agent read or produced and did not deliver, whatever the stage
+        res["lost"] = sum(max(res[k], 0) for k in ("kernel_lost", "queue_dropped", "memory_shed", "stage_failed",
+                                                    "export_failed", "sending_dropped"))
         return res
+
+
+def parse_summary(text):
+    """The agent's stop line: global counters before the first " | ", then one section per exporter."""
+    line = next((l for l in text.splitlines() if "stopped: " in l), "")
+    parts = line.split(" | ")
+    head = parts[0]
+
+    def count(part, key):
+        m = re.search(r"(?:^|[ (])" + re.escape(key) + r"=(\d+)", part)
+        return int(m.group(1)) if m else -1
+
+    res = {k: count(head, k) for k in ("received", "kernel_lost", "queue_dropped", "memory_shed")}
+    res["stage_failed"] = sum(max(count(head, k + "_failed"), 0) for k in ("decode", "enrich", "map"))
+    exporters = [p for p in parts[1:] if not p.startswith("hasher:")]
+    for key, name in (("exported", "exported"), ("export_failed", "failed"), ("sending_dropped", "dropped")):
+        values = [count(p, name) for p in exporters]
+        res[key] = sum(v for v in values if v > 0) if values else -1
+    return res
 
 
 class Auditd:

@@ -11,9 +11,7 @@ import io.github.otelkernel.receiver.enrich.ProcessContext.EntryLeader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,11 +32,6 @@ public final class Enricher {
   private final ExecutableHasher hasher;
   private final long hostPidNs;
   private final long hostMntNs;
-  private final Map<Integer, String> cgroupByPid = new HashMap<>();
-  /** Hashes reported back by the hasher, by pid; written by hasher threads. */
-  private final Map<Integer, String> hashByPid = new java.util.concurrent.ConcurrentHashMap<>();
-  /** The file version each process runs now: a late hash applies only if it is still that one. */
-  private final Map<Integer, ExecutableHasher.FileKey> keyByPid = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.function.Consumer<LateHash> lateHashSink;
 
   /** A hash that arrived after its process.exec record left. */
@@ -74,9 +67,7 @@ public final class Enricher {
     if (!table.apply(s)) {
       return false;
     }
-    if (!s.cgroup().isEmpty()) {
-      cgroupByPid.putIfAbsent(s.pid(), s.cgroup());
-    }
+    table.get(s.pid()).filter(e -> e.cgroup.isEmpty()).ifPresent(e -> e.cgroup = s.cgroup());
     return true;
   }
 
@@ -90,23 +81,18 @@ public final class Enricher {
     ProcessTable.Entry self = switch (event) {
       case ProcessFork f -> {
         ProcessTable.Entry child = table.onFork(p.pid(), p.parentPid(), p.startBootNanos(), p.comm().text());
-        // put, not putIfAbsent: a stale entry of an earlier process with this pid (its exit lost)
-        // must not lend the child its cgroup, and so its container
-        String parentCgroup = cgroupByPid.get(p.parentPid());
-        if (parentCgroup != null) {
-          cgroupByPid.put(p.pid(), parentCgroup);
-        } else {
-          cgroupByPid.remove(p.pid());
-        }
+        // the parent's, or none: never what an earlier process with this pid had (its exit lost)
+        child.cgroup = table.get(p.parentPid()).map(ProcessTable.Entry::cgroup).orElse("");
         yield child;
       }
       case ProcessExec x -> {
         ProcessTable.Entry e = table.onExec(p.pid(), p.parentPid(), p.startBootNanos(), x.executablePath().text(),
             x.args().stream().map(RawBytes::text).toList(), p.comm().text());
         if (!x.cgroupPath().isEmpty()) {
-          cgroupByPid.put(p.pid(), x.cgroupPath().text());
+          e.cgroup = x.cgroupPath().text();
         }
-        hashByPid.remove(p.pid());
+        e.executableHash = null; // a new program: the old hash is not its own
+        e.executableKey = null;
         yield e;
       }
       case ProcessExit x -> table.upsert(p.pid(), p.parentPid(), p.startBootNanos());
@@ -118,11 +104,11 @@ public final class Enricher {
       self.comm = p.comm().text();
     }
 
-    Optional<String> sha = Optional.ofNullable(hashByPid.get(p.pid()));
+    Optional<String> sha = Optional.ofNullable(self.executableHash);
     if (event instanceof ProcessExec x && x.executable().known() && !x.executablePath().isEmpty()) {
       sha = requestHash(x, self);
     }
-    String cgroup = cgroupByPid.getOrDefault(p.pid(), "");
+    String cgroup = self.cgroup;
     var creds = p.credentials();
     ProcessContext ctx = new ProcessContext(
         self,
@@ -141,9 +127,6 @@ public final class Enricher {
         sha);
     if (event instanceof ProcessExit) {
       table.onExit(p.pid(), p.startBootNanos(), p.bootNanos());
-      cgroupByPid.remove(p.pid());
-      hashByPid.remove(p.pid());
-      keyByPid.remove(p.pid());
     }
     return ctx;
   }
@@ -151,10 +134,10 @@ public final class Enricher {
   private Optional<String> requestHash(ProcessExec x, ProcessTable.Entry self) {
     var id = x.executable();
     var key = new ExecutableHasher.FileKey(id.device(), id.inode(), id.size(), id.mtimeNanos());
-    keyByPid.put(self.pid(), key);
+    self.executableKey = key;
     Optional<String> cached = hasher.cached(key);
     if (cached.isPresent()) {
-      hashByPid.put(self.pid(), cached.get());
+      self.executableHash = cached.get();
       return cached;
     }
     int pid = self.pid();
@@ -163,8 +146,8 @@ public final class Enricher {
     // /proc/PID/exe opens the file that was executed, even if it was replaced or deleted since;
     // once the process is gone, the path still has it if the identity matches
     hasher.request(key, List.of(Path.of("/proc/" + pid + "/exe"), Path.of(exe)), (k, sha) -> sha.ifPresent(h -> {
-      if (k.equals(keyByPid.get(pid))) { // not exec'd again meanwhile
-        hashByPid.put(pid, h);
+      if (k.equals(self.executableKey)) { // not exec'd again meanwhile
+        self.executableHash = h;
       }
       lateHashSink.accept(new LateHash(pid, entityId, exe, h));
     }));

@@ -44,6 +44,11 @@ public final class ProcessTable {
     int namespacePid;
     long exitedAtNanos; // 0 while alive
     long charged; // bytes of executable and commandLine counted against the table's budget
+    /** The cgroup path, from the exec or inherited at fork: kept with the process, so a reused pid gets none. */
+    String cgroup = "";
+    /** The executable version this process runs and its hash; written by the hasher's callback, hence volatile. */
+    volatile ExecutableHasher.FileKey executableKey;
+    volatile String executableHash;
 
     Entry(int pid, int ppid, long startTicks, String entityId) {
       this.pid = pid;
@@ -63,6 +68,7 @@ public final class ProcessTable {
     /** Start time on the boot clock, at clock-tick resolution (what /proc and the kernel share). */
     public long startBootNanos() { return startTicks * TICK_NANOS; }
     public boolean exited() { return exitedAtNanos != 0; }
+    public String cgroup() { return cgroup; }
 
     /** The name an analyst recognises: the executable's file name, else comm. */
     public String name() {

@@ -104,7 +104,7 @@ final class RunState implements AutoCloseable {
     }
   }
 
-  private void save(String state, long received) throws IOException {
+  private synchronized void save(String state, long received) throws IOException {
     String text = "state=" + state + "\npid=" + pid + "\nstarted=" + started + "\nlast_seen=" + Instant.now()
         + "\nreceived=" + received + "\n";
     Path tmp = dir.resolve(FILE + "." + Long.toUnsignedString(System.nanoTime(), 36) + ".tmp");

@@ -46,6 +46,10 @@ class EnricherTest {
       e.enrich(exec(proc(501, 400, 1_000_000_000L), "/system.slice/docker-" + ID + ".scope"));
       var orphan = e.enrich(new KernelEvent.ProcessFork(proc(501, 77, 9_500_000_000L), 77));
       assertTrue(orphan.container().isEmpty(), orphan.cgroupPath());
+      // and when the new process's fork was lost too, its first event finds nothing of the old one
+      e.enrich(exec(proc(502, 400, 1_000_000_000L), "/system.slice/docker-" + ID + ".scope"));
+      var unseenFork = e.enrich(new KernelEvent.ProcessExit(proc(502, 300, 9_700_000_000L), 0));
+      assertEquals("", unseenFork.cgroupPath(), "state is kept per process (pid and start time), not per pid");
     }
   }
 }
