@@ -1,7 +1,9 @@
 package io.github.otelkernel.elastic;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -54,6 +56,17 @@ public final class SetupCommand implements Callable<Integer> {
       description = "Its password (default: $ELASTICSEARCH_PASSWORD, which keeps it out of the process list)")
   String password;
 
+  @Option(names = "--api-key-file", paramLabel = "FILE",
+      description = "Read the API key from this file (its first line): out of the process list and the shell history")
+  java.nio.file.Path apiKeyFile;
+
+  @Option(names = "--password-file", paramLabel = "FILE", description = "Read the password from this file (its first line)")
+  java.nio.file.Path passwordFile;
+
+  @Option(names = "--insecure-http",
+      description = "Send credentials over plain http to another host anyway (anyone on the network can read them)")
+  boolean insecureHttp;
+
   @Option(names = "--ca-file", paramLabel = "FILE",
       description = "PEM certificate(s) to trust for https: the cluster's (and Kibana's) CA (default: the JDK's trust store)")
   Path caFile;
@@ -79,6 +92,10 @@ public final class SetupCommand implements Callable<Integer> {
       URI elasticsearchUrl = elasticsearch == null ? null : url("--elasticsearch", elasticsearch, false);
       URI kibanaUrl = kibana == null ? null : url("--kibana", kibana, true);
       String authorization = authorization();
+      if (authorization != null && !insecureHttp) {
+        refusePlaintext("--elasticsearch", elasticsearchUrl);
+        refusePlaintext("--kibana", kibanaUrl);
+      }
       if (elasticsearchUrl != null) {
         try (ElasticConnection connection = ElasticConnection.open(elasticsearchUrl, authorization, caFile)) {
           new ElasticSetup(connection).run(retentionDays).lines().forEach(out::println);
@@ -126,8 +143,45 @@ public final class SetupCommand implements Callable<Integer> {
     return url;
   }
 
+  /** Credentials over http go to this machine only, unless --insecure-http says otherwise. */
+  private static void refusePlaintext(String option, URI url) throws SetupException {
+    if (url == null || !"http".equals(url.getScheme())) {
+      return;
+    }
+    boolean loopback;
+    try {
+      InetAddress[] all = InetAddress.getAllByName(url.getHost());
+      loopback = all.length > 0 && java.util.Arrays.stream(all).allMatch(InetAddress::isLoopbackAddress);
+    } catch (UnknownHostException e) {
+      loopback = false;
+    }
+    if (!loopback) {
+      throw SetupException.usage(option + ": " + url + " would send the credentials unencrypted to another host:"
+          + " use https://, or add --insecure-http to accept that");
+    }
+  }
+
+  /** The first line of a secret's file; a missing or empty one is a usage error naming the option. */
+  private static String secretFrom(String option, java.nio.file.Path file) throws SetupException {
+    try {
+      String first = java.nio.file.Files.readString(file).lines().findFirst().orElse("").strip();
+      if (first.isEmpty()) {
+        throw SetupException.usage(option + ": " + file + " is empty");
+      }
+      return first;
+    } catch (java.io.IOException e) {
+      throw SetupException.usage(option + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
   /** The Authorization header: an API key or a user, never both; none is fine for an open cluster. */
   private String authorization() throws SetupException {
+    if (apiKeyFile != null) {
+      apiKey = secretFrom("--api-key-file", apiKeyFile);
+    }
+    if (passwordFile != null) {
+      password = secretFrom("--password-file", passwordFile);
+    }
     boolean key = apiKey != null && !apiKey.isEmpty();
     boolean user = username != null && !username.isEmpty();
     if (key && user) {

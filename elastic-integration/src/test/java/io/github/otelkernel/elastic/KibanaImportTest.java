@@ -232,4 +232,21 @@ class KibanaImportTest {
         setup("--kibana", "http://u:p@kibana:5601"));
     assertEquals(List.of(), requests);
   }
+
+  @Test
+  void credentialsGoOverPlainHttpToThisHostOnly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws IOException {
+    assertEquals(new Run(2, List.of(), List.of("error: --kibana: http://kibana.example:5601 would send the credentials"
+        + " unencrypted to another host: use https://, or add --insecure-http to accept that")),
+        setup("--kibana", "http://kibana.example:5601", "--api-key", "k"));
+    assertEquals(List.of(), requests);
+    // loopback over http is fine, and the key can come from a file
+    java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("key"), "filekey\n");
+    Run run = setup("--kibana", url, "--api-key-file", key.toString());
+    assertEquals(0, run.exit(), run.toString());
+    assertEquals("ApiKey filekey", requests.get(0).header("Authorization"));
+    assertEquals(new Run(2, List.of(), List.of("error: --password-file: cannot read " + dir.resolve("none")
+        + " (NoSuchFileException)")), setup("--kibana", url, "--username", "u", "--password-file",
+            dir.resolve("none").toString()));
+  }
 }

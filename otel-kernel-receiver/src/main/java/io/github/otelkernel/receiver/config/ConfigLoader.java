@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import io.github.otelkernel.receiver.files.SafeFiles;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -65,6 +66,14 @@ public final class ConfigLoader {
 
   public AgentConfig load(Path file) {
     String text;
+    try {
+      SafeFiles.checkTrusted(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": config file not found");
+    } catch (IOException e) {
+      throw new ConfigException(e.getMessage().startsWith(file.toString()) ? e.getMessage()
+          : file + ": " + e.getMessage());
+    }
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
@@ -297,6 +306,11 @@ public final class ConfigLoader {
     if (endpoint.isBlank() || endpoint.contains(" ")) {
       throw endpointNode.error("expected host:port or https://host:port, got '" + endpoint + "'");
     }
+    if (endpoint.matches("(?s)([A-Za-z][A-Za-z0-9+.-]*://)?[^/]*@.*")) {
+      // not echoed: the value holds the credentials
+      throw endpointNode.error("credentials in the endpoint (user:password@host) would be logged and sent on every"
+          + " request: remove them and set an authorization header in exporters." + id + ".headers instead");
+    }
     TlsConfig tls = TlsConfig.DEFAULT;
     if (keys.containsKey("tls")) {
       var t = keys.get("tls").mapping(Set.of("insecure", "ca_file", "cert_file", "key_file"));
@@ -369,6 +383,11 @@ public final class ConfigLoader {
     Path p = Path.of(n.asString());
     if (!Files.isReadable(p)) {
       throw n.error("cannot read " + p + (Files.exists(p) ? " (permission denied)" : " (no such file)"));
+    }
+    try {
+      SafeFiles.checkTrusted(p); // a CA or key others can replace hands them the connection
+    } catch (IOException e) {
+      throw n.error(e.getMessage());
     }
     return Optional.of(p);
   }

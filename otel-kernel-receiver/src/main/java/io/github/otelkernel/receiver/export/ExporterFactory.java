@@ -250,9 +250,11 @@ public final class ExporterFactory {
     }
   }
 
-  private static boolean isLoopback(String host) {
+  /** Every address the name resolves to is loopback: one that is not could carry the events off the host. */
+  static boolean isLoopback(String host) {
     try {
-      return InetAddress.getByName(host).isLoopbackAddress();
+      InetAddress[] all = InetAddress.getAllByName(host);
+      return all.length > 0 && java.util.Arrays.stream(all).allMatch(InetAddress::isLoopbackAddress);
     } catch (UnknownHostException e) {
       return false;
     }

@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.export;
 
+import io.github.otelkernel.receiver.files.SafeFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

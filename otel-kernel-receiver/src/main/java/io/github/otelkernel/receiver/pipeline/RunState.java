@@ -1,6 +1,6 @@
 package io.github.otelkernel.receiver.pipeline;
 
-import io.github.otelkernel.receiver.export.SafeFiles;
+import io.github.otelkernel.receiver.files.SafeFiles;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;

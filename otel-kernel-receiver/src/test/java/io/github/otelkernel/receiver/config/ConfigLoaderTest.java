@@ -9,6 +9,7 @@ import io.github.otelkernel.receiver.config.AgentConfig.FileExporterConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.OtlpExporterConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -120,6 +121,36 @@ class ConfigLoaderTest {
           otlp: {endpoint: "h:1", sending_queue: {storage: file_storage}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
         """).getMessage().contains("'file_storage' is not a file_storage extension listed in service.extensions"));
+  }
+
+  @Test
+  void credentialsInAnEndpointAreRefusedWithoutEchoingThem() {
+    for (String endpoint : List.of("https://u:s3cret@collector:4317", "u:s3cret@collector:4317")) {
+      String m = error("""
+          receivers: {ebpf: {}}
+          exporters: {otlp: {endpoint: "%s"}}
+          service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
+          """.formatted(endpoint)).getMessage();
+      assertTrue(m.startsWith("c.yaml:2: exporters.otlp.endpoint: credentials in the endpoint"), m);
+      assertTrue(m.contains("exporters.otlp.headers") && !m.contains("s3cret"), m);
+    }
+  }
+
+  @Test
+  void aConfigFileOthersCanWriteIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path cfg = java.nio.file.Files.writeString(dir.resolve("agent.yaml"), """
+        receivers: {ebpf: {}}
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """);
+    loader.load(cfg); // 0644, root's: fine
+    java.nio.file.Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+    String m = assertThrows(ConfigException.class, () -> loader.load(cfg)).getMessage();
+    assertEquals(cfg + " is writable by group or others (rw-rw-rw-): run chmod go-w " + cfg, m);
+    java.nio.file.Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    java.nio.file.Files.setAttribute(cfg, "unix:uid", 65534);
+    m = assertThrows(ConfigException.class, () -> loader.load(cfg)).getMessage();
+    assertEquals(cfg + " belongs to uid 65534, not root: run chown root " + cfg, m);
   }
 
   @Test

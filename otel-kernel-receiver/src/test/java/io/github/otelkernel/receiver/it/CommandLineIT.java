@@ -105,6 +105,19 @@ class CommandLineIT {
   }
 
   @Test
+  void aConfigFileOthersCanWriteIsRefusedWithTheFix() throws Exception {
+    Path cfg = config("""
+        receivers: {ebpf: {}}
+        exporters: {file: {path: out.jsonl}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
+        """);
+    java.nio.file.Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+    Result r = run("validate", "--config", cfg.toString());
+    assertEquals(2, r.exit());
+    assertOneLineError(r, cfg.toString(), "writable by group or others", "chmod go-w " + cfg);
+  }
+
+  @Test
   void missingConfigFileIsNamed() throws Exception {
     Result r = run("--config", dir.resolve("nope.yaml").toString());
     assertEquals(2, r.exit());

@@ -22,7 +22,10 @@ class UncleanStopIT {
     Instant before = Instant.now();
     try (AgentProcess first = AgentProcess.startWith(Files.createDirectories(dir.resolve("first")), receiver, "", "",
         List.of(), List.of(), "batch: {timeout: 100ms}")) {
-      Thread.sleep(2_500); // a health record or two: the state notes the run as alive
+      for (int i = 0; i < 5; i++) {
+        AgentProcess.run(dir, "/bin/true"); // something to have received
+      }
+      Thread.sleep(3_000); // health records: each notes the run as alive, with what it received
       first.kill();
     }
     Instant killed = Instant.now();

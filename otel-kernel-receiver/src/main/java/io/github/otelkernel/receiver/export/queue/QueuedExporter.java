@@ -540,7 +540,7 @@ public final class QueuedExporter implements LogRecordExporter {
 
   private void recoverSpool(Path dir) {
     try {
-      io.github.otelkernel.receiver.export.SafeFiles.createPrivateDirectory(dir);
+      io.github.otelkernel.receiver.files.SafeFiles.createPrivateDirectory(dir);
       List<Path> files;
       try (Stream<Path> s = Files.list(dir)) {
         files = s.sorted().toList();

@@ -1,4 +1,4 @@
-package io.github.otelkernel.receiver.export;
+package io.github.otelkernel.receiver.files;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -89,6 +89,30 @@ public final class SafeFiles {
             + " use a directory owned by root");
       }
     }
+  }
+
+  /**
+   * Refuses a file the agent takes orders or secrets from (its configuration, TLS keys and
+   * certificates) when someone else could have written it, as sshd's StrictModes does: owned by
+   * anyone but root or the agent, writable by group or others, or in a directory someone else
+   * could change. The agent runs as root: whoever can write its configuration owns it.
+   */
+  public static void checkTrusted(Path file) throws IOException {
+    Path real = file.toRealPath();
+    PosixFileAttributes a = Files.readAttributes(real, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!a.isRegularFile()) {
+      throw new IOException(file + " is not a regular file");
+    }
+    Set<PosixFilePermission> p = a.permissions();
+    if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new IOException(file + " is writable by group or others (" + PosixFilePermissions.toString(p)
+          + "): run chmod go-w " + file);
+    }
+    int owner = uid(real);
+    if (owner != 0 && owner != OUR_UID) {
+      throw new IOException(file + " belongs to uid " + owner + ", not root: run chown root " + file);
+    }
+    checkDirectory(real.getParent());
   }
 
   private static final int OUR_UID = ourUid();

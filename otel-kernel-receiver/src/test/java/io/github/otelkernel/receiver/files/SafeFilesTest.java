@@ -1,4 +1,4 @@
-package io.github.otelkernel.receiver.export;
+package io.github.otelkernel.receiver.files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The file exporter's output file, on real files. */
+/** Files the agent writes, on real files. */
 class SafeFilesTest {
   @Test
   void createdFileIsOwnerOnly(@TempDir Path dir) throws IOException {
@@ -74,22 +74,5 @@ class SafeFilesTest {
     e = assertThrows(IOException.class, () -> SafeFiles.openForAppend(planted));
     assertTrue(e.getMessage().contains("belongs to uid 65534, not to the agent"), e.getMessage());
     assertEquals(0, Files.size(planted));
-  }
-
-  @Test
-  void rotationKeepsAtMostMaxBackups(@TempDir Path dir) throws IOException {
-    Path f = dir.resolve("out.jsonl");
-    try (LineFileOutput out = new LineFileOutput(f, 100, 2)) {
-      for (int i = 0; i < 20; i++) {
-        out.write(("line " + "x".repeat(40) + "\n").getBytes());
-      }
-    }
-    assertTrue(Files.exists(dir.resolve("out.jsonl.1")));
-    assertTrue(Files.exists(dir.resolve("out.jsonl.2")));
-    assertTrue(Files.notExists(dir.resolve("out.jsonl.3")));
-    assertTrue(Files.size(f) <= 100);
-    for (String l : Files.readAllLines(dir.resolve("out.jsonl.1"))) {
-      assertTrue(l.startsWith("line ") && l.length() == 45, "whole lines only");
-    }
   }
 }
