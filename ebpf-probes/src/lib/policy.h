@@ -29,6 +29,8 @@ struct policy_global {
 	__u32 flags;         /* POLICY_* */
 	__u64 prctl_options; /* bit n: report prctl option n (PR_SET_NAME only from a main thread) */
 	__u64 cap_mask;      /* bit n: report use of capability n */
+	__u32 agent_pgid;    /* the agent's process group: kill(0) and kill(-pgid) take it in */
+	__u32 _pad;
 };
 
 struct {
@@ -123,6 +125,58 @@ static __always_inline struct policy_global *policy(void)
 {
 	__u32 zero = 0;
 	return bpf_map_lookup_elem(&policy_global, &zero);
+}
+
+/*
+ * The agent's threads besides its main one (tid -> 1): a signal or ptrace aimed at any of them is
+ * aimed at the agent. Filled by the agent at start and by the fork probe for threads made after;
+ * the exit probe removes them. LRU: an exit never seen cannot fill it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} agent_threads SEC(".maps");
+
+/* Whether this pid or tid is the agent or one of its threads. */
+static __always_inline int is_agent_task(__s64 id)
+{
+	struct policy_global *g = policy();
+	if (!g || !g->agent_pid || id <= 0)
+		return 0;
+	if (id == g->agent_pid)
+		return 1;
+	__u32 tid = (__u32)id;
+	return bpf_map_lookup_elem(&agent_threads, &tid) != NULL;
+}
+
+/* Whether a kill(2) target takes in the agent: its pid or a thread's, its process group (0 from a
+ * member, or -pgid), or -1 (every process the sender may signal). */
+static __always_inline int signal_hits_agent(__s64 target)
+{
+	struct policy_global *g = policy();
+	if (!g || !g->agent_pid)
+		return 0;
+	if (target > 0)
+		return is_agent_task(target);
+	if (target == -1)
+		return 1;
+	__u32 pgid = (__u32)(-target);
+	if (target == 0) {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		pgid = BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID], numbers[0].nr);
+	}
+	return g->agent_pgid && pgid == g->agent_pgid;
+}
+
+/* An action aimed at the agent by another process: reported whatever the sender's rules say. */
+static __always_inline int aimed_at_agent_by_other(int hit)
+{
+	if (!hit)
+		return 0;
+	struct policy_global *g = policy();
+	return g && (bpf_get_current_pid_tgid() >> 32) != g->agent_pid;
 }
 
 static __always_inline __u32 type_policy(__u32 type)

@@ -13,6 +13,7 @@
  *   CAP_USE         args: capability, 1 when checked in the initial user namespace
  *                   ret: 0 granted, -EPERM denied; nr: -1 (not a system call)
  *   SIGNAL          args: target pid (kill: as given, may be <= 0), signal, target tid or 0
+ *                   (kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal)
  *                   FLAG_TARGET_IS_AGENT when it aims at the agent
  *   SETNS           args: fd, nstype, namespace inode, pid of a pidfd's process
  *                   str2: namespace kind ("mnt", "net", ...) when fd is a namespace file
@@ -153,12 +154,16 @@ int handle_cap_capable(struct trace_event_raw_cap_capable *ctx)
 	return sys_submit(s);
 }
 
-/* Signals: kill, tkill, tgkill, pidfd_send_signal. Signal 0 (a liveness probe) and self-signals are skipped. */
-static __always_inline int signal_enter(struct trace_event_raw_sys_enter *ctx, __s64 target, __s64 sig, int nargs)
+/*
+ * Signals: kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal. Signal 0 (a
+ * liveness probe) and self-signals are skipped, except towards the agent: target is kill's (a pid,
+ * 0, -1 or -pgid), tid a thread the call names (0: none).
+ */
+static __always_inline int signal_enter(struct trace_event_raw_sys_enter *ctx, __s64 target, __s64 tid, __s64 sig,
+					int nargs)
 {
 	__u32 self = bpf_get_current_pid_tgid() >> 32;
-	__u32 agent = agent_pid();
-	if (agent && target == agent && self != agent) {
+	if (aimed_at_agent_by_other(signal_hits_agent(target) || is_agent_task(tid))) {
 		/* tampering with the sensor: reported whatever the sender's rules say */
 		if (type_policy(EVENT_SIGNAL) & TYPE_ENABLED)
 			sys_stash(ctx, EVENT_SIGNAL, nargs, 1);
@@ -192,7 +197,7 @@ static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx, int
 SEC("tp/syscalls/sys_enter_kill")
 int enter_kill(struct trace_event_raw_sys_enter *ctx)
 {
-	return signal_enter(ctx, (int)ctx->args[0], ctx->args[1], 2);
+	return signal_enter(ctx, (int)ctx->args[0], 0, ctx->args[1], 2);
 }
 SEC("tp/syscalls/sys_exit_kill")
 int exit_kill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 1, -1); }
@@ -200,7 +205,7 @@ int exit_kill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0,
 SEC("tp/syscalls/sys_enter_tkill")
 int enter_tkill(struct trace_event_raw_sys_enter *ctx)
 {
-	return signal_enter(ctx, (int)ctx->args[0], ctx->args[1], 2);
+	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[0], ctx->args[1], 2);
 }
 SEC("tp/syscalls/sys_exit_tkill")
 int exit_tkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, -1, 1, 0); }
@@ -208,10 +213,27 @@ int exit_tkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, -
 SEC("tp/syscalls/sys_enter_tgkill")
 int enter_tgkill(struct trace_event_raw_sys_enter *ctx)
 {
-	return signal_enter(ctx, (int)ctx->args[0], ctx->args[2], 3);
+	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[1], ctx->args[2], 3);
 }
 SEC("tp/syscalls/sys_exit_tgkill")
 int exit_tgkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 2, 1); }
+
+/* rt_sigqueueinfo(tgid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig, info): a signal with a forged siginfo */
+SEC("tp/syscalls/sys_enter_rt_sigqueueinfo")
+int enter_rt_sigqueueinfo(struct trace_event_raw_sys_enter *ctx)
+{
+	return signal_enter(ctx, (int)ctx->args[0], 0, ctx->args[1], 3);
+}
+SEC("tp/syscalls/sys_exit_rt_sigqueueinfo")
+int exit_rt_sigqueueinfo(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 1, -1); }
+
+SEC("tp/syscalls/sys_enter_rt_tgsigqueueinfo")
+int enter_rt_tgsigqueueinfo(struct trace_event_raw_sys_enter *ctx)
+{
+	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[1], ctx->args[2], 4);
+}
+SEC("tp/syscalls/sys_exit_rt_tgsigqueueinfo")
+int exit_rt_tgsigqueueinfo(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 2, 1); }
 
 /* The process behind a pidfd (private_data is its struct pid), or 0. */
 static __always_inline __u32 pidfd_pid(int fd)
@@ -226,7 +248,7 @@ static __always_inline __u32 pidfd_pid(int fd)
 SEC("tp/syscalls/sys_enter_pidfd_send_signal")
 int enter_pidfd_send_signal(struct trace_event_raw_sys_enter *ctx)
 {
-	return signal_enter(ctx, pidfd_pid((int)ctx->args[0]), ctx->args[1], 4);
+	return signal_enter(ctx, pidfd_pid((int)ctx->args[0]), 0, ctx->args[1], 4);
 }
 SEC("tp/syscalls/sys_exit_pidfd_send_signal")
 int exit_pidfd_send_signal(struct trace_event_raw_sys_exit *ctx)
@@ -238,8 +260,7 @@ int exit_pidfd_send_signal(struct trace_event_raw_sys_exit *ctx)
 	s->ev.args[0] = pid;
 	s->ev.args[2] = 0;
 	s->ev.args[3] = 0;
-	__u32 agent = agent_pid();
-	if (agent && pid == agent)
+	if (is_agent_task(pid))
 		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
 	return sys_submit(s);
 }

@@ -30,17 +30,32 @@
 #define PROT_EXEC 0x4
 #define MAP_ANONYMOUS 0x20
 
-static __always_inline void flag_agent_target(struct sys_scratch *s, __u64 pid)
+static __always_inline void flag_agent_target(struct sys_scratch *s, __u64 pid, __u64 aux)
 {
-	__u32 agent = agent_pid();
-	if (agent && pid == agent)
+	if (aux || is_agent_task((__s64)pid))
 		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
 }
 
-/* Requests that take hold of a process or change it; reads and stepping of a held tracee are not events. */
+/* Another process aiming at the agent (or one of its threads): stashed whatever its rules say. */
+static __always_inline int stash_if_aimed_at_agent(struct trace_event_raw_sys_enter *ctx, __u32 type, __s64 target,
+						   int nargs)
+{
+	if (!aimed_at_agent_by_other(is_agent_task(target)))
+		return 0;
+	if (type_policy(type) & TYPE_ENABLED)
+		sys_stash(ctx, type, nargs, 1);
+	return 1;
+}
+
+/*
+ * Requests that take hold of a process or change it; reads and stepping of a held tracee are not
+ * events, except towards the agent, where every request is (a read of its memory is an attack).
+ */
 SEC("tp/syscalls/sys_enter_ptrace")
 int enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 {
+	if (ctx->args[0] != PTRACE_TRACEME && stash_if_aimed_at_agent(ctx, EVENT_PTRACE, (__s64)ctx->args[1], 4))
+		return 0;
 	switch (ctx->args[0]) {
 	case PTRACE_TRACEME:
 	case PTRACE_POKETEXT:
@@ -59,17 +74,26 @@ int enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_exit_ptrace")
 int exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 {
-	struct sys_scratch *s = sys_begin(ctx, NULL);
+	__u64 aux = 0;
+	struct sys_scratch *s = sys_begin(ctx, &aux);
 	if (!s)
 		return 0;
 	s->ev.args[3] = 0; /* data: a poke's word, not kept */
-	flag_agent_target(s, s->ev.args[1]);
+	flag_agent_target(s, s->ev.args[1], aux);
 	return sys_submit(s);
+}
+
+static __always_inline int vm_enter(struct trace_event_raw_sys_enter *ctx, __u32 type)
+{
+	if (stash_if_aimed_at_agent(ctx, type, (__s64)ctx->args[0], 6))
+		return 0;
+	return sys_enter(ctx, type, 6);
 }
 
 static __always_inline int vm_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	struct sys_scratch *s = sys_begin(ctx, NULL);
+	__u64 aux = 0;
+	struct sys_scratch *s = sys_begin(ctx, &aux);
 	if (!s)
 		return 0;
 	/* pid, lvec, liovcnt, rvec, riovcnt, flags -> pid, liovcnt, riovcnt, flags */
@@ -81,14 +105,16 @@ static __always_inline int vm_exit(struct trace_event_raw_sys_exit *ctx)
 	s->ev.args[3] = flags;
 	s->ev.args[4] = 0;
 	s->ev.args[5] = 0;
-	flag_agent_target(s, s->ev.args[0]);
+	flag_agent_target(s, s->ev.args[0], aux);
 	return sys_submit(s);
 }
 
-ENTER(process_vm_readv, EVENT_VM_READ, 6)
+SEC("tp/syscalls/sys_enter_process_vm_readv")
+int enter_process_vm_readv(struct trace_event_raw_sys_enter *ctx) { return vm_enter(ctx, EVENT_VM_READ); }
 SEC("tp/syscalls/sys_exit_process_vm_readv")
 int exit_process_vm_readv(struct trace_event_raw_sys_exit *ctx) { return vm_exit(ctx); }
-ENTER(process_vm_writev, EVENT_VM_WRITE, 6)
+SEC("tp/syscalls/sys_enter_process_vm_writev")
+int enter_process_vm_writev(struct trace_event_raw_sys_enter *ctx) { return vm_enter(ctx, EVENT_VM_WRITE); }
 SEC("tp/syscalls/sys_exit_process_vm_writev")
 int exit_process_vm_writev(struct trace_event_raw_sys_exit *ctx) { return vm_exit(ctx); }
 

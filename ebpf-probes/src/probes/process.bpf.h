@@ -9,6 +9,7 @@
 
 #include "../lib/common.h"
 #include "../lib/path.h"
+#include "../lib/policy.h"
 
 /*
  * Exec records are assembled here (too big for the stack), then copied out.
@@ -132,9 +133,17 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *parent = (struct task_struct *)ctx->args[0];
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
 
-	/* new threads share the tgid: not a new process */
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	/* new threads share the tgid: not a new process; the agent's own are noted (agent_threads) */
+	__u32 tid = BPF_CORE_READ(child, pid);
+	__u32 tgid = BPF_CORE_READ(child, tgid);
+	if (tid != tgid) {
+		struct policy_global *g = policy();
+		if (g && g->agent_pid && tgid == g->agent_pid) {
+			__u8 one = 1;
+			bpf_map_update_elem(&agent_threads, &tid, &one, BPF_ANY);
+		}
 		return 0;
+	}
 
 	struct fork_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -152,6 +161,14 @@ SEC("raw_tp/sched_process_exit")
 int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = (struct task_struct *)ctx->args[0];
+
+	__u32 tid = BPF_CORE_READ(task, pid);
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	if (tid != tgid) {
+		struct policy_global *g = policy();
+		if (g && tgid == g->agent_pid)
+			bpf_map_delete_elem(&agent_threads, &tid); /* one of the agent's threads is gone */
+	}
 
 	/* report the process once, when its last thread goes (signal->live hits 0 before this tracepoint) */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)

@@ -181,10 +181,11 @@ public final class LogRecordMapper {
    * @param hasher outcome=count of the executable hasher
    * @param stalledSeconds how long the event loop has made no progress; 0 when it is running
    * @param previousUnclean the previous run, when it ended without a clean stop (first record only)
+   * @param policyRestored policy map entries another process changed and the agent wrote back
    */
   public record AgentHealth(long received, long exported, long lostKernel, long lostQueue, long lostMemory,
       long lostExport, long malformed, long merged, long sendingQueue, long uptimeSeconds, List<String> failedByStage,
-      List<String> hasher, long stalledSeconds, Optional<PreviousRun> previousUnclean) {
+      List<String> hasher, long stalledSeconds, Optional<PreviousRun> previousUnclean, long policyRestored) {
     public long lost() {
       return lostKernel + lostQueue + lostMemory + lostExport + malformed;
     }
@@ -201,6 +202,11 @@ public final class LogRecordMapper {
     if (h.stalledSeconds() > 0) {
       extra.put(KsecAttributes.AGENT_STALLED_SECONDS, h.stalledSeconds());
       prefix = "STALLED: the event loop has made no progress for " + h.stalledSeconds() + " s; ";
+    }
+    if (h.policyRestored() > 0) {
+      extra.put(KsecAttributes.AGENT_POLICY_RESTORED, h.policyRestored());
+      prefix += "TAMPERING: " + h.policyRestored() + " policy map entries were changed by another process and"
+          + " restored; ";
     }
     if (h.previousUnclean().isPresent()) {
       PreviousRun p = h.previousUnclean().get();
@@ -223,7 +229,8 @@ public final class LogRecordMapper {
         .put(KsecAttributes.AGENT_UPTIME, h.uptimeSeconds())
         .build();
     submit(KsecEvents.AGENT_HEALTH, clock.toEpochNanos(clock.bootNanosNow()),
-        h.lost() > 0 || h.stalledSeconds() > 0 || h.previousUnclean().isPresent() ? Severity.WARN : Severity.INFO,
+        h.lost() > 0 || h.stalledSeconds() > 0 || h.previousUnclean().isPresent() || h.policyRestored() > 0
+            ? Severity.WARN : Severity.INFO,
         prefix + "Agent health: received " + h.received() + ", exported " + h.exported() + ", lost " + h.lost()
             + " (kernel " + h.lostKernel() + ", queues " + h.lostQueue() + ", memory " + h.lostMemory()
             + ", export " + h.lostExport()

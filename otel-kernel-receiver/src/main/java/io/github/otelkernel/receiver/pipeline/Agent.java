@@ -195,7 +195,10 @@ public final class Agent implements AutoCloseable {
     policyCompiler = new PolicyCompiler(probes, (int) ProcessHandle.current().pid(), PolicyCompiler.cgroup2Root(),
         Path.of("/"));
     applyPolicy(config.receiver().policy());
+    background.scheduleWithFixedDelay(this::verifyPolicy, POLICY_CHECK.toMillis(), POLICY_CHECK.toMillis(),
+        TimeUnit.MILLISECONDS);
     List<String> attached = probes.attachAll();
+    policyCompiler.registerAgentThreads();
     running = true;
     pollThread = new Thread(this::pollLoop, "ebpf-poll");
     pollThread.setDaemon(true);
@@ -425,7 +428,8 @@ public final class Agent implements AutoCloseable {
         running && stalled > STALL_NANOS ? TimeUnit.NANOSECONDS.toSeconds(stalled) : 0, // not at stop
         runState != null && previousUnreported.getAndSet(false)
             ? runState.previous().map(u -> new LogRecordMapper.PreviousRun(u.lastSeen(), u.received()))
-            : Optional.empty());
+            : Optional.empty(),
+        policyRestored.get());
   }
 
   /** Records the batch queues refused: the SDK's count (never reached while the bytes gate works) and the gate's. */
@@ -466,6 +470,29 @@ public final class Agent implements AutoCloseable {
    * Compiles a policy into the running probes' maps and the mapper's redaction and merge rules,
    * without detaching anything: the agent's answer to SIGHUP.
    */
+  /** How often the policy maps are compared with what the agent wrote (tampering is restored within it). */
+  static final java.time.Duration POLICY_CHECK = java.time.Duration.ofSeconds(2);
+  /** Policy map entries found changed by someone else and restored, since start. */
+  private final java.util.concurrent.atomic.AtomicLong policyRestored = new java.util.concurrent.atomic.AtomicLong();
+
+  /** On the background thread: a policy map changed behind the agent's back is put back, and said so. */
+  private void verifyPolicy() {
+    try {
+      if (!running) {
+        return;
+      }
+      PolicyCompiler.Restored r = policyCompiler.verifyAndRestore();
+      policyCompiler.registerAgentThreads();
+      if (r.total() > 0) {
+        policyRestored.addAndGet(r.total());
+        LOG.warning("policy maps changed by another process (entries per map: " + r.byMap()
+            + "); restored. Something with CAP_BPF is tampering with the sensor");
+      }
+    } catch (RuntimeException e) {
+      LOG.warning("policy check: " + e.getMessage()); // never let the scheduler drop the task
+    }
+  }
+
   public synchronized Policy applyPolicy(PolicyConfig config) {
     Policy policy = Policy.of(config);
     PolicyCompiler.Summary s = policyCompiler.apply(policy);

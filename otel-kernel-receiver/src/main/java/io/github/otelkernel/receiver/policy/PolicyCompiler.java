@@ -63,7 +63,104 @@ public final class PolicyCompiler {
   public record Summary(int enabledTypes, int prefixes, int uidRules, int cgroupRules, int exeRules,
       List<String> unresolved) {}
 
-  public Summary apply(Policy policy) {
+  /**
+   * What the last apply wrote, per map: the state the maps must stay in. exact: the map holds
+   * these entries and no others (hash and LPM maps); otherwise only these keys are ours (arrays).
+   */
+  private record Written(int keySize, boolean exact, Map<String, byte[]> keys, Map<String, byte[]> values) {}
+
+  private final Map<String, Written> written = new LinkedHashMap<>();
+
+  /** Entries found changed by someone else and written back, per map, by one verify. */
+  public record Restored(Map<String, Integer> byMap) {
+    public int total() {
+      return byMap.values().stream().mapToInt(Integer::intValue).sum();
+    }
+  }
+
+  /**
+   * Compares the maps with what the last apply wrote and writes back whatever differs: anyone
+   * with CAP_BPF can change a map by id (bpftool map update), and the maps are otherwise written
+   * only at start and on SIGHUP, so one changed entry would blind the agent for good.
+   */
+  public synchronized Restored verifyAndRestore() {
+    Map<String, Integer> fixed = new LinkedHashMap<>();
+    for (var e : written.entrySet()) {
+      String map = e.getKey();
+      Written w = e.getValue();
+      int fd = probes.mapFd(map);
+      Set<String> present = new HashSet<>();
+      for (byte[] k : probes.mapKeys(fd, w.keySize())) {
+        String hex = HEX.formatHex(k);
+        present.add(hex);
+        if (w.exact() && !w.values().containsKey(hex)) {
+          probes.mapDelete(fd, k); // an entry we never wrote: an exclusion someone slipped in
+          fixed.merge(map, 1, Integer::sum);
+        }
+      }
+      for (var entry : w.values().entrySet()) {
+        byte[] key = w.keys().get(entry.getKey());
+        // an LPM lookup returns the longest matching prefix: the key must be there exactly first
+        boolean same = present.contains(entry.getKey())
+            && probes.mapLookup(fd, key, entry.getValue().length).map(v -> Arrays.equals(v, entry.getValue()))
+                .orElse(false);
+        if (!same) {
+          write(fd, map, key, entry.getValue());
+          fixed.merge(map, 1, Integer::sum);
+        }
+      }
+    }
+    return new Restored(Map.copyOf(fixed));
+  }
+
+  private static final java.util.HexFormat HEX = java.util.HexFormat.of();
+
+  /** The process group of a process (/proc/PID/stat's fifth field), or 0 when it cannot be read. */
+  static int processGroup(int pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Integer.parseInt(f[2]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Notes the agent's threads in agent_threads, so that a signal or ptrace aimed at any of them is
+   * known to aim at the agent. Threads made later are added by the fork probe; called after the
+   * probes are attached (so none falls between), and again at each check (an entry someone deleted
+   * comes back).
+   */
+  public synchronized void registerAgentThreads() {
+    int fd = probes.mapFd("agent_threads");
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + agentPid + "/task"))) {
+      for (Path t : tasks.toList()) {
+        int tid = Integer.parseInt(t.getFileName().toString());
+        if (tid != agentPid) {
+          write(fd, "agent_threads", le(4).putInt(tid).array(), new byte[] {1});
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warning("cannot list the agent's threads: " + e.getMessage()
+          + " (signals and ptrace aimed at them then pass through the senders' rules)");
+    }
+  }
+
+  private void remember(String map, int keySize, boolean exact, Map<byte[], byte[]> entries) {
+    Written w = written.computeIfAbsent(map, m -> new Written(keySize, exact, new LinkedHashMap<>(),
+        new LinkedHashMap<>()));
+    if (exact) {
+      w.keys().clear();
+      w.values().clear();
+    }
+    entries.forEach((k, v) -> {
+      w.keys().put(HEX.formatHex(k), k.clone());
+      w.values().put(HEX.formatHex(k), v.clone());
+    });
+  }
+
+  public synchronized Summary apply(Policy policy) {
     List<String> unresolved = new ArrayList<>();
     // per-process rules first, so that a type switched on below already sees them
     Map<byte[], byte[]> uids = new LinkedHashMap<>();
@@ -113,7 +210,8 @@ public final class PolicyCompiler {
       caps |= 1L << Capabilities.number(name);
     }
     write("policy_global", le(4).putInt(0).array(),
-        le(24).putInt(agentPid).putInt(flags).putLong(prctl).putLong(caps).array());
+        le(32).putInt(agentPid).putInt(flags).putLong(prctl).putLong(caps).putInt(processGroup(agentPid)).putInt(0)
+            .array());
 
     int enabled = 0;
     for (EventType t : EventType.values()) {
@@ -266,6 +364,7 @@ public final class PolicyCompiler {
 
   /** Makes the map hold exactly these entries: writes them all, then deletes the rest. */
   private void sync(String map, int keySize, Map<byte[], byte[]> entries) {
+    remember(map, keySize, true, entries);
     int fd = probes.mapFd(map);
     List<byte[]> stale = probes.mapKeys(fd, keySize);
     for (var e : entries.entrySet()) {
@@ -278,7 +377,9 @@ public final class PolicyCompiler {
     }
   }
 
+  /** One entry of an array map (policy_global, policy_types): only the keys written are ours. */
   private void write(String map, byte[] key, byte[] value) {
+    remember(map, key.length, false, Map.of(key, value));
     write(probes.mapFd(map), map, key, value);
   }
 

@@ -215,6 +215,20 @@ public final class BpfProbes implements AutoCloseable {
     }
   }
 
+  /** One entry's value (valueSize bytes), or empty when the key is not there. */
+  public java.util.Optional<byte[]> mapLookup(int fd, byte[] key, int valueSize) {
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
+      MemorySegment k = call.allocate(key.length, 8);
+      k.copyFrom(MemorySegment.ofArray(key));
+      MemorySegment v = call.allocate(valueSize, 8);
+      int rc = (int) lib.mapLookupElem.invokeExact(errno, fd, k, v);
+      return rc == 0 ? java.util.Optional.of(v.toArray(ValueLayout.JAVA_BYTE)) : java.util.Optional.empty();
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
   /** The keys of a hash or LPM map (keys of keySize bytes). */
   public List<byte[]> mapKeys(int fd, long keySize) {
     List<byte[]> keys = new ArrayList<>();

@@ -12,10 +12,16 @@ import java.util.Map;
 
 /** Attributes and bodies of injection and inspection events (probes/inject.bpf.h). */
 final class InjectionEvents {
-  private static final Map<Long, String> PTRACE = Map.of(
-      0L, "PTRACE_TRACEME", 4L, "PTRACE_POKETEXT", 5L, "PTRACE_POKEDATA", 6L, "PTRACE_POKEUSER",
-      13L, "PTRACE_SETREGS", 15L, "PTRACE_SETFPREGS", 16L, "PTRACE_ATTACH", 0x4205L, "PTRACE_SETREGSET",
-      0x4206L, "PTRACE_SEIZE");
+  /** Request names; the reads and controls appear only when aimed at the agent (every request is, there). */
+  private static final Map<Long, String> PTRACE = Map.ofEntries(
+      Map.entry(0L, "PTRACE_TRACEME"), Map.entry(1L, "PTRACE_PEEKTEXT"), Map.entry(2L, "PTRACE_PEEKDATA"),
+      Map.entry(3L, "PTRACE_PEEKUSER"), Map.entry(4L, "PTRACE_POKETEXT"), Map.entry(5L, "PTRACE_POKEDATA"),
+      Map.entry(6L, "PTRACE_POKEUSER"), Map.entry(7L, "PTRACE_CONT"), Map.entry(8L, "PTRACE_KILL"),
+      Map.entry(9L, "PTRACE_SINGLESTEP"), Map.entry(12L, "PTRACE_GETREGS"), Map.entry(13L, "PTRACE_SETREGS"),
+      Map.entry(14L, "PTRACE_GETFPREGS"), Map.entry(15L, "PTRACE_SETFPREGS"), Map.entry(16L, "PTRACE_ATTACH"),
+      Map.entry(17L, "PTRACE_DETACH"), Map.entry(24L, "PTRACE_SYSCALL"), Map.entry(0x4200L, "PTRACE_SETOPTIONS"),
+      Map.entry(0x4204L, "PTRACE_GETREGSET"), Map.entry(0x4205L, "PTRACE_SETREGSET"), Map.entry(0x4206L, "PTRACE_SEIZE"),
+      Map.entry(0x4207L, "PTRACE_INTERRUPT"));
   private static final long[] MFD_FLAGS = {0x1, 0x2, 0x4, 0x8, 0x10};
   private static final String[] MFD_NAMES = {"MFD_CLOEXEC", "MFD_ALLOW_SEALING", "MFD_HUGETLB", "MFD_NOEXEC_SEAL",
       "MFD_EXEC"};
