@@ -21,6 +21,8 @@
 #define POLICY_WATCH_CGROUPS (1u << 1)
 #define POLICY_WATCH_EXES    (1u << 2)
 #define POLICY_HAS_EXE_RULES (1u << 3)
+#define POLICY_HAS_CGROUP_RULES (1u << 4) /* walk the cgroup's ancestors (cgroup_rule) */
+#define MAX_CGROUP_DEPTH 16
 
 #define PREFIX_MAX 256 /* bytes of a path the prefix rules can see */
 
@@ -57,7 +59,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u64);   /* cgroup v2 id (the directory's inode number) */
+	__type(key, __u64);   /* cgroup v2 id (the directory's inode number); covers the cgroups below it */
 	__type(value, __u32);
 } cgroup_rules SEC(".maps");
 
@@ -185,6 +187,27 @@ static __always_inline __u32 type_policy(__u32 type)
 	return t ? *t : 0;
 }
 
+/*
+ * The rule of the nearest cgroup, from the current one up to the root, that has one. Decided by
+ * ancestry here, not by a list of ids made at load: a rule on a cgroup covers the cgroups created
+ * under it afterwards (a container's, a user's session). Up to MAX_CGROUP_DEPTH levels.
+ */
+static __always_inline __u32 *cgroup_rule(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	int level = BPF_CORE_READ(t, cgroups, dfl_cgrp, level);
+	for (int i = 0; i < MAX_CGROUP_DEPTH; i++) {
+		int l = level - i;
+		if (l < 0)
+			break;
+		__u64 id = bpf_get_current_ancestor_cgroup_id(l);
+		__u32 *r = bpf_map_lookup_elem(&cgroup_rules, &id);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
 static __always_inline int rule_allows(__u32 *rule, __u32 watching)
 {
 	if (rule && (*rule & RULE_IGNORE))
@@ -203,11 +226,16 @@ static __always_inline int policy_wants(__u32 type)
 	if ((bpf_get_current_pid_tgid() >> 32) == g->agent_pid)
 		return 0;
 	__u32 flags = g->flags;
+	/* the real and the effective uid: a setuid-root program an ignored user runs is root's doing
+	 * too, and stays seen; ignored only when both are ignored, watched when either is watched */
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
-	if (!rule_allows(bpf_map_lookup_elem(&uid_rules, &uid), flags & POLICY_WATCH_UIDS))
+	__u32 *ruid = bpf_map_lookup_elem(&uid_rules, &uid);
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	__u32 euid = BPF_CORE_READ(cur, cred, euid.val);
+	__u32 *reuid = euid == uid ? ruid : bpf_map_lookup_elem(&uid_rules, &euid);
+	if (!rule_allows(ruid, flags & POLICY_WATCH_UIDS) && !rule_allows(reuid, flags & POLICY_WATCH_UIDS))
 		goto filtered;
-	__u64 cgid = bpf_get_current_cgroup_id();
-	if (!rule_allows(bpf_map_lookup_elem(&cgroup_rules, &cgid), flags & POLICY_WATCH_CGROUPS))
+	if ((flags & POLICY_HAS_CGROUP_RULES) && !rule_allows(cgroup_rule(), flags & POLICY_WATCH_CGROUPS))
 		goto filtered;
 	if (flags & POLICY_HAS_EXE_RULES) {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();

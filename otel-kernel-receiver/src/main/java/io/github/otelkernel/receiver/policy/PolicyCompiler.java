@@ -28,8 +28,9 @@ import java.util.stream.Stream;
 /**
  * Writes a {@link Policy} into the probes' maps (ebpf-probes/src/lib/policy.h), while they run:
  * new entries first, then the stale ones removed, so a reload never opens a gap wider than one
- * entry. Names are resolved here, once: executables to (device, inode), cgroup paths to ids (with
- * their children), "/home/*&#47;.ssh/" to each home directory.
+ * entry. Names are resolved here, once: executables to (device, inode), cgroup paths to ids (the
+ * kernel applies a cgroup's rule to the cgroups below it, made later included), "/home/*&#47;.ssh/"
+ * to each home directory.
  */
 public final class PolicyCompiler {
   private static final Logger LOG = Logger.getLogger(PolicyCompiler.class.getName());
@@ -41,8 +42,8 @@ public final class PolicyCompiler {
   static final int WATCH_CGROUPS = 2;
   static final int WATCH_EXES = 4;
   static final int HAS_EXE_RULES = 8;
+  static final int HAS_CGROUP_RULES = 16;
   static final int PREFIX_MAX = 256;
-  private static final int MAX_CGROUPS = 4096;
 
   private final BpfProbes probes;
   private final int agentPid;
@@ -201,6 +202,9 @@ public final class PolicyCompiler {
     if (!exes.isEmpty() || (flags & WATCH_EXES) != 0) {
       flags |= HAS_EXE_RULES;
     }
+    if (!cgroups.isEmpty() || (flags & WATCH_CGROUPS) != 0) {
+      flags |= HAS_CGROUP_RULES;
+    }
     long prctl = 0;
     for (String name : policy.prctlOptions()) {
       prctl |= 1L << PrctlOptions.number(name);
@@ -329,16 +333,12 @@ public final class PolicyCompiler {
         unresolved.add("cgroup " + cg + " not found under " + cgroupRoot + "; its rule applies once a reload finds it");
         continue;
       }
-      try (Stream<Path> walk = Files.walk(dir, 16)) {
-        walk.filter(Files::isDirectory).limit(MAX_CGROUPS).forEach(d -> {
-          try {
-            long ino = ((Number) Files.getAttribute(d, "unix:ino")).longValue();
-            merge(cgroups, le(8).putLong(ino).array(), bit);
-          } catch (IOException e) {
-            // removed meanwhile
-          }
-        });
-      } catch (IOException | java.io.UncheckedIOException e) {
+      // the directory alone: the kernel walks a process's cgroup ancestors, so the rule also covers
+      // the cgroups made under it later
+      try {
+        long ino = ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
+        merge(cgroups, le(8).putLong(ino).array(), bit);
+      } catch (IOException e) {
         unresolved.add("cgroup " + cg + ": " + e.getMessage());
       }
     }
