@@ -79,7 +79,7 @@ final class CredentialEvents {
       String whom = pid > 0 ? "process " + pid : pid == 0 ? "its process group" : pid == -1
           ? "every process it may signal" : "process group " + (-pid);
       if (e.flag(SysCall.FLAG_TARGET_IS_AGENT)) {
-        whom = "this agent (process " + pid + ")";
+        whom = pid > 0 ? "this agent (process " + pid + ")" : whom + ", this agent among them";
       }
       return c.actor() + " sent " + name + " to " + whom + c.outcomeSuffix();
     });
