@@ -493,6 +493,7 @@ public final class Redactor {
       spans = flagged.merged();
     }
     if (spans.length == 0) {
+      remember(line, line); // the parent command line of this process's children: no second pass
       return new MaskedCommand(line, args);
     }
     List<String> masked = new ArrayList<>(args.size());
