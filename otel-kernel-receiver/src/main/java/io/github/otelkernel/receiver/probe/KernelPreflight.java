@@ -26,6 +26,7 @@ public final class KernelPreflight {
             + " (or grant it CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)");
       }
     }
+    checkInitialPidNamespace(Path.of("/proc/self/ns/pid"));
     if (!Files.isReadable(BTF)) {
       throw new ProbeException("kernel BTF not found at " + BTF + ": the probes need a kernel built with"
           + " CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 2020 are)");
@@ -52,6 +53,27 @@ public final class KernelPreflight {
   }
 
   static final Path TRACEFS = Path.of("/sys/kernel/tracing");
+
+  /** The initial pid namespace's inode number, fixed by the kernel (PROC_PID_INIT_INO). */
+  static final String INIT_PID_NAMESPACE = "pid:[4026531836]";
+
+  /**
+   * The probes see host pids; the agent knows its own pid only in its namespace. In a pid
+   * namespace of its own the two differ, and the agent would neither recognise actions aimed at
+   * itself nor leave its own activity out: refuse rather than run half blind.
+   */
+  static void checkInitialPidNamespace(Path nsLink) {
+    String ns;
+    try {
+      ns = Files.readSymbolicLink(nsLink).toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      return; // no namespaces to speak of
+    }
+    if (!ns.equals(INIT_PID_NAMESPACE)) {
+      throw new ProbeException("the agent runs in a pid namespace of its own (" + ns + "), where its pid is not the"
+          + " one the kernel's probes see: run it in the host's (a container needs --pid=host, a pod hostPID: true)");
+    }
+  }
 
 
   private static BigInteger effectiveCapabilities() {

@@ -118,6 +118,23 @@ class CommandLineIT {
   }
 
   @Test
+  void aPidNamespaceOfItsOwnIsRefusedInOneLine() throws Exception {
+    Path cfg = config("""
+        receivers: {ebpf: {}}
+        exporters: {file: {path: out.jsonl}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
+        """);
+    List<String> cmd = new java.util.ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
+    cmd.addAll(AgentProcess.command(dir, "--config", cfg.toString()).command());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+    String err = new String(p.getErrorStream().readAllBytes());
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(p.exitValue() != 0, err);
+    assertTrue(err.contains("pid namespace of its own") && err.contains("--pid=host"), err);
+    assertEquals(1, err.lines().filter(l -> !l.isBlank()).count(), err);
+  }
+
+  @Test
   void missingConfigFileIsNamed() throws Exception {
     Result r = run("--config", dir.resolve("nope.yaml").toString());
     assertEquals(2, r.exit());
