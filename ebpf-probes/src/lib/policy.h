@@ -226,14 +226,17 @@ static __always_inline int policy_wants(__u32 type)
 	if ((bpf_get_current_pid_tgid() >> 32) == g->agent_pid)
 		return 0;
 	__u32 flags = g->flags;
-	/* the real and the effective uid: a setuid-root program an ignored user runs is root's doing
-	 * too, and stays seen; ignored only when both are ignored, watched when either is watched */
+	/* the real, effective and saved uids: a setuid-root program an ignored user runs is root's
+	 * doing too, and stays seen; ignored only when all are ignored, watched when any is watched */
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
 	__u32 *ruid = bpf_map_lookup_elem(&uid_rules, &uid);
 	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
 	__u32 euid = BPF_CORE_READ(cur, cred, euid.val);
+	__u32 suid = BPF_CORE_READ(cur, cred, suid.val); /* kept to switch back: root's saved uid is root's power */
 	__u32 *reuid = euid == uid ? ruid : bpf_map_lookup_elem(&uid_rules, &euid);
-	if (!rule_allows(ruid, flags & POLICY_WATCH_UIDS) && !rule_allows(reuid, flags & POLICY_WATCH_UIDS))
+	__u32 *rsuid = suid == uid ? ruid : suid == euid ? reuid : bpf_map_lookup_elem(&uid_rules, &suid);
+	if (!rule_allows(ruid, flags & POLICY_WATCH_UIDS) && !rule_allows(reuid, flags & POLICY_WATCH_UIDS)
+	    && !rule_allows(rsuid, flags & POLICY_WATCH_UIDS))
 		goto filtered;
 	if ((flags & POLICY_HAS_CGROUP_RULES) && !rule_allows(cgroup_rule(), flags & POLICY_WATCH_CGROUPS))
 		goto filtered;

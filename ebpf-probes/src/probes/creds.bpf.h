@@ -160,10 +160,12 @@ int handle_cap_capable(struct trace_event_raw_cap_capable *ctx)
  * 0, -1 or -pgid), tid a thread the call names (0: none).
  */
 static __always_inline int signal_enter(struct trace_event_raw_sys_enter *ctx, __s64 target, __s64 tid, __s64 sig,
-					int nargs)
+					int nargs, int kill_groups)
 {
 	__u32 self = bpf_get_current_pid_tgid() >> 32;
-	if (aimed_at_agent_by_other(signal_hits_agent(target) || is_agent_task(tid))) {
+	/* 0, -1 and -pgid name groups for kill only; the others refuse them */
+	int hit = (kill_groups ? signal_hits_agent(target) : is_agent_task(target)) || is_agent_task(tid);
+	if (aimed_at_agent_by_other(hit)) {
 		/* tampering with the sensor: reported whatever the sender's rules say */
 		if (type_policy(EVENT_SIGNAL) & TYPE_ENABLED)
 			sys_stash(ctx, EVENT_SIGNAL, nargs, 1);
@@ -197,7 +199,7 @@ static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx, int
 SEC("tp/syscalls/sys_enter_kill")
 int enter_kill(struct trace_event_raw_sys_enter *ctx)
 {
-	return signal_enter(ctx, (int)ctx->args[0], 0, ctx->args[1], 2);
+	return signal_enter(ctx, (int)ctx->args[0], 0, ctx->args[1], 2, 1);
 }
 SEC("tp/syscalls/sys_exit_kill")
 int exit_kill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 1, -1); }
@@ -205,7 +207,7 @@ int exit_kill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0,
 SEC("tp/syscalls/sys_enter_tkill")
 int enter_tkill(struct trace_event_raw_sys_enter *ctx)
 {
-	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[0], ctx->args[1], 2);
+	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[0], ctx->args[1], 2, 0);
 }
 SEC("tp/syscalls/sys_exit_tkill")
 int exit_tkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, -1, 1, 0); }
@@ -213,7 +215,7 @@ int exit_tkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, -
 SEC("tp/syscalls/sys_enter_tgkill")
 int enter_tgkill(struct trace_event_raw_sys_enter *ctx)
 {
-	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[1], ctx->args[2], 3);
+	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[1], ctx->args[2], 3, 0);
 }
 SEC("tp/syscalls/sys_exit_tgkill")
 int exit_tgkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 2, 1); }
@@ -222,7 +224,7 @@ int exit_tgkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 
 SEC("tp/syscalls/sys_enter_rt_sigqueueinfo")
 int enter_rt_sigqueueinfo(struct trace_event_raw_sys_enter *ctx)
 {
-	return signal_enter(ctx, (int)ctx->args[0], 0, ctx->args[1], 3);
+	return signal_enter(ctx, (int)ctx->args[0], 0, ctx->args[1], 3, 0);
 }
 SEC("tp/syscalls/sys_exit_rt_sigqueueinfo")
 int exit_rt_sigqueueinfo(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 1, -1); }
@@ -230,7 +232,7 @@ int exit_rt_sigqueueinfo(struct trace_event_raw_sys_exit *ctx) { return signal_e
 SEC("tp/syscalls/sys_enter_rt_tgsigqueueinfo")
 int enter_rt_tgsigqueueinfo(struct trace_event_raw_sys_enter *ctx)
 {
-	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[1], ctx->args[2], 4);
+	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[1], ctx->args[2], 4, 0);
 }
 SEC("tp/syscalls/sys_exit_rt_tgsigqueueinfo")
 int exit_rt_tgsigqueueinfo(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 2, 1); }
@@ -248,19 +250,21 @@ static __always_inline __u32 pidfd_pid(int fd)
 SEC("tp/syscalls/sys_enter_pidfd_send_signal")
 int enter_pidfd_send_signal(struct trace_event_raw_sys_enter *ctx)
 {
-	return signal_enter(ctx, pidfd_pid((int)ctx->args[0]), 0, ctx->args[1], 4);
+	return signal_enter(ctx, pidfd_pid((int)ctx->args[0]), 0, ctx->args[1], 4, 0);
 }
 SEC("tp/syscalls/sys_exit_pidfd_send_signal")
 int exit_pidfd_send_signal(struct trace_event_raw_sys_exit *ctx)
 {
-	struct sys_scratch *s = sys_begin(ctx, NULL);
+	__u64 aux = 0;
+	struct sys_scratch *s = sys_begin(ctx, &aux);
 	if (!s)
 		return 0;
 	__u32 pid = pidfd_pid((int)s->ev.args[0]);
 	s->ev.args[0] = pid;
 	s->ev.args[2] = 0;
 	s->ev.args[3] = 0;
-	if (is_agent_task(pid))
+	/* aux: the entry saw the agent behind the fd (another thread may have swapped the fd since) */
+	if (aux || is_agent_task(pid))
 		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
 	return sys_submit(s);
 }

@@ -32,7 +32,7 @@
 
 static __always_inline void flag_agent_target(struct sys_scratch *s, __u64 pid, __u64 aux)
 {
-	if (aux || is_agent_task((__s64)pid))
+	if (aux || is_agent_task((__s32)pid)) /* the kernel takes a pid_t: high bits do not count */
 		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
 }
 
@@ -54,7 +54,7 @@ static __always_inline int stash_if_aimed_at_agent(struct trace_event_raw_sys_en
 SEC("tp/syscalls/sys_enter_ptrace")
 int enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 {
-	if (ctx->args[0] != PTRACE_TRACEME && stash_if_aimed_at_agent(ctx, EVENT_PTRACE, (__s64)ctx->args[1], 4))
+	if (ctx->args[0] != PTRACE_TRACEME && stash_if_aimed_at_agent(ctx, EVENT_PTRACE, (__s32)ctx->args[1], 4))
 		return 0;
 	switch (ctx->args[0]) {
 	case PTRACE_TRACEME:
@@ -85,7 +85,7 @@ int exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 
 static __always_inline int vm_enter(struct trace_event_raw_sys_enter *ctx, __u32 type)
 {
-	if (stash_if_aimed_at_agent(ctx, type, (__s64)ctx->args[0], 6))
+	if (stash_if_aimed_at_agent(ctx, type, (__s32)ctx->args[0], 6))
 		return 0;
 	return sys_enter(ctx, type, 6);
 }

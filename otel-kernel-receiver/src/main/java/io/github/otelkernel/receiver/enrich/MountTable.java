@@ -15,9 +15,6 @@ import java.util.Map;
  * that state cannot exit. So the hasher reads nothing a FUSE server answers for.
  */
 final class MountTable {
-  /** Re-read at most this often when asked about a mount it does not know. */
-  private static final long REFRESH_NANOS = 1_000_000_000L;
-
   record Mount(int id, String mountPoint, String fsType) {
     boolean fuse() {
       return fsType.equals("fuse") || fsType.equals("fuseblk") || fsType.startsWith("fuse.");
@@ -28,7 +25,6 @@ final class MountTable {
   private final Path fdinfo;
   private volatile Map<Integer, Mount> byId = Map.of();
   private volatile List<Mount> fuseMounts = List.of();
-  private volatile long readAt;
 
   MountTable(Path proc) {
     this.mountinfo = proc.resolve("self/mountinfo");
@@ -44,11 +40,10 @@ final class MountTable {
     } catch (IOException | RuntimeException e) {
       return true; // cannot tell: do not read
     }
+    // read afresh: mount ids are reused at once, so a remembered one may name another mount now;
+    // the open descriptor pins its mount, so the id cannot change between this read and the use
+    refresh();
     Mount m = byId.get(id);
-    if (m == null && refreshAllowed()) {
-      refresh();
-      m = byId.get(id);
-    }
     return m == null || m.fuse();
   }
 
@@ -68,12 +63,7 @@ final class MountTable {
     return false;
   }
 
-  private boolean refreshAllowed() {
-    return System.nanoTime() - readAt > REFRESH_NANOS;
-  }
-
   private synchronized void refresh() {
-    readAt = System.nanoTime();
     Map<Integer, Mount> ids = new HashMap<>();
     List<Mount> fuse = new java.util.ArrayList<>();
     try {

@@ -98,6 +98,18 @@ public final class SafeFiles {
    * could change. The agent runs as root: whoever can write its configuration owns it.
    */
   public static void checkTrusted(Path file) throws IOException {
+    // a symlink on the way is checked too: the path is read again later, through the links
+    Path abs = file.toAbsolutePath().normalize();
+    for (Path p = abs; p != null; p = p.getParent()) {
+      if (Files.isSymbolicLink(p)) {
+        int owner = uid(p);
+        if (owner != 0 && owner != OUR_UID) {
+          throw new IOException(file + ": the symlink " + p + " belongs to uid " + owner
+              + ", who could point it elsewhere: use the file's real path");
+        }
+        checkDirectory(p.getParent());
+      }
+    }
     Path real = file.toRealPath();
     PosixFileAttributes a = Files.readAttributes(real, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (!a.isRegularFile()) {
@@ -117,12 +129,18 @@ public final class SafeFiles {
 
   private static final int OUR_UID = ourUid();
 
+  /** The effective uid, from /proc/self/status ("Uid: real effective saved fs"). */
   private static int ourUid() {
     try {
-      return uid(Path.of("/proc/self/"));
-    } catch (IOException e) {
-      return 0;
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) {
+          return Integer.parseInt(line.substring(4).strip().split("\\s+")[1]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: nothing to compare
     }
+    return 0;
   }
 
   private static int uid(Path p) throws IOException {

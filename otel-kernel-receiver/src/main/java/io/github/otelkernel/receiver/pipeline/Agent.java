@@ -392,8 +392,12 @@ public final class Agent implements AutoCloseable {
   }
 
   private void emitHealth() {
-    mapper.emitHealth(health());
+    LogRecordMapper.AgentHealth h = health();
+    mapper.emitHealth(h);
     stats.derived.incrementAndGet();
+    if (runState != null && h.previousUnclean().isPresent()) {
+      runState.reported();
+    }
     if (runState != null) {
       runState.alive(stats.received());
     }

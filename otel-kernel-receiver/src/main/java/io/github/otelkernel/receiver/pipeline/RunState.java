@@ -36,6 +36,8 @@ final class RunState implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final Optional<Unclean> previous;
+  /** The previous unclean stop, noted in the file until a health record has reported it. */
+  private volatile Optional<Unclean> unreported;
   private final long pid = ProcessHandle.current().pid();
   private final Instant started = Instant.now();
 
@@ -44,6 +46,7 @@ final class RunState implements AutoCloseable {
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.previous = previous;
+    this.unreported = previous;
   }
 
   /**
@@ -80,6 +83,13 @@ final class RunState implements AutoCloseable {
       }
       Properties p = new Properties();
       p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+      if (p.getProperty("gap_last_seen") != null) {
+        // an earlier unclean stop that no health record has reported yet (a start that failed, or
+        // died before its first one): the unobserved gap began there
+        return Optional.of(new Unclean(Long.parseLong(p.getProperty("gap_pid", "0")),
+            Instant.parse(p.getProperty("gap_started")), Instant.parse(p.getProperty("gap_last_seen")),
+            Long.parseLong(p.getProperty("gap_received", "0"))));
+      }
       if (!"running".equals(p.getProperty("state"))) {
         return Optional.empty();
       }
@@ -95,6 +105,11 @@ final class RunState implements AutoCloseable {
     return previous;
   }
 
+  /** A health record has carried the previous unclean stop: it need not be kept any longer. */
+  void reported() {
+    unreported = Optional.empty();
+  }
+
   /** Notes that the agent is alive, with what it has received so far. */
   void alive(long received) {
     try {
@@ -107,6 +122,12 @@ final class RunState implements AutoCloseable {
   private synchronized void save(String state, long received) throws IOException {
     String text = "state=" + state + "\npid=" + pid + "\nstarted=" + started + "\nlast_seen=" + Instant.now()
         + "\nreceived=" + received + "\n";
+    Optional<Unclean> gap = unreported;
+    if (gap != null && gap.isPresent()) {
+      Unclean u = gap.get();
+      text += "gap_pid=" + u.pid() + "\ngap_started=" + u.started() + "\ngap_last_seen=" + u.lastSeen()
+          + "\ngap_received=" + u.received() + "\n";
+    }
     Path tmp = dir.resolve(FILE + "." + Long.toUnsignedString(System.nanoTime(), 36) + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
         LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {

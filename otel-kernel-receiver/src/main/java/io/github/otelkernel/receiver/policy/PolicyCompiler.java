@@ -87,8 +87,17 @@ public final class PolicyCompiler {
   public synchronized Restored verifyAndRestore() {
     Map<String, Integer> fixed = new LinkedHashMap<>();
     for (var e : written.entrySet()) {
-      String map = e.getKey();
-      Written w = e.getValue();
+      try {
+        restore(e.getKey(), e.getValue(), fixed);
+      } catch (RuntimeException failure) {
+        LOG.warning("policy check of " + e.getKey() + ": " + failure.getMessage()); // the other maps still get theirs
+      }
+    }
+    return new Restored(Map.copyOf(fixed));
+  }
+
+  private void restore(String map, Written w, Map<String, Integer> fixed) {
+    {
       int fd = probes.mapFd(map);
       Set<String> present = new HashSet<>();
       for (byte[] k : probes.mapKeys(fd, w.keySize())) {
@@ -111,7 +120,6 @@ public final class PolicyCompiler {
         }
       }
     }
-    return new Restored(Map.copyOf(fixed));
   }
 
   private static final java.util.HexFormat HEX = java.util.HexFormat.of();
@@ -139,7 +147,13 @@ public final class PolicyCompiler {
       for (Path t : tasks.toList()) {
         int tid = Integer.parseInt(t.getFileName().toString());
         if (tid != agentPid) {
-          write(fd, "agent_threads", le(4).putInt(tid).array(), new byte[] {1});
+          byte[] key = le(4).putInt(tid).array();
+          write(fd, "agent_threads", key, new byte[] {1});
+          // gone since the listing: its exit probe may have run already, and a later process with
+          // this pid must not pass for the agent
+          if (!Files.exists(t)) {
+            probes.mapDelete(fd, key);
+          }
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -148,8 +162,12 @@ public final class PolicyCompiler {
     }
   }
 
+  /** What an apply in progress writes; it becomes {@code written} only once the whole apply succeeded. */
+  private Map<String, Written> pending;
+
   private void remember(String map, int keySize, boolean exact, Map<byte[], byte[]> entries) {
-    Written w = written.computeIfAbsent(map, m -> new Written(keySize, exact, new LinkedHashMap<>(),
+    Map<String, Written> into = pending != null ? pending : written;
+    Written w = into.computeIfAbsent(map, m -> new Written(keySize, exact, new LinkedHashMap<>(),
         new LinkedHashMap<>()));
     if (exact) {
       w.keys().clear();
@@ -161,7 +179,25 @@ public final class PolicyCompiler {
     });
   }
 
+  /**
+   * Writes the policy. On a failure the maps may hold part of it, and what verifyAndRestore keeps
+   * them to is still the previous policy, which the caller keeps in force.
+   */
   public synchronized Summary apply(Policy policy) {
+    pending = new LinkedHashMap<>();
+    written.forEach((k, w) -> pending.put(k, new Written(w.keySize(), w.exact(), new LinkedHashMap<>(w.keys()),
+        new LinkedHashMap<>(w.values()))));
+    try {
+      Summary s = applyAll(policy);
+      written.clear();
+      written.putAll(pending);
+      return s;
+    } finally {
+      pending = null;
+    }
+  }
+
+  private Summary applyAll(Policy policy) {
     List<String> unresolved = new ArrayList<>();
     // per-process rules first, so that a type switched on below already sees them
     Map<byte[], byte[]> uids = new LinkedHashMap<>();

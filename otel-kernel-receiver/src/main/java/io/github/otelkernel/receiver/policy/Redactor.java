@@ -133,10 +133,14 @@ public final class Redactor {
     }
   }
 
-  /** A pattern with its gate. */
-  private record Compiled(RedactionPattern pattern, Gate gate, boolean named, boolean option) {
-    Compiled(RedactionPattern p, Gate gate) {
-      this(p, gate, p.regex().namedGroups().containsKey("secret"), p.regex().namedGroups().containsKey("option"));
+  /**
+   * A pattern with its gate. perArgument: the operator's patterns, which may be anchored to one
+   * argument (^…$), run on each argument of an exec as well as on its line.
+   */
+  private record Compiled(RedactionPattern pattern, Gate gate, boolean named, boolean option, boolean perArgument) {
+    Compiled(RedactionPattern p, Gate gate, boolean perArgument) {
+      this(p, gate, p.regex().namedGroups().containsKey("secret"), p.regex().namedGroups().containsKey("option"),
+          perArgument);
     }
   }
 
@@ -199,9 +203,9 @@ public final class Redactor {
   public Redactor(boolean defaults, List<RedactionPattern> extra, Set<String> extraFields) {
     List<Compiled> all = new ArrayList<>();
     if (defaults) {
-      DEFAULTS.forEach(p -> all.add(new Compiled(p, GATES.getOrDefault(p.name(), Gate.ALWAYS))));
+      DEFAULTS.forEach(p -> all.add(new Compiled(p, GATES.getOrDefault(p.name(), Gate.ALWAYS), false)));
     }
-    extra.forEach(p -> all.add(new Compiled(p, Gate.ALWAYS)));
+    extra.forEach(p -> all.add(new Compiled(p, Gate.ALWAYS, true)));
     this.patterns = List.copyOf(all);
     this.fields = union(FIELDS, extraFields);
   }
@@ -358,26 +362,30 @@ public final class Redactor {
       if (c.gate().ignoreCase() && folded == null) {
         folded = Gate.fold(r);
       }
-      if (!c.gate().admits(r, folded)) {
-        continue;
-      }
-      Matcher m = c.pattern().regex().matcher(r);
-      while (m.find()) {
-        int start = c.named() ? m.start("secret") : m.start();
-        int end = c.named() ? m.end("secret") : m.end();
-        if (start < 0 || end <= start) {
-          continue; // the group did not take part, or an empty match: nothing to mask
-        }
-        if (c.option() && NOT_A_SECRET.matcher(m.group("option")).find()) {
-          continue;
-        }
-        out.add(start, end);
+      if (c.gate().admits(r, folded)) {
+        collect(c, r, out, 0);
       }
     }
     if (r != s) {
       out.add(MAX_MATCHED_CHARS, s.length());
     }
     return out.merged();
+  }
+
+  /** Adds the spans one pattern masks in r, shifted by offset. */
+  private static void collect(Compiled c, String r, Spans out, int offset) {
+    Matcher m = c.pattern().regex().matcher(r);
+    while (m.find()) {
+      int start = c.named() ? m.start("secret") : m.start();
+      int end = c.named() ? m.end("secret") : m.end();
+      if (start < 0 || end <= start) {
+        continue; // the group did not take part, or an empty match: nothing to mask
+      }
+      if (c.option() && NOT_A_SECRET.matcher(m.group("option")).find()) {
+        continue;
+      }
+      out.add(offset + start, offset + end);
+    }
   }
 
   /** Spans collected in any order. */
@@ -484,6 +492,18 @@ public final class Redactor {
       if (isSecretFlag(args.get(i)) && !args.get(i + 1).isEmpty()) {
         flagged = flagged == null ? new Spans() : flagged;
         flagged.add(offsets[i + 1], offsets[i + 1] + args.get(i + 1).length());
+      }
+    }
+    for (Compiled c : patterns) {
+      if (!c.perArgument()) {
+        continue;
+      }
+      for (int i = 0; i < args.size(); i++) {
+        String a = args.get(i);
+        if (a.length() <= MAX_MATCHED_CHARS) { // longer ones are masked past the cap by the line's spans
+          flagged = flagged == null ? new Spans() : flagged;
+          collect(c, a, flagged, offsets[i]);
+        }
       }
     }
     if (flagged != null) {

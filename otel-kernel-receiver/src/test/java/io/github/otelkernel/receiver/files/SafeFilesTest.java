@@ -75,4 +75,16 @@ class SafeFilesTest {
     assertTrue(e.getMessage().contains("belongs to uid 65534, not to the agent"), e.getMessage());
     assertEquals(0, Files.size(planted));
   }
+
+  @Test
+  void aTrustedFileReachedThroughSomeoneElsesSymlinkIsRefused(@TempDir Path dir) throws IOException {
+    Path real = Files.writeString(dir.resolve("ca.pem"), "x");
+    Path sticky = Files.createDirectory(dir.resolve("shared"));
+    Files.setAttribute(sticky, "unix:mode", 01777);
+    Path link = Files.createSymbolicLink(sticky.resolve("ca.pem"), real);
+    SafeFiles.checkTrusted(link); // root's own link: fine
+    Files.setAttribute(link, "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS);
+    IOException e = assertThrows(IOException.class, () -> SafeFiles.checkTrusted(link));
+    assertTrue(e.getMessage().contains("the symlink " + link + " belongs to uid 65534"), e.getMessage());
+  }
 }

@@ -25,11 +25,28 @@ class RunStateTest {
     assertEquals(42, unclean.received());
     assertEquals(ProcessHandle.current().pid(), unclean.pid());
     assertTrue(!unclean.lastSeen().isBefore(unclean.started()));
+    second.reported(); // as the agent does once a health record carried it
     second.stopped(7);
 
     RunState third = RunState.open(state);
     assertTrue(third.previous().isEmpty(), "a clean stop leaves nothing to report");
     third.stopped(0);
+  }
+
+  @Test
+  void anUncleanStopStaysNotedUntilAHealthRecordReportsIt(@TempDir Path dir) throws Exception {
+    Path state = dir.resolve("state");
+    RunState crashed = RunState.open(state);
+    crashed.alive(5);
+    crashed.close(); // killed
+    RunState failedStart = RunState.open(state);
+    java.time.Instant gap = failedStart.previous().orElseThrow().lastSeen();
+    failedStart.stopped(0); // a start that failed before any health record
+    RunState next = RunState.open(state);
+    assertEquals(gap, next.previous().orElseThrow().lastSeen(), "the gap is still reported, from where it began");
+    next.reported();
+    next.stopped(0);
+    assertTrue(RunState.open(state).previous().isEmpty(), "reported once: not again");
   }
 
   @Test

@@ -173,4 +173,14 @@ class RedactorTest {
     assertEquals("x --TO\u212AEN=[REDACTED]", r.mask("x --TO\u212AEN=abc"), "folded as RE2 folds");
     assertEquals("x HTTPS_PROXY_PASSWORD=[REDACTED]", r.mask("x HTTPS_PROXY_PASSWORD=abc"));
   }
+
+  @Test
+  void anOperatorPatternAnchoredToOneArgumentStillMasksIt() {
+    var anchored = Redactor.compile("whole-arg-key", "^(?<secret>sk-[a-z0-9]{8})$");
+    Redactor withIt = new Redactor(true, List.of(anchored));
+    List<String> args = List.of("client", "sk-abcdefgh", "run");
+    var m = withIt.maskCommand(String.join(" ", args), args);
+    assertEquals(List.of("client", Redactor.MASK, "run"), m.args());
+    assertEquals("client [REDACTED] run", m.line());
+  }
 }

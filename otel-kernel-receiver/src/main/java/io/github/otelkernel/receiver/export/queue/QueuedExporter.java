@@ -204,8 +204,8 @@ public final class QueuedExporter implements LogRecordExporter {
       try {
         sendLoop();
         return;
-      } catch (VirtualMachineError e) {
-        throw e; // out of memory and the like: the JVM is set to exit on them
+      } catch (OutOfMemoryError e) {
+        throw e; // the JVM is set to exit on it
       } catch (Throwable t) {
         stats.addSenderRestart();
         Batch head = current;
@@ -315,13 +315,17 @@ public final class QueuedExporter implements LogRecordExporter {
       }
     }
     int half = records.size() / 2;
+    // the halves are made before the batch leaves the queue: a failure here leaves it queued (and
+    // counted by whoever ends it), never removed and lost
+    Batch first = part(b, records.subList(0, half), "a");
+    Batch second = part(b, records.subList(half, records.size()), "b");
     lock.lock();
     try {
       if (!batches.remove(b)) {
+        deleteFile(first);
+        deleteFile(second);
         return; // evicted meanwhile
       }
-      Batch first = part(b, records.subList(0, half), "a");
-      Batch second = part(b, records.subList(half, records.size()), "b");
       batches.addFirst(second);
       batches.addFirst(first);
       queuedBytes += first.bytes() + second.bytes() - b.bytes();
