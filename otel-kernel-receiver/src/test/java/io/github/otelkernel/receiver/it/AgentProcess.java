@@ -154,11 +154,16 @@ final class AgentProcess implements AutoCloseable {
   }
 
   private void awaitHealthy() throws Exception {
+    awaitHealthy(process, healthPort, stderr);
+  }
+
+  /** Waits until the agent's health endpoint answers 200; fails with its log if it exits or takes 60 s. */
+  static void awaitHealthy(Process process, int healthPort, Path stderr) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        fail("agent exited with " + process.exitValue() + " before it was healthy: " + stderrText());
+        fail("agent exited with " + process.exitValue() + " before it was healthy: " + read(stderr));
       }
       try {
         var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/")).build(),
@@ -172,7 +177,11 @@ final class AgentProcess implements AutoCloseable {
       Thread.sleep(100);
     }
     process.destroyForcibly();
-    fail("agent did not become healthy within 60 s: " + stderrText());
+    fail("agent did not become healthy within 60 s: " + read(stderr));
+  }
+
+  private static String read(Path file) throws IOException {
+    return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
   }
 
   /** SIGTERM, as systemd or Ctrl-C would; returns the exit code after the agent flushed. */

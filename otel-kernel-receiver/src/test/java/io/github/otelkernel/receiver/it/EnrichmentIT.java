@@ -192,18 +192,8 @@ class EnrichmentIT {
   }
 
   static String hashOf(ExportedLog execRecord) {
-    Object inline = execRecord.attr("ksec.process.executable.hash.sha256");
-    if (inline != null) {
-      return (String) inline;
-    }
-    // a process may exec several programs (jspawnhelper, then ours): match the path too
-    String id = execRecord.stringAttr("ksec.process.entity_id");
-    String path = execRecord.stringAttr("process.executable.path");
-    return records.stream()
-        .filter(r -> "process.executable.hash".equals(r.eventName()) && id.equals(r.attr("ksec.process.entity_id"))
-            && path.equals(r.attr("process.executable.path")))
-        .map(r -> r.stringAttr("ksec.process.executable.hash.sha256"))
-        .findFirst().orElseThrow(() -> new AssertionError("no hash, inline or late, for " + execRecord));
+    return ExportedLog.executableHash(records, execRecord)
+        .orElseThrow(() -> new AssertionError("no hash, inline or late, for " + execRecord));
   }
 
   @Test

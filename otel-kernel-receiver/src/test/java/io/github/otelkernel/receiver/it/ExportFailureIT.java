@@ -3,10 +3,6 @@ package io.github.otelkernel.receiver.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -36,17 +32,8 @@ class ExportFailureIT {
         """.formatted(out, deadPort, healthPort));
     Process agent = AgentProcess.command(dir, "--config", cfg.toString()).start();
     try {
-      HttpClient http = HttpClient.newHttpClient();
-      boolean healthy = false;
-      for (int i = 0; i < 600 && !healthy && agent.isAlive(); i++) {
-        try {
-          healthy = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/")).build(),
-              HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (java.io.IOException e) {
-          Thread.sleep(100);
-        }
-      }
-      assertTrue(healthy, "agent runs although its collector is unreachable");
+      // the agent runs although its collector is unreachable
+      AgentProcess.awaitHealthy(agent, healthPort, dir.resolve("agent.stderr"));
       AgentProcess.run(dir, "/bin/sh", "-c", "exit 3");
       agent.destroy();
       assertTrue(agent.waitFor(60, TimeUnit.SECONDS));

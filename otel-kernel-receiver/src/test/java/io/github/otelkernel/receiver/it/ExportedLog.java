@@ -53,6 +53,25 @@ record ExportedLog(
     return (List<String>) attributes.get("process.command_args");
   }
 
+  /**
+   * The SHA-256 of an exec's program: on the record itself, or in the late process.executable.hash
+   * record of that process and path (a process may exec the JDK's spawn helper first: the path must
+   * match too).
+   */
+  static java.util.Optional<String> executableHash(List<ExportedLog> records, ExportedLog exec) {
+    Object inline = exec.attr("ksec.process.executable.hash.sha256");
+    if (inline != null) {
+      return java.util.Optional.of((String) inline);
+    }
+    Object id = exec.attr("ksec.process.entity_id");
+    Object path = exec.attr("process.executable.path");
+    return records.stream()
+        .filter(r -> "process.executable.hash".equals(r.eventName()) && id != null && id.equals(r.attr("ksec.process.entity_id"))
+            && path != null && path.equals(r.attr("process.executable.path")))
+        .map(r -> r.stringAttr("ksec.process.executable.hash.sha256"))
+        .findFirst();
+  }
+
   static List<ExportedLog> readOtlpJsonLines(Path file) throws IOException {
     List<ExportedLog> out = new ArrayList<>();
     if (!Files.exists(file)) {

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,17 +39,7 @@ class LeastPrivilegeIT {
         .redirectOutput(dir.resolve("agent.stdout").toFile()).redirectError(dir.resolve("agent.stderr").toFile())
         .start();
     try {
-      HttpClient http = HttpClient.newHttpClient();
-      boolean up = false;
-      for (int i = 0; i < 600 && !up && agent.isAlive(); i++) {
-        try {
-          up = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + health + "/")).build(),
-              HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (java.io.IOException e) {
-          Thread.sleep(100);
-        }
-      }
-      assertTrue(up, "the agent started: " + Files.readString(dir.resolve("agent.stderr")));
+      AgentProcess.awaitHealthy(agent, health, dir.resolve("agent.stderr"));
       // the launcher exec'd setpriv, which exec'd the JVM: the same process
       List<String> status = Files.readAllLines(Path.of("/proc/" + agent.pid() + "/status"));
       assertEquals(DOCUMENTED_CAPABILITIES, field(status, "CapEff:"), status.toString());
@@ -87,12 +73,7 @@ class LeastPrivilegeIT {
       List<ExportedLog> records = ExportedLog.readOtlpJsonLines(out);
       ExportedLog exec = records.stream().filter(r -> "process.exec".equals(r.eventName()) && r.args() != null
           && r.args().contains(tag)).findFirst().orElseThrow(() -> new AssertionError("the exec was exported"));
-      String id = exec.stringAttr("ksec.process.entity_id");
-      Object hash = exec.attr("ksec.process.executable.hash.sha256") != null
-          ? exec.attr("ksec.process.executable.hash.sha256")
-          : records.stream().filter(r -> "process.executable.hash".equals(r.eventName())
-              && id.equals(r.attr("ksec.process.entity_id")) && prog.toString().equals(r.attr("process.executable.path")))
-              .map(r -> r.attr("ksec.process.executable.hash.sha256")).findFirst().orElse(null);
+      Object hash = ExportedLog.executableHash(records, exec).orElse(null);
       assertTrue(hash != null, "the execute-only program of another user was hashed: " + exec);
     } finally {
       agent.destroyForcibly();

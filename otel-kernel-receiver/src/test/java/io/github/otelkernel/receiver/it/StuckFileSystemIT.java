@@ -69,13 +69,13 @@ class StuckFileSystemIT {
             && r.args() != null && r.args().contains(tag)).toList();
         ExportedLog onFuse = execs.stream().filter(r -> prog.toString().equals(r.attr("process.executable.path")))
             .findFirst().orElseThrow(() -> new AssertionError("the exec from the FUSE mount is exported"));
-        assertEquals(null, hashOf(records, onFuse), "nothing a FUSE server answers for is read");
+        assertEquals(null, ExportedLog.executableHash(records, onFuse).orElse(null), "nothing a FUSE server answers for is read");
         assertTrue(agent.summaryCount("refused") >= 1, agent.stderrText());
         for (int i = 0; i < others.size(); i++) {
           String path = others.get(i).toString();
           ExportedLog exec = execs.stream().filter(r -> path.equals(r.attr("process.executable.path"))).findFirst()
               .orElseThrow(() -> new AssertionError("no exec of " + path));
-          assertEquals(expected.get(i), hashOf(records, exec), "the hash of " + path + " arrived");
+          assertEquals(expected.get(i), ExportedLog.executableHash(records, exec).orElse(null), "the hash of " + path + " arrived");
         }
       } finally {
         fs.destroyForcibly();
@@ -83,18 +83,5 @@ class StuckFileSystemIT {
         fs.waitFor(10, TimeUnit.SECONDS);
       }
     }
-  }
-
-  private static String hashOf(List<ExportedLog> records, ExportedLog exec) {
-    Object inline = exec.attr("ksec.process.executable.hash.sha256");
-    if (inline != null) {
-      return (String) inline;
-    }
-    // the process exec'd the JDK's spawn helper first: match the path as well
-    String id = exec.stringAttr("ksec.process.entity_id");
-    String path = exec.stringAttr("process.executable.path");
-    return records.stream().filter(r -> "process.executable.hash".equals(r.eventName())
-        && id.equals(r.attr("ksec.process.entity_id")) && path.equals(r.attr("process.executable.path")))
-        .map(r -> r.stringAttr("ksec.process.executable.hash.sha256")).findFirst().orElse(null);
   }
 }
