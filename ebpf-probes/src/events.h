@@ -64,6 +64,7 @@ enum event_type {
 	EVENT_UMOUNT = 53,
 	EVENT_PIVOT_ROOT = 54,
 	EVENT_CLOCK_SET = 55,
+	EVENT_BPF_TAMPER = 56,   /* another process reaching for the agent's own BPF objects */
 	EVENT_TYPE_MAX = 64, /* size of the per-CPU drop counter array and of the policy table */
 };
 

@@ -141,6 +141,34 @@ struct {
 	__type(value, __u8);
 } agent_threads SEC(".maps");
 
+/*
+ * The agent's own BPF objects (maps, programs, links) by kind and id, filled by the agent once
+ * attached: a bpf(2) call of another process that names one of them is reported.
+ */
+enum bpf_object_kind {
+	BPF_OBJECT_MAP = 1,
+	BPF_OBJECT_PROG = 2,
+	BPF_OBJECT_LINK = 3,
+};
+
+struct agent_object_key {
+	__u32 kind;
+	__u32 id;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2048);
+	__type(key, struct agent_object_key);
+	__type(value, __u8);
+} agent_objects SEC(".maps");
+
+static __always_inline int is_agent_object(__u32 kind, __u32 id)
+{
+	struct agent_object_key k = {.kind = kind, .id = id};
+	return id && bpf_map_lookup_elem(&agent_objects, &k) != NULL;
+}
+
 /* Whether this pid or tid is the agent or one of its threads. */
 static __always_inline int is_agent_task(__s64 id)
 {

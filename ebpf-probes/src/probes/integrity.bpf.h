@@ -11,6 +11,16 @@
  *   BPF_LOAD        args: program type, instruction count, expected attach type, program id
  *                         (0 when the load failed), program flags
  *                   str0: program name
+ *   BPF_TAMPER      args: bpf command, object kind (enum bpf_object_kind), object id
+ *                   str0: object name                    FLAG_TARGET_IS_AGENT
+ *                   Another process's bpf(2) call on one of the agent's maps, programs or links:
+ *                   taking a descriptor by id, writing, deleting, freezing, pinning, detaching.
+ *                   Reported whatever the caller's rules and policy_types say. A descriptor taken by id is named
+ *                   from the descriptor the kernel returned, which the caller cannot change; the
+ *                   other commands name the object from the descriptor read at entry and, when
+ *                   that one is not the agent's, from the one read again at exit: a caller that
+ *                   swaps the descriptor under the kernel must still have taken it by id first
+ *                   (or by pidfd_getfd from the agent, reported as such).
  *   MOUNT           args: flags, 1 for move_mount       str0: target, str1: source, str2: fstype
  *   UMOUNT          args: flags                          str0: target
  *   PIVOT_ROOT      -                                    str0: new root, str1: where the old one went
@@ -28,7 +38,21 @@
 
 #include "../lib/syscall.h"
 
+#define BPF_MAP_UPDATE_ELEM 2
+#define BPF_MAP_DELETE_ELEM 3
 #define BPF_PROG_LOAD 5
+#define BPF_OBJ_PIN 6
+#define BPF_PROG_DETACH 9
+#define BPF_PROG_GET_FD_BY_ID 13
+#define BPF_MAP_GET_FD_BY_ID 14
+#define BPF_MAP_LOOKUP_AND_DELETE_ELEM 21
+#define BPF_MAP_FREEZE 22
+#define BPF_MAP_LOOKUP_AND_DELETE_BATCH 25
+#define BPF_MAP_UPDATE_BATCH 26
+#define BPF_MAP_DELETE_BATCH 27
+#define BPF_LINK_UPDATE 29
+#define BPF_LINK_GET_FD_BY_ID 30
+#define BPF_LINK_DETACH 34
 #define ADJ_SETOFFSET 0x0100
 #define ADJ_NANO 0x2000
 #define CLOCK_REALTIME 0
@@ -152,18 +176,146 @@ struct prog_load_attr {
 	__u32 expected_attach_type;
 };
 
+/*
+ * What a BPF descriptor holds: its kind from the name its anonymous inode was made with
+ * ("bpf-map", "bpf-prog", "bpf_link" when made, "bpf-link" when taken by id), then the object's
+ * id. 0 for anything else.
+ */
+static __always_inline __u32 bpf_file_object(struct file *f, __u32 *kind, char name[16])
+{
+	if (!f)
+		return 0;
+	char n[9] = {};
+	bpf_probe_read_kernel_str(n, sizeof(n), BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	void *priv = BPF_CORE_READ(f, private_data);
+	if (!priv || n[0] != 'b' || n[1] != 'p' || n[2] != 'f')
+		return 0;
+	if (n[3] == '-' && n[4] == 'm' && n[5] == 'a' && n[6] == 'p' && n[7] == 0) {
+		*kind = BPF_OBJECT_MAP;
+		bpf_probe_read_kernel(name, 16, &((struct bpf_map *)priv)->name);
+		return BPF_CORE_READ((struct bpf_map *)priv, id);
+	}
+	if (n[3] == '-' && n[4] == 'p' && n[5] == 'r' && n[6] == 'o' && n[7] == 'g' && n[8] == 0) {
+		*kind = BPF_OBJECT_PROG;
+		struct bpf_prog_aux *aux = BPF_CORE_READ((struct bpf_prog *)priv, aux);
+		bpf_probe_read_kernel(name, 16, &aux->name);
+		return BPF_CORE_READ(aux, id);
+	}
+	if ((n[3] == '_' || n[3] == '-') && n[4] == 'l' && n[5] == 'i' && n[6] == 'n' && n[7] == 'k' && n[8] == 0) {
+		*kind = BPF_OBJECT_LINK;
+		struct bpf_prog_aux *aux = BPF_CORE_READ((struct bpf_link *)priv, prog, aux);
+		if (aux)
+			bpf_probe_read_kernel(name, 16, &aux->name);
+		return BPF_CORE_READ((struct bpf_link *)priv, id);
+	}
+	return 0;
+}
+
+static __always_inline int bpf_cmd_gets_fd_by_id(__u64 cmd)
+{
+	return cmd == BPF_PROG_GET_FD_BY_ID || cmd == BPF_MAP_GET_FD_BY_ID || cmd == BPF_LINK_GET_FD_BY_ID;
+}
+
+/* Where the descriptor a command acts on sits in its union bpf_attr member; -1: none we watch. */
+static __always_inline int bpf_cmd_fd_offset(__u64 cmd)
+{
+	switch (cmd) {
+	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_DELETE_ELEM:
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
+	case BPF_MAP_FREEZE:
+	case BPF_LINK_UPDATE:
+	case BPF_LINK_DETACH:
+		return 0; /* map_fd, link_fd */
+	case BPF_PROG_DETACH:
+		return 4; /* attach_bpf_fd */
+	case BPF_OBJ_PIN:
+		return 8; /* bpf_fd, after the path */
+	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
+	case BPF_MAP_UPDATE_BATCH:
+	case BPF_MAP_DELETE_BATCH:
+		return 36; /* batch.map_fd, after four pointers and the count */
+	default:
+		return -1;
+	}
+}
+
+/* The agent's object a command names through the descriptor in its attr, or 0. */
+static __always_inline __u32 bpf_attr_agent_object(const void *uattr, int off, __u32 *kind, char name[16])
+{
+	__s32 fd = -1;
+	bpf_probe_read_user(&fd, sizeof(fd), uattr + (off & 63));
+	__u32 id = bpf_file_object(fd_file(fd), kind, name);
+	return is_agent_object(*kind, id) ? id : 0;
+}
+
+static __always_inline int bpf_tamper_enter(struct trace_event_raw_sys_enter *ctx, __u64 cmd)
+{
+	int off = bpf_cmd_fd_offset(cmd);
+	int by_id = bpf_cmd_gets_fd_by_id(cmd);
+	/* not switched by policy_types: a tamperer's first write would switch its later ones off */
+	if ((off < 0 && !by_id) || !aimed_at_agent_by_other(1))
+		return 0;
+	const void *uattr = (const void *)ctx->args[1];
+	__u32 kind = 0, id = 0;
+	char name[16];
+	if (by_id) {
+		/* the id is the attr's first word; the exit names the object from the returned descriptor */
+		bpf_probe_read_user(&id, sizeof(id), uattr);
+		kind = cmd == BPF_MAP_GET_FD_BY_ID ? BPF_OBJECT_MAP
+			: cmd == BPF_PROG_GET_FD_BY_ID ? BPF_OBJECT_PROG : BPF_OBJECT_LINK;
+	} else {
+		id = bpf_attr_agent_object(uattr, off, &kind, name);
+	}
+	if (!by_id && !id)
+		return 0;
+	sys_stash(ctx, EVENT_BPF_TAMPER, 3, ((__u64)kind << 32) | id);
+	return 0;
+}
+
 SEC("tp/syscalls/sys_enter_bpf")
 int enter_bpf(struct trace_event_raw_sys_enter *ctx)
 {
-	return ctx->args[0] == BPF_PROG_LOAD ? sys_enter(ctx, EVENT_BPF_LOAD, 3) : 0;
+	__u64 cmd = ctx->args[0];
+	return cmd == BPF_PROG_LOAD ? sys_enter(ctx, EVENT_BPF_LOAD, 3) : bpf_tamper_enter(ctx, cmd);
 }
 
-SEC("tp/syscalls/sys_exit_bpf")
-int exit_bpf(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int bpf_tamper_exit(struct sys_scratch *s, __u64 aux)
 {
-	struct sys_scratch *s = sys_begin(ctx, NULL);
-	if (!s)
-		return 0;
+	__u64 cmd = s->ev.args[0];
+	const void *uattr = (const void *)s->ev.args[1];
+	__u32 kind = aux >> 32, id = (__u32)aux, k = 0;
+	char name[16] = {};
+	if (bpf_cmd_gets_fd_by_id(cmd)) {
+		__u32 got = s->ev.ret >= 0 ? bpf_file_object(fd_file((int)s->ev.ret), &k, name) : 0;
+		if (got) {
+			kind = k;
+			id = got;
+		}
+		if (!is_agent_object(kind, id))
+			return 0; /* someone else's object */
+	} else {
+		/* named at entry; read again for the name (and in case the caller swapped the descriptor) */
+		__u32 again = bpf_attr_agent_object(uattr, bpf_cmd_fd_offset(cmd), &k, name);
+		if (again && again != id) {
+			kind = k;
+			id = again;
+		}
+	}
+	s->ev.args[1] = kind;
+	s->ev.args[2] = id;
+	s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
+	char *dst = sys_slot(s, 0);
+	if (dst) {
+		name[15] = 0;
+		long n = bpf_probe_read_kernel_str(dst, 16, name);
+		sys_commit(s, 0, n > 0 ? n - 1 : 0);
+	}
+	return sys_submit(s);
+}
+
+static __always_inline int bpf_load_exit(struct sys_scratch *s)
+{
 	const void *uattr = (const void *)s->ev.args[1];
 	__u64 size = s->ev.args[2];
 	struct prog_load_attr a = {};
@@ -187,6 +339,16 @@ int exit_bpf(struct trace_event_raw_sys_exit *ctx)
 		sys_commit(s, 0, n > 0 ? n - 1 : 0);
 	}
 	return sys_submit(s);
+}
+
+SEC("tp/syscalls/sys_exit_bpf")
+int exit_bpf(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 aux = 0;
+	struct sys_scratch *s = sys_begin(ctx, &aux);
+	if (!s)
+		return 0;
+	return s->ev.hdr.type == EVENT_BPF_TAMPER ? bpf_tamper_exit(s, aux) : bpf_load_exit(s);
 }
 
 /* mount(source, target, fstype, flags, data) */

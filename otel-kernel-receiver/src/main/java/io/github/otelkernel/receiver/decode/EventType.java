@@ -52,7 +52,8 @@ public enum EventType {
   MOUNT(52, KsecEvents.HOST_MOUNT, "host.mount"),
   UMOUNT(53, KsecEvents.HOST_UMOUNT, "host.umount"),
   PIVOT_ROOT(54, KsecEvents.HOST_PIVOT_ROOT, "host.pivot_root"),
-  CLOCK_SET(55, KsecEvents.HOST_CLOCK_SET, "host.clock_set");
+  CLOCK_SET(55, KsecEvents.HOST_CLOCK_SET, "host.clock_set"),
+  BPF_TAMPER(56, KsecEvents.KERNEL_BPF_TAMPER, "kernel.bpf_tamper");
 
   /** Size of the kernel's per-type tables (drop counters, policy). */
   public static final int MAX = 64;

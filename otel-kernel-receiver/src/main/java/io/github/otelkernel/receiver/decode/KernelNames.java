@@ -18,6 +18,7 @@ public final class KernelNames {
   private static final Map<Integer, String> ERRNOS = load("bpf/errno.tsv");
   private static final Map<Integer, String> BPF_PROG_TYPES = load("bpf/bpf_prog_types.tsv");
   private static final Map<Integer, String> BPF_ATTACH_TYPES = load("bpf/bpf_attach_types.tsv");
+  private static final Map<Integer, String> BPF_COMMANDS = load("bpf/bpf_cmds.tsv");
 
   private KernelNames() {}
 
@@ -53,6 +54,12 @@ public final class KernelNames {
   public static String bpfAttachType(int type) {
     String n = BPF_ATTACH_TYPES.get(type);
     return n != null ? n : "attach_" + type;
+  }
+
+  /** "BPF_MAP_UPDATE_ELEM" for 2; "BPF_CMD_N" when unknown. */
+  public static String bpfCommand(int cmd) {
+    String n = BPF_COMMANDS.get(cmd);
+    return n != null ? n : "BPF_CMD_" + cmd;
   }
 
   private static Map<Integer, String> load(String resource) {

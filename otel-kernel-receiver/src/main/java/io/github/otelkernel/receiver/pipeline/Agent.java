@@ -199,6 +199,7 @@ public final class Agent implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     List<String> attached = probes.attachAll();
     policyCompiler.registerAgentThreads();
+    policyCompiler.registerAgentObjects(probes.objectIds());
     running = true;
     pollThread = new Thread(this::pollLoop, "ebpf-poll");
     pollThread.setDaemon(true);

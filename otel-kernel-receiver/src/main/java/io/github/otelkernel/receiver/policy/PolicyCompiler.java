@@ -162,6 +162,19 @@ public final class PolicyCompiler {
     }
   }
 
+  /**
+   * Notes the agent's own maps, programs and links in agent_objects, so that another process's
+   * bpf(2) call on one of them is reported. Kept like the policy: an entry deleted comes back at
+   * the next check (and the delete itself is reported, being a call on an agent map).
+   */
+  public synchronized void registerAgentObjects(List<BpfProbes.ObjectId> objects) {
+    Map<byte[], byte[]> entries = new LinkedHashMap<>();
+    for (BpfProbes.ObjectId o : objects) {
+      entries.put(le(8).putInt(o.kind().number()).putInt(o.id()).array(), new byte[] {1});
+    }
+    sync("agent_objects", 8, entries);
+  }
+
   /** What an apply in progress writes; it becomes {@code written} only once the whole apply succeeded. */
   private Map<String, Written> pending;
 

@@ -269,6 +269,74 @@ public final class BpfProbes implements AutoCloseable {
     }
   }
 
+  /** What a BPF object of the agent is, as the probes' {@code enum bpf_object_kind} numbers it. */
+  public enum ObjectKind {
+    MAP(1),
+    PROGRAM(2),
+    LINK(3);
+
+    private final int number;
+
+    ObjectKind(int number) {
+      this.number = number;
+    }
+
+    public int number() {
+      return number;
+    }
+  }
+
+  /** One of the agent's maps, programs or links, by the id the kernel gave it. */
+  public record ObjectId(ObjectKind kind, int id) {}
+
+  /**
+   * The ids of the object's maps, loaded programs and links: what another process names when it
+   * reaches for them (bpftool map update id N, link detach id N). Call once attached.
+   */
+  public List<ObjectId> objectIds() {
+    List<ObjectId> ids = new ArrayList<>();
+    try {
+      MemorySegment map = MemorySegment.NULL;
+      while ((map = (MemorySegment) lib.objectNextMap.invokeExact(object, map)).address() != 0) {
+        addId(ids, ObjectKind.MAP, (int) lib.mapFd.invokeExact(map));
+      }
+      MemorySegment prog = MemorySegment.NULL;
+      while ((prog = (MemorySegment) lib.objectNextProgram.invokeExact(object, prog)).address() != 0) {
+        if ((boolean) lib.programAutoload.invokeExact(prog)) {
+          addId(ids, ObjectKind.PROGRAM, (int) lib.programFd.invokeExact(prog));
+        }
+      }
+      for (MemorySegment link : links) {
+        addId(ids, ObjectKind.LINK, (int) lib.linkFd.invokeExact(link));
+      }
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+    return List.copyOf(ids);
+  }
+
+  private void addId(List<ObjectId> ids, ObjectKind kind, int fd) {
+    int id = fd < 0 ? 0 : objectInfo(fd).getInt(4); // struct bpf_{map,prog,link}_info: type, id, ...
+    if (id != 0) {
+      ids.add(new ObjectId(kind, id));
+    }
+  }
+
+  /** The first bytes of a descriptor's bpf_*_info; zeros when the kernel refuses. */
+  private java.nio.ByteBuffer objectInfo(int fd) {
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
+      MemorySegment info = call.allocate(64, 8); // zeroed: no array is asked for
+      MemorySegment len = call.allocate(ValueLayout.JAVA_INT);
+      len.set(ValueLayout.JAVA_INT, 0, 64);
+      int rc = (int) lib.objGetInfoByFd.invokeExact(errno, fd, info, len);
+      byte[] out = rc == 0 ? info.toArray(ValueLayout.JAVA_BYTE) : new byte[64];
+      return java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.nativeOrder());
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
   /** Attaches every program of the object; a failure names the program and the reason. */
   public List<String> attachAll() {
     try (Arena call = Arena.ofConfined()) {

@@ -37,6 +37,10 @@ final class Libbpf {
   final MethodHandle programAttach;     // struct bpf_link *(prog), errno on NULL
   final MethodHandle linkDestroy;       // int (link)
   final MethodHandle mapFd;             // int (map)
+  final MethodHandle objectNextMap;     // struct bpf_map *(obj, prev)
+  final MethodHandle programFd;         // int (prog)
+  final MethodHandle linkFd;            // int (link)
+  final MethodHandle objGetInfoByFd;    // int bpf_obj_get_info_by_fd(int fd, void *info, u32 *len)
   final MethodHandle mapSetMaxEntries;  // int (map, u32)
   final MethodHandle mapLookupElem;     // int bpf_map_lookup_elem(int fd, const void *key, void *value)
   final MethodHandle mapUpdateElem;     // int bpf_map_update_elem(int fd, const void *key, const void *value, u64 flags)
@@ -75,6 +79,11 @@ final class Libbpf {
     programAttach = downcall(lib, "bpf_program__attach", FunctionDescriptor.of(C_POINTER, C_POINTER), ERRNO);
     linkDestroy = downcall(lib, "bpf_link__destroy", FunctionDescriptor.of(C_INT, C_POINTER));
     mapFd = downcall(lib, "bpf_map__fd", FunctionDescriptor.of(C_INT, C_POINTER));
+    objectNextMap = downcall(lib, "bpf_object__next_map", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER));
+    programFd = downcall(lib, "bpf_program__fd", FunctionDescriptor.of(C_INT, C_POINTER));
+    linkFd = downcall(lib, "bpf_link__fd", FunctionDescriptor.of(C_INT, C_POINTER));
+    objGetInfoByFd = downcall(lib, "bpf_obj_get_info_by_fd",
+        FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);
     mapSetMaxEntries = downcall(lib, "bpf_map__set_max_entries", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
     mapLookupElem = downcall(lib, "bpf_map_lookup_elem",
         FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER), ERRNO);

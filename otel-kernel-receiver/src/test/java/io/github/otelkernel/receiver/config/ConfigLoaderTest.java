@@ -124,6 +124,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theRecordOfTamperingWithTheAgentCannotBeSwitchedOff() {
+    String m = error("""
+        receivers: {ebpf: {policy: {events: {kernel.bpf_tamper: {enabled: false}}}}}
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """).getMessage();
+    assertTrue(m.startsWith("c.yaml:1: ") && m.contains("kernel.bpf_tamper cannot be turned off"), m);
+  }
+
+  @Test
   void credentialsInAnEndpointAreRefusedWithoutEchoingThem() {
     for (String endpoint : List.of("https://u:s3cret@collector:4317", "u:s3cret@collector:4317")) {
       String m = error("""

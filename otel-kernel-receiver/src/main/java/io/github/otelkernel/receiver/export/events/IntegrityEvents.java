@@ -74,6 +74,27 @@ final class IntegrityEvents {
       }
       return c.actor() + " loaded BPF " + type + " program" + name + c.outcomeSuffix();
     });
+    m.put(EventType.BPF_TAMPER, c -> {
+      SysCall e = c.event();
+      var a = c.attributes();
+      String command = KernelNames.bpfCommand((int) e.arg(0));
+      String kind = switch ((int) e.arg(1)) {
+        case 1 -> "map";
+        case 2 -> "program";
+        case 3 -> "link";
+        default -> "object";
+      };
+      a.put(KsecAttributes.BPF_COMMAND, command);
+      a.put(KsecAttributes.BPF_OBJECT_TYPE, kind);
+      a.put(KsecAttributes.BPF_OBJECT_ID, e.arg(2));
+      a.put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
+      String name = "";
+      if (!e.string(0).isEmpty()) {
+        name = " " + c.text(0, KsecAttributes.BPF_OBJECT_NAME, null);
+      }
+      return c.actor() + " used " + command + " on this agent's BPF " + kind + name + " (id " + e.arg(2) + ")"
+          + c.outcomeSuffix();
+    });
     m.put(EventType.MOUNT, c -> {
       SysCall e = c.event();
       var a = c.attributes();
