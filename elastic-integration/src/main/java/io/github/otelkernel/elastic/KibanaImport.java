@@ -183,12 +183,17 @@ public final class KibanaImport {
   }
 
   private SetupException refused(String call, int status, JsonNode body) {
+    return refused(kibana, call, status, body, " (the user needs all privileges on Dashboard, Visualize Library and Data View"
+        + " Management in this space, or Saved Objects Management)");
+  }
+
+  /** One line for an answer other than the one expected, with the fix where the status names one. */
+  static SetupException refused(URI kibana, String call, int status, JsonNode body, String forbiddenHint) {
     String message = body == null ? "(no readable error body)"
         : body.path("error").asText("") + (body.has("message") ? ": " + body.get("message").asText() : "");
     String hint = switch (status) {
       case 401 -> " (check --api-key, or --username and --password: Kibana takes the same users and API keys as Elasticsearch)";
-      case 403 -> " (the user needs all privileges on Dashboard, Visualize Library and Data View Management in this space,"
-          + " or Saved Objects Management)";
+      case 403 -> forbiddenHint;
       case 404 -> " (is --kibana Kibana's URL? a Kibana behind a proxy path needs that path in --kibana, e.g. https://host/kibana)";
       case 413 -> " (raise savedObjects.maxImportPayloadBytes in kibana.yml)";
       default -> "";
@@ -197,6 +202,10 @@ public final class KibanaImport {
   }
 
   private SetupException unreachable(IOException e) {
+    return unreachable(kibana, e);
+  }
+
+  static SetupException unreachable(URI kibana, IOException e) {
     // the JDK client's ConnectException often has no message, nor has its cause (ClosedChannelException)
     Throwable cause = e;
     String what = null;
@@ -225,7 +234,7 @@ public final class KibanaImport {
     return SetupException.cluster("cannot reach Kibana at " + kibana + ": " + oneLine(what) + hint);
   }
 
-  private static String oneLine(String s) {
+  static String oneLine(String s) {
     return s.replaceAll("\\s+", " ").trim();
   }
 }

@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code setup --elasticsearch URL …}: installs the templates, retention and roles, prints what it
- * did and what it skipped; {@code --kibana URL} imports the dashboards (either, or both: Elasticsearch
- * first). Self-contained, so the agent's CLI can register it as a subcommand; its own {@link #main}
+ * did and what it skipped; {@code --kibana URL} imports the dashboards and installs the dead-man rule
+ * (either, or both: Elasticsearch first). Self-contained, so the agent's CLI can register it as a subcommand; its own {@link #main}
  * runs it alone.
  */
 @Command(
@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
       // the first line alone is the command's summary in the agent's --help
       "Installs in Elasticsearch what the otel-kernel-receiver data streams need.",
       "Index templates for the Collector's elasticsearch exporter (mapping mode",
-      "otel), retention and roles (--elasticsearch); the Kibana dashboards and",
-      "their data view (--kibana). Give either or both. Safe to run again; prints",
-      "one line per thing installed or skipped, with the reason."
+      "otel), retention and roles (--elasticsearch); the Kibana dashboards, their",
+      "data view and the dead-man rule (--kibana). Give either or both. Safe to",
+      "run again; prints one line per thing installed or skipped, with the reason."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -42,7 +42,7 @@ public final class SetupCommand implements Callable<Integer> {
 
   @Option(names = "--kibana", paramLabel = "URL",
       description = "Kibana's URL, e.g. https://kibana.example.com:5601 (with its base path or space if any:"
-          + " …/s/security): imports the dashboards, overwriting earlier copies")
+          + " …/s/security): imports the dashboards, overwriting earlier copies, and installs the dead-man rule")
   String kibana;
 
   @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:ELASTICSEARCH_API_KEY}",
@@ -107,6 +107,8 @@ public final class SetupCommand implements Callable<Integer> {
         KibanaImport.Result result = new KibanaImport(kibanaUrl, authorization, caFile).run();
         result.report().lines().forEach(out::println);
         result.errors().forEach(line -> err.println("error: " + line));
+        // the dead-man rule does not depend on the dashboards: installed even when some were refused
+        new KibanaRule(kibanaUrl, authorization, caFile).install().lines().forEach(out::println);
         if (!result.errors().isEmpty()) {
           return SetupException.CLUSTER;
         }

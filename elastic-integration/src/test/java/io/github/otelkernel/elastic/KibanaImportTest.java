@@ -44,6 +44,9 @@ class KibanaImportTest {
   final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
   volatile int status = 200;
   volatile String answer = "{\"success\":true,\"successCount\":1,\"successResults\":[]}";
+  /** The alerting API's answers, in turn (the last one repeats): a created rule by default. */
+  volatile List<Integer> ruleStatuses = List.of(200);
+  volatile String ruleAnswer = "{\"id\":\"" + DeadMan.RULE_ID + "\"}";
   String url;
 
   @BeforeEach
@@ -63,9 +66,11 @@ class KibanaImportTest {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
         exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()), body));
-    byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+    boolean rule = exchange.getRequestURI().getRawPath().contains(KibanaRule.RULE_PATH);
+    long ruleCalls = requests.stream().filter(r -> r.path().contains(KibanaRule.RULE_PATH)).count();
+    byte[] bytes = (rule ? ruleAnswer : answer).getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    exchange.sendResponseHeaders(status, bytes.length);
+    exchange.sendResponseHeaders(rule ? ruleStatuses.get((int) Math.min(ruleCalls, ruleStatuses.size()) - 1) : status, bytes.length);
     exchange.getResponseBody().write(bytes);
     exchange.close();
   }
@@ -88,9 +93,10 @@ class KibanaImportTest {
     assertEquals(0, run.exit(), run.toString());
     assertEquals(List.of(), run.err());
     assertEquals(List.of("installed Kibana saved objects at " + url + ": 6 dashboards, "
-        + (objects - 13) + " Lens panels, 6 guides, data view logs-ksec.* (" + objects + " objects, overwritten if present)"), run.out());
+        + (objects - 13) + " Lens panels, 6 guides, data view logs-ksec.* (" + objects + " objects, overwritten if present)",
+        RULE_CREATED), run.out());
 
-    assertEquals(1, requests.size());
+    assertEquals(2, requests.size(), "the import, then the rule");
     Request request = requests.get(0);
     assertEquals("POST", request.method());
     assertEquals("/api/saved_objects/_import", request.path());
@@ -111,6 +117,61 @@ class KibanaImportTest {
     String content = part.substring(headerEnd + 4, part.length() - 2); // the part ends with CRLF before the boundary
     assertEquals(KibanaImport.bundledNdjson(), content);
     assertTrue(content.startsWith("{\"type\":\"index-pattern\",\"id\":\"ksec-logs\""), content.substring(0, 80));
+  }
+
+  static final String RULE_LINE = "installed Kibana rule " + DeadMan.RULE_ID + " \"[ksec] Agent stopped reporting (dead man)\": "
+      + "names hosts whose agent.health records stopped for 3 minutes, seen in the last 7d, checked every 1m";
+  static final String RULE_CREATED = RULE_LINE + " (created)";
+
+  @Test
+  void theRuleIsPostedUnderItsFixedIdWithTheBundledBody() throws Exception {
+    Run run = setup("--kibana", url + "/s/security", "--api-key", "aWQ6a2V5");
+    assertEquals(0, run.exit(), run.toString());
+    Request request = requests.get(1);
+    assertEquals("POST", request.method());
+    assertEquals("/s/security/api/alerting/rule/" + DeadMan.RULE_ID, request.path());
+    assertEquals("true", request.header("kbn-xsrf"));
+    assertEquals("application/json", request.header("Content-Type"));
+    assertEquals("ApiKey aWQ6a2V5", request.header("Authorization"));
+    assertEquals(KibanaRule.bundled(), JsonResources.JSON.readTree(request.body()));
+  }
+
+  @Test
+  void anExistingRuleIsUpdatedWithPutWithoutWhatPutRefuses() throws Exception {
+    ruleStatuses = List.of(409, 200);
+    ruleAnswer = "{\"statusCode\":409,\"error\":\"Conflict\",\"message\":\"Saved object [alert/" + DeadMan.RULE_ID + "] conflict\"}";
+    Run run = setup("--kibana", url);
+    assertEquals(0, run.exit(), run.toString());
+    assertEquals(RULE_LINE + " (updated)", run.out().get(1));
+    assertEquals(3, requests.size());
+    Request put = requests.get(2);
+    assertEquals("PUT", put.method());
+    assertEquals("/api/alerting/rule/" + DeadMan.RULE_ID, put.path());
+    com.fasterxml.jackson.databind.node.ObjectNode expected = KibanaRule.bundled();
+    expected.remove(List.of("rule_type_id", "consumer", "enabled"));
+    assertEquals(expected, JsonResources.JSON.readTree(put.body()));
+  }
+
+  @Test
+  void aKibanaThatRefusesTheRuleIsOneLineNamingTheVersion() {
+    ruleStatuses = List.of(400);
+    ruleAnswer = "{\"statusCode\":400,\"error\":\"Bad Request\",\"message\":\"params invalid: [groupBy]: invalid groupBy: \\\"row\\\"\"}";
+    Run run = setup("--kibana", url);
+    assertEquals(1, run.exit(), run.toString());
+    assertEquals(List.of("error: Kibana at " + url + " answered 400 to POST /api/alerting/rule/" + DeadMan.RULE_ID
+        + ": Bad Request: params invalid: [groupBy]: invalid groupBy: \"row\" (the rule needs Kibana 8.19, or 9.1 or newer:"
+        + " ES|QL rules with one alert per row)"), run.err());
+  }
+
+  @Test
+  void aUserWithoutRulePrivilegesIsTold() {
+    ruleStatuses = List.of(403);
+    ruleAnswer = "{\"statusCode\":403,\"error\":\"Forbidden\",\"message\":\"Unauthorized to create a \\\".es-query\\\" rule\"}";
+    Run run = setup("--kibana", url);
+    assertEquals(1, run.exit(), run.toString());
+    assertEquals(1, run.err().size(), run.toString());
+    assertTrue(run.err().get(0).endsWith("(the user needs all privileges on Stack Rules (Management) in this space,"
+        + " and read access to logs-ksec.*: the rule queries as that user)"), run.err().get(0));
   }
 
   @Test
@@ -154,7 +215,8 @@ class KibanaImportTest {
             + "\"dashboard\" which belongs to a more recent version",
         "error: Kibana did not import visualization ksec-file-guide \"g\": unsupported_type (this Kibana does not know the type visualization)"),
         run.err());
-    assertEquals(1, run.out().size(), run.toString());
+    assertEquals(2, run.out().size(), run.toString());
+    assertEquals(RULE_CREATED, run.out().get(1), "the rule does not depend on the dashboards");
     assertTrue(run.out().get(0).startsWith("skipped   Kibana saved objects at " + url + ": 40 of "), run.out().get(0));
     assertTrue(run.out().get(0).endsWith("objects imported; 3 refused (lens, dashboard, visualization)"), run.out().get(0));
   }
