@@ -34,6 +34,7 @@ enum event_type {
 	EVENT_VM_WRITE = 18,     /* process_vm_writev */
 	EVENT_MEMFD_CREATE = 19,
 	EVENT_MEM_WX = 20,       /* mmap/mprotect/pkey_mprotect asking for write+execute */
+	EVENT_PIDFD_GETFD = 21,  /* a copy of another process's descriptor */
 	/* files (probes/file.bpf.h) */
 	EVENT_FILE_OPEN = 24,    /* open with write, create or truncate intent */
 	EVENT_FILE_READ = 25,    /* read-only open of a path the policy includes */

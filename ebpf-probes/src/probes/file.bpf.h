@@ -5,6 +5,8 @@
  * per-syscall knowledge (the syscall is still in nr):
  *
  *   FILE_OPEN, FILE_READ  args: flags, mode          str0: path (of the opened file on success)
+ *                         FLAG_TARGET_IS_AGENT: one of the agent's own /proc entries (see
+ *                         proc_file_of_agent), reported whatever the rules say
  *   FILE_UNLINK, _RMDIR   -                          str0: path
  *   FILE_RENAME           args: flags                str0: old path, str1: new path
  *   FILE_CHMOD, _MKDIR    args: mode                 str0: path
@@ -29,6 +31,49 @@
 #define O_TRUNC 01000
 #define UTIME_NOW ((1l << 30) - 1l)
 
+#define PROC_SUPER_MAGIC 0x9fa0
+#define FMODE_WRITE 0x2
+
+static __always_inline int str_is(const char *n, const char *want, int len)
+{
+#pragma unroll
+	for (int i = 0; i < 10; i++) {
+		if (i > len)
+			break;
+		if (n[i] != want[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Whether an open file is one of the agent's own /proc entries that gives a hold on it: any of
+ * them opened for writing (oom_score_adj, comm, attr/…), or its memory, environment, mappings,
+ * descriptors or stack opened at all (/proc/<agent>/mem, environ, pagemap, maps, smaps, auxv,
+ * stack, syscall, fd, fdinfo, map_files; per thread under task/<tid>/ too). Decided from the
+ * opened file: the procfs inode names the process, whatever path reached it. The reads every ps
+ * or top makes (stat, status, cmdline) are left to the policy.
+ */
+static __always_inline int proc_file_of_agent(struct file *f)
+{
+	if (!f)
+		return 0;
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
+		return 0;
+	struct proc_inode *pi = (void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode);
+	struct pid *pid = BPF_CORE_READ(pi, pid);
+	if (!pid || !is_agent_task(BPF_CORE_READ(pid, numbers[0].nr)))
+		return 0;
+	if (BPF_CORE_READ(f, f_mode) & FMODE_WRITE)
+		return 1;
+	char n[12] = {};
+	bpf_probe_read_kernel_str(n, sizeof(n), BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	return str_is(n, "mem", 3) || str_is(n, "environ", 7) || str_is(n, "pagemap", 7) || str_is(n, "maps", 4)
+		|| str_is(n, "smaps", 5) || str_is(n, "auxv", 4) || str_is(n, "stack", 5) || str_is(n, "syscall", 7)
+		|| str_is(n, "fd", 2) || str_is(n, "fdinfo", 6) || str_is(n, "map_files", 9);
+}
+
 static __always_inline __u32 open_type(__u64 flags)
 {
 	return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) ? EVENT_FILE_OPEN : EVENT_FILE_READ;
@@ -42,22 +87,53 @@ static __always_inline int open_enter(struct trace_event_raw_sys_enter *ctx, __u
 	return 0;
 }
 
+/*
+ * An open of the agent's own /proc entries by another process, when the policy did not stash the
+ * call (an ignored process, or the type's process rules): recorded from the opened file alone.
+ */
+static __always_inline int open_of_agent_unstashed(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->ret < 0 || !agent_pid())
+		return 0;
+	struct file *f = fd_file((int)ctx->ret);
+	if (!proc_file_of_agent(f) || !aimed_at_agent_by_other(1))
+		return 0;
+	__u64 flags = BPF_CORE_READ(f, f_flags);
+	__u32 type = (BPF_CORE_READ(f, f_mode) & FMODE_WRITE) ? EVENT_FILE_OPEN : EVENT_FILE_READ;
+	if (!(type_policy(type) & TYPE_ENABLED))
+		return 0;
+	struct sys_scratch *s = sys_begin_now(type, ctx->ret, (__u32)ctx->id);
+	if (!s)
+		return 0;
+	s->ev.args[0] = flags;
+	s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
+	sys_put_file_path(s, 0, f);
+	return sys_submit(s);
+}
+
 /* dirfd and user path of the call; on success the path of the file actually opened */
 static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int dirfd_arg, int path_arg, int mode_arg)
 {
 	__u64 flags = 0;
 	struct sys_scratch *s = sys_begin(ctx, &flags);
 	if (!s)
-		return 0;
+		return open_of_agent_unstashed(ctx);
 	int dirfd = dirfd_arg < 0 ? AT_FDCWD : (int)s->ev.args[dirfd_arg & 7];
 	const char *upath = (const char *)s->ev.args[path_arg & 7];
 	__u64 mode = mode_arg < 0 ? 0 : s->ev.args[mode_arg & 7];
 	s->ev.args[0] = flags;
 	s->ev.args[1] = mode;
-	if (s->ev.ret >= 0)
-		sys_put_fd_path(s, 0, (int)s->ev.ret);
-	else
+	if (s->ev.ret >= 0) {
+		struct file *f = fd_file((int)s->ev.ret);
+		sys_put_file_path(s, 0, f);
+		if (proc_file_of_agent(f)) {
+			/* past the path rules (the default excludes /proc/) and whatever the caller's rules say */
+			s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
+			return sys_submit(s);
+		}
+	} else {
 		sys_put_user_path(s, 0, dirfd, upath);
+	}
 	return sys_submit_path(s);
 }
 

@@ -7,6 +7,8 @@
  *   PTRACE          args: request, target pid, addr        FLAG_TARGET_IS_AGENT
  *   VM_READ/WRITE   args: target pid, local iov count, remote iov count, flags
  *                   (ret: bytes moved)                      FLAG_TARGET_IS_AGENT
+ *   PIDFD_GETFD     args: target pid, target fd, flags      str0: what the copied descriptor opens
+ *                   (ret: the new fd)                       FLAG_TARGET_IS_AGENT
  *   MEMFD_CREATE    args: 0, flags (MFD_*)                  str0: name (ret: the fd)
  *   MEM_WX          args: address (mmap: as asked; ret is where it landed), length, prot,
  *                         mmap flags (or 0), pkey (pkey_mprotect, or -1)
@@ -117,6 +119,48 @@ SEC("tp/syscalls/sys_enter_process_vm_writev")
 int enter_process_vm_writev(struct trace_event_raw_sys_enter *ctx) { return vm_enter(ctx, EVENT_VM_WRITE); }
 SEC("tp/syscalls/sys_exit_process_vm_writev")
 int exit_process_vm_writev(struct trace_event_raw_sys_exit *ctx) { return vm_exit(ctx); }
+
+#define PID_FS_MAGIC 0x50494446
+
+/* The process a pidfd names (pidfs keeps the struct pid in the inode, older kernels in the file). */
+static __always_inline __s32 pidfd_target(int pidfd)
+{
+	struct file *f = fd_file(pidfd);
+	if (!f)
+		return 0;
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	struct pid *pid = BPF_CORE_READ(inode, i_sb, s_magic) == PID_FS_MAGIC ? BPF_CORE_READ(inode, i_private)
+									       : BPF_CORE_READ(f, private_data);
+	return pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
+}
+
+/* pidfd_getfd(pidfd, targetfd, flags): a copy of another process's descriptor (its sockets, its files) */
+SEC("tp/syscalls/sys_enter_pidfd_getfd")
+int enter_pidfd_getfd(struct trace_event_raw_sys_enter *ctx)
+{
+	__s32 target = pidfd_target((int)ctx->args[0]);
+	if (stash_if_aimed_at_agent(ctx, EVENT_PIDFD_GETFD, target, 3))
+		return 0;
+	if (policy_wants(EVENT_PIDFD_GETFD))
+		sys_stash(ctx, EVENT_PIDFD_GETFD, 3, 0);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_pidfd_getfd")
+int exit_pidfd_getfd(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 aux = 0;
+	struct sys_scratch *s = sys_begin(ctx, &aux);
+	if (!s)
+		return 0;
+	__s32 target = pidfd_target((int)s->ev.args[0]);
+	s->ev.args[0] = (__u64)(__s64)target;
+	if (aux || is_agent_task(target))
+		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
+	if (s->ev.ret >= 0)
+		sys_put_fd_path(s, 0, (int)s->ev.ret);
+	return sys_submit(s);
+}
 
 ENTER(memfd_create, EVENT_MEMFD_CREATE, 2)
 SEC("tp/syscalls/sys_exit_memfd_create")

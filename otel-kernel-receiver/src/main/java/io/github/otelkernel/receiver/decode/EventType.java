@@ -26,6 +26,7 @@ public enum EventType {
   VM_WRITE(18, KsecEvents.PROCESS_VM_WRITE, "process.vm_write"),
   MEMFD_CREATE(19, KsecEvents.PROCESS_MEMFD_CREATE, "process.memfd_create"),
   MEM_WX(20, KsecEvents.PROCESS_MEMORY_WX, "process.memory_wx"),
+  PIDFD_GETFD(21, KsecEvents.PROCESS_PIDFD_GETFD, "process.pidfd_getfd"),
   FILE_OPEN(24, KsecEvents.FILE_OPEN, "file.open"),
   FILE_READ(25, KsecEvents.FILE_OPEN, "file.read"),
   FILE_UNLINK(26, KsecEvents.FILE_UNLINK, "file.unlink"),

@@ -181,7 +181,12 @@ final class FileEvents {
       mode(c, e.arg(1), false);
     }
     String how = e.type() == EventType.FILE_READ ? "for reading" : "for writing";
-    return c.actor() + " opened " + p + " " + how + c.outcomeSuffix();
+    String agent = "";
+    if (e.flag(SysCall.FLAG_TARGET_IS_AGENT)) {
+      c.attributes().put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
+      agent = " (this agent's)";
+    }
+    return c.actor() + " opened " + p + agent + " " + how + c.outcomeSuffix();
   }
 
   private static String utimes(SysEventContext c) {

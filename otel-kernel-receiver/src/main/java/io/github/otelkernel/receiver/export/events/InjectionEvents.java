@@ -49,6 +49,17 @@ final class InjectionEvents {
       return c.actor() + " wrote" + bytes(c.event()) + " into the memory of process " + c.event().arg(0)
           + agent(c.event()) + c.outcomeSuffix();
     });
+    m.put(EventType.PIDFD_GETFD, c -> {
+      SysCall e = c.event();
+      c.target(e.arg(0));
+      c.attributes().put(KsecAttributes.PIDFD_GETFD_TARGET_FD, e.arg(1));
+      String what = "";
+      if (!e.string(0).isEmpty()) {
+        what = " (" + c.text(0, FILE_PATH, null) + ")";
+      }
+      return c.actor() + " copied descriptor " + e.arg(1) + what + " of process " + e.arg(0) + agent(e)
+          + c.outcomeSuffix();
+    });
     m.put(EventType.MEMFD_CREATE, c -> {
       String name = c.text(0, KsecAttributes.MEMFD_NAME, null);
       List<String> flags = new ArrayList<>();
