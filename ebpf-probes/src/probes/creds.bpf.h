@@ -38,9 +38,13 @@ static __always_inline __u64 old_ids(int group)
 	return BPF_CORE_READ(cred, uid.val) | ((__u64)BPF_CORE_READ(cred, euid.val) << 32);
 }
 
+/*
+ * An id change is reported whatever the process rules say: changing ids is how a process would
+ * move from a watched uid to an ignored one, and how an ignored root hands work to another user.
+ */
 static __always_inline int id_enter(struct trace_event_raw_sys_enter *ctx, __u32 type, int nargs)
 {
-	if (policy_wants(type))
+	if ((type_policy(type) & TYPE_ENABLED) && aimed_at_agent_by_other(1))
 		sys_stash(ctx, type, nargs, old_ids(type == EVENT_SETGID));
 	return 0;
 }

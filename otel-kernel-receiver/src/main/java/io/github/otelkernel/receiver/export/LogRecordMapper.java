@@ -367,7 +367,13 @@ public final class LogRecordMapper {
       a.put(KsecAttributes.PROCESS_EXECUTABLE_FILELESS, true);
       shown += " (fileless: memfd or deleted file)";
     }
-    return "Process " + e.process().pid() + " executed " + shown + " as uid " + e.process().credentials().euid();
+    var ids = e.process().credentials();
+    String change = "";
+    if (ids.euid() != ids.uid() || ids.egid() != ids.gid()) {
+      a.put(KsecAttributes.PROCESS_EXEC_ID_CHANGE, true);
+      change = " (real uid " + ids.uid() + ")";
+    }
+    return "Process " + e.process().pid() + " executed " + shown + " as uid " + ids.euid() + change;
   }
 
   private String exit(AttributesBuilder a, ProcessExit x) {

@@ -85,6 +85,28 @@ class PolicySidestepIT {
       assertTrue(writes.stream().anyMatch(r -> r.stringAttr("file.path").endsWith("/by-setuid-root")),
           "an ignored user's setuid-root write is exported: " + writes);
       assertFalse(writes.stream().anyMatch(r -> r.stringAttr("file.path").endsWith("/by-nobody")), writes.toString());
+      // the id change itself: the exec says the program runs as root for nobody
+      assertTrue(agent.records().stream().anyMatch(r -> "process.exec".equals(r.eventName())
+          && touch.toString().equals(r.attr("process.executable.path"))
+          && Boolean.TRUE.equals(r.attr("ksec.process.exec.id_change"))
+          && Long.valueOf(0).equals(r.attr("process.user.id"))
+          && Long.valueOf(65534).equals(r.attr("process.real_user.id"))), "the setuid exec is marked");
+    }
+  }
+
+  /** Root ignored: its switch to another user (setpriv calls setresuid) is still exported. */
+  @Test
+  void anIdChangeOfAnIgnoredUserIsExported() throws Exception {
+    String receiver = "\n    policy: {ignore: {uids: [0]}}";
+    try (AgentProcess agent = AgentProcess.startWith(dir, receiver, "", "", List.of(), List.of(),
+        "batch: {timeout: 100ms}")) {
+      AgentProcess.run(Path.of("/"), "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/true");
+      Thread.sleep(1_000);
+      assertEquals(0, agent.stop(), agent.stderrText());
+      List<ExportedLog> ids = agent.records().stream().filter(r -> "setpriv".equals(r.attr("ksec.process.comm"))).toList();
+      assertTrue(ids.stream().anyMatch(r -> "process.setuid".equals(r.eventName())
+          && "success".equals(r.attr("ksec.event.outcome"))), "setpriv's setresuid: " + ids);
+      assertTrue(ids.stream().anyMatch(r -> "process.setgid".equals(r.eventName())), "and its setresgid: " + ids);
     }
   }
 }
