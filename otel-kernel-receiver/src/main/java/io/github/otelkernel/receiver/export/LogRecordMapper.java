@@ -185,7 +185,8 @@ public final class LogRecordMapper {
    */
   public record AgentHealth(long received, long exported, long lostKernel, long lostQueue, long lostMemory,
       long lostExport, long malformed, long merged, long sendingQueue, long uptimeSeconds, List<String> failedByStage,
-      List<String> hasher, long stalledSeconds, Optional<PreviousRun> previousUnclean, long policyRestored) {
+      List<String> hasher, long stalledSeconds, Optional<PreviousRun> previousUnclean, long policyRestored,
+      long intervalSeconds) {
     public long lost() {
       return lostKernel + lostQueue + lostMemory + lostExport + malformed;
     }
@@ -227,6 +228,7 @@ public final class LogRecordMapper {
         .put(KsecAttributes.AGENT_EVENTS_MERGED, h.merged())
         .put(KsecAttributes.AGENT_SENDING_QUEUE_SIZE, h.sendingQueue())
         .put(KsecAttributes.AGENT_UPTIME, h.uptimeSeconds())
+        .put(KsecAttributes.AGENT_HEALTH_INTERVAL, h.intervalSeconds())
         .build();
     submit(KsecEvents.AGENT_HEALTH, clock.toEpochNanos(clock.bootNanosNow()),
         h.lost() > 0 || h.stalledSeconds() > 0 || h.previousUnclean().isPresent() || h.policyRestored() > 0

@@ -434,7 +434,7 @@ public final class Agent implements AutoCloseable {
         runState != null && previousUnreported.getAndSet(false)
             ? runState.previous().map(u -> new LogRecordMapper.PreviousRun(u.lastSeen(), u.received()))
             : Optional.empty(),
-        policyRestored.get());
+        policyRestored.get(), config.receiver().healthInterval().toSeconds());
   }
 
   /** Records the batch queues refused: the SDK's count (never reached while the bytes gate works) and the gate's. */
