@@ -51,6 +51,8 @@ class PolicyTamperIT {
           && r.attr("ksec.agent.policy.restored") != null)
           .mapToLong(r -> r.longAttr("ksec.agent.policy.restored")).max().orElse(0);
       assertTrue(restored >= 10, "agent.health says how many entries were restored: " + restored);
+      assertTrue(records.stream().filter(r -> "agent.health".equals(r.eventName()))
+          .allMatch(r -> r.longAttr("ksec.agent.health.interval") == 1), "each agent.health names its interval");
       List<ExportedLog> tamper = records.stream().filter(r -> "kernel.bpf_tamper".equals(r.eventName())
           && r.longAttr("ksec.bpf.object.id") == mapId).toList();
       for (String command : List.of("BPF_MAP_GET_FD_BY_ID", "BPF_MAP_UPDATE_ELEM")) {
