@@ -89,6 +89,11 @@ enum event_type {
  * is known, so it looks absolute but is not, and the prefix rules never see it */
 #define FLAG_STR0_PARTIAL   (1u << 14)
 #define FLAG_STR1_PARTIAL   (1u << 15)
+/* sys_event: an argument read from the caller's memory (a path, a socket address) differed between
+ * entry and exit (CHANGED), or could have been changed by another task while the kernel read it
+ * (UNVERIFIED: the address space has other users, or the buffer is in a shared mapping) */
+#define FLAG_ARGS_CHANGED    (1u << 16)
+#define FLAG_ARGS_UNVERIFIED (1u << 17)
 
 #define TASK_COMM_LEN 16
 #define ARGS_MAX 8192          /* bytes of argv kept per exec (NUL-separated) */

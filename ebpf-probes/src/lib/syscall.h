@@ -20,6 +20,7 @@
 struct pending {
 	__u64 args[6];
 	__u64 aux;           /* probe-specific value captured at entry (e.g. the old uid) */
+	__u64 uhash;         /* hash of the user-memory arguments read at entry (sys_hash_user_args), or 0 */
 	__u32 nr;
 	__u16 type;
 	__u16 valid;         /* set at entry, cleared at exit */
@@ -42,6 +43,7 @@ struct {
 struct sys_scratch {
 	__u32 off;           /* bytes of data written */
 	__u32 _pad;
+	__u64 uhash;         /* the entry's hash of user-memory arguments (pending.uhash) */
 	struct sys_event ev;
 	char data[SYS_DATA_MAX];
 };
@@ -67,6 +69,7 @@ static __always_inline int sys_stash(struct trace_event_raw_sys_enter *ctx, __u3
 		return 0;
 	}
 	p->aux = aux;
+	p->uhash = 0;
 	p->nr = (__u32)ctx->id;
 	p->type = (__u16)type;
 	/* one load each at a constant offset: the verifier refuses loads through a moved ctx pointer */
@@ -119,6 +122,7 @@ static __always_inline struct sys_scratch *sys_begin_now(__u32 type, __s64 ret, 
 	s->ev._pad = 0;
 	s->ev._pad2 = 0;
 	s->off = 0;
+	s->uhash = 0;
 	return s;
 }
 
@@ -142,8 +146,105 @@ static __always_inline struct sys_scratch *sys_begin(struct trace_event_raw_sys_
 		s->ev.args[i] = p->args[i];
 	if (aux)
 		*aux = p->aux;
+	s->uhash = p->uhash;
 	return s;
 }
+
+/*
+ * Arguments read from the caller's memory (paths, socket addresses, openat2's how) can be changed
+ * by another thread, or another process sharing the pages, between the kernel's read and ours.
+ * Two marks say so: FLAG_ARGS_CHANGED when what we read at entry and at exit differ (evidence of
+ * such a race), FLAG_ARGS_UNVERIFIED when the memory was writable by someone else meanwhile (the
+ * address space has other users, or the buffer lies in a shared mapping), so that matching reads
+ * prove nothing. Values the kernel keeps (an opened file, a connected socket) need neither.
+ */
+#define VM_SHARED 0x8
+#define UHASH_MAX 4096
+
+struct uhash_buf {
+	__u64 w[UHASH_MAX / 8];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uhash_buf);
+} uhash_heap SEC(".maps");
+
+/* FNV-1a over 8-byte words of a user string or a fixed-size user buffer (len > 0), 0 when unreadable. */
+static __always_inline __u64 user_hash(const void *u, __s32 len)
+{
+	__u32 zero = 0;
+	struct uhash_buf *b = bpf_map_lookup_elem(&uhash_heap, &zero);
+	if (!b || !u)
+		return 0;
+	long n;
+	if (len > 0) {
+		n = bpf_probe_read_user(b->w, len & (UHASH_MAX - 1), u) < 0 ? 0 : len & (UHASH_MAX - 1);
+	} else {
+		n = bpf_probe_read_user_str(b->w, UHASH_MAX, u);
+	}
+	if (n <= 0)
+		return 0;
+	__u64 h = 0xcbf29ce484222325ULL ^ (__u64)n;
+	for (int i = 0; i < UHASH_MAX / 8; i++) {
+		if (i * 8 >= n)
+			break;
+		__u64 w = b->w[i];
+		int rest = n - i * 8;
+		if (rest < 8)
+			w &= (1ULL << (rest * 8)) - 1; /* bytes past the end are left over from earlier reads */
+		h = (h ^ w) * 0x100000001b3ULL;
+	}
+	return h | 1; /* 0 stays "nothing read" */
+}
+
+static long vma_shared_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(long *)data = (BPF_CORE_READ(vma, vm_flags) & VM_SHARED) != 0;
+	return 0;
+}
+
+/* Whether another task could have written the caller's memory at addr during the call. */
+static __always_inline int user_mem_shared(const void *addr)
+{
+	if (!addr)
+		return 0;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	if (!mm || BPF_CORE_READ(mm, mm_users.counter) > 1)
+		return 1;
+	long shared = 0;
+	bpf_find_vma(t, (__u64)addr, vma_shared_cb, &shared, 0);
+	return shared != 0;
+}
+
+/* At entry, after the stash: the hash of up to two user arguments (len 0: a NUL-terminated string). */
+static __always_inline void sys_hash_user_args(const void *u0, __s32 len0, const void *u1, __s32 len1)
+{
+	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!p || !p->valid)
+		return;
+	__u64 h = user_hash(u0, len0);
+	if (u1)
+		h ^= (user_hash(u1, len1) << 1) | 1;
+	p->uhash = h;
+}
+
+/* At exit: read them again, and mark the record (see above). */
+static __always_inline void sys_check_user_args(struct sys_scratch *s, const void *u0, __s32 len0, const void *u1,
+						__s32 len1)
+{
+	__u64 h = user_hash(u0, len0);
+	if (u1)
+		h ^= (user_hash(u1, len1) << 1) | 1;
+	if (s->uhash && h != s->uhash)
+		s->ev.hdr.flags |= FLAG_ARGS_CHANGED;
+	if (user_mem_shared(u0) || user_mem_shared(u1))
+		s->ev.hdr.flags |= FLAG_ARGS_UNVERIFIED;
+}
+
 
 /* The agent's pid, as the policy holds it (0 when not yet written). */
 static __always_inline __u32 agent_pid(void)

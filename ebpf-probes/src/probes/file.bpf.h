@@ -111,8 +111,13 @@ static __always_inline int open_of_agent_unstashed(struct trace_event_raw_sys_ex
 	return sys_submit(s);
 }
 
-/* dirfd and user path of the call; on success the path of the file actually opened */
-static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int dirfd_arg, int path_arg, int mode_arg)
+/*
+ * dirfd and user path of the call; on success the path of the file actually opened. how_arg (openat2)
+ * names the user struct open_how the flags came from: the record's type is then taken from how the
+ * file was opened, and the flags are checked like any argument read from user memory.
+ */
+static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int dirfd_arg, int path_arg, int mode_arg,
+				     int how_arg)
 {
 	__u64 flags = 0;
 	struct sys_scratch *s = sys_begin(ctx, &flags);
@@ -123,6 +128,21 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int d
 	__u64 mode = mode_arg < 0 ? 0 : s->ev.args[mode_arg & 7];
 	s->ev.args[0] = flags;
 	s->ev.args[1] = mode;
+	if (how_arg >= 0) {
+		const void *how = (const void *)s->ev.args[how_arg & 7];
+		struct file *opened = s->ev.ret >= 0 ? fd_file((int)s->ev.ret) : NULL;
+		if (opened) {
+			__u32 type = (BPF_CORE_READ(opened, f_mode) & FMODE_WRITE) ? EVENT_FILE_OPEN : EVENT_FILE_READ;
+			if (!(type_policy(type) & TYPE_ENABLED))
+				return 0;
+			s->ev.hdr.type = type;
+		} else if (open_type(flags) == EVENT_FILE_READ) {
+			s->ev.hdr.type = EVENT_FILE_READ; /* a failed read-only open: the read type's rules */
+			if (!(type_policy(EVENT_FILE_READ) & TYPE_ENABLED))
+				return 0;
+		}
+		sys_check_user_args(s, how, 8, NULL, 0);
+	}
 	if (s->ev.ret >= 0) {
 		struct file *f = fd_file((int)s->ev.ret);
 		sys_put_file_path(s, 0, f);
@@ -133,6 +153,7 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int d
 		}
 	} else {
 		sys_put_user_path(s, 0, dirfd, upath);
+		sys_check_user_args(s, upath, 0, NULL, 0); /* not hashed at entry (opens are hot): UNVERIFIED only */
 	}
 	return sys_submit_path(s);
 }
@@ -140,27 +161,55 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int d
 SEC("tp/syscalls/sys_enter_openat")
 int enter_openat(struct trace_event_raw_sys_enter *ctx) { return open_enter(ctx, ctx->args[2], 4); }
 SEC("tp/syscalls/sys_exit_openat")
-int exit_openat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, 0, 1, 3); }
+int exit_openat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, 0, 1, 3, -1); }
 
 SEC("tp/syscalls/sys_enter_open")
 int enter_open(struct trace_event_raw_sys_enter *ctx) { return open_enter(ctx, ctx->args[1], 3); }
 SEC("tp/syscalls/sys_exit_open")
-int exit_open(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, -1, 0, 2); }
+int exit_open(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, -1, 0, 2, -1); }
 
 SEC("tp/syscalls/sys_enter_creat")
 int enter_creat(struct trace_event_raw_sys_enter *ctx) { return open_enter(ctx, O_CREAT | O_WRONLY | O_TRUNC, 2); }
 SEC("tp/syscalls/sys_exit_creat")
-int exit_creat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, -1, 0, 1); }
+int exit_creat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, -1, 0, 1, -1); }
 
 SEC("tp/syscalls/sys_enter_openat2")
 int enter_openat2(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 flags = 0; /* struct open_how starts with the flags */
-	bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[2]);
-	return open_enter(ctx, flags, 4);
+	const void *how = (const void *)ctx->args[2];
+	bpf_probe_read_user(&flags, sizeof(flags), how);
+	/* the caller's memory: a write-intent open is candidate whatever the flags read here say, and
+	 * the exit decides from the opened file */
+	if (policy_wants(EVENT_FILE_OPEN))
+		sys_stash(ctx, EVENT_FILE_OPEN, 4, flags);
+	else
+		open_enter(ctx, flags, 4);
+	sys_hash_user_args(how, 8, NULL, 0);
+	return 0;
 }
 SEC("tp/syscalls/sys_exit_openat2")
-int exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, 0, 1, -1); }
+int exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, 0, 1, -1, 2); }
+
+/* ENTER for calls that take user paths: their bytes are hashed at entry, to be compared at exit. */
+#define ENTER_PATH(sys, type, nargs, p)                                                           \
+	SEC("tp/syscalls/sys_enter_" #sys)                                                        \
+	int enter_##sys(struct trace_event_raw_sys_enter *ctx)                                    \
+	{                                                                                         \
+		const void *u = (const void *)ctx->args[p]; /* before ctx moves (verifier) */      \
+		sys_enter(ctx, type, nargs);                                                      \
+		sys_hash_user_args(u, 0, NULL, 0);                                                \
+		return 0;                                                                         \
+	}
+#define ENTER_PATHS(sys, type, nargs, p0, p1)                                                     \
+	SEC("tp/syscalls/sys_enter_" #sys)                                                        \
+	int enter_##sys(struct trace_event_raw_sys_enter *ctx)                                    \
+	{                                                                                         \
+		const void *u0 = (const void *)ctx->args[p0], *u1 = (const void *)ctx->args[p1];  \
+		sys_enter(ctx, type, nargs);                                                      \
+		sys_hash_user_args(u0, 0, u1, 0);                                                 \
+		return 0;                                                                         \
+	}
 
 /* One user path (dirfd index or -1 for the cwd, path index), args rewritten to the listed values. */
 static __always_inline int path_exit(struct trace_event_raw_sys_exit *ctx, int dirfd_arg, int path_arg,
@@ -176,6 +225,7 @@ static __always_inline int path_exit(struct trace_event_raw_sys_exit *ctx, int d
 	s->ev.args[0] = v0;
 	s->ev.args[1] = v1;
 	sys_put_user_path(s, 0, dirfd, upath);
+	sys_check_user_args(s, upath, 0, NULL, 0);
 	return sys_submit_path(s);
 }
 
@@ -195,36 +245,39 @@ static __always_inline int fd_exit(struct trace_event_raw_sys_exit *ctx, int a0,
 }
 
 /* unlink, rmdir */
-ENTER(unlink, EVENT_FILE_UNLINK, 1)
+ENTER_PATH(unlink, EVENT_FILE_UNLINK, 1, 0)
 SEC("tp/syscalls/sys_exit_unlink")
 int exit_unlink(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, -1, -1); }
 SEC("tp/syscalls/sys_enter_unlinkat")
 int enter_unlinkat(struct trace_event_raw_sys_enter *ctx)
 {
-	return sys_enter(ctx, (ctx->args[2] & AT_REMOVEDIR) ? EVENT_FILE_RMDIR : EVENT_FILE_UNLINK, 3);
+	const void *u = (const void *)ctx->args[1];
+	sys_enter(ctx, (ctx->args[2] & AT_REMOVEDIR) ? EVENT_FILE_RMDIR : EVENT_FILE_UNLINK, 3);
+	sys_hash_user_args(u, 0, NULL, 0);
+	return 0;
 }
 SEC("tp/syscalls/sys_exit_unlinkat")
 int exit_unlinkat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, -1, -1); }
-ENTER(rmdir, EVENT_FILE_RMDIR, 1)
+ENTER_PATH(rmdir, EVENT_FILE_RMDIR, 1, 0)
 SEC("tp/syscalls/sys_exit_rmdir")
 int exit_rmdir(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, -1, -1); }
 
 /* mkdir */
-ENTER(mkdir, EVENT_FILE_MKDIR, 2)
+ENTER_PATH(mkdir, EVENT_FILE_MKDIR, 2, 0)
 SEC("tp/syscalls/sys_exit_mkdir")
 int exit_mkdir(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, -1); }
-ENTER(mkdirat, EVENT_FILE_MKDIR, 3)
+ENTER_PATH(mkdirat, EVENT_FILE_MKDIR, 3, 1)
 SEC("tp/syscalls/sys_exit_mkdirat")
 int exit_mkdirat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, -1); }
 
 /* chmod */
-ENTER(chmod, EVENT_FILE_CHMOD, 2)
+ENTER_PATH(chmod, EVENT_FILE_CHMOD, 2, 0)
 SEC("tp/syscalls/sys_exit_chmod")
 int exit_chmod(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, -1); }
-ENTER(fchmodat, EVENT_FILE_CHMOD, 3)
+ENTER_PATH(fchmodat, EVENT_FILE_CHMOD, 3, 1)
 SEC("tp/syscalls/sys_exit_fchmodat")
 int exit_fchmodat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, -1); }
-ENTER(fchmodat2, EVENT_FILE_CHMOD, 4)
+ENTER_PATH(fchmodat2, EVENT_FILE_CHMOD, 4, 1)
 SEC("tp/syscalls/sys_exit_fchmodat2")
 int exit_fchmodat2(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, -1); }
 ENTER(fchmod, EVENT_FILE_CHMOD, 2)
@@ -232,13 +285,13 @@ SEC("tp/syscalls/sys_exit_fchmod")
 int exit_fchmod(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, 1, -1); }
 
 /* chown */
-ENTER(chown, EVENT_FILE_CHOWN, 3)
+ENTER_PATH(chown, EVENT_FILE_CHOWN, 3, 0)
 SEC("tp/syscalls/sys_exit_chown")
 int exit_chown(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, 2); }
-ENTER(lchown, EVENT_FILE_CHOWN, 3)
+ENTER_PATH(lchown, EVENT_FILE_CHOWN, 3, 0)
 SEC("tp/syscalls/sys_exit_lchown")
 int exit_lchown(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, 2); }
-ENTER(fchownat, EVENT_FILE_CHOWN, 5)
+ENTER_PATH(fchownat, EVENT_FILE_CHOWN, 5, 1)
 SEC("tp/syscalls/sys_exit_fchownat")
 int exit_fchownat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, 3); }
 ENTER(fchown, EVENT_FILE_CHOWN, 3)
@@ -246,7 +299,7 @@ SEC("tp/syscalls/sys_exit_fchown")
 int exit_fchown(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, 1, 2); }
 
 /* truncate */
-ENTER(truncate, EVENT_FILE_TRUNCATE, 2)
+ENTER_PATH(truncate, EVENT_FILE_TRUNCATE, 2, 0)
 SEC("tp/syscalls/sys_exit_truncate")
 int exit_truncate(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, -1); }
 ENTER(ftruncate, EVENT_FILE_TRUNCATE, 2)
@@ -272,6 +325,7 @@ static __always_inline int two_path_exit(struct trace_event_raw_sys_exit *ctx, i
 		sys_put_user_str(s, 1, u1, SYS_STR_MAX - 1);
 	else
 		sys_put_user_path(s, 1, d1, u1);
+	sys_check_user_args(s, u0, 0, u1, 0);
 	if (user_target || !sys_path_ok(s, 0, s->data, len0)) {
 		if (user_target)
 			return sys_submit_path(s);
@@ -282,29 +336,29 @@ static __always_inline int two_path_exit(struct trace_event_raw_sys_exit *ctx, i
 	return sys_submit(s);
 }
 
-ENTER(rename, EVENT_FILE_RENAME, 2)
+ENTER_PATHS(rename, EVENT_FILE_RENAME, 2, 0, 1)
 SEC("tp/syscalls/sys_exit_rename")
 int exit_rename(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, -1, 0, -1, 1, -1, 0); }
-ENTER(renameat, EVENT_FILE_RENAME, 4)
+ENTER_PATHS(renameat, EVENT_FILE_RENAME, 4, 1, 3)
 SEC("tp/syscalls/sys_exit_renameat")
 int exit_renameat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 0, 1, 2, 3, -1, 0); }
-ENTER(renameat2, EVENT_FILE_RENAME, 5)
+ENTER_PATHS(renameat2, EVENT_FILE_RENAME, 5, 1, 3)
 SEC("tp/syscalls/sys_exit_renameat2")
 int exit_renameat2(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 0, 1, 2, 3, 4, 0); }
 
 /* hard links: str0 the existing file, str1 the new name */
-ENTER(link, EVENT_FILE_LINK, 2)
+ENTER_PATHS(link, EVENT_FILE_LINK, 2, 0, 1)
 SEC("tp/syscalls/sys_exit_link")
 int exit_link(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, -1, 0, -1, 1, -1, 0); }
-ENTER(linkat, EVENT_FILE_LINK, 5)
+ENTER_PATHS(linkat, EVENT_FILE_LINK, 5, 1, 3)
 SEC("tp/syscalls/sys_exit_linkat")
 int exit_linkat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 0, 1, 2, 3, 4, 0); }
 
 /* symlinks: str0 the new link, str1 its target as given */
-ENTER(symlink, EVENT_FILE_SYMLINK, 2)
+ENTER_PATHS(symlink, EVENT_FILE_SYMLINK, 2, 1, 0)
 SEC("tp/syscalls/sys_exit_symlink")
 int exit_symlink(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, -1, 1, -1, 0, -1, 1); }
-ENTER(symlinkat, EVENT_FILE_SYMLINK, 3)
+ENTER_PATHS(symlinkat, EVENT_FILE_SYMLINK, 3, 2, 0)
 SEC("tp/syscalls/sys_exit_symlinkat")
 int exit_symlinkat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 1, 2, -1, 0, -1, 1); }
 

@@ -13,9 +13,13 @@
  *       args: family, 0, 0, 0, socket type, fd
  *       str0: socket path (a leading NUL: abstract namespace), so the path rules apply
  *
- * Remote addresses of connect and send come from the caller's sockaddr (a
- * refused connect has already cleared the socket's); local ones and those of
- * accept come from the socket. An address or port of 0 means "not known".
+ * The remote address of a connect that succeeded (or is in progress) comes from
+ * the socket, which the caller cannot change; of a failed connect and of a
+ * send, from the caller's sockaddr, read at entry and at exit and marked when
+ * they differ or the memory was shared (FLAG_ARGS_*, see lib/syscall.h). Which
+ * connect is a candidate is decided by the socket's own family and protocol,
+ * not by the caller's sockaddr. Local addresses and those of accept come from
+ * the socket. An address or port of 0 means "not known".
  */
 #ifndef OKR_PROBES_NETWORK_H
 #define OKR_PROBES_NETWORK_H
@@ -32,6 +36,8 @@
 #define S_IFSOCK 0140000
 #define EAGAIN 11
 #define EINTR 4
+#define EINPROGRESS 115
+#define SOCKADDR_MAX 28 /* sockaddr_in6 */
 #define UNIX_PATH_MAX 108
 
 /* The socket behind a descriptor of the current task, or NULL when fd is not a socket. */
@@ -102,28 +108,38 @@ static __always_inline void put_user_peer(struct sys_scratch *s, const void *uad
 		sys_put_user_bytes(s, 1, uaddr + 8, 16);           /* sin6_addr, after flowinfo */
 }
 
-/* connect(fd, addr, len): TCP always, UDP to a watched port, unix sockets when their type is on. */
+/*
+ * connect(fd, addr, len): TCP always, UDP to a watched port, unix sockets when their type is on.
+ * Decided by the socket's family and protocol (the caller's sockaddr can change under us); a UDP
+ * port is checked at exit, from the socket once connected.
+ */
 SEC("tp/syscalls/sys_enter_connect")
 int enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
-	const void *uaddr = (const void *)ctx->args[1];
-	struct sa_head h = user_sa(uaddr);
-	if (h.family == AF_UNIX) {
-		if (policy_wants(EVENT_NET_UNIX_CONNECT))
-			sys_stash(ctx, EVENT_NET_UNIX_CONNECT, 3, 0);
-		return 0;
-	}
-	if (h.family != AF_INET && h.family != AF_INET6)
-		return 0;
-	struct sock *sk = fd_sock((int)ctx->args[0]);
+	int fd = (int)ctx->args[0];
+	const void *uaddr = (const void *)ctx->args[1]; /* read before ctx moves (verifier) */
+	__u64 len = ctx->args[2] < UNIX_PATH_MAX + 2 ? ctx->args[2] : UNIX_PATH_MAX + 2;
+	struct sock *sk = fd_sock(fd);
 	if (!sk)
 		return 0;
-	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
-	if (proto == IPPROTO_UDP && !udp_port_watched(bpf_ntohs(h.port)))
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == AF_UNIX) {
+		if (policy_wants(EVENT_NET_UNIX_CONNECT)) {
+			sys_stash(ctx, EVENT_NET_UNIX_CONNECT, 3, 0);
+			sys_hash_user_args(uaddr, len ? len : 1, NULL, 0);
+		}
 		return 0;
+	}
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return 0;
-	return sys_enter(ctx, EVENT_NET_CONNECT, 3);
+	if (policy_wants(EVENT_NET_CONNECT)) {
+		sys_stash(ctx, EVENT_NET_CONNECT, 3, 0);
+		sys_hash_user_args(uaddr, SOCKADDR_MAX, NULL, 0);
+	}
+	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_connect")
@@ -148,13 +164,26 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 			len = UNIX_PATH_MAX;
 		/* sun_path may hold no NUL (abstract names, exact-length paths): copy bytes, trim in the agent */
 		sys_put_user_bytes(s, 0, uaddr + 2, len);
+		__u64 hl = addrlen < UNIX_PATH_MAX + 2 ? addrlen : UNIX_PATH_MAX + 2;
+		sys_check_user_args(s, uaddr, hl ? hl : 1, NULL, 0);
 		return sys_submit_path(s);
 	}
 	struct sock *sk = fd_sock(fd);
 	if (!sk)
 		return 0;
 	put_local(s, sk);
-	put_user_peer(s, uaddr);
+	int connected = s->ev.ret == 0 || s->ev.ret == -EINPROGRESS;
+	if (connected) {
+		put_peer(s, sk); /* where the kernel connected it, whatever the buffer says now */
+		struct sa_head h = user_sa(uaddr);
+		if (bpf_ntohs(h.port) != s->ev.args[3])
+			s->ev.hdr.flags |= FLAG_ARGS_CHANGED; /* the caller's buffer names another port */
+	} else {
+		put_user_peer(s, uaddr);
+		sys_check_user_args(s, uaddr, SOCKADDR_MAX, NULL, 0);
+	}
+	if (s->ev.args[1] == IPPROTO_UDP && !udp_port_watched((__u16)s->ev.args[3]))
+		return 0;
 	return sys_submit(s);
 }
 
@@ -264,8 +293,10 @@ static __always_inline int send_enter(struct trace_event_raw_sys_enter *ctx, int
 	struct sock *sk = fd_sock(fd);
 	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
 		return 0;
-	if (policy_wants(EVENT_NET_SEND))
+	if (policy_wants(EVENT_NET_SEND)) {
 		sys_stash(ctx, EVENT_NET_SEND, nargs, (__u64)uaddr);
+		sys_hash_user_args(uaddr, SOCKADDR_MAX, NULL, 0);
+	}
 	return 0;
 }
 
@@ -297,6 +328,7 @@ static __always_inline int send_exit(struct trace_event_raw_sys_exit *ctx)
 	s->ev.args[3] = 0;
 	put_local(s, sk);
 	put_user_peer(s, (const void *)uaddr);
+	sys_check_user_args(s, (const void *)uaddr, SOCKADDR_MAX, NULL, 0);
 	s->ev.args[5] = fd;
 	return sys_submit(s);
 }

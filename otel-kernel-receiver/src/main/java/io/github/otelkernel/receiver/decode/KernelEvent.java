@@ -55,6 +55,10 @@ public sealed interface KernelEvent {
     public static final int FLAG_TARGET_IS_AGENT = 1 << 13;
     /** Path 0 (or 1, shifted) lost its leading directories: only its tail is known. */
     public static final int FLAG_STR0_PARTIAL = 1 << 14;
+    /** An argument read from the caller's memory differed between entry and exit (an argument race). */
+    public static final int FLAG_ARGS_CHANGED = 1 << 16;
+    /** An argument read from the caller's memory was writable by another task during the call. */
+    public static final int FLAG_ARGS_UNVERIFIED = 1 << 17;
 
     public boolean failed() {
       return ret < 0 && ret >= -4095;

@@ -172,6 +172,12 @@ public final class LogRecordMapper {
       a.put(KsecAttributes.SYSCALL_NAME, KernelNames.syscall(s.syscall()));
       a.put(KsecAttributes.SYSCALL_RETURN, s.ret());
     }
+    if (s.flag(SysCall.FLAG_ARGS_CHANGED)) {
+      a.put(KsecAttributes.SYSCALL_ARGS_CHANGED, true);
+    }
+    if (s.flag(SysCall.FLAG_ARGS_UNVERIFIED)) {
+      a.put(KsecAttributes.SYSCALL_ARGS_UNVERIFIED, true);
+    }
   }
 
   /**

@@ -1,0 +1,133 @@
+package io.github.otelkernel.receiver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The argument race ("phantom attack"): a thread flips the path of unlinkat, or the port of
+ * connect, while another calls them (src/test/c/argrace.c, which prints what the kernel did with
+ * each call). No record may name a value the kernel did not act on without saying so
+ * (ksec.syscall.args.changed or .unverified); the same calls without the flipping thread are not
+ * marked.
+ */
+class ArgumentRaceIT {
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) static Path dir;
+  static Path program;
+
+  @BeforeAll
+  static void build() throws Exception {
+    program = dir.resolve("argrace");
+    Process cc = new ProcessBuilder("cc", "-O2", "-pthread", "-o", program.toString(), "src/test/c/argrace.c")
+        .redirectErrorStream(true).start();
+    String out = new String(cc.getInputStream().readAllBytes());
+    assertEquals(0, cc.waitFor(), "cc argrace.c: " + out);
+  }
+
+  /** Runs the program; one "ok" or "err N" line per call. */
+  private static List<String> run(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(program.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    return out.lines().toList();
+  }
+
+  private static boolean marked(ExportedLog r) {
+    return Boolean.TRUE.equals(r.attr("ksec.syscall.args.changed"))
+        || Boolean.TRUE.equals(r.attr("ksec.syscall.args.unverified"));
+  }
+
+  @Test
+  void aFlippedPathIsNeverRecordedAsActedOnUnmarked() throws Exception {
+    Path race = Files.createDirectories(dir.resolve("race"));
+    Path quiet = Files.createDirectories(dir.resolve("quiet"));
+    int n = 2000;
+    List<String> raced;
+    try (AgentProcess agent = AgentProcess.startWithPolicy(dir, "events: {file.unlink: {}}\n")) {
+      raced = run("unlink", race.toString(), Integer.toString(n));
+      run("unlink1", quiet.toString(), "200");
+      Thread.sleep(1_500);
+      assertEquals(0, agent.stop(), agent.stderrText());
+      List<ExportedLog> unlinks = agent.records().stream().filter(r -> "file.unlink".equals(r.eventName())).toList();
+      List<ExportedLog> racedRecords = unlinks.stream()
+          .filter(r -> String.valueOf(r.attr("file.path")).startsWith(race + "/"))
+          .sorted(Comparator.comparingLong(ExportedLog::timeUnixNano)).toList();
+      assertEquals(n, racedRecords.size(), "one record per call");
+      int changed = 0;
+      for (int i = 0; i < n; i++) {
+        ExportedLog r = racedRecords.get(i);
+        // a exists before every call and b never does: success removed a, ENOENT looked for b
+        String actedOn = raced.get(i).equals("ok") ? race + "/a" : race + "/b";
+        assertTrue(raced.get(i).equals("ok") || raced.get(i).equals("err 2"), raced.get(i));
+        assertTrue(actedOn.equals(r.attr("file.path")) || marked(r),
+            "call " + i + " acted on " + actedOn + " but its record says " + r.attr("file.path") + ", unmarked");
+        changed += Boolean.TRUE.equals(r.attr("ksec.syscall.args.changed")) ? 1 : 0;
+      }
+      if (Runtime.getRuntime().availableProcessors() > 1) {
+        assertTrue(changed > 0, "with a thread flipping it, the path read at entry and at exit differs at times");
+      }
+      List<ExportedLog> quietRecords = unlinks.stream()
+          .filter(r -> String.valueOf(r.attr("file.path")).startsWith(quiet + "/")).toList();
+      assertEquals(200, quietRecords.size());
+      assertTrue(quietRecords.stream().noneMatch(ArgumentRaceIT::marked),
+          "a single-threaded caller's arguments are not marked");
+    }
+  }
+
+  @Test
+  void aConnectNamesThePeerTheKernelConnectedTo() throws Exception {
+    int n = 1000;
+    try (ServerSocket listening = new ServerSocket(0, 4096, java.net.InetAddress.getLoopbackAddress());
+        ServerSocket closed = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int open = listening.getLocalPort();
+      int refused = closed.getLocalPort();
+      closed.close();
+      Thread acceptor = Thread.ofVirtual().start(() -> {
+        try {
+          while (true) {
+            listening.accept().close();
+          }
+        } catch (java.io.IOException e) {
+          // closed at the end
+        }
+      });
+      List<String> raced;
+      try (AgentProcess agent = AgentProcess.startWithPolicy(dir, "events: {network.connect: {aggregate: 0s}}\n")) {
+        raced = run("connect", Integer.toString(open), Integer.toString(refused), Integer.toString(n));
+        Thread.sleep(1_500);
+        assertEquals(0, agent.stop(), agent.stderrText());
+        List<ExportedLog> connects = agent.records().stream()
+            .filter(r -> "network.connect".equals(r.eventName()) && "argrace".equals(r.attr("ksec.process.comm")))
+            .sorted(Comparator.comparingLong(ExportedLog::timeUnixNano)).toList();
+        assertEquals(n, connects.size(), "one record per call");
+        for (int i = 0; i < n; i++) {
+          ExportedLog r = connects.get(i);
+          boolean ok = raced.get(i).equals("ok");
+          long actedOn = ok ? open : refused;
+          Object port = r.attr("destination.port");
+          assertTrue(Long.valueOf(actedOn).equals(port) || (!ok && marked(r)),
+              "call " + i + " (" + raced.get(i) + ") reached port " + actedOn + " but its record says " + port);
+        }
+        assertTrue(connects.stream().anyMatch(r -> "success".equals(r.attr("ksec.event.outcome"))
+            && Long.valueOf(open).equals(r.attr("destination.port"))), "some connects succeeded");
+      } finally {
+        listening.close();
+        acceptor.join(5_000);
+      }
+    }
+  }
+}
