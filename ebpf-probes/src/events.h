@@ -65,6 +65,10 @@ enum event_type {
 	EVENT_PIVOT_ROOT = 54,
 	EVENT_CLOCK_SET = 55,
 	EVENT_BPF_TAMPER = 56,   /* another process reaching for the agent's own BPF objects */
+	/* io_uring (probes/io_uring.bpf.h) */
+	EVENT_IO_URING_SETUP = 57,
+	EVENT_IO_URING_REGISTER = 58,
+	EVENT_IO_URING_SUBMIT = 59, /* an operation submitted through a ring, from the io_uring tracepoints */
 	EVENT_TYPE_MAX = 64, /* size of the per-CPU drop counter array and of the policy table */
 };
 
@@ -88,6 +92,9 @@ enum event_type {
  * is known, so it looks absolute but is not, and the prefix rules never see it */
 #define FLAG_STR0_PARTIAL   (1u << 14)
 #define FLAG_STR1_PARTIAL   (1u << 15)
+/* sys_event: sent without its outcome (ret is 0): an io_uring operation whose completion could not be
+ * waited for (no room to hold it, or the submitter asked for no completion on success) */
+#define FLAG_NO_OUTCOME     (1u << 16)
 
 #define TASK_COMM_LEN 16
 #define ARGS_MAX 8192          /* bytes of argv kept per exec (NUL-separated) */
