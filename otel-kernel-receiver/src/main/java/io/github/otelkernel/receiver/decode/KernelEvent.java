@@ -55,9 +55,16 @@ public sealed interface KernelEvent {
     public static final int FLAG_TARGET_IS_AGENT = 1 << 13;
     /** Path 0 (or 1, shifted) lost its leading directories: only its tail is known. */
     public static final int FLAG_STR0_PARTIAL = 1 << 14;
+    /** Sent without its outcome (an io_uring operation whose completion was not waited for). */
+    public static final int FLAG_NO_OUTCOME = 1 << 16;
 
     public boolean failed() {
-      return ret < 0 && ret >= -4095;
+      return ret < 0 && ret >= -4095 && !outcomeUnknown();
+    }
+
+    /** The record left before the operation ended: neither success nor failure is known. */
+    public boolean outcomeUnknown() {
+      return (flags & FLAG_NO_OUTCOME) != 0;
     }
 
     public int errno() {
