@@ -19,14 +19,14 @@
  *                      str0: path (OPENAT, OPENAT2, UNLINKAT, MKDIRAT, SETXATTR; RENAMEAT and
  *                            LINKAT the old path; SYMLINKAT the new link; FSETXATTR, FTRUNCATE,
  *                            URING_CMD the file behind a plain fd), or the destination address
- *                            (CONNECT, BIND, SEND*: 4 or 16 bytes; AF_UNIX: the socket path)
+ *                            (CONNECT, SEND*: 4 or 16 bytes; AF_UNIX: the socket path)
  *                      str1: RENAMEAT, LINKAT: the new path; SYMLINKAT: the target as given
  *                      str2: SETXATTR, FSETXATTR: the attribute's name
  *
  * Submissions come from tp_btf/io_uring_submit_req, which fires in io_submit_sqe after the
  * request was prepared: paths are read from the copies the kernel made (struct filename), which
- * the submitter can no longer change, not from user memory; socket addresses from the kernel's
- * copy where prep made one (see uring_put_addr). The record is then held in uring_inflight until tp_btf/io_uring_complete gives the
+ * the submitter can no longer change, not from user memory (a connect's address excepted, see
+ * uring_put_addr). The record is then held in uring_inflight until tp_btf/io_uring_complete gives the
  * outcome; an operation that may wait indefinitely (ACCEPT, URING_CMD) or posts no completion on
  * success (IOSQE_CQE_SKIP_SUCCESS), or that finds uring_inflight full, is sent at submission with
  * FLAG_NO_OUTCOME. Reads, writes, polls and the other opcodes are not recorded: a ring does
@@ -169,27 +169,28 @@ static __always_inline int uring_path_ok(struct sys_scratch *s, int slot, const 
 }
 
 /*
- * The socket address of a connect, bind or send: the kernel's copy in the request's
- * io_async_msghdr when it holds one; else (a connect on 6.18 copies it only when it is issued,
- * measured) the caller's sockaddr, which the caller could still change before the kernel reads it.
+ * The socket address of a connect or send. A connect's comes from the caller's sockaddr, which the
+ * caller could still change before the kernel reads it: on 6.18 the request's io_async_msghdr
+ * (often recycled from a cache) does not yet hold the kernel's copy at submission, measured. A
+ * send's destination is the kernel's copy that prep makes (msg_name points at it); unverified.
  */
 static __always_inline void uring_put_addr(struct sys_scratch *s, struct io_kiocb *req, int op)
 {
-	struct io_async_msghdr *io = BPF_CORE_READ(req, async_data);
-	if (!io)
-		return;
-	int send = op != UOP_CONNECT && op != UOP_BIND;
-	if (send && !BPF_CORE_READ(io, msg.msg_name))
-		return; /* no destination: a connected socket, reported at its connect */
-	const void *addr = &io->addr;
-	int user = 0;
-	struct sa_head h = {};
-	bpf_probe_read_kernel(&h, sizeof(h), addr);
-	if (h.family == 0 && op == UOP_CONNECT) {
+	const void *addr;
+	int user = op == UOP_CONNECT;
+	if (user) {
 		addr = BPF_CORE_READ((struct io_connect *)&req->cmd, addr);
-		user = 1;
-		bpf_probe_read_user(&h, sizeof(h), addr);
+	} else {
+		struct io_async_msghdr *io = BPF_CORE_READ(req, async_data);
+		if (!io || !BPF_CORE_READ(io, msg.msg_name))
+			return; /* no destination: a connected socket, reported at its connect */
+		addr = &io->addr;
 	}
+	struct sa_head h = {};
+	if (user)
+		bpf_probe_read_user(&h, sizeof(h), addr);
+	else
+		bpf_probe_read_kernel(&h, sizeof(h), addr);
 	s->ev.args[3] = bpf_ntohs(h.port);
 	s->ev.args[4] = h.family;
 	if (h.family == AF_INET)
@@ -329,13 +330,11 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		break;
 	}
 	case UOP_CONNECT:
-	case UOP_BIND:
 		uring_put_addr(s, req, op);
-		if (op == UOP_BIND && s->ev.args[3] == 0 && s->ev.args[4] != AF_UNIX)
-			return 0; /* port 0 only picks a source address */
-		if (op == UOP_CONNECT && s->ev.args[4] == AF_UNIX)
+		if (s->ev.args[4] == AF_UNIX)
 			rules = EVENT_NET_UNIX_CONNECT;
 		break;
+	case UOP_BIND: /* its address is not known at submission (io_bind keeps no pointer to it) */
 	case UOP_LISTEN:
 		break;
 	default: { /* SEND, SENDMSG and their zero-copy forms: datagrams to a watched port */

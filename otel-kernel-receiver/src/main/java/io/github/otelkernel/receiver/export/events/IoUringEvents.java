@@ -1,7 +1,5 @@
 package io.github.otelkernel.receiver.export.events;
 
-import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_LOCAL_ADDRESS;
-import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_LOCAL_PORT;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_TRANSPORT;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_TYPE;
 import static io.opentelemetry.semconv.incubating.DestinationIncubatingAttributes.DESTINATION_ADDRESS;
@@ -166,13 +164,13 @@ final class IoUringEvents {
         a.put(KsecAttributes.FILE_SYMLINK_TARGET_PATH, target);
         yield " of " + link + " -> " + target;
       }
-      case OP_ACCEPT, OP_LISTEN -> {
+      case OP_ACCEPT, OP_LISTEN, OP_BIND -> {
         opFlags(c, flags);
         yield " on socket " + fd;
       }
-      default -> { // CONNECT, BIND, the sends
-        opFlags(c, op == OP_CONNECT || op == OP_BIND ? 0 : flags);
-        yield address(c, op == OP_BIND);
+      default -> { // CONNECT, the sends
+        opFlags(c, op == OP_CONNECT ? 0 : flags);
+        yield address(c);
       }
     };
     String suffix = e.outcomeUnknown() ? "" : c.outcomeSuffix();
@@ -185,8 +183,8 @@ final class IoUringEvents {
     }
   }
 
-  /** The socket address the kernel copied: destination (connect, send) or local (bind). */
-  private static String address(SysEventContext c, boolean local) {
+  /** The destination of a connect or send. */
+  private static String address(SysEventContext c) {
     SysCall e = c.event();
     var a = c.attributes();
     long family = e.arg(4);
@@ -203,9 +201,9 @@ final class IoUringEvents {
     String addr = NetworkEvents.address(e.string(0));
     long port = e.arg(3);
     if (addr != null) {
-      a.put(local ? NETWORK_LOCAL_ADDRESS : DESTINATION_ADDRESS, addr);
+      a.put(DESTINATION_ADDRESS, addr);
     }
-    a.put(local ? NETWORK_LOCAL_PORT : DESTINATION_PORT, port);
+    a.put(DESTINATION_PORT, port);
     String hp = (addr == null ? "?" : addr.indexOf(':') >= 0 ? "[" + addr + "]" : addr) + ":" + port;
     return " to " + hp;
   }
