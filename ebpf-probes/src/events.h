@@ -66,6 +66,10 @@ enum event_type {
 	EVENT_PIVOT_ROOT = 54,
 	EVENT_CLOCK_SET = 55,
 	EVENT_BPF_TAMPER = 56,   /* another process reaching for the agent's own BPF objects */
+	/* io_uring (probes/io_uring.bpf.h) */
+	EVENT_IO_URING_SETUP = 57,
+	EVENT_IO_URING_REGISTER = 58,
+	EVENT_IO_URING_SUBMIT = 59, /* an operation submitted through a ring, from the io_uring tracepoints */
 	EVENT_TYPE_MAX = 64, /* size of the per-CPU drop counter array and of the policy table */
 };
 
@@ -94,6 +98,9 @@ enum event_type {
  * (UNVERIFIED: the address space has other users, or the buffer is in a shared mapping) */
 #define FLAG_ARGS_CHANGED    (1u << 16)
 #define FLAG_ARGS_UNVERIFIED (1u << 17)
+/* sys_event: sent without its outcome (ret is 0): an io_uring operation whose completion could not be
+ * waited for (no room to hold it, or the submitter asked for no completion on success) */
+#define FLAG_NO_OUTCOME     (1u << 18)
 
 #define TASK_COMM_LEN 16
 #define ARGS_MAX 8192          /* bytes of argv kept per exec (NUL-separated) */

@@ -3,8 +3,8 @@
  * The agent's one BPF object: every probe shares the ring buffer, the drop
  * counters, the pending-call table and the policy maps. One header per
  * concern under probes/, like one program per concern: process lifecycle,
- * credentials and behaviour, injection, files, network, kernel integrity.
- * Tracepoints and raw tracepoints only, so it loads on kernels without
+ * credentials and behaviour, injection, files, network, kernel integrity,
+ * io_uring. Tracepoints, raw tracepoints and BTF-typed tracepoints only, so it loads on kernels without
  * kprobes, fentry or BPF LSM; a probe whose tracepoint this kernel lacks is
  * left out at load time by the agent (see BpfProbes).
  */
@@ -21,3 +21,4 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #include "probes/file.bpf.h"
 #include "probes/network.bpf.h"
 #include "probes/integrity.bpf.h"
+#include "probes/io_uring.bpf.h"

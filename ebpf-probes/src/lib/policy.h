@@ -284,8 +284,12 @@ filtered:
 	return 0;
 }
 
-/* The path prefix rules for a file event: the longest matching prefix decides. */
-static __always_inline int policy_path_ok(__u32 type, const char *path, __u32 len)
+/*
+ * The path prefix rules of event type `rules` (the longest matching prefix decides); a path they
+ * drop is counted under `type`. An io_uring operation takes the rules of the file event it
+ * stands for, so both ways of changing a file are filtered alike.
+ */
+static __always_inline int policy_path_ok_as(__u32 type, __u32 rules, const char *path, __u32 len)
 {
 	__u32 zero = 0;
 	struct path_key *k = bpf_map_lookup_elem(&path_key_heap, &zero);
@@ -295,15 +299,21 @@ static __always_inline int policy_path_ok(__u32 type, const char *path, __u32 le
 	k->prefixlen = n * 8;
 	bpf_probe_read_kernel(k->data, PREFIX_MAX, path);
 	struct path_rule *r = bpf_map_lookup_elem(&path_rules, k);
-	__u64 bit = 1ULL << (type & 63);
+	__u64 bit = 1ULL << (rules & 63);
 	int keep;
 	if (r && (r->mentioned & bit))
 		keep = (r->included & bit) != 0;
 	else
-		keep = (type_policy(type) & TYPE_DEFAULT_KEEP) != 0;
+		keep = (type_policy(rules) & TYPE_DEFAULT_KEEP) != 0;
 	if (!keep)
 		count_filtered(type);
 	return keep;
+}
+
+/* The path prefix rules for a file event. */
+static __always_inline int policy_path_ok(__u32 type, const char *path, __u32 len)
+{
+	return policy_path_ok_as(type, type, path, len);
 }
 
 #endif

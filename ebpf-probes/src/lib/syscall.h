@@ -328,14 +328,18 @@ static __always_inline __u32 sys_put_fd_path(struct sys_scratch *s, int slot, in
  * itself (AT_EMPTY_PATH). ".." and symlinks are left for the reader: the
  * record shows the path the process asked for, anchored where it was.
  */
-static __always_inline __u32 sys_put_user_path(struct sys_scratch *s, int slot, int dirfd, const char *upath)
+static __always_inline __u32 sys_put_path(struct sys_scratch *s, int slot, int dirfd, const char *upath, int user)
 {
 	char *dst = sys_slot(s, slot);
 	if (!dst)
 		return 0;
 	char first = 0;
-	if (upath)
-		bpf_probe_read_user(&first, 1, upath);
+	if (upath) {
+		if (user)
+			bpf_probe_read_user(&first, 1, upath);
+		else
+			bpf_probe_read_kernel(&first, 1, upath);
+	}
 	__u32 len = 0;
 	if (first != '/') {
 		struct dentry *dentry = NULL;
@@ -380,7 +384,8 @@ static __always_inline __u32 sys_put_user_path(struct sys_scratch *s, int slot, 
 		return len;
 	}
 	barrier_var(len);
-	long n = bpf_probe_read_user_str(dst + (len & (PATH_BUF_MAX - 1)), PATH_BUF_MAX, upath);
+	long n = user ? bpf_probe_read_user_str(dst + (len & (PATH_BUF_MAX - 1)), PATH_BUF_MAX, upath)
+		      : bpf_probe_read_kernel_str(dst + (len & (PATH_BUF_MAX - 1)), PATH_BUF_MAX, upath);
 	if (n > 0) {
 		len += n - 1;
 		if (n == PATH_BUF_MAX)
@@ -390,19 +395,27 @@ static __always_inline __u32 sys_put_user_path(struct sys_scratch *s, int slot, 
 	return len;
 }
 
+#define sys_put_user_path(s, slot, dirfd, upath) sys_put_path(s, slot, dirfd, upath, 1)
+/* A path the kernel already copied (a struct filename's name): what it acts on, not user memory. */
+#define sys_put_kernel_path(s, slot, dirfd, kpath) sys_put_path(s, slot, dirfd, kpath, 0)
+
 /* A NUL-terminated user string (a name, an fstype), at most max bytes (<= SYS_STR_MAX). */
-static __always_inline __u32 sys_put_user_str(struct sys_scratch *s, int slot, const char *ustr, __u32 max)
+static __always_inline __u32 sys_put_str(struct sys_scratch *s, int slot, const char *ustr, __u32 max, int user)
 {
 	char *dst = sys_slot(s, slot);
 	if (!dst || !ustr)
 		return 0;
-	long n = bpf_probe_read_user_str(dst, max & (SYS_STR_MAX - 1), ustr);
+	long n = user ? bpf_probe_read_user_str(dst, max & (SYS_STR_MAX - 1), ustr)
+		      : bpf_probe_read_kernel_str(dst, max & (SYS_STR_MAX - 1), ustr);
 	__u32 len = n > 0 ? n - 1 : 0;
 	if (n == (max & (SYS_STR_MAX - 1)))
 		s->ev.hdr.flags |= str_flag(slot, FLAG_STR0_TRUNCATED);
 	sys_commit(s, slot, len);
 	return len;
 }
+
+#define sys_put_user_str(s, slot, ustr, max) sys_put_str(s, slot, ustr, max, 1)
+#define sys_put_kernel_str(s, slot, kstr, max) sys_put_str(s, slot, kstr, max, 0)
 
 /* Raw bytes (a socket address, an xattr value), len <= SYS_STR_SMALL, from user or kernel memory. */
 static __always_inline __u32 sys_put_bytes(struct sys_scratch *s, int slot, const void *src, __u32 len, int user)

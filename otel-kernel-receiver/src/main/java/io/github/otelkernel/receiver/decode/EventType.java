@@ -54,7 +54,10 @@ public enum EventType {
   UMOUNT(53, KsecEvents.HOST_UMOUNT, "host.umount"),
   PIVOT_ROOT(54, KsecEvents.HOST_PIVOT_ROOT, "host.pivot_root"),
   CLOCK_SET(55, KsecEvents.HOST_CLOCK_SET, "host.clock_set"),
-  BPF_TAMPER(56, KsecEvents.KERNEL_BPF_TAMPER, "kernel.bpf_tamper");
+  BPF_TAMPER(56, KsecEvents.KERNEL_BPF_TAMPER, "kernel.bpf_tamper"),
+  IO_URING_SETUP(57, KsecEvents.IO_URING_SETUP, "io_uring.setup"),
+  IO_URING_REGISTER(58, KsecEvents.IO_URING_REGISTER, "io_uring.register"),
+  IO_URING_SUBMIT(59, KsecEvents.IO_URING_SUBMIT, "io_uring.submit");
 
   /** Size of the kernel's per-type tables (drop counters, policy). */
   public static final int MAX = 64;
@@ -91,7 +94,7 @@ public enum EventType {
     return policyName;
   }
 
-  /** The first part of the EventName: process, file, network, kernel, host. */
+  /** The first part of the EventName: process, file, network, kernel, host, io_uring. */
   public String category() {
     return eventName.substring(0, eventName.indexOf('.'));
   }

@@ -59,9 +59,16 @@ public sealed interface KernelEvent {
     public static final int FLAG_ARGS_CHANGED = 1 << 16;
     /** An argument read from the caller's memory was writable by another task during the call. */
     public static final int FLAG_ARGS_UNVERIFIED = 1 << 17;
+    /** Sent without its outcome (an io_uring operation whose completion was not waited for). */
+    public static final int FLAG_NO_OUTCOME = 1 << 18;
 
     public boolean failed() {
-      return ret < 0 && ret >= -4095;
+      return ret < 0 && ret >= -4095 && !outcomeUnknown();
+    }
+
+    /** The record left before the operation ended: neither success nor failure is known. */
+    public boolean outcomeUnknown() {
+      return (flags & FLAG_NO_OUTCOME) != 0;
     }
 
     public int errno() {

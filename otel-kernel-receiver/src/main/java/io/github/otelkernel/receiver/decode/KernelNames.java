@@ -19,6 +19,8 @@ public final class KernelNames {
   private static final Map<Integer, String> BPF_PROG_TYPES = load("bpf/bpf_prog_types.tsv");
   private static final Map<Integer, String> BPF_ATTACH_TYPES = load("bpf/bpf_attach_types.tsv");
   private static final Map<Integer, String> BPF_COMMANDS = load("bpf/bpf_cmds.tsv");
+  private static final Map<Integer, String> IO_URING_OPS = load("bpf/io_uring_ops.tsv");
+  private static final Map<Integer, String> IO_URING_REGISTER_OPS = load("bpf/io_uring_register_ops.tsv");
 
   private KernelNames() {}
 
@@ -60,6 +62,18 @@ public final class KernelNames {
   public static String bpfCommand(int cmd) {
     String n = BPF_COMMANDS.get(cmd);
     return n != null ? n : "BPF_CMD_" + cmd;
+  }
+
+  /** "IORING_OP_OPENAT" for 18 (from the build kernel's enum io_uring_op); "IORING_OP_N" when unknown. */
+  public static String ioUringOp(int op) {
+    String n = IO_URING_OPS.get(op);
+    return n != null ? n : "IORING_OP_" + op;
+  }
+
+  /** "IORING_REGISTER_PERSONALITY" for 9; "IORING_REGISTER_N" when unknown. */
+  public static String ioUringRegisterOp(int op) {
+    String n = IO_URING_REGISTER_OPS.get(op);
+    return n != null ? n : "IORING_REGISTER_" + op;
   }
 
   private static Map<Integer, String> load(String resource) {

@@ -164,7 +164,7 @@ public final class LogRecordMapper {
 
   private static void outcome(AttributesBuilder a, SysCall s) {
     a.put(KsecAttributes.EVENT_CATEGORY, s.type().category());
-    a.put(KsecAttributes.EVENT_OUTCOME, s.failed() ? "failure" : "success");
+    a.put(KsecAttributes.EVENT_OUTCOME, s.outcomeUnknown() ? "unknown" : s.failed() ? "failure" : "success");
     if (s.failed()) {
       a.put(ErrorAttributes.ERROR_TYPE, KernelNames.errno(s.errno()));
     }

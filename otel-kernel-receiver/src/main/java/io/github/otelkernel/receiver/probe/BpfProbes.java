@@ -149,6 +149,12 @@ public final class BpfProbes implements AutoCloseable {
         int unused = (int) lib.programSetAutoload.invokeExact(prog, false);
         skipped.add(parts[1] + "/" + parts[2]);
       }
+      // a BTF-typed tracepoint names no subsystem; a kernel without it (io_uring compiled out) would
+      // refuse the whole object at load, so look for it under every subsystem
+      if (parts.length == 2 && parts[0].equals("tp_btf") && !anySubsystemHas(tracefs, parts[1])) {
+        int unused = (int) lib.programSetAutoload.invokeExact(prog, false);
+        skipped.add(parts[1]);
+      }
     }
     if (!skipped.isEmpty()) {
       LOG.info("this kernel lacks " + skipped.size() + " tracepoints; their probes are left out: "
@@ -165,6 +171,12 @@ public final class BpfProbes implements AutoCloseable {
       if (section.equals(SyscallFallback.SECTION) && fallback.isEmpty()) {
         int unused = (int) lib.programSetAutoload.invokeExact(prog, false);
       }
+    }
+  }
+
+  private static boolean anySubsystemHas(Path tracefs, String event) throws java.io.IOException {
+    try (var subsystems = Files.list(tracefs)) {
+      return subsystems.anyMatch(d -> Files.isDirectory(d.resolve(event)));
     }
   }
 

@@ -99,7 +99,7 @@ final class FileEvents {
   }
 
   /** file.path (and name, directory, flags) from string slot n. */
-  private static String path(SysEventContext c, int slot) {
+  static String path(SysEventContext c, int slot) {
     SysCall e = c.event();
     RawBytes raw = e.string(slot);
     String p = normalize(raw.text());

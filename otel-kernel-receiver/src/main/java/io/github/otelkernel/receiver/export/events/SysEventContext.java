@@ -50,7 +50,7 @@ public final class SysEventContext {
     return "Process " + event.process().pid() + " (" + event.process().comm().text() + ")";
   }
 
-  /** " failed with EPERM" or "": appended to bodies. */
+  /** " failed with EPERM" or "" (also when the outcome is not known): appended to bodies. */
   public String outcomeSuffix() {
     return event.failed() ? " failed with " + io.github.otelkernel.receiver.decode.KernelNames.errno(event.errno()) : "";
   }

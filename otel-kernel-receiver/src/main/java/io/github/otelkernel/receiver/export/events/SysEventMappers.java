@@ -14,6 +14,7 @@ public final class SysEventMappers {
     CredentialEvents.register(MAPPERS);
     InjectionEvents.register(MAPPERS);
     IntegrityEvents.register(MAPPERS);
+    IoUringEvents.register(MAPPERS);
   }
 
   private SysEventMappers() {}
