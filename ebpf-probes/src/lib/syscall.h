@@ -20,7 +20,8 @@
 struct pending {
 	__u64 args[6];
 	__u64 aux;           /* probe-specific value captured at entry (e.g. the old uid) */
-	__u64 uhash;         /* hash of the user-memory arguments read at entry (sys_hash_user_args), or 0 */
+	__u64 uhash;         /* hash of the user-memory arguments read at entry (sys_hash_user_args), or 0;
+			      * the id probes mark with 1 a call the process rules would have dropped */
 	__u32 nr;
 	__u16 type;
 	__u16 valid;         /* set at entry, cleared at exit */
@@ -160,6 +161,7 @@ static __always_inline struct sys_scratch *sys_begin(struct trace_event_raw_sys_
  */
 #define VM_SHARED 0x8
 #define UHASH_MAX 4096
+#define UHASH_UNREADABLE 2 /* hashes are odd: an even value is a marker */
 
 struct uhash_buf {
 	__u64 w[UHASH_MAX / 8];
@@ -172,7 +174,29 @@ struct {
 	__type(value, struct uhash_buf);
 } uhash_heap SEC(".maps");
 
-/* FNV-1a over 8-byte words of a user string or a fixed-size user buffer (len > 0), 0 when unreadable. */
+struct uhash_ctx {
+	struct uhash_buf *b;
+	long n;
+	__u64 h;
+};
+
+static long uhash_word(__u64 i, struct uhash_ctx *c)
+{
+	if (i >= UHASH_MAX / 8 || (long)i * 8 >= c->n)
+		return 1;
+	__u64 w = c->b->w[i];
+	long rest = c->n - (long)i * 8;
+	if (rest < 8)
+		w &= (1ULL << (rest * 8)) - 1; /* bytes past the end are left over from earlier reads */
+	c->h = (c->h ^ w) * 0x100000001b3ULL;
+	return 0;
+}
+
+/*
+ * FNV-1a over 8-byte words of a user string or a fixed-size user buffer (len > 0), 0 when unreadable.
+ * The loop runs in bpf_loop, whose body the verifier checks once (an open loop of 512 rounds cost
+ * 50,000 verified instructions in every probe that used it, seconds at load).
+ */
 static __always_inline __u64 user_hash(const void *u, __s32 len)
 {
 	__u32 zero = 0;
@@ -180,24 +204,15 @@ static __always_inline __u64 user_hash(const void *u, __s32 len)
 	if (!b || !u)
 		return 0;
 	long n;
-	if (len > 0) {
+	if (len > 0)
 		n = bpf_probe_read_user(b->w, len & (UHASH_MAX - 1), u) < 0 ? 0 : len & (UHASH_MAX - 1);
-	} else {
+	else
 		n = bpf_probe_read_user_str(b->w, UHASH_MAX, u);
-	}
 	if (n <= 0)
 		return 0;
-	__u64 h = 0xcbf29ce484222325ULL ^ (__u64)n;
-	for (int i = 0; i < UHASH_MAX / 8; i++) {
-		if (i * 8 >= n)
-			break;
-		__u64 w = b->w[i];
-		int rest = n - i * 8;
-		if (rest < 8)
-			w &= (1ULL << (rest * 8)) - 1; /* bytes past the end are left over from earlier reads */
-		h = (h ^ w) * 0x100000001b3ULL;
-	}
-	return h | 1; /* 0 stays "nothing read" */
+	struct uhash_ctx c = {.b = b, .n = n, .h = 0xcbf29ce484222325ULL ^ (__u64)n};
+	bpf_loop((n + 7) / 8, uhash_word, &c, 0);
+	return c.h | 1; /* 0 stays "nothing read" */
 }
 
 static long vma_shared_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
@@ -207,7 +222,7 @@ static long vma_shared_cb(struct task_struct *task, struct vm_area_struct *vma, 
 }
 
 /* Whether another task could have written the caller's memory at addr during the call. */
-static __always_inline int user_mem_shared(const void *addr)
+static __always_inline int user_mem_shared(__u64 addr)
 {
 	if (!addr)
 		return 0;
@@ -216,7 +231,7 @@ static __always_inline int user_mem_shared(const void *addr)
 	if (!mm || BPF_CORE_READ(mm, mm_users.counter) > 1)
 		return 1;
 	long shared = 0;
-	bpf_find_vma(t, (__u64)addr, vma_shared_cb, &shared, 0);
+	bpf_find_vma(t, addr, vma_shared_cb, &shared, 0);
 	return shared != 0;
 }
 
@@ -226,22 +241,25 @@ static __always_inline void sys_hash_user_args(const void *u0, __s32 len0, const
 	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
 	if (!p || !p->valid)
 		return;
-	__u64 h = user_hash(u0, len0);
-	if (u1)
-		h ^= (user_hash(u1, len1) << 1) | 1;
-	p->uhash = h;
+	__u64 h0 = user_hash(u0, len0), h1 = u1 ? user_hash(u1, len1) : 1;
+	/* an argument unreadable here (its page not in yet) cannot be compared: UHASH_UNREADABLE */
+	p->uhash = (!h0 || !h1) ? UHASH_UNREADABLE : h0 ^ (h1 << 1);
 }
 
 /* At exit: read them again, and mark the record (see above). */
 static __always_inline void sys_check_user_args(struct sys_scratch *s, const void *u0, __s32 len0, const void *u1,
 						__s32 len1)
 {
-	__u64 h = user_hash(u0, len0);
-	if (u1)
-		h ^= (user_hash(u1, len1) << 1) | 1;
-	if (s->uhash && h != s->uhash)
-		s->ev.hdr.flags |= FLAG_ARGS_CHANGED;
-	if (user_mem_shared(u0) || user_mem_shared(u1))
+	if (s->uhash == UHASH_UNREADABLE) {
+		s->ev.hdr.flags |= FLAG_ARGS_UNVERIFIED;
+	} else if (s->uhash) { /* 0: not hashed at entry (opens: hot), so nothing to compare */
+		__u64 h0 = user_hash(u0, len0), h1 = u1 ? user_hash(u1, len1) : 1;
+		if (!h0 || !h1)
+			s->ev.hdr.flags |= FLAG_ARGS_UNVERIFIED;
+		else if ((h0 ^ (h1 << 1)) != s->uhash)
+			s->ev.hdr.flags |= FLAG_ARGS_CHANGED;
+	}
+	if (user_mem_shared((__u64)u0) || user_mem_shared((__u64)u1))
 		s->ev.hdr.flags |= FLAG_ARGS_UNVERIFIED;
 }
 
@@ -299,6 +317,45 @@ static __always_inline struct file *fd_file(int fd)
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
+}
+
+#define ANON_INODE_FS_MAGIC 0x09041934
+
+/*
+ * What a BPF descriptor holds: its kind from the name its anonymous inode was made with
+ * ("bpf-map", "bpf-prog", "bpf_link" when made, "bpf-link" when taken by id), then the object's
+ * id. 0 for anything else.
+ */
+static __always_inline __u32 bpf_file_object(struct file *f, __u32 *kind, char name[16])
+{
+	if (!f)
+		return 0;
+	if (BPF_CORE_READ(f, f_inode, i_sb, s_magic) != ANON_INODE_FS_MAGIC)
+		return 0; /* a file named bpf-map on a real file system is not one */
+	char n[9] = {};
+	bpf_probe_read_kernel_str(n, sizeof(n), BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	void *priv = BPF_CORE_READ(f, private_data);
+	if (!priv || n[0] != 'b' || n[1] != 'p' || n[2] != 'f')
+		return 0;
+	if (n[3] == '-' && n[4] == 'm' && n[5] == 'a' && n[6] == 'p' && n[7] == 0) {
+		*kind = BPF_OBJECT_MAP;
+		bpf_probe_read_kernel(name, 16, &((struct bpf_map *)priv)->name);
+		return BPF_CORE_READ((struct bpf_map *)priv, id);
+	}
+	if (n[3] == '-' && n[4] == 'p' && n[5] == 'r' && n[6] == 'o' && n[7] == 'g' && n[8] == 0) {
+		*kind = BPF_OBJECT_PROG;
+		struct bpf_prog_aux *aux = BPF_CORE_READ((struct bpf_prog *)priv, aux);
+		bpf_probe_read_kernel(name, 16, &aux->name);
+		return BPF_CORE_READ(aux, id);
+	}
+	if ((n[3] == '_' || n[3] == '-') && n[4] == 'l' && n[5] == 'i' && n[6] == 'n' && n[7] == 'k' && n[8] == 0) {
+		*kind = BPF_OBJECT_LINK;
+		struct bpf_prog_aux *aux = BPF_CORE_READ((struct bpf_link *)priv, prog, aux);
+		if (aux)
+			bpf_probe_read_kernel(name, 16, &aux->name);
+		return BPF_CORE_READ((struct bpf_link *)priv, id);
+	}
+	return 0;
 }
 
 /* The absolute path of an open file. Returns its length (0 when fd is not open). */

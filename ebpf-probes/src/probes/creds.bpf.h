@@ -44,8 +44,13 @@ static __always_inline __u64 old_ids(int group)
  */
 static __always_inline int id_enter(struct trace_event_raw_sys_enter *ctx, __u32 type, int nargs)
 {
-	if ((type_policy(type) & TYPE_ENABLED) && aimed_at_agent_by_other(1))
-		sys_stash(ctx, type, nargs, old_ids(type == EVENT_SETGID));
+	if (!(type_policy(type) & TYPE_ENABLED) || !aimed_at_agent_by_other(1))
+		return 0;
+	int wanted = policy_wants(type);
+	sys_stash(ctx, type, nargs, old_ids(type == EVENT_SETGID));
+	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (p && !wanted)
+		p->uhash = 1; /* the rules would have dropped it: the exit keeps it only if ids changed */
 	return 0;
 }
 
@@ -56,6 +61,13 @@ static __always_inline int id_exit(struct trace_event_raw_sys_exit *ctx, int nar
 	struct sys_scratch *s = sys_begin(ctx, &old);
 	if (!s)
 		return 0;
+	if (s->uhash == 1) {
+		/* a process the rules ignore: only a change counts (servers that switch per request to
+		 * the same ids, setfsuid(-1) queries and glibc's per-thread broadcast would flood) */
+		__u64 now = old_ids(s->ev.hdr.type == EVENT_SETGID);
+		if (now == old || s->ev.ret < 0)
+			return 0;
+	}
 	if (nargs < 3)
 		s->ev.args[2] = (__u32)-1;
 	if (nargs < 2)

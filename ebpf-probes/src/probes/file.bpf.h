@@ -132,7 +132,13 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int d
 		const void *how = (const void *)s->ev.args[how_arg & 7];
 		struct file *opened = s->ev.ret >= 0 ? fd_file((int)s->ev.ret) : NULL;
 		if (opened) {
-			__u32 type = (BPF_CORE_READ(opened, f_mode) & FMODE_WRITE) ? EVENT_FILE_OPEN : EVENT_FILE_READ;
+			/* write intent by any evidence: opened for writing, or flags (at entry or now) that
+			 * create or truncate, which a read-only descriptor does not show */
+			__u64 now = 0;
+			bpf_probe_read_user(&now, sizeof(now), how);
+			__u32 type = (BPF_CORE_READ(opened, f_mode) & FMODE_WRITE) || open_type(flags) == EVENT_FILE_OPEN
+					     || open_type(now) == EVENT_FILE_OPEN
+				? EVENT_FILE_OPEN : EVENT_FILE_READ;
 			if (!(type_policy(type) & TYPE_ENABLED))
 				return 0;
 			s->ev.hdr.type = type;

@@ -134,31 +134,39 @@ static __always_inline __s32 pidfd_target(int pidfd)
 	return pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
 }
 
-/* pidfd_getfd(pidfd, targetfd, flags): a copy of another process's descriptor (its sockets, its files) */
+/*
+ * pidfd_getfd(pidfd, targetfd, flags): a copy of another process's descriptor (its sockets, its
+ * files). Stashed whenever the type is on (it is rare): the pidfd seen at entry can be swapped
+ * before the kernel looks, so the exit decides again, from the pidfd and from what was copied (one
+ * of the agent's BPF objects makes it aimed at the agent too). aux: the process rules wanted it.
+ */
 SEC("tp/syscalls/sys_enter_pidfd_getfd")
 int enter_pidfd_getfd(struct trace_event_raw_sys_enter *ctx)
 {
-	__s32 target = pidfd_target((int)ctx->args[0]);
-	if (stash_if_aimed_at_agent(ctx, EVENT_PIDFD_GETFD, target, 3))
-		return 0;
-	if (policy_wants(EVENT_PIDFD_GETFD))
-		sys_stash(ctx, EVENT_PIDFD_GETFD, 3, 0);
+	if ((type_policy(EVENT_PIDFD_GETFD) & TYPE_ENABLED) && aimed_at_agent_by_other(1))
+		sys_stash(ctx, EVENT_PIDFD_GETFD, 3, policy_wants(EVENT_PIDFD_GETFD));
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_pidfd_getfd")
 int exit_pidfd_getfd(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 aux = 0;
-	struct sys_scratch *s = sys_begin(ctx, &aux);
+	__u64 wanted = 0;
+	struct sys_scratch *s = sys_begin(ctx, &wanted);
 	if (!s)
 		return 0;
 	__s32 target = pidfd_target((int)s->ev.args[0]);
 	s->ev.args[0] = (__u64)(__s64)target;
-	if (aux || is_agent_task(target))
+	struct file *copied = s->ev.ret >= 0 ? fd_file((int)s->ev.ret) : NULL;
+	__u32 kind = 0;
+	char name[16];
+	__u32 object = bpf_file_object(copied, &kind, name);
+	if (is_agent_task(target) || is_agent_object(kind, object))
 		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
-	if (s->ev.ret >= 0)
-		sys_put_fd_path(s, 0, (int)s->ev.ret);
+	else if (!wanted)
+		return 0;
+	if (copied)
+		sys_put_file_path(s, 0, copied);
 	return sys_submit(s);
 }
 

@@ -177,43 +177,14 @@ struct prog_load_attr {
 };
 
 /*
- * What a BPF descriptor holds: its kind from the name its anonymous inode was made with
- * ("bpf-map", "bpf-prog", "bpf_link" when made, "bpf-link" when taken by id), then the object's
- * id. 0 for anything else.
+ * A descriptor taken by id: maps only. A map descriptor is how the agent's state is written; a
+ * program's or a link's is what every `bpftool prog|link show` takes for every object on the host
+ * (hundreds of records per listing), and what can be done with one that matters (detach, update)
+ * is reported as its own command.
  */
-static __always_inline __u32 bpf_file_object(struct file *f, __u32 *kind, char name[16])
-{
-	if (!f)
-		return 0;
-	char n[9] = {};
-	bpf_probe_read_kernel_str(n, sizeof(n), BPF_CORE_READ(f, f_path.dentry, d_name.name));
-	void *priv = BPF_CORE_READ(f, private_data);
-	if (!priv || n[0] != 'b' || n[1] != 'p' || n[2] != 'f')
-		return 0;
-	if (n[3] == '-' && n[4] == 'm' && n[5] == 'a' && n[6] == 'p' && n[7] == 0) {
-		*kind = BPF_OBJECT_MAP;
-		bpf_probe_read_kernel(name, 16, &((struct bpf_map *)priv)->name);
-		return BPF_CORE_READ((struct bpf_map *)priv, id);
-	}
-	if (n[3] == '-' && n[4] == 'p' && n[5] == 'r' && n[6] == 'o' && n[7] == 'g' && n[8] == 0) {
-		*kind = BPF_OBJECT_PROG;
-		struct bpf_prog_aux *aux = BPF_CORE_READ((struct bpf_prog *)priv, aux);
-		bpf_probe_read_kernel(name, 16, &aux->name);
-		return BPF_CORE_READ(aux, id);
-	}
-	if ((n[3] == '_' || n[3] == '-') && n[4] == 'l' && n[5] == 'i' && n[6] == 'n' && n[7] == 'k' && n[8] == 0) {
-		*kind = BPF_OBJECT_LINK;
-		struct bpf_prog_aux *aux = BPF_CORE_READ((struct bpf_link *)priv, prog, aux);
-		if (aux)
-			bpf_probe_read_kernel(name, 16, &aux->name);
-		return BPF_CORE_READ((struct bpf_link *)priv, id);
-	}
-	return 0;
-}
-
 static __always_inline int bpf_cmd_gets_fd_by_id(__u64 cmd)
 {
-	return cmd == BPF_PROG_GET_FD_BY_ID || cmd == BPF_MAP_GET_FD_BY_ID || cmd == BPF_LINK_GET_FD_BY_ID;
+	return cmd == BPF_MAP_GET_FD_BY_ID;
 }
 
 /* Where the descriptor a command acts on sits in its union bpf_attr member; -1: none we watch. */
@@ -262,9 +233,14 @@ static __always_inline int bpf_tamper_enter(struct trace_event_raw_sys_enter *ct
 	if (by_id) {
 		/* the id is the attr's first word; the exit names the object from the returned descriptor */
 		bpf_probe_read_user(&id, sizeof(id), uattr);
-		kind = cmd == BPF_MAP_GET_FD_BY_ID ? BPF_OBJECT_MAP
-			: cmd == BPF_PROG_GET_FD_BY_ID ? BPF_OBJECT_PROG : BPF_OBJECT_LINK;
+		kind = BPF_OBJECT_MAP;
 	} else {
+		__s32 fd = -1;
+		if (bpf_probe_read_user(&fd, sizeof(fd), uattr + (off & 63)) < 0) {
+			/* unreadable here (its page not in yet): the exit reads it again and decides */
+			sys_stash(ctx, EVENT_BPF_TAMPER, 3, 0);
+			return 0;
+		}
 		id = bpf_attr_agent_object(uattr, off, &kind, name);
 	}
 	if (!by_id && !id)
@@ -301,6 +277,10 @@ static __always_inline int bpf_tamper_exit(struct sys_scratch *s, __u64 aux)
 			kind = k;
 			id = again;
 		}
+		if (!again)
+			__builtin_memset(name, 0, sizeof(name)); /* whatever it names now is not ours */
+		if (!is_agent_object(kind, id))
+			return 0; /* unreadable at entry and not ours at exit */
 	}
 	s->ev.args[1] = kind;
 	s->ev.args[2] = id;

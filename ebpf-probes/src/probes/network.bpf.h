@@ -174,10 +174,10 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	put_local(s, sk);
 	int connected = s->ev.ret == 0 || s->ev.ret == -EINPROGRESS;
 	if (connected) {
-		put_peer(s, sk); /* where the kernel connected it, whatever the buffer says now */
-		struct sa_head h = user_sa(uaddr);
-		if (bpf_ntohs(h.port) != s->ev.args[3])
-			s->ev.hdr.flags |= FLAG_ARGS_CHANGED; /* the caller's buffer names another port */
+		/* where the kernel connected it, whatever the buffer says now (a cgroup/connect program may
+		 * have rewritten it too: a service address to a backend) */
+		put_peer(s, sk);
+		sys_check_user_args(s, uaddr, SOCKADDR_MAX, NULL, 0); /* the buffer changing is evidence still */
 	} else {
 		put_user_peer(s, uaddr);
 		sys_check_user_args(s, uaddr, SOCKADDR_MAX, NULL, 0);

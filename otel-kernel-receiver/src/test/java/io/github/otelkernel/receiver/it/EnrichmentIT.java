@@ -34,8 +34,12 @@ class EnrichmentIT {
   @BeforeAll
   static void runWorkload() throws Exception {
     // started before the agent: known only from /proc
-    Process early = new ProcessBuilder("/bin/sh", "-c", "sleep 3; /bin/true " + TAG + " early").start();
+    // it execs once the agent is up (the flag file), however long the start takes
+    Path go = dir.resolve("early-go");
+    Process early = new ProcessBuilder("/bin/sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.1; done; /bin/true "
+        + TAG + " early").start();
     try (AgentProcess agent = AgentProcess.start(dir, false)) {
+      Files.createFile(go);
       AgentProcess.run(dir, "/bin/bash", "-c", "/bin/bash -c '/bin/true " + TAG + " nested; exit 0'; exit 0");
       // the parent exits at once; the child lives on, re-parented, and execs later
       outerPid = AgentProcess.run(dir, "/bin/sh", "-c",
@@ -153,7 +157,8 @@ class EnrichmentIT {
   @Test
   void processStartedBeforeTheAgentIsKnown() {
     ExportedLog child = exec("early");
-    assertEquals("/bin/sh -c sleep 3; /bin/true " + TAG + " early", child.stringAttr("ksec.process.parent.command_line"));
+    assertEquals("/bin/sh -c while [ ! -e " + dir.resolve("early-go") + " ]; do sleep 0.1; done; /bin/true " + TAG
+        + " early", child.stringAttr("ksec.process.parent.command_line"));
     assertNotNull(child.attr("ksec.process.parent.entity_id"));
   }
 
