@@ -93,10 +93,11 @@ static __always_inline int open_enter(struct trace_event_raw_sys_enter *ctx, __u
  */
 static __always_inline int open_of_agent_unstashed(struct trace_event_raw_sys_exit *ctx)
 {
-	if (ctx->ret < 0 || !agent_pid())
+	/* cheap checks first: this runs for every open the policy did not stash */
+	if (ctx->ret < 0 || !aimed_at_agent_by_other(1))
 		return 0;
 	struct file *f = fd_file((int)ctx->ret);
-	if (!proc_file_of_agent(f) || !aimed_at_agent_by_other(1))
+	if (!proc_file_of_agent(f))
 		return 0;
 	__u64 flags = BPF_CORE_READ(f, f_flags);
 	__u32 type = (BPF_CORE_READ(f, f_mode) & FMODE_WRITE) ? EVENT_FILE_OPEN : EVENT_FILE_READ;

@@ -53,11 +53,16 @@ public final class KibanaImport {
   public KibanaImport(URI kibana, String authorization, Path caFile) throws SetupException {
     this.kibana = kibana;
     this.authorization = authorization;
+    this.http = client(caFile);
+  }
+
+  /** An HTTP client for Kibana: a 10 s connect timeout, and caFile's certificates when given. */
+  static HttpClient client(Path caFile) throws SetupException {
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
     if (caFile != null) {
       builder.sslContext(ElasticConnection.trusting(caFile));
     }
-    this.http = builder.build();
+    return builder.build();
   }
 
   /** The dashboards' saved objects as one NDJSON file: each object once, in file order. */

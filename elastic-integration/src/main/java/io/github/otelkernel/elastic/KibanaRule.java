@@ -32,11 +32,7 @@ public final class KibanaRule {
   public KibanaRule(URI kibana, String authorization, Path caFile) throws SetupException {
     this.kibana = kibana;
     this.authorization = authorization;
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-    if (caFile != null) {
-      builder.sslContext(ElasticConnection.trusting(caFile));
-    }
-    this.http = builder.build();
+    this.http = KibanaImport.client(caFile);
   }
 
   /** The committed rule body, {@code elastic/rules/ksec-dead-man.json}, as the jar carries it. */

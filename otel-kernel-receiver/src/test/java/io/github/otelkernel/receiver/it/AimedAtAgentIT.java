@@ -42,8 +42,7 @@ class AimedAtAgentIT {
     try (AgentProcess agent = AgentProcess.startWith(dir, receiver, "", "", List.of(), List.of(),
         "batch: {timeout: 100ms}")) {
       long pid = agent.pid();
-      int thread = Files.list(Path.of("/proc/" + pid + "/task")).map(p -> Integer.parseInt(p.getFileName().toString()))
-          .filter(t -> t != pid).findFirst().orElseThrow();
+      int thread = otherThread(pid);
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       int pgid = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2]);
       Path script = Files.writeString(dir.resolve("aim.py"), SCRIPT);
@@ -100,8 +99,7 @@ class AimedAtAgentIT {
     try (AgentProcess agent = AgentProcess.startWith(dir, receiver, "", "", List.of(), List.of(),
         "batch: {timeout: 100ms}")) {
       long pid = agent.pid();
-      int thread = Files.list(Path.of("/proc/" + pid + "/task")).map(p -> Integer.parseInt(p.getFileName().toString()))
-          .filter(t -> t != pid).findFirst().orElseThrow();
+      int thread = otherThread(pid);
       Path script = Files.writeString(dir.resolve("proc.py"), PROC_SCRIPT);
       String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
       AgentProcess.run(Path.of("/"), python, script.toString(), Long.toString(pid), Integer.toString(thread));
@@ -123,6 +121,14 @@ class AimedAtAgentIT {
       // what every ps reads stays the policy's: root is ignored here
       assertTrue(agent.records().stream().noneMatch(r -> (proc + "stat").equals(r.attr("file.path"))),
           "/proc/<agent>/stat is left to the policy");
+    }
+  }
+
+  /** One of the agent's threads other than its main one. */
+  static int otherThread(long pid) throws java.io.IOException {
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      return tasks.map(p -> Integer.parseInt(p.getFileName().toString())).filter(t -> t != pid).findFirst()
+          .orElseThrow();
     }
   }
 }
