@@ -13,65 +13,9 @@
 
 #define RECORD_VERSION 3
 
-enum event_type {
-	EVENT_EXEC = 1,
-	EVENT_FORK = 2,
-	EVENT_EXIT = 3,
-
-	/* From here on every record is a struct sys_event: a system call and its outcome. */
-	/* process credentials and behaviour (probes/creds.bpf.h) */
-	EVENT_SETUID = 8,        /* setuid, setreuid, setresuid, setfsuid */
-	EVENT_SETGID = 9,        /* setgid, setregid, setresgid, setfsgid */
-	EVENT_CAPSET = 10,
-	EVENT_PRCTL = 11,        /* options chosen by policy */
-	EVENT_CAP_USE = 12,      /* tp/capability/cap_capable for capabilities chosen by policy */
-	EVENT_SIGNAL = 13,       /* kill, tkill, tgkill to another process */
-	EVENT_SETNS = 14,
-	EVENT_UNSHARE = 15,
-	/* injection and inspection (probes/inject.bpf.h) */
-	EVENT_PTRACE = 16,
-	EVENT_VM_READ = 17,      /* process_vm_readv */
-	EVENT_VM_WRITE = 18,     /* process_vm_writev */
-	EVENT_MEMFD_CREATE = 19,
-	EVENT_MEM_WX = 20,       /* mmap/mprotect/pkey_mprotect asking for write+execute */
-	EVENT_PIDFD_GETFD = 21,  /* a copy of another process's descriptor */
-	/* files (probes/file.bpf.h) */
-	EVENT_FILE_OPEN = 24,    /* open with write, create or truncate intent */
-	EVENT_FILE_READ = 25,    /* read-only open of a path the policy includes */
-	EVENT_FILE_UNLINK = 26,
-	EVENT_FILE_RENAME = 27,
-	EVENT_FILE_CHMOD = 28,
-	EVENT_FILE_CHOWN = 29,
-	EVENT_FILE_LINK = 30,
-	EVENT_FILE_SYMLINK = 31,
-	EVENT_FILE_TRUNCATE = 32,
-	EVENT_FILE_UTIMES = 33,
-	EVENT_FILE_SETXATTR = 34,
-	EVENT_FILE_MKDIR = 35,
-	EVENT_FILE_RMDIR = 36,
-	/* network (probes/network.bpf.h) */
-	EVENT_NET_CONNECT = 40,
-	EVENT_NET_ACCEPT = 41,
-	EVENT_NET_LISTEN = 42,
-	EVENT_NET_BIND = 43,
-	EVENT_NET_SEND = 44,     /* UDP datagram to a port the policy watches (53) */
-	EVENT_NET_UNIX_CONNECT = 45,
-	/* kernel and host integrity (probes/integrity.bpf.h) */
-	EVENT_MODULE_LOAD = 48,
-	EVENT_MODULE_UNLOAD = 49,
-	EVENT_BPF_LOAD = 50,
-	EVENT_KEXEC_LOAD = 51,
-	EVENT_MOUNT = 52,
-	EVENT_UMOUNT = 53,
-	EVENT_PIVOT_ROOT = 54,
-	EVENT_CLOCK_SET = 55,
-	EVENT_BPF_TAMPER = 56,   /* another process reaching for the agent's own BPF objects */
-	/* io_uring (probes/io_uring.bpf.h) */
-	EVENT_IO_URING_SETUP = 57,
-	EVENT_IO_URING_REGISTER = 58,
-	EVENT_IO_URING_SUBMIT = 59, /* an operation submitted through a ring, from the io_uring tracepoints */
-	EVENT_TYPE_MAX = 64, /* size of the per-CPU drop counter array and of the policy table */
-};
+/* enum event_type and each type's payload slots (TYPE_ARG_x, TYPE_STR_x): generated from the
+ * event catalog, semantic-conventions/model/ksec/events.yaml */
+#include "event_types.h"
 
 /* flags */
 #define FLAG_ARGS_TRUNCATED (1u << 0) /* argv longer than ARGS_MAX bytes */

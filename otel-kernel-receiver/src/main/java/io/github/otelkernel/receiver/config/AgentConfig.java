@@ -73,7 +73,12 @@ public record AgentConfig(
   /** queue_size_mib bounds the in-memory queue in estimated bytes; with storage the file_storage's size bounds it. */
   public record QueueConfig(boolean enabled, int queueSize, int queueSizeMib, Optional<String> storage,
       Set<String> lowPriorityEvents) {
-    public static final Set<String> DEFAULT_LOW_PRIORITY = Set.of("process.fork", "process.exit");
+    /** EventNames of the types the catalog marks low_priority (process.fork, process.exit). */
+    public static final Set<String> DEFAULT_LOW_PRIORITY = java.util.Arrays.stream(
+            io.github.otelkernel.receiver.decode.EventType.values())
+        .filter(io.github.otelkernel.receiver.decode.EventType::lowPriority)
+        .map(io.github.otelkernel.receiver.decode.EventType::eventName)
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
     public static final QueueConfig DEFAULT = new QueueConfig(true, 16_384, 32, Optional.empty(), DEFAULT_LOW_PRIORITY);
   }
 

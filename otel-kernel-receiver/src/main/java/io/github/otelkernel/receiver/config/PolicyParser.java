@@ -94,10 +94,10 @@ final class PolicyParser {
       throw bad.error("path prefixes apply to file events and network.unix_connect only (file.open, file.read, "
           + "file.unlink…)");
     }
-    if (type == EventType.BPF_TAMPER && keys.containsKey("enabled") && !keys.get("enabled").asBoolean()) {
+    if (!type.switchable() && keys.containsKey("enabled") && !keys.get("enabled").asBoolean()) {
       // the first write of a tamperer would be to switch the record of its writes off
-      throw keys.get("enabled").error("kernel.bpf_tamper cannot be turned off: it reports other processes reaching"
-          + " for the agent's own BPF maps, programs and links");
+      throw keys.get("enabled").error(type.policyName() + " cannot be turned off: it reports other processes"
+          + " reaching for the agent's own BPF maps, programs and links");
     }
     Optional<Duration> aggregate = Optional.empty();
     if (keys.containsKey("aggregate")) {

@@ -83,6 +83,17 @@ public sealed interface KernelEvent {
       return strings.get(i);
     }
 
+    /** String slot i with its flags (only slots 0 and 1 carry paths that can be relative or partial). */
+    public SysString str(int i) {
+      return new SysString(strings.get(i), flag(FLAG_STR0_TRUNCATED << i),
+          i < 2 && flag(FLAG_STR0_RELATIVE << i), i < 2 && flag(FLAG_STR0_PARTIAL << i));
+    }
+
+    /** The payload, typed by the record's type (the catalog names every slot). */
+    public SysPayload payload() {
+      return SysPayload.of(this);
+    }
+
     public boolean flag(int f) {
       return (flags & f) != 0;
     }

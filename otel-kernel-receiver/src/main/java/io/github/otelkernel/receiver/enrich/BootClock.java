@@ -10,13 +10,28 @@ import io.github.otelkernel.receiver.probe.Libc;
  */
 public final class BootClock {
   private volatile long offsetNanos;
+  private final boolean fixed;
 
   public BootClock() {
+    fixed = false;
     refresh();
+  }
+
+  private BootClock(long offsetNanos) {
+    this.fixed = true;
+    this.offsetNanos = offsetNanos;
+  }
+
+  /** A clock whose offset stays as given: to map recorded events the same way every time (tests). */
+  public static BootClock withOffset(long offsetNanos) {
+    return new BootClock(offsetNanos);
   }
 
   /** Samples both clocks; the tightest of three brackets limits the error to a few hundred ns. */
   public void refresh() {
+    if (fixed) {
+      return;
+    }
     long best = Long.MAX_VALUE;
     long offset = 0;
     for (int i = 0; i < 3; i++) {

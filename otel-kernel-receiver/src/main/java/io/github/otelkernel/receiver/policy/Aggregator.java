@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.policy;
 
+import io.github.otelkernel.semconv.KsecAttributeHandling;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.opentelemetry.api.common.Attributes;
 import java.time.Instant;
@@ -22,10 +23,8 @@ public final class Aggregator {
   public record Pending(String eventName, long epochNanos, String body, Attributes attributes) {}
 
   /** Attributes that differ between repeats of one action without making it another. */
-  private static final Set<String> VOLATILE = Set.of("thread.id", "source.port", "network.local.port",
-      KsecAttributes.SYSCALL_RETURN.getKey(), "ksec.memory.address",
-      // enrichment that may arrive between two repeats (the hash is computed off the hot path)
-      KsecAttributes.PROCESS_EXECUTABLE_HASH_SHA256.getKey());
+  /** Attributes that differ between repeats of one action (marked merge_volatile in the catalog). */
+  private static final Set<String> VOLATILE = KsecAttributeHandling.MERGE_VOLATILE;
 
   /** Default byte budget of the open windows (their keys and held repeats, estimated). */
   public static final long DEFAULT_MAX_BYTES = 16L << 20;

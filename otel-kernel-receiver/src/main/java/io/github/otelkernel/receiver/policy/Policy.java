@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The effective collection policy: the shipped defaults with the operator's receivers.ebpf.policy
@@ -34,33 +33,6 @@ public record Policy(
     }
   }
 
-  /** Files whose mere reading matters: credentials, sudo rules, SSH keys. */
-  public static final List<String> SENSITIVE_READS = List.of(
-      "/etc/shadow", "/etc/gshadow", "/etc/security/opasswd", "/etc/sudoers", "/etc/sudoers.d/",
-      "/etc/ssh/ssh_host_", "/root/.ssh/", "/home/*/.ssh/");
-
-  /** Pseudo and scratch filesystems that churn on any busy host and say little. */
-  public static final List<String> QUIET_PATHS = List.of(
-      "/proc/", "/sys/", "/dev/", "/run/", "/var/cache/", "/var/log/journal/");
-
-  private static final Set<EventType> FILE_CHANGES = Set.of(EventType.FILE_OPEN, EventType.FILE_UNLINK,
-      EventType.FILE_RENAME, EventType.FILE_CHMOD, EventType.FILE_CHOWN, EventType.FILE_LINK,
-      EventType.FILE_SYMLINK, EventType.FILE_TRUNCATE, EventType.FILE_UTIMES, EventType.FILE_SETXATTR,
-      EventType.FILE_MKDIR, EventType.FILE_RMDIR);
-
-  /** Off unless asked for: frequent and rarely telling on their own. */
-  private static final Set<EventType> OFF_BY_DEFAULT = Set.of(
-      EventType.NET_UNIX_CONNECT, EventType.FILE_MKDIR, EventType.FILE_RMDIR);
-
-  private static final Map<EventType, Duration> DEFAULT_AGGREGATE = Map.of(
-      EventType.FILE_OPEN, Duration.ofSeconds(10),
-      EventType.FILE_READ, Duration.ofSeconds(60),
-      EventType.NET_CONNECT, Duration.ofSeconds(10),
-      EventType.NET_SEND, Duration.ofSeconds(60),
-      EventType.CAP_USE, Duration.ofSeconds(60),
-      EventType.MEM_WX, Duration.ofSeconds(60),
-      EventType.PRCTL, Duration.ofSeconds(60));
-
   public static final List<Integer> DEFAULT_UDP_PORTS = List.of(53);
   public static final List<String> DEFAULT_CAPABILITIES = List.of("CAP_SYS_MODULE", "CAP_SYS_RAWIO",
       "CAP_SYS_PTRACE", "CAP_SYS_BOOT", "CAP_MAC_ADMIN", "CAP_MAC_OVERRIDE", "CAP_BPF");
@@ -77,11 +49,8 @@ public record Policy(
       if (!c.defaults()) {
         d = new TypePolicy(false, List.of(), List.of(), Duration.ZERO);
       } else {
-        List<String> include = t == EventType.FILE_READ ? SENSITIVE_READS
-            : t == EventType.FILE_OPEN ? List.of("/proc/sys/", "/dev/shm/") : List.of();
-        List<String> exclude = FILE_CHANGES.contains(t) ? QUIET_PATHS : List.of();
-        d = new TypePolicy(!OFF_BY_DEFAULT.contains(t), include, exclude,
-            DEFAULT_AGGREGATE.getOrDefault(t, Duration.ZERO));
+        // the catalog's defaults (semantic-conventions/model/ksec/events.yaml), through EventType
+        d = new TypePolicy(t.defaultEnabled(), t.defaultInclude(), t.defaultExclude(), t.defaultAggregate());
       }
       EventPolicy o = c.events().get(t.policyName());
       if (o != null) {

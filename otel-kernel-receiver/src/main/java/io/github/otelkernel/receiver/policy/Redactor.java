@@ -1,6 +1,7 @@
 package io.github.otelkernel.receiver.policy;
 
 import io.github.otelkernel.receiver.config.PolicyConfig.RedactionPattern;
+import io.github.otelkernel.semconv.KsecAttributeHandling;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -165,25 +166,7 @@ public final class Redactor {
    * is derived from them (a name masked in its path but shown whole in file.name or a parent's
    * executable would carry the secret past the mask).
    */
-  private static final Set<String> FIELDS = union(RAW_COPIES.keySet(), Set.of(
-      "file.name", "file.directory", "process.executable.name", "process.linux.cgroup",
-      KsecAttributes.PROCESS_PARENT_COMMAND_LINE.getKey(),
-      KsecAttributes.FILE_ORIGINAL_PATH.getKey(),
-      KsecAttributes.FILE_SYMLINK_TARGET_PATH.getKey(),
-      KsecAttributes.PROCESS_PARENT_EXECUTABLE_PATH.getKey(),
-      KsecAttributes.PROCESS_SESSION_LEADER_EXECUTABLE_PATH.getKey(),
-      KsecAttributes.PROCESS_ENTRY_LEADER_EXECUTABLE_PATH.getKey(),
-      KsecAttributes.TARGET_PROCESS_EXECUTABLE_PATH.getKey(),
-      KsecAttributes.FILE_XATTR_NAME.getKey(),
-      KsecAttributes.SYSCTL_NAME.getKey(),
-      KsecAttributes.MEMFD_NAME.getKey(),
-      KsecAttributes.MODULE_NAME.getKey(),
-      KsecAttributes.BPF_PROGRAM_NAME.getKey(),
-      KsecAttributes.MOUNT_TARGET.getKey(),
-      KsecAttributes.MOUNT_SOURCE.getKey(),
-      KsecAttributes.MODULE_PARAMETERS.getKey(),
-      KsecAttributes.KEXEC_COMMAND_LINE.getKey(),
-      KsecAttributes.NETWORK_UNIX_PATH.getKey()));
+  private static final Set<String> FIELDS = union(RAW_COPIES.keySet(), KsecAttributeHandling.REDACTED);
 
   private static Set<String> union(Set<String> a, Set<String> b) {
     Set<String> u = new java.util.HashSet<>(a);

@@ -15,16 +15,18 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * {@code events.yaml}: event groups), the Java constants the agent uses and the Markdown reference.
  * Run by the build; its output is never edited by hand.
  *
- * <p>Arguments: model directory, Java output root, Markdown output file.
+ * <p>Arguments: model directory, Java output root, Markdown output file, and the event catalog's
+ * C header and Markdown table (compared with their committed copies by the tests).
  */
 public final class SemconvGenerator {
   static final String PACKAGE = "io.github.otelkernel.semconv";
 
   /** One attribute of our namespace. */
-  record Attribute(String id, String type, String brief, String ecs, List<Object> examples) {}
+  record Attribute(String id, String type, String brief, String ecs, List<Object> examples, boolean redact,
+      boolean mergeVolatile) {}
 
   /** A reference from an event to an attribute, ours or OTel's. */
-  record Ref(String id, String requirement, String condition, String ecs) {}
+  record Ref(String id, String requirement, String condition, String ecs, boolean redact, boolean mergeVolatile) {}
 
   record Event(String name, String brief, List<Ref> refs) {}
 
@@ -39,8 +41,13 @@ public final class SemconvGenerator {
     Files.createDirectories(pkg);
     Files.writeString(pkg.resolve("KsecAttributes.java"), attributesJava(attributes));
     Files.writeString(pkg.resolve("KsecEvents.java"), eventsJava(events));
+    Files.writeString(pkg.resolve("KsecAttributeHandling.java"), handlingJava(attributes, events));
     Files.createDirectories(markdown.getParent());
     Files.writeString(markdown, markdown(attributes, events));
+    if (args.length > 3) {
+      CatalogGenerator.main(new String[] {"c", model.toString(), args[3]});
+      CatalogGenerator.main(new String[] {"markdown", model.toString(), args[4]});
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -57,7 +64,8 @@ public final class SemconvGenerator {
       for (Map<String, Object> a : (List<Map<String, Object>>) g.get("attributes")) {
         Map<String, Object> ann = (Map<String, Object>) a.getOrDefault("annotations", Map.of());
         out.add(new Attribute((String) a.get("id"), (String) a.get("type"), oneLine((String) a.get("brief")),
-            (String) ann.getOrDefault("ecs", "none"), (List<Object>) a.getOrDefault("examples", List.of())));
+            (String) ann.getOrDefault("ecs", "none"), (List<Object>) a.getOrDefault("examples", List.of()),
+            Boolean.TRUE.equals(ann.get("redact")), Boolean.TRUE.equals(ann.get("merge_volatile"))));
       }
     }
     return out;
@@ -105,7 +113,8 @@ public final class SemconvGenerator {
           requirement = (String) level;
         }
         Map<String, Object> ann = (Map<String, Object>) a.getOrDefault("annotations", Map.of());
-        refs.add(new Ref((String) a.get("ref"), requirement, condition, (String) ann.getOrDefault("ecs", "")));
+        refs.add(new Ref((String) a.get("ref"), requirement, condition, (String) ann.getOrDefault("ecs", ""),
+            Boolean.TRUE.equals(ann.get("redact")), Boolean.TRUE.equals(ann.get("merge_volatile"))));
       }
       out.add(new Event((String) g.get("name"), oneLine((String) g.get("brief")), refs));
     }
@@ -177,6 +186,45 @@ public final class SemconvGenerator {
           .append(e.name()).append("\";\n\n");
     }
     return sb.append("  private KsecEvents() {}\n}\n").toString();
+  }
+
+  /**
+   * Which attributes the redaction stage masks and the merge stage ignores: marked {@code redact} or
+   * {@code merge_volatile} on a ksec.* attribute in registry.yaml or on a reference in events.yaml.
+   */
+  static String handlingJava(List<Attribute> attributes, List<Event> events) {
+    java.util.TreeSet<String> redact = new java.util.TreeSet<>();
+    java.util.TreeSet<String> volatiles = new java.util.TreeSet<>();
+    for (Attribute a : attributes) {
+      if (a.redact()) {
+        redact.add(a.id());
+      }
+      if (a.mergeVolatile()) {
+        volatiles.add(a.id());
+      }
+    }
+    for (Event e : events) {
+      for (Ref r : e.refs()) {
+        if (r.redact()) {
+          redact.add(r.id());
+        }
+        if (r.mergeVolatile()) {
+          volatiles.add(r.id());
+        }
+      }
+    }
+    return header() + "import java.util.Set;\n\n"
+        + "/** How the policy stages treat attributes. Generated from the redact and merge_volatile annotations. */\n"
+        + "public final class KsecAttributeHandling {\n"
+        + "  /** Attributes that can carry what a process was given or named: the redaction stage masks them. */\n"
+        + "  public static final Set<String> REDACTED = Set.of(" + quoted(redact) + ");\n\n"
+        + "  /** Attributes that differ between repeats of one action: the merge stage leaves them out of its key. */\n"
+        + "  public static final Set<String> MERGE_VOLATILE = Set.of(" + quoted(volatiles) + ");\n\n"
+        + "  private KsecAttributeHandling() {}\n}\n";
+  }
+
+  private static String quoted(java.util.Collection<String> s) {
+    return String.join(",\n      ", s.stream().map(x -> "\"" + x + "\"").toList());
   }
 
   private static String header() {
