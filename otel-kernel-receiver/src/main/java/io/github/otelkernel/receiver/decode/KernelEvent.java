@@ -38,7 +38,7 @@ public sealed interface KernelEvent {
 
   /**
    * A system call and its outcome ({@code struct sys_event}): what {@code args} and the strings hold
-   * depends on the type and is listed in the probe that emits it ({@code ebpf-probes/src/probes/}).
+   * depends on the type, as the event catalog names it; {@link #payload()} gives them typed.
    *
    * @param ret the return value, {@code -errno} on failure
    * @param syscall the syscall number on this architecture
@@ -75,16 +75,13 @@ public sealed interface KernelEvent {
       return failed() ? (int) -ret : 0;
     }
 
-    public long arg(int i) {
+    /** args[i]: read through {@link #payload()}, which names the slots (package-private on purpose). */
+    long arg(int i) {
       return args[i];
     }
 
-    public RawBytes string(int i) {
-      return strings.get(i);
-    }
-
     /** String slot i with its flags (only slots 0 and 1 carry paths that can be relative or partial). */
-    public SysString str(int i) {
+    SysString str(int i) {
       return new SysString(strings.get(i), flag(FLAG_STR0_TRUNCATED << i),
           i < 2 && flag(FLAG_STR0_RELATIVE << i), i < 2 && flag(FLAG_STR0_PARTIAL << i));
     }

@@ -129,12 +129,13 @@ class RecordDecoderTest {
     assertEquals(EventType.FILE_RENAME, e.type());
     assertTrue(e.failed());
     assertEquals(13, e.errno());
-    assertEquals(1, e.arg(0));
     assertEquals(316, e.syscall());
-    assertEquals("/tmp/a", e.string(0).text());
-    assertEquals("/tmp/b", e.string(1).text());
-    assertTrue(e.string(2).isEmpty());
-    assertTrue(e.flag(KernelEvent.SysCall.FLAG_STR1_TRUNCATED));
+    var rename = (SysPayload.FileRename) e.payload();
+    assertEquals(1, rename.flags());
+    assertEquals("/tmp/a", rename.from().text());
+    assertEquals("/tmp/b", rename.to().text());
+    assertTrue(rename.to().truncated());
+    assertTrue(!rename.from().truncated());
     b.putShort(190, (short) 500); // declares more than the record holds
     assertThrows(MalformedRecordException.class, () -> decoder.decode(b.array()));
   }

@@ -1,10 +1,19 @@
 package io.github.otelkernel.receiver.export.events;
 
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
+
 import io.github.otelkernel.receiver.decode.Capabilities;
 import io.github.otelkernel.receiver.decode.EventType;
 import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
 import io.github.otelkernel.receiver.decode.KernelNames;
 import io.github.otelkernel.receiver.decode.PrctlOptions;
+import io.github.otelkernel.receiver.decode.SysPayload.CapabilityUse;
+import io.github.otelkernel.receiver.decode.SysPayload.Capset;
+import io.github.otelkernel.receiver.decode.SysPayload.IdChange;
+import io.github.otelkernel.receiver.decode.SysPayload.Prctl;
+import io.github.otelkernel.receiver.decode.SysPayload.Setns;
+import io.github.otelkernel.receiver.decode.SysPayload.Signal;
+import io.github.otelkernel.receiver.decode.SysPayload.Unshare;
 import io.github.otelkernel.receiver.export.Signals;
 import io.github.otelkernel.semconv.KsecAttributes;
 import java.util.ArrayList;
@@ -29,43 +38,38 @@ final class CredentialEvents {
   private CredentialEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.SETUID, c -> ids(c, "user"));
-    m.put(EventType.SETGID, c -> ids(c, "group"));
-    m.put(EventType.CAPSET, c -> {
-      SysCall e = c.event();
-      long pid = e.arg(0) == 0 ? e.process().pid() : e.arg(0);
+    m.put(EventType.SETUID, typed(IdChange.class, (e, c) -> ids(e, c, "user")));
+    m.put(EventType.SETGID, typed(IdChange.class, (e, c) -> ids(e, c, "group")));
+    m.put(EventType.CAPSET, typed(Capset.class, (e, c) -> {
+      long pid = e.pid() == 0 ? e.call().process().pid() : e.pid();
       c.target(pid);
-      List<String> eff = Capabilities.names(e.arg(1));
+      List<String> eff = Capabilities.names(e.effective());
       c.attributes().put(KsecAttributes.CAPABILITIES_EFFECTIVE, eff);
-      c.attributes().put(KsecAttributes.CAPABILITIES_PERMITTED, Capabilities.names(e.arg(2)));
-      c.attributes().put(KsecAttributes.CAPABILITIES_INHERITABLE, Capabilities.names(e.arg(3)));
+      c.attributes().put(KsecAttributes.CAPABILITIES_PERMITTED, Capabilities.names(e.permitted()));
+      c.attributes().put(KsecAttributes.CAPABILITIES_INHERITABLE, Capabilities.names(e.inheritable()));
       return c.actor() + " set the effective capabilities of process " + pid + " to "
           + (eff.isEmpty() ? "none" : String.join(",", eff)) + c.outcomeSuffix();
-    });
-    m.put(EventType.PRCTL, c -> {
-      SysCall e = c.event();
-      int option = (int) e.arg(0);
-      String name = PrctlOptions.name(option);
+    }));
+    m.put(EventType.PRCTL, typed(Prctl.class, (e, c) -> {
+      String name = PrctlOptions.name(e.option());
       c.attributes().put(KsecAttributes.PRCTL_OPTION, name);
-      c.attributes().put(KsecAttributes.PRCTL_ARGUMENT, e.arg(1));
-      if (option == PR_SET_NAME) {
-        String newName = c.text(0, KsecAttributes.PRCTL_NAME, null);
+      c.attributes().put(KsecAttributes.PRCTL_ARGUMENT, e.arg2());
+      if (e.option() == PR_SET_NAME) {
+        String newName = c.text(e.name(), KsecAttributes.PRCTL_NAME, null);
         return c.actor() + " renamed itself to " + newName + c.outcomeSuffix();
       }
-      return c.actor() + " called prctl " + name + "(" + e.arg(1) + ")" + c.outcomeSuffix();
-    });
-    m.put(EventType.CAP_USE, c -> {
-      SysCall e = c.event();
-      String cap = Capabilities.name((int) e.arg(0));
+      return c.actor() + " called prctl " + name + "(" + e.arg2() + ")" + c.outcomeSuffix();
+    }));
+    m.put(EventType.CAP_USE, typed(CapabilityUse.class, (e, c) -> {
+      String cap = Capabilities.name(e.capability());
       c.attributes().put(KsecAttributes.CAPABILITY_NAME, cap);
-      c.attributes().put(KsecAttributes.CAPABILITY_INITIAL_NAMESPACE, e.arg(1) != 0);
-      return c.actor() + (e.failed() ? " was denied " : " used ") + cap;
-    });
-    m.put(EventType.SIGNAL, c -> {
-      SysCall e = c.event();
-      long pid = (int) e.arg(0); // kill's pid is signed: 0 and negatives name process groups
-      int sig = (int) e.arg(1);
-      long tid = e.arg(2);
+      c.attributes().put(KsecAttributes.CAPABILITY_INITIAL_NAMESPACE, e.initialNamespace());
+      return c.actor() + (e.call().failed() ? " was denied " : " used ") + cap;
+    }));
+    m.put(EventType.SIGNAL, typed(Signal.class, (e, c) -> {
+      long pid = e.pid(); // kill's pid is signed: 0 and negatives name process groups
+      int sig = e.signal();
+      long tid = e.tid();
       if (pid == 0 && tid != 0) {
         pid = tid; // tkill names only the thread
       }
@@ -78,38 +82,37 @@ final class CredentialEvents {
       c.attributes().put(KsecAttributes.SIGNAL_NAME, name);
       String whom = pid > 0 ? "process " + pid : pid == 0 ? "its process group" : pid == -1
           ? "every process it may signal" : "process group " + (-pid);
-      if (e.flag(SysCall.FLAG_TARGET_IS_AGENT)) {
+      if (e.call().flag(SysCall.FLAG_TARGET_IS_AGENT)) {
         whom = pid > 0 ? "this agent (process " + pid + ")" : whom + ", this agent among them";
       }
       return c.actor() + " sent " + name + " to " + whom + c.outcomeSuffix();
-    });
-    m.put(EventType.SETNS, c -> {
-      SysCall e = c.event();
+    }));
+    m.put(EventType.SETNS, typed(Setns.class, (e, c) -> {
       List<String> kinds = new ArrayList<>();
-      String kind = e.string(2).text();
+      String kind = e.kind().text();
       if (!kind.isEmpty()) {
         kinds.add(kind);
       } else {
-        kinds.addAll(namespaces(e.arg(1)));
+        kinds.addAll(namespaces(e.nstype()));
       }
       if (!kinds.isEmpty()) {
         c.attributes().put(KsecAttributes.NAMESPACE_TYPES, kinds);
       }
-      if (e.arg(2) != 0) {
-        c.attributes().put(KsecAttributes.NAMESPACE_INODE, e.arg(2));
+      if (e.inode() != 0) {
+        c.attributes().put(KsecAttributes.NAMESPACE_INODE, e.inode());
       }
       String what = kinds.isEmpty() ? "namespaces" : String.join(",", kinds) + " namespace";
-      if (e.arg(3) != 0) {
-        c.target(e.arg(3));
-        return c.actor() + " entered the " + what + " of process " + e.arg(3) + c.outcomeSuffix();
+      if (e.pid() != 0) {
+        c.target(e.pid());
+        return c.actor() + " entered the " + what + " of process " + e.pid() + c.outcomeSuffix();
       }
-      return c.actor() + " entered " + what + (e.arg(2) != 0 ? " " + e.arg(2) : "") + c.outcomeSuffix();
-    });
-    m.put(EventType.UNSHARE, c -> {
-      List<String> kinds = namespaces(c.event().arg(0));
+      return c.actor() + " entered " + what + (e.inode() != 0 ? " " + e.inode() : "") + c.outcomeSuffix();
+    }));
+    m.put(EventType.UNSHARE, typed(Unshare.class, (e, c) -> {
+      List<String> kinds = namespaces(e.flags());
       c.attributes().put(KsecAttributes.NAMESPACE_TYPES, kinds);
       return c.actor() + " created new " + String.join(",", kinds) + " namespaces" + c.outcomeSuffix();
-    });
+    }));
   }
 
   static List<String> namespaces(long flags) {
@@ -122,14 +125,13 @@ final class CredentialEvents {
     return out;
   }
 
-  private static String ids(SysEventContext c, String what) {
-    SysCall e = c.event();
+  private static String ids(IdChange e, SysEventContext c, String what) {
     var a = c.attributes();
-    boolean fs = e.arg(3) != 0;
-    long r = e.arg(0) & UNCHANGED;
-    long eff = e.arg(1) & UNCHANGED;
-    long saved = e.arg(2) & UNCHANGED;
-    String call = KernelNames.syscall(e.syscall());
+    boolean fs = e.filesystem();
+    long r = e.id0() & UNCHANGED;
+    long eff = e.id1() & UNCHANGED;
+    long saved = e.id2() & UNCHANGED;
+    String call = KernelNames.syscall(e.call().syscall());
     int n = call.startsWith("setres") ? 3 : call.startsWith("setre") ? 2 : 1;
     List<String> asked = new ArrayList<>();
     if (n == 1) {
@@ -153,9 +155,9 @@ final class CredentialEvents {
     if (fs) {
       a.put(KsecAttributes.CREDENTIALS_FILESYSTEM, true);
     }
-    a.put(KsecAttributes.CREDENTIALS_PREVIOUS_REAL_ID, e.arg(4) & UNCHANGED);
-    a.put(KsecAttributes.CREDENTIALS_PREVIOUS_EFFECTIVE_ID, e.arg(5) & UNCHANGED);
+    a.put(KsecAttributes.CREDENTIALS_PREVIOUS_REAL_ID, e.previousReal() & UNCHANGED);
+    a.put(KsecAttributes.CREDENTIALS_PREVIOUS_EFFECTIVE_ID, e.previousEffective() & UNCHANGED);
     return c.actor() + " changed its " + what + " ids (" + (asked.isEmpty() ? "none" : String.join(", ", asked))
-        + ") from " + (e.arg(5) & UNCHANGED) + c.outcomeSuffix();
+        + ") from " + (e.previousEffective() & UNCHANGED) + c.outcomeSuffix();
   }
 }

@@ -1,7 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
-import io.github.otelkernel.receiver.decode.PartialPath;
-
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_DIRECTORY;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_GROUP_ID;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_MODE;
@@ -11,8 +10,20 @@ import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_SIZE;
 
 import io.github.otelkernel.receiver.decode.EventType;
+import io.github.otelkernel.receiver.decode.PartialPath;
 import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
-import io.github.otelkernel.receiver.decode.RawBytes;
+import io.github.otelkernel.receiver.decode.SysPayload.FileChmod;
+import io.github.otelkernel.receiver.decode.SysPayload.FileChown;
+import io.github.otelkernel.receiver.decode.SysPayload.FileLink;
+import io.github.otelkernel.receiver.decode.SysPayload.FileMkdir;
+import io.github.otelkernel.receiver.decode.SysPayload.FileOpen;
+import io.github.otelkernel.receiver.decode.SysPayload.FileRemove;
+import io.github.otelkernel.receiver.decode.SysPayload.FileRename;
+import io.github.otelkernel.receiver.decode.SysPayload.FileSetxattr;
+import io.github.otelkernel.receiver.decode.SysPayload.FileSymlink;
+import io.github.otelkernel.receiver.decode.SysPayload.FileTruncate;
+import io.github.otelkernel.receiver.decode.SysPayload.FileUtimes;
+import io.github.otelkernel.receiver.decode.SysString;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.github.otelkernel.semconv.KsecEvents;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -32,78 +43,78 @@ final class FileEvents {
   private FileEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.FILE_OPEN, FileEvents::open);
-    m.put(EventType.FILE_READ, FileEvents::open);
-    m.put(EventType.FILE_UNLINK, c -> c.actor() + " removed " + path(c, 0) + c.outcomeSuffix());
-    m.put(EventType.FILE_RMDIR, c -> c.actor() + " removed directory " + path(c, 0) + c.outcomeSuffix());
-    m.put(EventType.FILE_MKDIR, c -> {
-      mode(c, c.event().arg(0), false);
-      return c.actor() + " created directory " + path(c, 0) + c.outcomeSuffix();
-    });
-    m.put(EventType.FILE_RENAME, c -> {
-      String to = path(c, 1);
-      String from = text(c.event().string(0));
+    m.put(EventType.FILE_OPEN, typed(FileOpen.class, FileEvents::open));
+    m.put(EventType.FILE_READ, typed(FileOpen.class, FileEvents::open));
+    m.put(EventType.FILE_UNLINK, typed(FileRemove.class,
+        (e, c) -> c.actor() + " removed " + path(c, e.path()) + c.outcomeSuffix()));
+    m.put(EventType.FILE_RMDIR, typed(FileRemove.class,
+        (e, c) -> c.actor() + " removed directory " + path(c, e.path()) + c.outcomeSuffix()));
+    m.put(EventType.FILE_MKDIR, typed(FileMkdir.class, (e, c) -> {
+      mode(c, e.mode(), false);
+      return c.actor() + " created directory " + path(c, e.path()) + c.outcomeSuffix();
+    }));
+    m.put(EventType.FILE_RENAME, typed(FileRename.class, (e, c) -> {
+      String to = path(c, e.to());
+      String from = normalize(e.from().text());
       c.attributes().put(KsecAttributes.FILE_ORIGINAL_PATH, from);
-      if (c.event().arg(0) != 0) {
-        c.attributes().put(KsecAttributes.FILE_RENAME_FLAGS, c.event().arg(0));
+      if (e.flags() != 0) {
+        c.attributes().put(KsecAttributes.FILE_RENAME_FLAGS, e.flags());
       }
       return c.actor() + " renamed " + from + " to " + to + c.outcomeSuffix();
-    });
-    m.put(EventType.FILE_CHMOD, c -> {
-      String p = path(c, 0);
-      String mode = mode(c, c.event().arg(0), true);
+    }));
+    m.put(EventType.FILE_CHMOD, typed(FileChmod.class, (e, c) -> {
+      String p = path(c, e.path());
+      String mode = mode(c, e.mode(), true);
       return c.actor() + " changed the mode of " + p + " to " + mode + c.outcomeSuffix();
-    });
-    m.put(EventType.FILE_CHOWN, c -> {
-      String p = path(c, 0);
-      int uid = (int) c.event().arg(0);
-      int gid = (int) c.event().arg(1);
-      if (uid != -1) {
-        c.attributes().put(FILE_OWNER_ID, Integer.toUnsignedString(uid));
+    }));
+    m.put(EventType.FILE_CHOWN, typed(FileChown.class, (e, c) -> {
+      String p = path(c, e.path());
+      if (e.uid() != -1) {
+        c.attributes().put(FILE_OWNER_ID, Integer.toUnsignedString(e.uid()));
       }
-      if (gid != -1) {
-        c.attributes().put(FILE_GROUP_ID, Integer.toUnsignedString(gid));
+      if (e.gid() != -1) {
+        c.attributes().put(FILE_GROUP_ID, Integer.toUnsignedString(e.gid()));
       }
-      return c.actor() + " changed the owner of " + p + " to " + (uid == -1 ? "-" : Integer.toUnsignedString(uid))
-          + ":" + (gid == -1 ? "-" : Integer.toUnsignedString(gid)) + c.outcomeSuffix();
-    });
-    m.put(EventType.FILE_LINK, c -> {
-      String link = path(c, 1);
-      String existing = text(c.event().string(0));
+      return c.actor() + " changed the owner of " + p + " to " + id(e.uid()) + ":" + id(e.gid()) + c.outcomeSuffix();
+    }));
+    m.put(EventType.FILE_LINK, typed(FileLink.class, (e, c) -> {
+      String link = path(c, e.link());
+      String existing = normalize(e.existing().text());
       c.attributes().put(KsecAttributes.FILE_ORIGINAL_PATH, existing);
       return c.actor() + " linked " + link + " to " + existing + c.outcomeSuffix();
-    });
-    m.put(EventType.FILE_SYMLINK, c -> {
-      String link = path(c, 0);
-      String target = c.event().string(1).text();
+    }));
+    m.put(EventType.FILE_SYMLINK, typed(FileSymlink.class, (e, c) -> {
+      String link = path(c, e.link());
+      String target = e.target().text();
       c.attributes().put(KsecAttributes.FILE_SYMLINK_TARGET_PATH, target);
       return c.actor() + " made symlink " + link + " -> " + target + c.outcomeSuffix();
-    });
-    m.put(EventType.FILE_TRUNCATE, c -> {
-      String p = path(c, 0);
-      c.attributes().put(FILE_SIZE, c.event().arg(0));
-      return c.actor() + " truncated " + p + " to " + c.event().arg(0) + " bytes" + c.outcomeSuffix();
-    });
-    m.put(EventType.FILE_UTIMES, FileEvents::utimes);
-    m.put(EventType.FILE_SETXATTR, c -> {
-      String p = path(c, 0);
-      String name = c.event().string(2).text();
+    }));
+    m.put(EventType.FILE_TRUNCATE, typed(FileTruncate.class, (e, c) -> {
+      String p = path(c, e.path());
+      c.attributes().put(FILE_SIZE, e.length());
+      return c.actor() + " truncated " + p + " to " + e.length() + " bytes" + c.outcomeSuffix();
+    }));
+    m.put(EventType.FILE_UTIMES, typed(FileUtimes.class, FileEvents::utimes));
+    m.put(EventType.FILE_SETXATTR, typed(FileSetxattr.class, (e, c) -> {
+      String p = path(c, e.path());
+      String name = e.name().text();
       c.attributes().put(KsecAttributes.FILE_XATTR_NAME, name);
-      c.attributes().put(KsecAttributes.FILE_XATTR_SIZE, c.event().arg(0));
-      RawBytes value = c.event().string(1);
-      if (!value.isEmpty()) {
-        c.attributes().put(KsecAttributes.FILE_XATTR_VALUE, Base64.getEncoder().encodeToString(value.bytes()));
+      c.attributes().put(KsecAttributes.FILE_XATTR_SIZE, e.size());
+      if (!e.value().isEmpty()) {
+        c.attributes().put(KsecAttributes.FILE_XATTR_VALUE, Base64.getEncoder().encodeToString(e.value().bytes().bytes()));
       }
       return c.actor() + " set extended attribute " + name + " on " + p + c.outcomeSuffix();
-    });
+    }));
   }
 
-  /** file.path (and name, directory, flags) from string slot n. */
-  static String path(SysEventContext c, int slot) {
-    SysCall e = c.event();
-    RawBytes raw = e.string(slot);
+  private static String id(int id) {
+    return id == -1 ? "-" : Integer.toUnsignedString(id);
+  }
+
+  /** file.path (and name, directory, and what the kernel said of it) from a path slot. */
+  static String path(SysEventContext c, SysString raw) {
     String p = normalize(raw.text());
-    if (slot < 2 && e.flag(SysCall.FLAG_STR0_PARTIAL << slot)) {
+    if (raw.partial()) {
       p = PartialPath.mark(p);
     }
     AttributesBuilder a = c.attributes();
@@ -114,19 +125,15 @@ final class FileEvents {
       a.put(FILE_DIRECTORY, slash == 0 ? "/" : p.substring(0, slash));
     }
     if (raw.lossy()) {
-      a.put(KsecAttributes.FILE_PATH_RAW, Base64.getEncoder().encodeToString(raw.bytes()));
+      a.put(KsecAttributes.FILE_PATH_RAW, Base64.getEncoder().encodeToString(raw.bytes().bytes()));
     }
-    if (e.flag(SysCall.FLAG_STR0_TRUNCATED << slot)) {
+    if (raw.truncated()) {
       a.put(KsecAttributes.FILE_PATH_TRUNCATED, true);
     }
-    if (slot < 2 && e.flag(SysCall.FLAG_STR0_RELATIVE << slot)) {
+    if (raw.relative()) {
       a.put(KsecAttributes.FILE_PATH_UNRESOLVED, true);
     }
     return p;
-  }
-
-  private static String text(RawBytes b) {
-    return normalize(b.text());
   }
 
   /**
@@ -165,47 +172,46 @@ final class FileEvents {
     return octal;
   }
 
-  private static String open(SysEventContext c) {
-    SysCall e = c.event();
-    String p = path(c, 0);
-    long flags = e.arg(0);
+  private static String open(FileOpen e, SysEventContext c) {
+    String p = path(c, e.path());
+    long flags = e.flags();
     c.attributes().put(KsecAttributes.FILE_OPEN_FLAGS, flags);
     c.attributes().put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(flags));
-    if (e.type() == EventType.FILE_OPEN && p.startsWith(PROC_SYS) && p.length() > PROC_SYS.length()) {
+    EventType type = e.call().type();
+    if (type == EventType.FILE_OPEN && p.startsWith(PROC_SYS) && p.length() > PROC_SYS.length()) {
       String name = p.substring(PROC_SYS.length()).replace('/', '.');
       c.eventName(KsecEvents.KERNEL_SYSCTL_WRITE);
       c.attributes().put(KsecAttributes.SYSCTL_NAME, name);
       return c.actor() + " opened kernel parameter " + name + " for writing" + c.outcomeSuffix();
     }
     if ((flags & OpenFlags.O_CREAT) != 0 || (flags & OpenFlags.O_TMPFILE) == OpenFlags.O_TMPFILE) {
-      mode(c, e.arg(1), false);
+      mode(c, e.mode(), false);
     }
-    String how = e.type() == EventType.FILE_READ ? "for reading" : "for writing";
+    String how = type == EventType.FILE_READ ? "for reading" : "for writing";
     String agent = "";
-    if (e.flag(SysCall.FLAG_TARGET_IS_AGENT)) {
+    if (e.call().flag(SysCall.FLAG_TARGET_IS_AGENT)) {
       c.attributes().put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
       agent = " (this agent's)";
     }
     return c.actor() + " opened " + p + agent + " " + how + c.outcomeSuffix();
   }
 
-  private static String utimes(SysEventContext c) {
-    SysCall e = c.event();
-    String p = path(c, 0);
-    if (e.arg(4) == 0) {
+  private static String utimes(FileUtimes e, SysEventContext c) {
+    String p = path(c, e.path());
+    if (!e.timesGiven()) {
       c.attributes().put(KsecAttributes.FILE_TIMES_NOW, true);
       return c.actor() + " set the times of " + p + " to now" + c.outcomeSuffix();
     }
     String shown = "now";
     boolean now = false;
-    if (e.arg(1) == UTIME_NOW || e.arg(3) == UTIME_NOW) {
+    if (e.atimeNsec() == UTIME_NOW || e.mtimeNsec() == UTIME_NOW) {
       now = true;
     }
-    if (e.arg(1) != UTIME_NOW && e.arg(1) != UTIME_OMIT) {
-      c.attributes().put(KsecAttributes.FILE_ACCESS_TIME, SysEventContext.iso(e.arg(0), e.arg(1)));
+    if (e.atimeNsec() != UTIME_NOW && e.atimeNsec() != UTIME_OMIT) {
+      c.attributes().put(KsecAttributes.FILE_ACCESS_TIME, SysEventContext.iso(e.atimeSec(), e.atimeNsec()));
     }
-    if (e.arg(3) != UTIME_NOW && e.arg(3) != UTIME_OMIT) {
-      shown = SysEventContext.iso(e.arg(2), e.arg(3));
+    if (e.mtimeNsec() != UTIME_NOW && e.mtimeNsec() != UTIME_OMIT) {
+      shown = SysEventContext.iso(e.mtimeSec(), e.mtimeNsec());
       c.attributes().put(KsecAttributes.FILE_MODIFY_TIME, shown);
     }
     if (now) {

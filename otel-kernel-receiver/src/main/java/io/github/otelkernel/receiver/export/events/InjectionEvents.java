@@ -1,10 +1,16 @@
 package io.github.otelkernel.receiver.export.events;
 
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_PATH;
 
 import io.github.otelkernel.receiver.decode.EventType;
 import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
 import io.github.otelkernel.receiver.decode.KernelNames;
+import io.github.otelkernel.receiver.decode.SysPayload.MemfdCreate;
+import io.github.otelkernel.receiver.decode.SysPayload.MemoryWx;
+import io.github.otelkernel.receiver.decode.SysPayload.PidfdGetfd;
+import io.github.otelkernel.receiver.decode.SysPayload.Ptrace;
+import io.github.otelkernel.receiver.decode.SysPayload.VmAccess;
 import io.github.otelkernel.semconv.KsecAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,63 +35,61 @@ final class InjectionEvents {
   private InjectionEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.PTRACE, c -> {
-      SysCall e = c.event();
-      String req = PTRACE.getOrDefault(e.arg(0), "PTRACE_" + e.arg(0));
+    m.put(EventType.PTRACE, typed(Ptrace.class, (e, c) -> {
+      String req = PTRACE.getOrDefault(e.request(), "PTRACE_" + e.request());
       c.attributes().put(KsecAttributes.PTRACE_REQUEST, req);
-      if (e.arg(0) == 0) {
+      if (e.request() == 0) {
         return c.actor() + " asked to be traced by its parent (" + req + ")" + c.outcomeSuffix();
       }
-      c.target(e.arg(1));
-      return c.actor() + " " + req + " process " + e.arg(1) + agent(e) + c.outcomeSuffix();
-    });
-    m.put(EventType.VM_READ, c -> {
-      c.target(c.event().arg(0));
-      return c.actor() + " read" + bytes(c.event()) + " from the memory of process " + c.event().arg(0)
-          + agent(c.event()) + c.outcomeSuffix();
-    });
-    m.put(EventType.VM_WRITE, c -> {
-      c.target(c.event().arg(0));
-      return c.actor() + " wrote" + bytes(c.event()) + " into the memory of process " + c.event().arg(0)
-          + agent(c.event()) + c.outcomeSuffix();
-    });
-    m.put(EventType.PIDFD_GETFD, c -> {
-      SysCall e = c.event();
-      c.target(e.arg(0));
-      c.attributes().put(KsecAttributes.PIDFD_GETFD_TARGET_FD, e.arg(1));
-      String what = "";
-      if (!e.string(0).isEmpty()) {
-        what = " (" + c.text(0, FILE_PATH, null) + ")";
-      }
-      return c.actor() + " copied descriptor " + e.arg(1) + what + " of process " + e.arg(0) + agent(e)
+      c.target(e.pid());
+      return c.actor() + " " + req + " process " + e.pid() + agent(e.call()) + c.outcomeSuffix();
+    }));
+    m.put(EventType.VM_READ, typed(VmAccess.class, (e, c) -> {
+      c.target(e.pid());
+      return c.actor() + " read" + bytes(e.call()) + " from the memory of process " + e.pid() + agent(e.call())
           + c.outcomeSuffix();
-    });
-    m.put(EventType.MEMFD_CREATE, c -> {
-      String name = c.text(0, KsecAttributes.MEMFD_NAME, null);
+    }));
+    m.put(EventType.VM_WRITE, typed(VmAccess.class, (e, c) -> {
+      c.target(e.pid());
+      return c.actor() + " wrote" + bytes(e.call()) + " into the memory of process " + e.pid() + agent(e.call())
+          + c.outcomeSuffix();
+    }));
+    m.put(EventType.PIDFD_GETFD, typed(PidfdGetfd.class, (e, c) -> {
+      c.target(e.pid());
+      c.attributes().put(KsecAttributes.PIDFD_GETFD_TARGET_FD, e.fd());
+      String what = "";
+      if (!e.path().isEmpty()) {
+        what = " (" + c.text(e.path(), FILE_PATH, null) + ")";
+      }
+      return c.actor() + " copied descriptor " + e.fd() + what + " of process " + e.pid() + agent(e.call())
+          + c.outcomeSuffix();
+    }));
+    m.put(EventType.MEMFD_CREATE, typed(MemfdCreate.class, (e, c) -> {
+      String name = c.text(e.name(), KsecAttributes.MEMFD_NAME, null);
       List<String> flags = new ArrayList<>();
       for (int i = 0; i < MFD_FLAGS.length; i++) {
-        if ((c.event().arg(1) & MFD_FLAGS[i]) != 0) {
+        if ((e.flags() & MFD_FLAGS[i]) != 0) {
           flags.add(MFD_NAMES[i]);
         }
       }
       c.attributes().put(KsecAttributes.MEMFD_FLAGS, flags);
       return c.actor() + " created anonymous file memfd:" + name + c.outcomeSuffix();
-    });
-    m.put(EventType.MEM_WX, c -> {
-      SysCall e = c.event();
-      boolean mmap = !e.failed() && "mmap".equals(KernelNames.syscall(e.syscall()));
-      long addr = mmap ? e.ret() : e.arg(0);
+    }));
+    m.put(EventType.MEM_WX, typed(MemoryWx.class, (e, c) -> {
+      SysCall call = e.call();
+      boolean mmap = !call.failed() && "mmap".equals(KernelNames.syscall(call.syscall()));
+      long addr = mmap ? call.ret() : e.address();
       c.attributes().put(KsecAttributes.MEMORY_ADDRESS, addr);
-      c.attributes().put(KsecAttributes.MEMORY_LENGTH, e.arg(1));
-      String prot = ((e.arg(2) & 1) != 0 ? "r" : "") + "wx";
+      c.attributes().put(KsecAttributes.MEMORY_LENGTH, e.length());
+      String prot = ((e.protection() & 1) != 0 ? "r" : "") + "wx";
       c.attributes().put(KsecAttributes.MEMORY_PROTECTION, prot);
       String file = "";
-      if (!e.string(0).isEmpty()) {
-        file = " of " + c.text(0, FILE_PATH, null);
+      if (!e.path().isEmpty()) {
+        file = " of " + c.text(e.path(), FILE_PATH, null);
       }
-      return c.actor() + " made " + e.arg(1) + " bytes" + file + " at 0x" + Long.toHexString(addr)
+      return c.actor() + " made " + e.length() + " bytes" + file + " at 0x" + Long.toHexString(addr)
           + " writable and executable" + c.outcomeSuffix();
-    });
+    }));
   }
 
   private static String agent(SysCall e) {

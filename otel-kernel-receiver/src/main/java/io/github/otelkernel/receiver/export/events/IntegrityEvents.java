@@ -1,9 +1,19 @@
 package io.github.otelkernel.receiver.export.events;
 
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_PATH;
 
 import io.github.otelkernel.receiver.decode.EventType;
-import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
+import io.github.otelkernel.receiver.decode.SysPayload.BpfLoad;
+import io.github.otelkernel.receiver.decode.SysPayload.BpfTamper;
+import io.github.otelkernel.receiver.decode.SysPayload.ClockSet;
+import io.github.otelkernel.receiver.decode.SysPayload.KexecLoad;
+import io.github.otelkernel.receiver.decode.SysPayload.ModuleLoad;
+import io.github.otelkernel.receiver.decode.SysPayload.ModuleUnload;
+import io.github.otelkernel.receiver.decode.SysPayload.Mount;
+import io.github.otelkernel.receiver.decode.SysPayload.PivotRoot;
+import io.github.otelkernel.receiver.decode.SysPayload.Umount;
+import io.github.otelkernel.receiver.decode.SysString;
 import io.github.otelkernel.receiver.decode.KernelNames;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.opentelemetry.api.common.AttributeKey;
@@ -31,54 +41,50 @@ final class IntegrityEvents {
   private IntegrityEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.MODULE_LOAD, c -> {
-      SysCall e = c.event();
+    m.put(EventType.MODULE_LOAD, typed(ModuleLoad.class, (e, c) -> {
       String what = "a kernel module from memory";
-      if (!e.string(0).isEmpty()) {
-        what = "kernel module " + c.text(0, FILE_PATH, null);
+      if (!e.path().isEmpty()) {
+        what = "kernel module " + c.text(e.path(), FILE_PATH, null);
       }
-      if (!e.string(1).isEmpty()) {
-        c.text(1, KsecAttributes.MODULE_PARAMETERS, null);
+      if (!e.parameters().isEmpty()) {
+        c.text(e.parameters(), KsecAttributes.MODULE_PARAMETERS, null);
       }
       return c.actor() + " loaded " + what + c.outcomeSuffix();
-    });
-    m.put(EventType.MODULE_UNLOAD, c -> c.actor() + " unloaded kernel module "
-        + c.text(2, KsecAttributes.MODULE_NAME, null) + c.outcomeSuffix());
-    m.put(EventType.KEXEC_LOAD, c -> {
-      SysCall e = c.event();
-      if (e.arg(3) != 0) {
-        String image = e.string(0).isEmpty() ? "?" : c.text(0, FILE_PATH, null);
-        if (!e.string(1).isEmpty()) {
-          c.text(1, KsecAttributes.KEXEC_COMMAND_LINE, null);
+    }));
+    m.put(EventType.MODULE_UNLOAD, typed(ModuleUnload.class, (e, c) -> c.actor() + " unloaded kernel module "
+        + c.text(e.name(), KsecAttributes.MODULE_NAME, null) + c.outcomeSuffix()));
+    m.put(EventType.KEXEC_LOAD, typed(KexecLoad.class, (e, c) -> {
+      if (e.fileLoad()) {
+        String image = e.image().isEmpty() ? "?" : c.text(e.image(), FILE_PATH, null);
+        if (!e.commandLine().isEmpty()) {
+          c.text(e.commandLine(), KsecAttributes.KEXEC_COMMAND_LINE, null);
         }
         return c.actor() + " staged kernel " + image + " for kexec" + c.outcomeSuffix();
       }
-      c.attributes().put(KsecAttributes.KEXEC_SEGMENTS, e.arg(1));
-      return c.actor() + " staged a new kernel for kexec (" + e.arg(1) + " segments)" + c.outcomeSuffix();
-    });
-    m.put(EventType.BPF_LOAD, c -> {
-      SysCall e = c.event();
+      c.attributes().put(KsecAttributes.KEXEC_SEGMENTS, e.segments());
+      return c.actor() + " staged a new kernel for kexec (" + e.segments() + " segments)" + c.outcomeSuffix();
+    }));
+    m.put(EventType.BPF_LOAD, typed(BpfLoad.class, (e, c) -> {
       var a = c.attributes();
-      String type = KernelNames.bpfProgramType((int) e.arg(0));
+      String type = KernelNames.bpfProgramType(e.programType());
       a.put(KsecAttributes.BPF_PROGRAM_TYPE, type);
-      a.put(KsecAttributes.BPF_PROGRAM_INSTRUCTIONS, e.arg(1));
-      if (e.arg(2) != 0) {
-        a.put(KsecAttributes.BPF_ATTACH_TYPE, KernelNames.bpfAttachType((int) e.arg(2)));
+      a.put(KsecAttributes.BPF_PROGRAM_INSTRUCTIONS, e.instructions());
+      if (e.attachType() != 0) {
+        a.put(KsecAttributes.BPF_ATTACH_TYPE, KernelNames.bpfAttachType(e.attachType()));
       }
-      if (e.arg(3) != 0) {
-        a.put(KsecAttributes.BPF_PROGRAM_ID, e.arg(3));
+      if (e.programId() != 0) {
+        a.put(KsecAttributes.BPF_PROGRAM_ID, e.programId());
       }
       String name = "";
-      if (!e.string(0).isEmpty()) {
-        name = " " + c.text(0, KsecAttributes.BPF_PROGRAM_NAME, null);
+      if (!e.name().isEmpty()) {
+        name = " " + c.text(e.name(), KsecAttributes.BPF_PROGRAM_NAME, null);
       }
       return c.actor() + " loaded BPF " + type + " program" + name + c.outcomeSuffix();
-    });
-    m.put(EventType.BPF_TAMPER, c -> {
-      SysCall e = c.event();
+    }));
+    m.put(EventType.BPF_TAMPER, typed(BpfTamper.class, (e, c) -> {
       var a = c.attributes();
-      String command = KernelNames.bpfCommand((int) e.arg(0));
-      String kind = switch ((int) e.arg(1)) {
+      String command = KernelNames.bpfCommand(e.command());
+      String kind = switch (e.objectKind()) {
         case 1 -> "map";
         case 2 -> "program";
         case 3 -> "link";
@@ -86,29 +92,28 @@ final class IntegrityEvents {
       };
       a.put(KsecAttributes.BPF_COMMAND, command);
       a.put(KsecAttributes.BPF_OBJECT_TYPE, kind);
-      a.put(KsecAttributes.BPF_OBJECT_ID, e.arg(2));
+      a.put(KsecAttributes.BPF_OBJECT_ID, e.objectId());
       a.put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
       String name = "";
-      if (!e.string(0).isEmpty()) {
-        name = " " + c.text(0, KsecAttributes.BPF_OBJECT_NAME, null);
+      if (!e.name().isEmpty()) {
+        name = " " + c.text(e.name(), KsecAttributes.BPF_OBJECT_NAME, null);
       }
-      return c.actor() + " used " + command + " on this agent's BPF " + kind + name + " (id " + e.arg(2) + ")"
+      return c.actor() + " used " + command + " on this agent's BPF " + kind + name + " (id " + e.objectId() + ")"
           + c.outcomeSuffix();
-    });
-    m.put(EventType.MOUNT, c -> {
-      SysCall e = c.event();
+    }));
+    m.put(EventType.MOUNT, typed(Mount.class, (e, c) -> {
       var a = c.attributes();
-      String target = path(c, 0, KsecAttributes.MOUNT_TARGET);
-      boolean move = e.arg(1) != 0;
+      String target = path(c, e.target(), KsecAttributes.MOUNT_TARGET);
+      boolean move = e.move();
       String source = "";
-      if (!e.string(1).isEmpty()) {
-        source = c.text(1, KsecAttributes.MOUNT_SOURCE, null);
+      if (!e.source().isEmpty()) {
+        source = c.text(e.source(), KsecAttributes.MOUNT_SOURCE, null);
       }
       String fstype = "";
-      if (!e.string(2).isEmpty()) {
-        fstype = c.text(2, KsecAttributes.MOUNT_FSTYPE, null);
+      if (!e.fstype().isEmpty()) {
+        fstype = c.text(e.fstype(), KsecAttributes.MOUNT_FSTYPE, null);
       }
-      List<String> flags = move ? List.of() : names(e.arg(0), MS_FLAGS, MS_NAMES);
+      List<String> flags = move ? List.of() : names(e.flags(), MS_FLAGS, MS_NAMES);
       a.put(KsecAttributes.MOUNT_FLAGS, flags);
       List<String> propagation = flags.stream().filter(PROPAGATION::contains).toList();
       String what = move ? "attached a mount" : !propagation.isEmpty() && fstype.isEmpty()
@@ -118,36 +123,35 @@ final class IntegrityEvents {
           : flags.contains("MS_REMOUNT") ? "remounted" : "mounted " + (source.isEmpty() ? "" : source + " ")
           + (fstype.isEmpty() ? "" : "(" + fstype + ")");
       return c.actor() + " " + what.strip() + " on " + target + c.outcomeSuffix();
-    });
-    m.put(EventType.UMOUNT, c -> {
-      String target = path(c, 0, KsecAttributes.MOUNT_TARGET);
-      c.attributes().put(KsecAttributes.MOUNT_FLAGS, names(c.event().arg(0), UMOUNT_FLAGS, UMOUNT_NAMES));
+    }));
+    m.put(EventType.UMOUNT, typed(Umount.class, (e, c) -> {
+      String target = path(c, e.target(), KsecAttributes.MOUNT_TARGET);
+      c.attributes().put(KsecAttributes.MOUNT_FLAGS, names(e.flags(), UMOUNT_FLAGS, UMOUNT_NAMES));
       return c.actor() + " unmounted " + target + c.outcomeSuffix();
-    });
-    m.put(EventType.PIVOT_ROOT, c -> {
-      String root = path(c, 0, KsecAttributes.MOUNT_TARGET);
-      String old = path(c, 1, KsecAttributes.MOUNT_PUT_OLD);
+    }));
+    m.put(EventType.PIVOT_ROOT, typed(PivotRoot.class, (e, c) -> {
+      String root = path(c, e.newRoot(), KsecAttributes.MOUNT_TARGET);
+      String old = path(c, e.putOld(), KsecAttributes.MOUNT_PUT_OLD);
       return c.actor() + " switched its root to " + root + " (old root at " + old + ")" + c.outcomeSuffix();
-    });
-    m.put(EventType.CLOCK_SET, c -> {
-      SysCall e = c.event();
-      int id = (int) e.arg(0);
+    }));
+    m.put(EventType.CLOCK_SET, typed(ClockSet.class, (e, c) -> {
+      int id = e.clock();
       String clock = id >= 0 && id < CLOCKS.length && CLOCKS[id] != null ? CLOCKS[id] : "CLOCK_" + id;
       c.attributes().put(KsecAttributes.CLOCK_NAME, clock);
-      if (e.arg(3) != 0) {
-        long offset = nanos(e.arg(1), e.arg(2));
+      if (e.offset()) {
+        long offset = nanos(e.seconds(), e.nanoseconds());
         c.attributes().put(KsecAttributes.CLOCK_OFFSET_NS, offset);
         return c.actor() + " stepped " + clock + " by " + (offset / 1_000_000) + " ms" + c.outcomeSuffix();
       }
-      String time = SysEventContext.iso(e.arg(1), e.arg(2));
+      String time = SysEventContext.iso(e.seconds(), e.nanoseconds());
       c.attributes().put(KsecAttributes.CLOCK_TIME, time);
       return c.actor() + " set " + clock + " to " + time + c.outcomeSuffix();
-    });
+    }));
   }
 
   /** A path of the record, with "." and ".." resolved by name, as one attribute. */
-  private static String path(SysEventContext c, int slot, AttributeKey<String> key) {
-    String p = FileEvents.normalize(c.event().string(slot).text());
+  private static String path(SysEventContext c, SysString slot, AttributeKey<String> key) {
+    String p = FileEvents.normalize(slot.text());
     c.attributes().put(key, p);
     return p;
   }

@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_TRANSPORT;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_TYPE;
 import static io.opentelemetry.semconv.incubating.DestinationIncubatingAttributes.DESTINATION_ADDRESS;
@@ -9,6 +10,9 @@ import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_
 import io.github.otelkernel.receiver.decode.EventType;
 import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
 import io.github.otelkernel.receiver.decode.KernelNames;
+import io.github.otelkernel.receiver.decode.SysPayload.IoUringRegister;
+import io.github.otelkernel.receiver.decode.SysPayload.IoUringSetup;
+import io.github.otelkernel.receiver.decode.SysPayload.IoUringSubmit;
 import io.github.otelkernel.semconv.KsecAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,20 +61,19 @@ final class IoUringEvents {
   private IoUringEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.IO_URING_SETUP, IoUringEvents::setup);
-    m.put(EventType.IO_URING_REGISTER, c -> {
-      SysCall e = c.event();
+    m.put(EventType.IO_URING_SETUP, typed(IoUringSetup.class, IoUringEvents::setup));
+    m.put(EventType.IO_URING_REGISTER, typed(IoUringRegister.class, (e, c) -> {
       var a = c.attributes();
-      String op = KernelNames.ioUringRegisterOp((int) e.arg(1));
-      a.put(KsecAttributes.IO_URING_RING_FD, (long) (int) e.arg(0));
+      String op = KernelNames.ioUringRegisterOp(e.opcode());
+      a.put(KsecAttributes.IO_URING_RING_FD, (long) e.ringFd());
       a.put(KsecAttributes.IO_URING_REGISTER_OPERATION, op);
-      a.put(KsecAttributes.IO_URING_REGISTER_NR_ARGS, e.arg(2));
-      if (e.arg(3) != 0) {
+      a.put(KsecAttributes.IO_URING_REGISTER_NR_ARGS, e.nrArgs());
+      if (e.registeredRing()) {
         a.put(KsecAttributes.IO_URING_REGISTERED_RING, true);
       }
-      return c.actor() + " called io_uring_register " + op + " on ring " + (int) e.arg(0) + c.outcomeSuffix();
-    });
-    m.put(EventType.IO_URING_SUBMIT, IoUringEvents::submit);
+      return c.actor() + " called io_uring_register " + op + " on ring " + e.ringFd() + c.outcomeSuffix();
+    }));
+    m.put(EventType.IO_URING_SUBMIT, typed(IoUringSubmit.class, IoUringEvents::submit));
   }
 
   static List<String> setupFlagNames(long flags) {
@@ -83,38 +86,38 @@ final class IoUringEvents {
     return out;
   }
 
-  private static String setup(SysEventContext c) {
-    SysCall e = c.event();
+  private static String setup(IoUringSetup s, SysEventContext c) {
+    SysCall e = s.call();
     var a = c.attributes();
-    long flags = e.arg(1) & 0xffffffffL;
+    long flags = s.flags() & 0xffffffffL;
     List<String> names = setupFlagNames(flags);
-    a.put(KsecAttributes.IO_URING_SETUP_ENTRIES, e.arg(0));
+    a.put(KsecAttributes.IO_URING_SETUP_ENTRIES, s.entries());
     a.put(KsecAttributes.IO_URING_SETUP_FLAGS, flags);
     a.put(KsecAttributes.IO_URING_SETUP_FLAG_NAMES, names);
     if ((flags & SETUP_SQ_AFF) != 0) {
-      a.put(KsecAttributes.IO_URING_SETUP_SQ_THREAD_CPU, e.arg(2));
+      a.put(KsecAttributes.IO_URING_SETUP_SQ_THREAD_CPU, s.sqThreadCpu());
     }
     if ((flags & SETUP_SQPOLL) != 0) {
-      a.put(KsecAttributes.IO_URING_SETUP_SQ_THREAD_IDLE, e.arg(3));
+      a.put(KsecAttributes.IO_URING_SETUP_SQ_THREAD_IDLE, s.sqThreadIdle());
     }
     if (!e.failed()) {
-      a.put(KsecAttributes.IO_URING_SETUP_FEATURES, e.arg(4));
+      a.put(KsecAttributes.IO_URING_SETUP_FEATURES, s.features());
     }
     if ((flags & SETUP_ATTACH_WQ) != 0) {
-      a.put(KsecAttributes.IO_URING_SETUP_WQ_FD, (long) (int) e.arg(5));
+      a.put(KsecAttributes.IO_URING_SETUP_WQ_FD, (long) s.wqFd());
     }
     String how = names.isEmpty() ? "" : " (" + String.join(", ", names) + ")";
     String fd = e.failed() ? "" : " as descriptor " + e.ret();
-    return c.actor() + " set up an io_uring of " + e.arg(0) + " entries" + how + fd + c.outcomeSuffix();
+    return c.actor() + " set up an io_uring of " + s.entries() + " entries" + how + fd + c.outcomeSuffix();
   }
 
-  private static String submit(SysEventContext c) {
-    SysCall e = c.event();
+  private static String submit(IoUringSubmit s, SysEventContext c) {
+    SysCall e = s.call();
     var a = c.attributes();
-    int op = (int) e.arg(0);
-    int fd = (int) e.arg(1);
-    long flags = e.arg(2);
-    long bits = e.arg(5);
+    int op = s.opcode();
+    int fd = s.fd();
+    long flags = s.flags();
+    long bits = s.bits();
     String name = KernelNames.ioUringOp(op);
     a.put(KsecAttributes.IO_URING_OPERATION, name);
     a.put(KsecAttributes.IO_URING_FD, (long) fd);
@@ -129,11 +132,11 @@ final class IoUringEvents {
     }
     String what = switch (op) {
       case OP_OPENAT, OP_OPENAT2 -> {
-        String p = FileEvents.path(c, 0);
+        String p = FileEvents.path(c, s.path());
         a.put(KsecAttributes.FILE_OPEN_FLAGS, flags);
         a.put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(flags));
         if ((flags & OpenFlags.O_CREAT) != 0 || (flags & OpenFlags.O_TMPFILE) == OpenFlags.O_TMPFILE) {
-          a.put(FILE_MODE, String.format("%04o", e.arg(3) & 07777));
+          a.put(FILE_MODE, String.format("%04o", s.modeOrPort() & 07777));
         }
         yield " of " + p + " " + String.join("|", OpenFlags.names(flags));
       }
@@ -143,24 +146,24 @@ final class IoUringEvents {
           a.put(KsecAttributes.IO_URING_COMMAND, flags & 0xffffffffL);
         }
         if (op == OP_FSETXATTR || op == OP_SETXATTR) {
-          a.put(KsecAttributes.FILE_XATTR_NAME, e.string(2).text());
+          a.put(KsecAttributes.FILE_XATTR_NAME, s.xattrName().text());
         }
-        yield e.string(0).isEmpty() ? " on descriptor " + fd : " of " + FileEvents.path(c, 0);
+        yield s.path().isEmpty() ? " on descriptor " + fd : " of " + FileEvents.path(c, s.path());
       }
       case OP_MKDIRAT -> {
-        a.put(FILE_MODE, String.format("%04o", e.arg(3) & 07777));
-        yield " of " + FileEvents.path(c, 0);
+        a.put(FILE_MODE, String.format("%04o", s.modeOrPort() & 07777));
+        yield " of " + FileEvents.path(c, s.path());
       }
       case OP_RENAMEAT, OP_LINKAT -> {
         opFlags(c, flags);
-        String to = FileEvents.path(c, 1);
-        String from = FileEvents.normalize(e.string(0).text());
+        String to = FileEvents.path(c, s.target());
+        String from = FileEvents.normalize(s.path().text());
         a.put(KsecAttributes.FILE_ORIGINAL_PATH, from);
         yield " of " + from + " to " + to;
       }
       case OP_SYMLINKAT -> {
-        String link = FileEvents.path(c, 0);
-        String target = e.string(1).text();
+        String link = FileEvents.path(c, s.path());
+        String target = s.target().text();
         a.put(KsecAttributes.FILE_SYMLINK_TARGET_PATH, target);
         yield " of " + link + " -> " + target;
       }
@@ -170,7 +173,7 @@ final class IoUringEvents {
       }
       default -> { // CONNECT, the sends
         opFlags(c, op == OP_CONNECT ? 0 : flags);
-        yield address(c);
+        yield address(c, s);
       }
     };
     String suffix = e.outcomeUnknown() ? "" : c.outcomeSuffix();
@@ -184,22 +187,21 @@ final class IoUringEvents {
   }
 
   /** The destination of a connect or send. */
-  private static String address(SysEventContext c) {
-    SysCall e = c.event();
+  private static String address(SysEventContext c, IoUringSubmit s) {
     var a = c.attributes();
-    long family = e.arg(4);
+    long family = s.family();
     if (family == AF_UNIX) {
-      String path = NetworkEvents.unixPath(e.string(0));
+      String path = NetworkEvents.unixPath(s.path().bytes());
       a.put(NETWORK_TRANSPORT, "unix");
       a.put(KsecAttributes.NETWORK_UNIX_PATH, path);
       return " to unix socket " + path;
     }
     if (family != AF_INET && family != AF_INET6) {
-      return " on descriptor " + (int) e.arg(1);
+      return " on descriptor " + s.fd();
     }
     a.put(NETWORK_TYPE, family == AF_INET ? "ipv4" : "ipv6");
-    String addr = NetworkEvents.address(e.string(0));
-    long port = e.arg(3);
+    String addr = NetworkEvents.address(s.path().bytes());
+    long port = s.modeOrPort();
     if (addr != null) {
       a.put(DESTINATION_ADDRESS, addr);
     }

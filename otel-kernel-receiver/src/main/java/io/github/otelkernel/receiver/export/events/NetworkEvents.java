@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_LOCAL_ADDRESS;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_LOCAL_PORT;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_TRANSPORT;
@@ -10,7 +11,10 @@ import static io.opentelemetry.semconv.incubating.SourceIncubatingAttributes.SOU
 import static io.opentelemetry.semconv.incubating.SourceIncubatingAttributes.SOURCE_PORT;
 
 import io.github.otelkernel.receiver.decode.EventType;
-import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
+import io.github.otelkernel.receiver.decode.SysPayload.Listen;
+import io.github.otelkernel.receiver.decode.SysPayload.Socket;
+import io.github.otelkernel.receiver.decode.SysPayload.UnixConnect;
+import io.github.otelkernel.receiver.decode.SysString;
 import io.github.otelkernel.receiver.decode.RawBytes;
 import io.github.otelkernel.semconv.KsecAttributes;
 import java.net.InetAddress;
@@ -33,44 +37,44 @@ final class NetworkEvents {
   private NetworkEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.NET_CONNECT, c -> {
-      Endpoints e = flow(c, false);
+    m.put(EventType.NET_CONNECT, typed(Socket.class, (s, c) -> {
+      Endpoints e = flow(c, s, false);
       String from = e.localKnown() ? " from " + e.local() : ""; // a refused connect has no local end left
       return c.actor() + " connected to " + e.remote() + " over " + e.transport() + from + c.outcomeSuffix();
-    });
-    m.put(EventType.NET_SEND, c -> {
-      Endpoints e = flow(c, false);
+    }));
+    m.put(EventType.NET_SEND, typed(Socket.class, (s, c) -> {
+      Endpoints e = flow(c, s, false);
       return c.actor() + " sent a " + e.transport() + " datagram to " + e.remote() + c.outcomeSuffix();
-    });
-    m.put(EventType.NET_ACCEPT, c -> {
-      Endpoints e = flow(c, true);
-      return c.event().failed()
+    }));
+    m.put(EventType.NET_ACCEPT, typed(Socket.class, (s, c) -> {
+      Endpoints e = flow(c, s, true);
+      return s.call().failed()
           ? c.actor() + " failed to accept a connection on " + e.local() + c.outcomeSuffix()
           : c.actor() + " accepted a " + e.transport() + " connection from " + e.remote() + " on " + e.local();
-    });
-    m.put(EventType.NET_LISTEN, c -> {
-      String local = local(c);
-      c.attributes().put(KsecAttributes.NETWORK_LISTEN_BACKLOG, c.event().arg(5));
+    }));
+    m.put(EventType.NET_LISTEN, typed(Listen.class, (s, c) -> {
+      String local = local(c, s.family(), s.protocol(), s.socketType(), s.localAddress(), s.localPort());
+      c.attributes().put(KsecAttributes.NETWORK_LISTEN_BACKLOG, s.backlog());
       return c.actor() + " listens on " + local + c.outcomeSuffix();
-    });
-    m.put(EventType.NET_BIND, c -> c.actor() + " bound a socket to " + local(c) + c.outcomeSuffix());
-    m.put(EventType.NET_UNIX_CONNECT, c -> {
+    }));
+    m.put(EventType.NET_BIND, typed(Socket.class, (s, c) -> c.actor() + " bound a socket to "
+        + local(c, s.family(), s.protocol(), s.socketType(), s.localAddress(), s.localPort()) + c.outcomeSuffix()));
+    m.put(EventType.NET_UNIX_CONNECT, typed(UnixConnect.class, (s, c) -> {
       c.attributes().put(NETWORK_TRANSPORT, "unix");
-      String path = unixPath(c.event().string(0));
+      String path = unixPath(s.path().bytes());
       c.attributes().put(KsecAttributes.NETWORK_UNIX_PATH, path);
       return c.actor() + " connected to unix socket " + path + c.outcomeSuffix();
-    });
+    }));
   }
 
   private record Endpoints(String local, boolean localKnown, String remote, String transport) {}
 
-  private static Endpoints flow(SysEventContext c, boolean inbound) {
-    SysCall e = c.event();
-    String transport = transport(c);
-    String localAddr = address(e.string(0));
-    String remoteAddr = address(e.string(1));
-    long localPort = e.arg(2);
-    long remotePort = e.arg(3);
+  private static Endpoints flow(SysEventContext c, Socket s, boolean inbound) {
+    String transport = transport(c, s.family(), s.protocol(), s.socketType());
+    String localAddr = address(s.localAddress().bytes());
+    String remoteAddr = address(s.remoteAddress().bytes());
+    long localPort = s.localPort();
+    long remotePort = s.remotePort();
     var a = c.attributes();
     a.put(KsecAttributes.NETWORK_DIRECTION, inbound ? "inbound" : "outbound");
     String srcAddr = inbound ? remoteAddr : localAddr;
@@ -91,25 +95,22 @@ final class NetworkEvents {
         hostPort(remoteAddr, remotePort), transport);
   }
 
-  private static String local(SysEventContext c) {
-    SysCall e = c.event();
-    transport(c);
-    String addr = address(e.string(0));
+  private static String local(SysEventContext c, long family, long protocol, long socketType, SysString address,
+      long port) {
+    transport(c, family, protocol, socketType);
+    String addr = address(address.bytes());
     if (addr != null) {
       c.attributes().put(NETWORK_LOCAL_ADDRESS, addr);
     }
-    c.attributes().put(NETWORK_LOCAL_PORT, e.arg(2));
-    return hostPort(addr, e.arg(2));
+    c.attributes().put(NETWORK_LOCAL_PORT, port);
+    return hostPort(addr, port);
   }
 
   /** network.transport and network.type from the socket's protocol and family. */
-  private static String transport(SysEventContext c) {
-    SysCall e = c.event();
-    long proto = e.arg(1);
+  private static String transport(SysEventContext c, long family, long proto, long socketType) {
     String transport = proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp"
-        : e.arg(4) == SOCK_STREAM ? "tcp" : "ip_" + proto;
+        : socketType == SOCK_STREAM ? "tcp" : "ip_" + proto;
     c.attributes().put(NETWORK_TRANSPORT, transport);
-    long family = e.arg(0);
     if (family == AF_INET || family == AF_INET6) {
       c.attributes().put(NETWORK_TYPE, family == AF_INET ? "ipv4" : "ipv6");
     }

@@ -1,7 +1,8 @@
 package io.github.otelkernel.receiver.export.events;
 
 import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
-import io.github.otelkernel.receiver.decode.RawBytes;
+import io.github.otelkernel.receiver.decode.SysPayload;
+import io.github.otelkernel.receiver.decode.SysString;
 import io.github.otelkernel.receiver.enrich.ProcessTable;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.opentelemetry.api.common.AttributeKey;
@@ -14,6 +15,7 @@ import java.util.function.IntFunction;
 /** What a {@link SysEventMapper} works with: the event, the attributes being built, lookups. */
 public final class SysEventContext {
   private final SysCall event;
+  private final SysPayload payload;
   private final AttributesBuilder attributes;
   private final IntFunction<Optional<ProcessTable.Entry>> processes;
   private final int agentPid;
@@ -22,6 +24,7 @@ public final class SysEventContext {
   public SysEventContext(SysCall event, AttributesBuilder attributes,
       IntFunction<Optional<ProcessTable.Entry>> processes, int agentPid) {
     this.event = event;
+    this.payload = event.payload();
     this.attributes = attributes;
     this.processes = processes;
     this.agentPid = agentPid;
@@ -30,6 +33,11 @@ public final class SysEventContext {
 
   public SysCall event() {
     return event;
+  }
+
+  /** The record's payload, typed by its kind (what mappers read instead of args by index). */
+  public SysPayload payload() {
+    return payload;
   }
 
   public AttributesBuilder attributes() {
@@ -73,12 +81,11 @@ public final class SysEventContext {
   }
 
   /** A string of the record as text, with its raw bytes in base64 under rawKey when not UTF-8. */
-  public String text(int slot, AttributeKey<String> key, AttributeKey<String> rawKey) {
-    RawBytes v = event.string(slot);
+  public String text(SysString v, AttributeKey<String> key, AttributeKey<String> rawKey) {
     String s = v.text();
     attributes.put(key, s);
     if (rawKey != null && v.lossy()) {
-      attributes.put(rawKey, Base64.getEncoder().encodeToString(v.bytes()));
+      attributes.put(rawKey, Base64.getEncoder().encodeToString(v.bytes().bytes()));
     }
     return s;
   }

@@ -1,6 +1,7 @@
 package io.github.otelkernel.receiver.export.events;
 
 import io.github.otelkernel.receiver.decode.EventType;
+import io.github.otelkernel.receiver.decode.SysPayload;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -18,6 +19,16 @@ public final class SysEventMappers {
   }
 
   private SysEventMappers() {}
+
+  /** A mapper of one payload kind: it gets the typed payload, never the record's args by index. */
+  @FunctionalInterface
+  interface Typed<P extends SysPayload> {
+    String map(P payload, SysEventContext c);
+  }
+
+  static <P extends SysPayload> SysEventMapper typed(Class<P> kind, Typed<P> m) {
+    return c -> m.map(kind.cast(c.payload()), c);
+  }
 
   public static SysEventMapper forType(EventType type) {
     return MAPPERS.getOrDefault(type,
