@@ -193,14 +193,15 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   /**
    * {@code setup} is listed here but is not in this jar: it has its own (elastic-integration's
-   * otel-kernel-setup.jar), which bin/otel-kernel-receiver runs for {@code setup} without root, so
-   * that the agent running as root on every host carries no Elasticsearch client. Reached here
-   * (java -jar otel-kernel-receiver.jar setup …), it says where setup is.
+   * otel-kernel-setup.jar), which bin/otel-kernel-receiver runs for {@code setup} as the invoking
+   * user, without the agent's privileges, so that the agent running as root on every host carries
+   * no Elasticsearch client. Reached here (java -jar otel-kernel-receiver.jar setup …), it says
+   * where setup is.
    */
   @Command(name = "setup",
       description = "Installs in Elasticsearch what the otel-kernel-receiver data streams need.")
   static final class Setup implements java.util.concurrent.Callable<Integer> {
-    @CommandLine.Unmatched
+    @CommandLine.Unmatched // whatever the arguments, --help included: the answer is the same
     java.util.List<String> args;
 
     @Override
