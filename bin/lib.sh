@@ -1,4 +1,4 @@
-# Shared by the bin/ scripts: locating JDK 25 and installing build dependencies.
+# Shared by the bin/ scripts: locating JDK 25, building from the checkout, installing build dependencies.
 # shellcheck shell=bash
 
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -22,6 +22,49 @@ find_java() {
     fi
   done
   die "a JDK 25 or newer is needed (the agent uses the Foreign Function & Memory API): install one (e.g. Temurin 25 in /usr/lib/jvm) or set JAVA_HOME"
+}
+
+# Whether a jar built from this checkout is missing, or older than the root pom or any file under
+# the paths given. An installed copy without the sources is never stale: there is nothing to build.
+stale() {
+  local jar=$1
+  shift
+  [ ! -f "$jar" ] && return 0
+  [ -f "$ROOT/pom.xml" ] || return 1
+  [ -n "$(find "$ROOT/pom.xml" "$@" -newer "$jar" -type f -print -quit 2>/dev/null)" ]
+}
+
+# Building runs Maven, and the build's plugins, with the caller's rights: as root, only from a
+# checkout nobody else can change (owned by root, not writable by group or others, up to /).
+build_allowed() {
+  [ "$(id -u)" -ne 0 ] && return 0
+  local d="$ROOT"
+  while :; do
+    read -r uid mode < <(stat -c '%u %a' "$d")
+    if [ "$uid" -ne 0 ]; then
+      die "refusing to build as root in $ROOT: $d belongs to uid $uid, who could change what root runs; build it as that user (mvn package), or chown -R root $ROOT"
+    fi
+    if [ $((8#$mode & 8#022)) -ne 0 ] && [ $((8#$mode & 8#1000)) -eq 0 ]; then
+      die "refusing to build as root in $ROOT: $d is writable by group or others (mode $mode); chmod go-w $d"
+    fi
+    [ "$d" = / ] && break
+    d=$(dirname "$d")
+  done
+  # and what the build reads inside it (build output and git's own files aside)
+  local bad
+  bad=$(find "$ROOT" \( -name target -o -name .git \) -prune -o \( ! -uid 0 -o \( ! -type l \( -perm -0002 -o -perm -0020 \) \) \) \
+    -print -quit 2>/dev/null)
+  [ -z "$bad" ] || die "refusing to build as root in $ROOT: $bad belongs to another user or is writable by group or others; build it as its owner (mvn package), or fix ownership and modes"
+}
+
+# Builds WHAT with mvn package and the Maven arguments given (log in target/build.log).
+build() {
+  local what=$1
+  shift
+  echo "building $what (mvn package, log in $ROOT/target/build.log)…" >&2
+  mkdir -p "$ROOT/target"
+  (cd "$ROOT" && MAVEN_OPTS="${MAVEN_OPTS:-} $MAVEN_JDK25_OPTS" mvn -B -ntp package -DskipTests "$@" >"$ROOT/target/build.log" 2>&1) \
+    || { tail -n 30 "$ROOT/target/build.log" >&2; die "the build failed: see $ROOT/target/build.log"; }
 }
 
 # Debian packages the build and the probes need; installed only when missing.

@@ -7,7 +7,6 @@ import java.net.UnknownHostException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,13 +15,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code setup --elasticsearch URL …}: installs the templates, retention and roles, prints what it
  * did and what it skipped; {@code --kibana URL} imports the dashboards and installs the dead-man rule
- * (either, or both: Elasticsearch first). Self-contained, so the agent's CLI can register it as a subcommand; its own {@link #main}
- * runs it alone.
+ * (either, or both: Elasticsearch first). {@link SetupMain} runs it as a process of its own.
  */
 @Command(
-    name = "setup",
+    // the command operators type: bin/otel-kernel-receiver dispatches `setup` to this jar
+    name = "otel-kernel-receiver setup",
+    mixinStandardHelpOptions = true,
+    versionProvider = SetupMain.Version.class,
     description = {
-      // the first line alone is the command's summary in the agent's --help
+      // the agent's --help repeats the first line as the command's summary (cli.Main.Setup)
       "Installs in Elasticsearch what the otel-kernel-receiver data streams need.",
       "Index templates for the Collector's elasticsearch exporter (mapping mode",
       "otel), retention and roles (--elasticsearch); the Kibana dashboards, their",
@@ -74,9 +75,6 @@ public final class SetupCommand implements Callable<Integer> {
   @Option(names = "--retention-days", paramLabel = "N", defaultValue = "90",
       description = "Days records are kept (ILM, or data stream lifecycle; default: ${DEFAULT-VALUE})")
   int retentionDays;
-
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit")
-  boolean help;
 
   @Spec
   CommandSpec spec;
@@ -196,23 +194,5 @@ public final class SetupCommand implements Callable<Integer> {
       return ElasticConnection.apiKeyAuthorization(apiKey);
     }
     return user ? ElasticConnection.basicAuthorization(username, password) : null;
-  }
-
-  /** The command alone, with the agent CLI's conventions: one-line errors, 2 for usage, 1 for the rest. */
-  public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new SetupCommand());
-    cl.setParameterExceptionHandler((e, args) -> {
-      e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see --help)");
-      return SetupException.USAGE;
-    });
-    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println("error: " + e);
-      return SetupException.CLUSTER;
-    });
-    return cl;
-  }
-
-  public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
   }
 }

@@ -78,7 +78,7 @@ class KibanaImportTest {
   static Run setup(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    var cl = SetupCommand.commandLine();
+    var cl = SetupMain.commandLine();
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
     int exit = cl.execute(args);

@@ -5,20 +5,57 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code setup} as an operator runs it: its own process, exit code, stdout and stderr. Every
- * failure is one {@code error: …} line, 1 for the cluster or the network, 2 for usage.
+ * {@code setup} as an operator runs it: the packaged {@code otel-kernel-setup.jar} in its own
+ * process, exit code, stdout and stderr. Every failure is one {@code error: …} line, 1 for the
+ * cluster or the network, 2 for usage; no logging noise from the Elasticsearch client.
  */
 class SetupCommandIT {
+  static final Path JAR = Path.of(System.getProperty("setup.jar", "target/otel-kernel-setup.jar"));
+
   record Run(int exit, List<String> out, List<String> err) {}
+
+  @Test
+  void helpNamesTheCommandAndEveryOption() throws Exception {
+    Run run = setup("--help");
+    assertEquals(0, run.exit(), run.toString());
+    assertEquals(List.of(), run.err());
+    String help = String.join("\n", run.out());
+    assertTrue(help.startsWith("Usage: otel-kernel-receiver setup "), help);
+    for (String option : List.of("--elasticsearch=URL", "--kibana=URL", "--api-key=KEY", "--username=USER",
+        "--password=PASSWORD", "--ca-file=FILE", "--retention-days=N", "--version")) {
+      assertTrue(help.contains(option), () -> option + " not in:\n" + help);
+    }
+  }
+
+  @Test
+  void versionIsTheJarsOwn() throws Exception {
+    Run run = setup("--version");
+    assertEquals(0, run.exit(), run.toString());
+    assertEquals(1, run.out().size(), run.toString());
+    assertTrue(run.out().get(0).matches("otel-kernel-receiver setup \\d+\\.\\d+\\.\\d+.*"), run.toString());
+  }
+
+  @Test
+  void aCaFileThatIsNoCertificateIsOneLineAndExitTwo(@TempDir Path dir) throws Exception {
+    Path ca = dir.resolve("not-a-ca.pem");
+    Files.writeString(ca, "not a certificate\n");
+    Run run = setup("--elasticsearch", "https://127.0.0.1:1", "--ca-file", ca.toString());
+    assertEquals(2, run.exit(), run.toString());
+    assertEquals(1, run.err().size(), run.toString());
+    assertTrue(run.err().get(0).startsWith("error: --ca-file " + ca), run.toString());
+    assertTrue(run.err().get(0).contains("not a PEM certificate file"), run.toString());
+  }
 
   @Test
   void printsWhatItDidAndExitsZero() throws Exception {
@@ -84,12 +121,10 @@ class SetupCommandIT {
     assertEquals(List.of(error), run.err());
   }
 
-  /** {@code SetupCommand.main} in a JVM of its own, with no credentials in its environment. */
+  /** The setup jar in a JVM of its own, with no credentials in its environment. */
   static Run setup(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "io.github.otelkernel.elastic.SetupCommand"));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().remove("ELASTICSEARCH_API_KEY");

@@ -1,6 +1,5 @@
 package io.github.otelkernel.receiver.cli;
 
-import io.github.otelkernel.elastic.SetupCommand;
 import io.github.otelkernel.receiver.config.AgentConfig;
 import io.github.otelkernel.receiver.config.ConfigException;
 import io.github.otelkernel.receiver.config.ConfigLoader;
@@ -35,7 +34,7 @@ import picocli.CommandLine.Option;
       "1:cannot run here (privileges, kernel, libbpf) or failed while running",
       "2:invalid configuration or usage"
     },
-    subcommands = {Main.Validate.class, SetupCommand.class})
+    subcommands = {Main.Validate.class, Main.Setup.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
   static final int EXIT_RUNTIME = 1;
   static final int EXIT_CONFIG = 2;
@@ -189,6 +188,27 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         System.err.println("error: " + e.getMessage());
         return EXIT_CONFIG;
       }
+    }
+  }
+
+  /**
+   * {@code setup} is listed here but is not in this jar: it has its own (elastic-integration's
+   * otel-kernel-setup.jar), which bin/otel-kernel-receiver runs for {@code setup} as the invoking
+   * user, without the agent's privileges, so that the agent running as root on every host carries
+   * no Elasticsearch client. Reached here (java -jar otel-kernel-receiver.jar setup …), it says
+   * where setup is.
+   */
+  @Command(name = "setup",
+      description = "Installs in Elasticsearch what the otel-kernel-receiver data streams need.")
+  static final class Setup implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Unmatched // whatever the arguments, --help included: the answer is the same
+    java.util.List<String> args;
+
+    @Override
+    public Integer call() {
+      System.err.println("error: setup is not in the agent's jar: run bin/otel-kernel-receiver setup …,"
+          + " or java -jar otel-kernel-setup.jar … (built in elastic-integration/target)");
+      return EXIT_CONFIG;
     }
   }
 
