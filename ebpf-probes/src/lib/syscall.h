@@ -93,6 +93,14 @@ static __always_inline int sys_enter(struct trace_event_raw_sys_enter *ctx, __u3
 }
 
 /* A sys_enter program that only checks the policy. nargs: the syscall's argument count (see sys_stash). */
+/*
+ * Shared exit handlers take a spec struct that says where the call's values are: ARG(n) is the
+ * call's argument n as saved at entry, 0 (left out of the initialiser) means absent. Payload slots
+ * are named by the catalog's generated TYPE_ARG_* and TYPE_STR_* indexes (event_types.h).
+ */
+#define ARG(n) ((n) + 1)
+#define ARG_VALUE(s, a, dflt) ((a) ? (s)->ev.args[((a) - 1) & 7] : (dflt))
+
 #define ENTER(sys, type, nargs)                                                  \
 	SEC("tp/syscalls/sys_enter_" #sys)                                       \
 	int enter_##sys(struct trace_event_raw_sys_enter *ctx) { return sys_enter(ctx, type, nargs); }

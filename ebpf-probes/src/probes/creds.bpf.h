@@ -194,18 +194,25 @@ static __always_inline int signal_enter(struct trace_event_raw_sys_enter *ctx, _
 	return 0;
 }
 
-static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx, int pid_arg, int sig_arg, int tid_arg)
+/* Where a signal call names its target process, thread and signal: ARG(n), or absent (0). */
+struct signal_call {
+	__u8 pid;
+	__u8 tid;
+	__u8 sig;
+};
+
+static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx, struct signal_call c)
 {
 	__u64 agent = 0;
 	struct sys_scratch *s = sys_begin(ctx, &agent);
 	if (!s)
 		return 0;
-	__u64 pid = pid_arg < 0 ? 0 : s->ev.args[pid_arg & 7];
-	__u64 sig = s->ev.args[sig_arg & 7];
-	__u64 tid = tid_arg < 0 ? 0 : s->ev.args[tid_arg & 7];
-	s->ev.args[0] = pid;
-	s->ev.args[1] = sig;
-	s->ev.args[2] = tid;
+	__u64 pid = ARG_VALUE(s, c.pid, 0);
+	__u64 sig = ARG_VALUE(s, c.sig, 0);
+	__u64 tid = ARG_VALUE(s, c.tid, 0);
+	s->ev.args[SIGNAL_ARG_PID] = pid;
+	s->ev.args[SIGNAL_ARG_SIGNAL] = sig;
+	s->ev.args[SIGNAL_ARG_TID] = tid;
 	s->ev.args[3] = 0;
 	if (agent)
 		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
@@ -218,7 +225,10 @@ int enter_kill(struct trace_event_raw_sys_enter *ctx)
 	return signal_enter(ctx, (int)ctx->args[0], 0, ctx->args[1], 2, 1);
 }
 SEC("tp/syscalls/sys_exit_kill")
-int exit_kill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 1, -1); }
+int exit_kill(struct trace_event_raw_sys_exit *ctx)
+{
+	return signal_exit(ctx, (struct signal_call){.pid = ARG(0), .sig = ARG(1)});
+}
 
 SEC("tp/syscalls/sys_enter_tkill")
 int enter_tkill(struct trace_event_raw_sys_enter *ctx)
@@ -226,7 +236,10 @@ int enter_tkill(struct trace_event_raw_sys_enter *ctx)
 	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[0], ctx->args[1], 2, 0);
 }
 SEC("tp/syscalls/sys_exit_tkill")
-int exit_tkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, -1, 1, 0); }
+int exit_tkill(struct trace_event_raw_sys_exit *ctx)
+{
+	return signal_exit(ctx, (struct signal_call){.tid = ARG(0), .sig = ARG(1)});
+}
 
 SEC("tp/syscalls/sys_enter_tgkill")
 int enter_tgkill(struct trace_event_raw_sys_enter *ctx)
@@ -234,7 +247,10 @@ int enter_tgkill(struct trace_event_raw_sys_enter *ctx)
 	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[1], ctx->args[2], 3, 0);
 }
 SEC("tp/syscalls/sys_exit_tgkill")
-int exit_tgkill(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 2, 1); }
+int exit_tgkill(struct trace_event_raw_sys_exit *ctx)
+{
+	return signal_exit(ctx, (struct signal_call){.pid = ARG(0), .tid = ARG(1), .sig = ARG(2)});
+}
 
 /* rt_sigqueueinfo(tgid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig, info): a signal with a forged siginfo */
 SEC("tp/syscalls/sys_enter_rt_sigqueueinfo")
@@ -243,7 +259,10 @@ int enter_rt_sigqueueinfo(struct trace_event_raw_sys_enter *ctx)
 	return signal_enter(ctx, (int)ctx->args[0], 0, ctx->args[1], 3, 0);
 }
 SEC("tp/syscalls/sys_exit_rt_sigqueueinfo")
-int exit_rt_sigqueueinfo(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 1, -1); }
+int exit_rt_sigqueueinfo(struct trace_event_raw_sys_exit *ctx)
+{
+	return signal_exit(ctx, (struct signal_call){.pid = ARG(0), .sig = ARG(1)});
+}
 
 SEC("tp/syscalls/sys_enter_rt_tgsigqueueinfo")
 int enter_rt_tgsigqueueinfo(struct trace_event_raw_sys_enter *ctx)
@@ -251,7 +270,10 @@ int enter_rt_tgsigqueueinfo(struct trace_event_raw_sys_enter *ctx)
 	return signal_enter(ctx, (int)ctx->args[0], (int)ctx->args[1], ctx->args[2], 4, 0);
 }
 SEC("tp/syscalls/sys_exit_rt_tgsigqueueinfo")
-int exit_rt_tgsigqueueinfo(struct trace_event_raw_sys_exit *ctx) { return signal_exit(ctx, 0, 2, 1); }
+int exit_rt_tgsigqueueinfo(struct trace_event_raw_sys_exit *ctx)
+{
+	return signal_exit(ctx, (struct signal_call){.pid = ARG(0), .tid = ARG(1), .sig = ARG(2)});
+}
 
 /* The process behind a pidfd (private_data is its struct pid), or 0. */
 static __always_inline __u32 pidfd_pid(int fd)

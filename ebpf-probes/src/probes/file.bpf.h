@@ -117,20 +117,26 @@ static __always_inline int open_of_agent_unstashed(struct trace_event_raw_sys_ex
  * names the user struct open_how the flags came from: the record's type is then taken from how the
  * file was opened, and the flags are checked like any argument read from user memory.
  */
-static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int dirfd_arg, int path_arg, int mode_arg,
-				     int how_arg)
+struct open_call {
+	__u8 dirfd; /* absent: the working directory */
+	__u8 path;
+	__u8 mode;
+	__u8 how;   /* openat2's struct open_how (the flags are read at entry) */
+};
+
+static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, struct open_call c)
 {
 	__u64 flags = 0;
 	struct sys_scratch *s = sys_begin(ctx, &flags);
 	if (!s)
 		return open_of_agent_unstashed(ctx);
-	int dirfd = dirfd_arg < 0 ? AT_FDCWD : (int)s->ev.args[dirfd_arg & 7];
-	const char *upath = (const char *)s->ev.args[path_arg & 7];
-	__u64 mode = mode_arg < 0 ? 0 : s->ev.args[mode_arg & 7];
-	s->ev.args[0] = flags;
-	s->ev.args[1] = mode;
-	if (how_arg >= 0) {
-		const void *how = (const void *)s->ev.args[how_arg & 7];
+	int dirfd = (int)ARG_VALUE(s, c.dirfd, AT_FDCWD);
+	const char *upath = (const char *)ARG_VALUE(s, c.path, 0);
+	__u64 mode = ARG_VALUE(s, c.mode, 0);
+	s->ev.args[FILE_OPEN_ARG_FLAGS] = flags;
+	s->ev.args[FILE_OPEN_ARG_MODE] = mode;
+	if (c.how) {
+		const void *how = (const void *)ARG_VALUE(s, c.how, 0);
 		struct file *opened = s->ev.ret >= 0 ? fd_file((int)s->ev.ret) : NULL;
 		if (opened) {
 			/* write intent by any evidence: opened for writing, or flags (at entry or now) that
@@ -152,14 +158,14 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int d
 	}
 	if (s->ev.ret >= 0) {
 		struct file *f = fd_file((int)s->ev.ret);
-		sys_put_file_path(s, 0, f);
+		sys_put_file_path(s, FILE_OPEN_STR_PATH, f);
 		if (proc_file_of_agent(f)) {
 			/* past the path rules (the default excludes /proc/) and whatever the caller's rules say */
 			s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
 			return sys_submit(s);
 		}
 	} else {
-		sys_put_user_path(s, 0, dirfd, upath);
+		sys_put_user_path(s, FILE_OPEN_STR_PATH, dirfd, upath);
 		sys_check_user_args(s, upath, 0, NULL, 0); /* not hashed at entry (opens are hot): UNVERIFIED only */
 	}
 	return sys_submit_path(s);
@@ -168,17 +174,17 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, int d
 SEC("tp/syscalls/sys_enter_openat")
 int enter_openat(struct trace_event_raw_sys_enter *ctx) { return open_enter(ctx, ctx->args[2], 4); }
 SEC("tp/syscalls/sys_exit_openat")
-int exit_openat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, 0, 1, 3, -1); }
+int exit_openat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, (struct open_call){.dirfd = ARG(0), .path = ARG(1), .mode = ARG(3)}); }
 
 SEC("tp/syscalls/sys_enter_open")
 int enter_open(struct trace_event_raw_sys_enter *ctx) { return open_enter(ctx, ctx->args[1], 3); }
 SEC("tp/syscalls/sys_exit_open")
-int exit_open(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, -1, 0, 2, -1); }
+int exit_open(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, (struct open_call){.path = ARG(0), .mode = ARG(2)}); }
 
 SEC("tp/syscalls/sys_enter_creat")
 int enter_creat(struct trace_event_raw_sys_enter *ctx) { return open_enter(ctx, O_CREAT | O_WRONLY | O_TRUNC, 2); }
 SEC("tp/syscalls/sys_exit_creat")
-int exit_creat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, -1, 0, 1, -1); }
+int exit_creat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, (struct open_call){.path = ARG(0), .mode = ARG(1)}); }
 
 SEC("tp/syscalls/sys_enter_openat2")
 int enter_openat2(struct trace_event_raw_sys_enter *ctx)
@@ -196,7 +202,7 @@ int enter_openat2(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 SEC("tp/syscalls/sys_exit_openat2")
-int exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, 0, 1, -1, 2); }
+int exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, (struct open_call){.dirfd = ARG(0), .path = ARG(1), .how = ARG(2)}); }
 
 /* ENTER for calls that take user paths: their bytes are hashed at entry, to be compared at exit. */
 #define ENTER_PATH(sys, type, nargs, p)                                                           \
@@ -218,17 +224,26 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, 0
 		return 0;                                                                         \
 	}
 
-/* One user path (dirfd index or -1 for the cwd, path index), args rewritten to the listed values. */
-static __always_inline int path_exit(struct trace_event_raw_sys_exit *ctx, int dirfd_arg, int path_arg,
-				     int a0, int a1)
+/*
+ * A call on one file, named by a user path (or, for fd_exit, a descriptor): the path goes to string
+ * slot 0 (every such type's TYPE_STR_PATH), and out[slot] = ARG(n) copies the call's argument n
+ * into payload slot args[slot].
+ */
+struct path_call {
+	__u8 dirfd; /* absent: the working directory */
+	__u8 path;
+	__u8 out[2];
+};
+
+static __always_inline int path_exit(struct trace_event_raw_sys_exit *ctx, struct path_call c)
 {
 	struct sys_scratch *s = sys_begin(ctx, NULL);
 	if (!s)
 		return 0;
-	int dirfd = dirfd_arg < 0 ? AT_FDCWD : (int)s->ev.args[dirfd_arg & 7];
-	const char *upath = (const char *)s->ev.args[path_arg & 7];
-	__u64 v0 = a0 < 0 ? 0 : s->ev.args[a0 & 7];
-	__u64 v1 = a1 < 0 ? 0 : s->ev.args[a1 & 7];
+	int dirfd = (int)ARG_VALUE(s, c.dirfd, AT_FDCWD);
+	const char *upath = (const char *)ARG_VALUE(s, c.path, 0);
+	__u64 v0 = ARG_VALUE(s, c.out[0], 0);
+	__u64 v1 = ARG_VALUE(s, c.out[1], 0);
 	s->ev.args[0] = v0;
 	s->ev.args[1] = v1;
 	sys_put_user_path(s, 0, dirfd, upath);
@@ -236,15 +251,15 @@ static __always_inline int path_exit(struct trace_event_raw_sys_exit *ctx, int d
 	return sys_submit_path(s);
 }
 
-/* The file behind a descriptor, args rewritten likewise. */
-static __always_inline int fd_exit(struct trace_event_raw_sys_exit *ctx, int a0, int a1)
+/* The file behind a descriptor (the call's argument 0), payload slots as for path_exit. */
+static __always_inline int fd_exit(struct trace_event_raw_sys_exit *ctx, struct path_call c)
 {
 	struct sys_scratch *s = sys_begin(ctx, NULL);
 	if (!s)
 		return 0;
 	int fd = (int)s->ev.args[0];
-	__u64 v0 = a0 < 0 ? 0 : s->ev.args[a0 & 7];
-	__u64 v1 = a1 < 0 ? 0 : s->ev.args[a1 & 7];
+	__u64 v0 = ARG_VALUE(s, c.out[0], 0);
+	__u64 v1 = ARG_VALUE(s, c.out[1], 0);
 	s->ev.args[0] = v0;
 	s->ev.args[1] = v1;
 	sys_put_fd_path(s, 0, fd);
@@ -254,7 +269,7 @@ static __always_inline int fd_exit(struct trace_event_raw_sys_exit *ctx, int a0,
 /* unlink, rmdir */
 ENTER_PATH(unlink, EVENT_FILE_UNLINK, 1, 0)
 SEC("tp/syscalls/sys_exit_unlink")
-int exit_unlink(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, -1, -1); }
+int exit_unlink(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.path = ARG(0)}); }
 SEC("tp/syscalls/sys_enter_unlinkat")
 int enter_unlinkat(struct trace_event_raw_sys_enter *ctx)
 {
@@ -264,71 +279,82 @@ int enter_unlinkat(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 SEC("tp/syscalls/sys_exit_unlinkat")
-int exit_unlinkat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, -1, -1); }
+int exit_unlinkat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.dirfd = ARG(0), .path = ARG(1)}); }
 ENTER_PATH(rmdir, EVENT_FILE_RMDIR, 1, 0)
 SEC("tp/syscalls/sys_exit_rmdir")
-int exit_rmdir(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, -1, -1); }
+int exit_rmdir(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.path = ARG(0)}); }
 
 /* mkdir */
 ENTER_PATH(mkdir, EVENT_FILE_MKDIR, 2, 0)
 SEC("tp/syscalls/sys_exit_mkdir")
-int exit_mkdir(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, -1); }
+int exit_mkdir(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.path = ARG(0), .out = {[FILE_MKDIR_ARG_MODE] = ARG(1)}}); }
 ENTER_PATH(mkdirat, EVENT_FILE_MKDIR, 3, 1)
 SEC("tp/syscalls/sys_exit_mkdirat")
-int exit_mkdirat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, -1); }
+int exit_mkdirat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.dirfd = ARG(0), .path = ARG(1), .out = {[FILE_MKDIR_ARG_MODE] = ARG(2)}}); }
 
 /* chmod */
 ENTER_PATH(chmod, EVENT_FILE_CHMOD, 2, 0)
 SEC("tp/syscalls/sys_exit_chmod")
-int exit_chmod(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, -1); }
+int exit_chmod(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.path = ARG(0), .out = {[FILE_CHMOD_ARG_MODE] = ARG(1)}}); }
 ENTER_PATH(fchmodat, EVENT_FILE_CHMOD, 3, 1)
 SEC("tp/syscalls/sys_exit_fchmodat")
-int exit_fchmodat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, -1); }
+int exit_fchmodat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.dirfd = ARG(0), .path = ARG(1), .out = {[FILE_CHMOD_ARG_MODE] = ARG(2)}}); }
 ENTER_PATH(fchmodat2, EVENT_FILE_CHMOD, 4, 1)
 SEC("tp/syscalls/sys_exit_fchmodat2")
-int exit_fchmodat2(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, -1); }
+int exit_fchmodat2(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.dirfd = ARG(0), .path = ARG(1), .out = {[FILE_CHMOD_ARG_MODE] = ARG(2)}}); }
 ENTER(fchmod, EVENT_FILE_CHMOD, 2)
 SEC("tp/syscalls/sys_exit_fchmod")
-int exit_fchmod(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, 1, -1); }
+int exit_fchmod(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, (struct path_call){.out = {[FILE_CHMOD_ARG_MODE] = ARG(1)}}); }
 
 /* chown */
 ENTER_PATH(chown, EVENT_FILE_CHOWN, 3, 0)
 SEC("tp/syscalls/sys_exit_chown")
-int exit_chown(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, 2); }
+int exit_chown(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.path = ARG(0), .out = {[FILE_CHOWN_ARG_UID] = ARG(1), [FILE_CHOWN_ARG_GID] = ARG(2)}}); }
 ENTER_PATH(lchown, EVENT_FILE_CHOWN, 3, 0)
 SEC("tp/syscalls/sys_exit_lchown")
-int exit_lchown(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, 2); }
+int exit_lchown(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.path = ARG(0), .out = {[FILE_CHOWN_ARG_UID] = ARG(1), [FILE_CHOWN_ARG_GID] = ARG(2)}}); }
 ENTER_PATH(fchownat, EVENT_FILE_CHOWN, 5, 1)
 SEC("tp/syscalls/sys_exit_fchownat")
-int exit_fchownat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, 0, 1, 2, 3); }
+int exit_fchownat(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.dirfd = ARG(0), .path = ARG(1), .out = {[FILE_CHOWN_ARG_UID] = ARG(2), [FILE_CHOWN_ARG_GID] = ARG(3)}}); }
 ENTER(fchown, EVENT_FILE_CHOWN, 3)
 SEC("tp/syscalls/sys_exit_fchown")
-int exit_fchown(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, 1, 2); }
+int exit_fchown(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, (struct path_call){.out = {[FILE_CHOWN_ARG_UID] = ARG(1), [FILE_CHOWN_ARG_GID] = ARG(2)}}); }
 
 /* truncate */
 ENTER_PATH(truncate, EVENT_FILE_TRUNCATE, 2, 0)
 SEC("tp/syscalls/sys_exit_truncate")
-int exit_truncate(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, -1, 0, 1, -1); }
+int exit_truncate(struct trace_event_raw_sys_exit *ctx) { return path_exit(ctx, (struct path_call){.path = ARG(0), .out = {[FILE_TRUNCATE_ARG_LENGTH] = ARG(1)}}); }
 ENTER(ftruncate, EVENT_FILE_TRUNCATE, 2)
 SEC("tp/syscalls/sys_exit_ftruncate")
-int exit_ftruncate(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, 1, -1); }
+int exit_ftruncate(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, (struct path_call){.out = {[FILE_TRUNCATE_ARG_LENGTH] = ARG(1)}}); }
 
-/* rename: either path may be the interesting one */
-static __always_inline int two_path_exit(struct trace_event_raw_sys_exit *ctx, int dfd0, int p0, int dfd1, int p1,
-					 int a0, int user_target)
+/*
+ * A call on two paths (rename, link, symlink): path[slot] and dirfd[slot] = ARG(n) name the call's
+ * arguments that go to string slot 0 or 1; flags = ARG(n) goes to args[0]. Either path may be the
+ * interesting one. target_as_given: string slot 1 is a symlink's target, stored as given, never resolved.
+ */
+struct two_path_call {
+	__u8 dirfd[2]; /* absent: the working directory */
+	__u8 path[2];
+	__u8 flags;
+	bool target_as_given;
+};
+
+static __always_inline int two_path_exit(struct trace_event_raw_sys_exit *ctx, struct two_path_call c)
 {
 	struct sys_scratch *s = sys_begin(ctx, NULL);
 	if (!s)
 		return 0;
-	int d0 = dfd0 < 0 ? AT_FDCWD : (int)s->ev.args[dfd0 & 7];
-	int d1 = dfd1 < 0 ? AT_FDCWD : (int)s->ev.args[dfd1 & 7];
-	const char *u0 = (const char *)s->ev.args[p0 & 7];
-	const char *u1 = (const char *)s->ev.args[p1 & 7];
-	__u64 v0 = a0 < 0 ? 0 : s->ev.args[a0 & 7];
+	int d0 = (int)ARG_VALUE(s, c.dirfd[0], AT_FDCWD);
+	int d1 = (int)ARG_VALUE(s, c.dirfd[1], AT_FDCWD);
+	const char *u0 = (const char *)ARG_VALUE(s, c.path[0], 0);
+	const char *u1 = (const char *)ARG_VALUE(s, c.path[1], 0);
+	__u64 v0 = ARG_VALUE(s, c.flags, 0);
+	int user_target = c.target_as_given;
 	s->ev.args[0] = v0;
 	s->ev.args[1] = 0;
 	__u32 len0 = sys_put_user_path(s, 0, d0, u0);
-	if (user_target) /* a symlink's target is stored as given, never resolved */
+	if (user_target)
 		sys_put_user_str(s, 1, u1, SYS_STR_MAX - 1);
 	else
 		sys_put_user_path(s, 1, d1, u1);
@@ -345,29 +371,36 @@ static __always_inline int two_path_exit(struct trace_event_raw_sys_exit *ctx, i
 
 ENTER_PATHS(rename, EVENT_FILE_RENAME, 2, 0, 1)
 SEC("tp/syscalls/sys_exit_rename")
-int exit_rename(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, -1, 0, -1, 1, -1, 0); }
+int exit_rename(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx,
+	(struct two_path_call){.path = {[FILE_RENAME_STR_FROM] = ARG(0), [FILE_RENAME_STR_TO] = ARG(1)}}); }
 ENTER_PATHS(renameat, EVENT_FILE_RENAME, 4, 1, 3)
 SEC("tp/syscalls/sys_exit_renameat")
-int exit_renameat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 0, 1, 2, 3, -1, 0); }
+int exit_renameat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx,
+	(struct two_path_call){.dirfd = {[FILE_RENAME_STR_FROM] = ARG(0), [FILE_RENAME_STR_TO] = ARG(2)}, .path = {[FILE_RENAME_STR_FROM] = ARG(1), [FILE_RENAME_STR_TO] = ARG(3)}}); }
 ENTER_PATHS(renameat2, EVENT_FILE_RENAME, 5, 1, 3)
 SEC("tp/syscalls/sys_exit_renameat2")
-int exit_renameat2(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 0, 1, 2, 3, 4, 0); }
+int exit_renameat2(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx,
+	(struct two_path_call){.dirfd = {[FILE_RENAME_STR_FROM] = ARG(0), [FILE_RENAME_STR_TO] = ARG(2)}, .path = {[FILE_RENAME_STR_FROM] = ARG(1), [FILE_RENAME_STR_TO] = ARG(3)}, .flags = ARG(4)}); }
 
 /* hard links: str0 the existing file, str1 the new name */
 ENTER_PATHS(link, EVENT_FILE_LINK, 2, 0, 1)
 SEC("tp/syscalls/sys_exit_link")
-int exit_link(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, -1, 0, -1, 1, -1, 0); }
+int exit_link(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx,
+	(struct two_path_call){.path = {[FILE_LINK_STR_EXISTING] = ARG(0), [FILE_LINK_STR_LINK] = ARG(1)}}); }
 ENTER_PATHS(linkat, EVENT_FILE_LINK, 5, 1, 3)
 SEC("tp/syscalls/sys_exit_linkat")
-int exit_linkat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 0, 1, 2, 3, 4, 0); }
+int exit_linkat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx,
+	(struct two_path_call){.dirfd = {[FILE_LINK_STR_EXISTING] = ARG(0), [FILE_LINK_STR_LINK] = ARG(2)}, .path = {[FILE_LINK_STR_EXISTING] = ARG(1), [FILE_LINK_STR_LINK] = ARG(3)}, .flags = ARG(4)}); }
 
 /* symlinks: str0 the new link, str1 its target as given */
 ENTER_PATHS(symlink, EVENT_FILE_SYMLINK, 2, 1, 0)
 SEC("tp/syscalls/sys_exit_symlink")
-int exit_symlink(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, -1, 1, -1, 0, -1, 1); }
+int exit_symlink(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx,
+	(struct two_path_call){.path = {[FILE_SYMLINK_STR_LINK] = ARG(1), [FILE_SYMLINK_STR_TARGET] = ARG(0)}, .target_as_given = true}); }
 ENTER_PATHS(symlinkat, EVENT_FILE_SYMLINK, 3, 2, 0)
 SEC("tp/syscalls/sys_exit_symlinkat")
-int exit_symlinkat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx, 1, 2, -1, 0, -1, 1); }
+int exit_symlinkat(struct trace_event_raw_sys_exit *ctx) { return two_path_exit(ctx,
+	(struct two_path_call){.dirfd = {[FILE_SYMLINK_STR_LINK] = ARG(1)}, .path = {[FILE_SYMLINK_STR_LINK] = ARG(2), [FILE_SYMLINK_STR_TARGET] = ARG(0)}, .target_as_given = true}); }
 
 /* timestamps: utimensat(dfd, path or NULL, times[2] or NULL, flags) */
 struct ts_pair {

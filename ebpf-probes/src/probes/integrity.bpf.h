@@ -455,13 +455,19 @@ static __always_inline __u32 timex_modes(const void *utx)
 	return modes;
 }
 
-static __always_inline int timex_exit(struct trace_event_raw_sys_exit *ctx, int clock_arg, int tx_arg)
+/* The clock (absent: CLOCK_REALTIME) and the struct __kernel_timex of an adjtimex call, as ARG(n). */
+struct timex_call {
+	__u8 clock;
+	__u8 timex;
+};
+
+static __always_inline int timex_exit(struct trace_event_raw_sys_exit *ctx, struct timex_call c)
 {
 	struct sys_scratch *s = sys_begin(ctx, NULL);
 	if (!s)
 		return 0;
-	const void *utx = (const void *)s->ev.args[tx_arg & 7];
-	__u64 clock = clock_arg < 0 ? CLOCK_REALTIME : s->ev.args[clock_arg & 7];
+	const void *utx = (const void *)ARG_VALUE(s, c.timex, 0);
+	__u64 clock = ARG_VALUE(s, c.clock, CLOCK_REALTIME);
 	__u32 modes = timex_modes(utx);
 	__s64 t[2] = {};
 	bpf_probe_read_user(t, sizeof(t), utx + 72);
@@ -475,7 +481,10 @@ int enter_clock_adjtime(struct trace_event_raw_sys_enter *ctx)
 	return (timex_modes((const void *)ctx->args[1]) & ADJ_SETOFFSET) ? sys_enter(ctx, EVENT_CLOCK_SET, 2) : 0;
 }
 SEC("tp/syscalls/sys_exit_clock_adjtime")
-int exit_clock_adjtime(struct trace_event_raw_sys_exit *ctx) { return timex_exit(ctx, 0, 1); }
+int exit_clock_adjtime(struct trace_event_raw_sys_exit *ctx)
+{
+	return timex_exit(ctx, (struct timex_call){.clock = ARG(0), .timex = ARG(1)});
+}
 
 SEC("tp/syscalls/sys_enter_adjtimex")
 int enter_adjtimex(struct trace_event_raw_sys_enter *ctx)
@@ -483,6 +492,6 @@ int enter_adjtimex(struct trace_event_raw_sys_enter *ctx)
 	return (timex_modes((const void *)ctx->args[0]) & ADJ_SETOFFSET) ? sys_enter(ctx, EVENT_CLOCK_SET, 1) : 0;
 }
 SEC("tp/syscalls/sys_exit_adjtimex")
-int exit_adjtimex(struct trace_event_raw_sys_exit *ctx) { return timex_exit(ctx, -1, 0); }
+int exit_adjtimex(struct trace_event_raw_sys_exit *ctx) { return timex_exit(ctx, (struct timex_call){.timex = ARG(0)}); }
 
 #endif
