@@ -353,7 +353,8 @@ public final class PolicyCompiler {
         for (Path child : ds) {
           if (Files.isDirectory(child)) {
             String expanded = parent + "/" + child.getFileName() + "/" + rest;
-            if (expanded.getBytes(StandardCharsets.UTF_8).length <= PATH_PREFIX_MAX - 1) {
+            // the limit PolicyParser holds the unexpanded prefixes to
+            if (expanded.getBytes(StandardCharsets.UTF_8).length <= PATH_PREFIX_MAX) {
               out.add(expanded);
             }
           }
