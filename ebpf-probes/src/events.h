@@ -4,7 +4,8 @@
  *
  * This header is the contract between kernel and agent: the Java decoder
  * (otel-kernel-receiver: io.github.otelkernel.receiver.decode.RecordLayout)
- * mirrors every offset below; bump RECORD_VERSION on any change, the agent
+ * mirrors every offset below, and its WireLayoutTest checks them against the
+ * BTF of the compiled object; bump RECORD_VERSION on any change, the agent
  * refuses records of a version it does not know. Fields are host-endian,
  * naturally aligned.
  */
@@ -123,8 +124,10 @@ struct exit_event {
 /*
  * Every other event: the system call, its outcome and up to three strings,
  * filled in at sys_exit from the arguments saved at sys_enter. What args[] and
- * the strings hold is listed per event type in the probe that emits it and
- * decoded in the agent's SysEventLayout; the rules:
+ * the strings hold is listed per event type in the probe that emits it; the
+ * agent's RecordDecoder reads every type alike (KernelEvent.SysCall) and the
+ * type's mapper in export/events (SysEventMappers) gives the slots their
+ * meaning; the rules:
  *  - ret is the syscall's return value, -errno on failure;
  *  - paths are absolute and forward ("/etc/shadow"), resolved in the kernel
  *    against the dirfd or working directory; FLAG_STRn_RELATIVE when that failed;

@@ -24,7 +24,9 @@
 #define POLICY_HAS_CGROUP_RULES (1u << 4) /* walk the cgroup's ancestors (cgroup_rule) */
 #define MAX_CGROUP_DEPTH 16
 
-#define PREFIX_MAX 256 /* bytes of a path the prefix rules can see */
+/* Bytes of a path the prefix rules see (path_key.data), so the longest prefix a rule can name; no
+ * terminator: a rule of all 256 bytes matches. The agent's mirror: MapLayout.PATH_PREFIX_MAX. */
+#define PATH_PREFIX_MAX 256
 
 struct policy_global {
 	__u32 agent_pid;     /* the agent's own activity is never traced (no feedback loop) */
@@ -77,7 +79,7 @@ struct {
 
 struct path_key {
 	__u32 prefixlen;      /* in bits */
-	__u8 data[PREFIX_MAX];
+	__u8 data[PATH_PREFIX_MAX];
 };
 
 struct path_rule {
@@ -295,9 +297,9 @@ static __always_inline int policy_path_ok_as(__u32 type, __u32 rules, const char
 	struct path_key *k = bpf_map_lookup_elem(&path_key_heap, &zero);
 	if (!k)
 		return 1;
-	__u32 n = len > PREFIX_MAX ? PREFIX_MAX : len;
+	__u32 n = len > PATH_PREFIX_MAX ? PATH_PREFIX_MAX : len;
 	k->prefixlen = n * 8;
-	bpf_probe_read_kernel(k->data, PREFIX_MAX, path);
+	bpf_probe_read_kernel(k->data, PATH_PREFIX_MAX, path);
 	struct path_rule *r = bpf_map_lookup_elem(&path_rules, k);
 	__u64 bit = 1ULL << (rules & 63);
 	int keep;

@@ -1,5 +1,7 @@
 package io.github.otelkernel.receiver.config;
 
+import static io.github.otelkernel.receiver.probe.MapLayout.PATH_PREFIX_MAX;
+
 import io.github.otelkernel.receiver.config.PolicyConfig.EventPolicy;
 import io.github.otelkernel.receiver.config.PolicyConfig.ProcessRules;
 import io.github.otelkernel.receiver.config.PolicyConfig.RedactionConfig;
@@ -21,9 +23,6 @@ import java.util.stream.Collectors;
 
 /** receivers.ebpf.policy → {@link PolicyConfig}; every mistake names its key and line. */
 final class PolicyParser {
-  /** Bytes of a path the kernel's prefix match sees (PREFIX_MAX in lib/policy.h). */
-  static final int PREFIX_MAX = 255;
-
   private PolicyParser() {}
 
   static PolicyConfig parse(ConfigNode n) {
@@ -121,8 +120,8 @@ final class PolicyParser {
       if (!s.startsWith("/")) {
         throw p.error("'" + s + "' is not an absolute path prefix (the kernel matches absolute paths: /etc/)");
       }
-      if (s.getBytes(StandardCharsets.UTF_8).length > PREFIX_MAX) {
-        throw p.error("prefix longer than " + PREFIX_MAX + " bytes: the kernel matches at most that many");
+      if (s.getBytes(StandardCharsets.UTF_8).length > PATH_PREFIX_MAX) {
+        throw p.error("prefix longer than " + PATH_PREFIX_MAX + " bytes: the kernel matches at most that many");
       }
       if (s.indexOf('*') >= 0 && !s.matches("(/[^*]*)?/\\*/.*")) {
         throw p.error("'" + s + "': a * may only stand for one whole directory name (/home/*/.ssh/)");

@@ -50,13 +50,13 @@ public final class RecordDecoder {
 
   private static KernelEvent sys(ByteBuffer b, byte[] record, ProcessInfo process, EventType type, int flags) {
     need(record, SYS_SIZE, type.policyName());
-    long[] args = new long[6];
-    for (int i = 0; i < 6; i++) {
+    long[] args = new long[SYS_ARGS];
+    for (int i = 0; i < SYS_ARGS; i++) {
       args[i] = b.getLong(S_ARGS + 8 * i);
     }
     int off = SYS_SIZE;
-    List<RawBytes> strings = new ArrayList<>(3);
-    for (int i = 0; i < 3; i++) {
+    List<RawBytes> strings = new ArrayList<>(SYS_STRINGS);
+    for (int i = 0; i < SYS_STRINGS; i++) {
       int len = Short.toUnsignedInt(b.getShort(S_STR_LEN + 2 * i));
       if ((long) off + len > record.length) {
         throw new MalformedRecordException(type.policyName() + " record of " + record.length + " bytes declares "

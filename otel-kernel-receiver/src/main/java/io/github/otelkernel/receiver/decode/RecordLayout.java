@@ -2,7 +2,8 @@ package io.github.otelkernel.receiver.decode;
 
 /**
  * Offsets of the ring-buffer records, mirroring {@code ebpf-probes/src/events.h}. Keep the two in
- * step and bump {@link #VERSION} with any change.
+ * step and bump {@link #VERSION} with any change; WireLayoutTest holds every offset and size here
+ * to the BTF of the compiled object (the flags and limits are not in it).
  */
 final class RecordLayout {
   static final int VERSION = 3;
@@ -73,6 +74,8 @@ final class RecordLayout {
   static final int S_ARGS = 136;
   static final int S_NR = 184;
   static final int S_STR_LEN = 188;
+  static final int SYS_ARGS = 6;
+  static final int SYS_STRINGS = 3;
   static final int SYS_SIZE = 200;
 
   /** Documented limits of the probes (events.h). */

@@ -1,5 +1,7 @@
 package io.github.otelkernel.receiver.policy;
 
+import static io.github.otelkernel.receiver.probe.MapLayout.*;
+
 import io.github.otelkernel.receiver.config.PolicyConfig.ProcessRules;
 import io.github.otelkernel.receiver.decode.Capabilities;
 import io.github.otelkernel.receiver.decode.EventType;
@@ -43,7 +45,6 @@ public final class PolicyCompiler {
   static final int WATCH_EXES = 4;
   static final int HAS_EXE_RULES = 8;
   static final int HAS_CGROUP_RULES = 16;
-  static final int PREFIX_MAX = 256;
 
   private final BpfProbes probes;
   private final int agentPid;
@@ -147,8 +148,8 @@ public final class PolicyCompiler {
       for (Path t : tasks.toList()) {
         int tid = Integer.parseInt(t.getFileName().toString());
         if (tid != agentPid) {
-          byte[] key = le(4).putInt(tid).array();
-          write(fd, "agent_threads", key, new byte[] {1});
+          byte[] key = le(THREAD_KEY_SIZE).putInt(tid).array();
+          write(fd, "agent_threads", key, mark());
           // gone since the listing: its exit probe may have run already, and a later process with
           // this pid must not pass for the agent
           if (!Files.exists(t)) {
@@ -170,9 +171,10 @@ public final class PolicyCompiler {
   public synchronized void registerAgentObjects(List<BpfProbes.ObjectId> objects) {
     Map<byte[], byte[]> entries = new LinkedHashMap<>();
     for (BpfProbes.ObjectId o : objects) {
-      entries.put(le(8).putInt(o.kind().number()).putInt(o.id()).array(), new byte[] {1});
+      entries.put(le(OBJECT_KEY_SIZE).putInt(OBJECT_KEY_KIND, o.kind().number()).putInt(OBJECT_KEY_ID, o.id())
+          .array(), mark());
     }
-    sync("agent_objects", 8, entries);
+    sync("agent_objects", OBJECT_KEY_SIZE, entries);
   }
 
   /** What an apply in progress writes; it becomes {@code written} only once the whole apply succeeded. */
@@ -218,25 +220,26 @@ public final class PolicyCompiler {
     Map<byte[], byte[]> exes = new LinkedHashMap<>();
     rules(policy.ignore(), RULE_IGNORE, uids, cgroups, exes, unresolved);
     rules(policy.watch(), RULE_WATCH, uids, cgroups, exes, unresolved);
-    sync("uid_rules", 4, uids);
-    sync("cgroup_rules", 8, cgroups);
-    sync("exe_rules", 16, exes);
+    sync("uid_rules", UID_KEY_SIZE, uids);
+    sync("cgroup_rules", CGROUP_KEY_SIZE, cgroups);
+    sync("exe_rules", EXE_KEY_SIZE, exes);
 
     Map<byte[], byte[]> ports = new LinkedHashMap<>();
     for (int port : policy.udpPorts()) {
-      ports.put(le(2).putShort((short) port).array(), new byte[] {1});
+      ports.put(le(PORT_KEY_SIZE).putShort((short) port).array(), mark());
     }
-    sync("udp_ports", 2, ports);
+    sync("udp_ports", PORT_KEY_SIZE, ports);
 
     Map<String, long[]> prefixes = prefixRules(policy);
     Map<byte[], byte[]> lpm = new LinkedHashMap<>();
     prefixes.forEach((prefix, masks) -> {
       byte[] bytes = prefix.getBytes(StandardCharsets.UTF_8);
-      ByteBuffer k = le(4 + PREFIX_MAX).putInt(bytes.length * 8);
-      k.put(bytes, 0, Math.min(bytes.length, PREFIX_MAX));
-      lpm.put(k.array(), le(16).putLong(masks[0]).putLong(masks[1]).array());
+      ByteBuffer k = le(PATH_KEY_SIZE).putInt(PATH_KEY_PREFIXLEN, bytes.length * 8);
+      k.put(PATH_KEY_DATA, bytes, 0, Math.min(bytes.length, PATH_PREFIX_MAX));
+      lpm.put(k.array(), le(PATH_RULE_SIZE).putLong(PATH_RULE_MENTIONED, masks[0]).putLong(PATH_RULE_INCLUDED, masks[1])
+          .array());
     });
-    sync("path_rules", 4 + PREFIX_MAX, lpm);
+    sync("path_rules", PATH_KEY_SIZE, lpm);
 
     int flags = 0;
     if (!policy.watch().uids().isEmpty()) {
@@ -262,9 +265,10 @@ public final class PolicyCompiler {
     for (String name : policy.capabilities()) {
       caps |= 1L << Capabilities.number(name);
     }
-    write("policy_global", le(4).putInt(0).array(),
-        le(32).putInt(agentPid).putInt(flags).putLong(prctl).putLong(caps).putInt(processGroup(agentPid)).putInt(0)
-            .array());
+    write("policy_global", le(GLOBAL_KEY_SIZE).putInt(0).array(),
+        le(GLOBAL_SIZE).putInt(GLOBAL_AGENT_PID, agentPid).putInt(GLOBAL_FLAGS, flags)
+            .putLong(GLOBAL_PRCTL_OPTIONS, prctl).putLong(GLOBAL_CAP_MASK, caps)
+            .putInt(GLOBAL_AGENT_PGID, processGroup(agentPid)).array());
 
     int enabled = 0;
     for (EventType t : EventType.values()) {
@@ -274,7 +278,7 @@ public final class PolicyCompiler {
       Policy.TypePolicy tp = policy.type(t);
       int v = (tp.enabled() ? TYPE_ENABLED : 0) | (tp.defaultKeep() ? TYPE_DEFAULT_KEEP : 0);
       enabled += tp.enabled() ? 1 : 0;
-      write("policy_types", le(4).putInt(t.id()).array(), le(4).putInt(v).array());
+      write("policy_types", le(TYPES_KEY_SIZE).putInt(t.id()).array(), le(TYPES_VALUE_SIZE).putInt(v).array());
     }
     for (String u : unresolved) {
       LOG.warning("policy: " + u);
@@ -349,7 +353,8 @@ public final class PolicyCompiler {
         for (Path child : ds) {
           if (Files.isDirectory(child)) {
             String expanded = parent + "/" + child.getFileName() + "/" + rest;
-            if (expanded.getBytes(StandardCharsets.UTF_8).length <= PREFIX_MAX - 1) {
+            // the limit PolicyParser holds the unexpanded prefixes to
+            if (expanded.getBytes(StandardCharsets.UTF_8).length <= PATH_PREFIX_MAX) {
               out.add(expanded);
             }
           }
@@ -364,14 +369,14 @@ public final class PolicyCompiler {
   private void rules(ProcessRules r, int bit, Map<byte[], byte[]> uids, Map<byte[], byte[]> cgroups,
       Map<byte[], byte[]> exes, List<String> unresolved) {
     for (long uid : r.uids()) {
-      merge(uids, le(4).putInt((int) uid).array(), bit);
+      merge(uids, le(UID_KEY_SIZE).putInt((int) uid).array(), bit);
     }
     for (String exe : r.executables()) {
       Path p = root.resolve(exe.substring(1));
       try {
         long dev = ((Number) Files.getAttribute(p, "unix:dev")).longValue();
         long ino = ((Number) Files.getAttribute(p, "unix:ino")).longValue();
-        merge(exes, le(16).putLong(kernelDev(dev)).putLong(ino).array(), bit);
+        merge(exes, le(EXE_KEY_SIZE).putLong(EXE_KEY_DEV, kernelDev(dev)).putLong(EXE_KEY_INO, ino).array(), bit);
       } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
         unresolved.add("executable " + exe + " not found; its rule applies once a reload finds it");
       }
@@ -386,7 +391,7 @@ public final class PolicyCompiler {
       // the cgroups made under it later
       try {
         long ino = ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
-        merge(cgroups, le(8).putLong(ino).array(), bit);
+        merge(cgroups, le(CGROUP_KEY_SIZE).putLong(ino).array(), bit);
       } catch (IOException e) {
         unresolved.add("cgroup " + cg + ": " + e.getMessage());
       }
@@ -397,11 +402,11 @@ public final class PolicyCompiler {
     for (var e : m.entrySet()) {
       if (Arrays.equals(e.getKey(), key)) {
         int v = ByteBuffer.wrap(e.getValue()).order(ByteOrder.nativeOrder()).getInt() | bit;
-        e.setValue(le(4).putInt(v).array());
+        e.setValue(le(RULE_VALUE_SIZE).putInt(v).array());
         return;
       }
     }
-    m.put(key, le(4).putInt(bit).array());
+    m.put(key, le(RULE_VALUE_SIZE).putInt(bit).array());
   }
 
   /** st_dev (glibc encoding) → the kernel's dev_t (major << 20 | minor), as the probes read it. */
@@ -440,6 +445,13 @@ public final class PolicyCompiler {
       v.copyFrom(MemorySegment.ofArray(value));
       probes.mapUpdate(fd, map, k, v);
     }
+  }
+
+  /** The value of the set-like maps: present is all it says. */
+  private static byte[] mark() {
+    byte[] m = new byte[MARK_SIZE];
+    m[0] = 1;
+    return m;
   }
 
   private static ByteBuffer le(int size) {

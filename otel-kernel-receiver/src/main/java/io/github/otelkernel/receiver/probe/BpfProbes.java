@@ -188,8 +188,8 @@ public final class BpfProbes implements AutoCloseable {
     int fd = mapFd(SyscallFallback.MAP);
     try (Arena call = Arena.ofConfined()) {
       for (var e : fallback.entrySet()) {
-        mapUpdate(fd, SyscallFallback.MAP, call.allocateFrom(ValueLayout.JAVA_INT, e.getKey()),
-            call.allocateFrom(ValueLayout.JAVA_INT, e.getValue()));
+        mapUpdate(fd, SyscallFallback.MAP, call.allocateFrom(MapLayout.FALLBACK_KEY, e.getKey()),
+            call.allocateFrom(MapLayout.FALLBACK_VALUE, e.getValue()));
       }
     }
     LOG.info("module and kexec calls are watched through raw_tp/sys_exit (their tracepoints are missing)");
@@ -478,18 +478,18 @@ public final class BpfProbes implements AutoCloseable {
     try (Arena call = Arena.ofConfined()) {
       int fd = (int) lib.mapFd.invokeExact(map(mapName));
       int cpus = (int) lib.numPossibleCpus.invokeExact();
-      MemorySegment key = call.allocate(ValueLayout.JAVA_INT);
-      MemorySegment values = call.allocate(8L * Math.max(cpus, 1), 8);
+      MemorySegment key = call.allocate(MapLayout.COUNTER_KEY);
+      MemorySegment values = call.allocate(MapLayout.COUNTER_VALUE, Math.max(cpus, 1));
       MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
       for (int type = 0; type < types; type++) {
-        key.set(ValueLayout.JAVA_INT, 0, type);
+        key.set(MapLayout.COUNTER_KEY, 0, type);
         int rc = (int) lib.mapLookupElem.invokeExact(errno, fd, key, values);
         if (rc != 0) {
           continue;
         }
         long sum = 0;
         for (int cpu = 0; cpu < cpus; cpu++) {
-          sum += values.get(ValueLayout.JAVA_LONG, 8L * cpu);
+          sum += values.getAtIndex(MapLayout.COUNTER_VALUE, cpu); // a u64 per CPU: no padding between them
         }
         out[type] = sum;
       }

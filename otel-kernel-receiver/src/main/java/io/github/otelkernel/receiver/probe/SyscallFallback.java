@@ -29,7 +29,7 @@ final class SyscallFallback {
       String name = tp.replaceFirst("^syscalls/sys_(enter|exit)_", "");
       Integer kind = KINDS.get(name);
       OptionalInt nr = KernelNames.syscallNumber(name);
-      if (kind != null && nr.isPresent() && nr.getAsInt() >= 0 && nr.getAsInt() < 1024) {
+      if (kind != null && nr.isPresent() && nr.getAsInt() >= 0 && nr.getAsInt() < MapLayout.FALLBACK_ENTRIES) {
         m.put(nr.getAsInt(), kind);
       }
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.otelkernel.receiver.config.AgentConfig.ConsoleExporterConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.FileExporterConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.OtlpExporterConfig;
+import io.github.otelkernel.receiver.probe.MapLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -238,5 +239,19 @@ class ConfigLoaderTest {
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
         """);
     assertTrue(e.getMessage().startsWith("c.yaml:2: exporters.file.rotation.max_megabytes"), e.getMessage());
+  }
+
+  @Test
+  void aPrefixMayTakeAllTheBytesTheKernelCompares() {
+    String full = "/" + "p".repeat(MapLayout.PATH_PREFIX_MAX - 1); // no terminator in the kernel's key
+    String yaml = """
+        receivers: {ebpf: {policy: {events: {file.open: {exclude: ['%s']}}}}}
+        exporters: {file: {path: out.jsonl}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
+        """;
+    AgentConfig c = loader.parse("c.yaml", yaml.formatted(full));
+    assertEquals(List.of(full), c.receiver().policy().events().get("file.open").exclude().orElseThrow());
+    var e = error(yaml.formatted(full + "p"));
+    assertTrue(e.getMessage().contains("prefix longer than " + MapLayout.PATH_PREFIX_MAX + " bytes"), e.getMessage());
   }
 }

@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.decode;
 
+import static io.github.otelkernel.receiver.decode.RecordLayout.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,20 +13,23 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Records built byte by byte as events.h lays them out. The live-kernel tests check the same
- * decoder against real records; these pin down the edge cases the kernel rarely produces.
+ * Records built byte by byte at RecordLayout's offsets (WireLayoutTest holds those to the compiled
+ * object). The live-kernel tests check the same decoder against real records; these pin down the
+ * edge cases the kernel rarely produces.
  */
 class RecordDecoderTest {
   private final RecordDecoder decoder = new RecordDecoder();
 
   static ByteBuffer header(int size, int type, int flags) {
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
-    b.putShort(0, (short) type).putShort(2, (short) 3).putInt(4, flags).putLong(8, 123_456_789L);
-    b.putInt(16, 42).putInt(20, 43).putInt(24, 1).putInt(28, 1000).putInt(32, 1001).putInt(36, 0).putInt(40, 0);
-    b.putInt(44, -1).putLong(48, 1_000L).putLong(56, 77L);
-    b.put(64, "bash".getBytes(StandardCharsets.US_ASCII));
-    b.putInt(80, 40).putInt(84, 41).putInt(88, 1).putInt(92, (int) 4026531836L).putInt(96, 7);
-    b.put(104, "pts3".getBytes(StandardCharsets.US_ASCII));
+    b.putShort(H_TYPE, (short) type).putShort(H_VERSION, (short) VERSION).putInt(H_FLAGS, flags)
+        .putLong(H_BOOT_NS, 123_456_789L);
+    b.putInt(H_PID, 42).putInt(H_TID, 43).putInt(H_PPID, 1).putInt(H_UID, 1000).putInt(H_GID, 1001)
+        .putInt(H_EUID, 0).putInt(H_EGID, 0);
+    b.putInt(H_LOGINUID, -1).putLong(H_START_BOOT_NS, 1_000L).putLong(H_CGROUP_ID, 77L);
+    b.put(H_COMM, "bash".getBytes(StandardCharsets.US_ASCII));
+    b.putInt(H_SID, 40).putInt(H_PGID, 41).putInt(H_VPID, 1).putInt(H_PID_NS, (int) 4026531836L).putInt(H_MNT_NS, 7);
+    b.put(H_TTY, "pts3".getBytes(StandardCharsets.US_ASCII));
     return b;
   }
 
@@ -34,11 +38,13 @@ class RecordDecoderTest {
     byte[] cwd = cwdLeafFirst.getBytes(StandardCharsets.ISO_8859_1);
     byte[] argv = args.getBytes(StandardCharsets.ISO_8859_1);
     byte[] cg = "docker-ab.scope\0system.slice\0".getBytes(StandardCharsets.ISO_8859_1);
-    ByteBuffer b = header(176 + exe.length + cwd.length + cg.length + argv.length, 1, flags);
-    b.putShort(128, (short) exe.length).putShort(130, (short) cwd.length).putInt(132, argv.length).putInt(136, 9999);
-    b.putShort(140, (short) cg.length).putInt(144, (8 << 20) | 1).putLong(152, 1234L).putLong(160, 99L).putLong(168, 5L);
-    b.put(176, exe).put(176 + exe.length, cwd).put(176 + exe.length + cwd.length, cg)
-        .put(176 + exe.length + cwd.length + cg.length, argv);
+    ByteBuffer b = header(EXEC_SIZE + exe.length + cwd.length + cg.length + argv.length, TYPE_EXEC, flags);
+    b.putShort(X_EXE_LEN, (short) exe.length).putShort(X_CWD_LEN, (short) cwd.length).putInt(X_ARGS_LEN, argv.length)
+        .putInt(X_ARGS_TOTAL, 9999);
+    b.putShort(X_CGROUP_LEN, (short) cg.length).putInt(X_EXE_DEV, (8 << 20) | 1).putLong(X_EXE_INO, 1234L)
+        .putLong(X_EXE_SIZE, 99L).putLong(X_EXE_MTIME_NS, 5L);
+    b.position(EXEC_SIZE);
+    b.put(exe).put(cwd).put(cg).put(argv);
     return b.array();
   }
 
@@ -81,12 +87,12 @@ class RecordDecoderTest {
 
   @Test
   void exitStatusSplitsIntoCodeOrSignal() {
-    ByteBuffer b = header(136, 3, 0);
-    b.putInt(128, 7 << 8);
+    ByteBuffer b = header(EXIT_SIZE, TYPE_EXIT, 0);
+    b.putInt(E_EXIT_CODE, 7 << 8);
     var normal = (KernelEvent.ProcessExit) decoder.decode(b.array());
     assertEquals(7, normal.exitCode());
     assertEquals(0, normal.signal());
-    b.putInt(128, 0x80 | 11);
+    b.putInt(E_EXIT_CODE, 0x80 | 11);
     var crashed = (KernelEvent.ProcessExit) decoder.decode(b.array());
     assertEquals(11, crashed.signal());
     assertTrue(crashed.coreDumped());
@@ -101,9 +107,10 @@ class RecordDecoderTest {
       byte[] record = new byte[random.nextInt(400)];
       random.nextBytes(record);
       if (record.length >= 4) { // valid version and type half the time, so the body parsers run
-        int[] types = {1, 2, 3, 24, 27, 40}; // process lifecycle and system-call records
-        ByteBuffer.wrap(record).order(ByteOrder.nativeOrder()).putShort(2, (short) 3)
-            .putShort(0, (short) types[random.nextInt(types.length)]);
+        int[] types = {TYPE_EXEC, TYPE_FORK, TYPE_EXIT, EventType.FILE_OPEN.id(), EventType.FILE_RENAME.id(),
+            EventType.NET_CONNECT.id()}; // process lifecycle and system-call records
+        ByteBuffer.wrap(record).order(ByteOrder.nativeOrder()).putShort(H_VERSION, (short) VERSION)
+            .putShort(H_TYPE, (short) types[random.nextInt(types.length)]);
       }
       try {
         decoder.decode(record);
@@ -119,11 +126,10 @@ class RecordDecoderTest {
   void sysEventCarriesOutcomeArgsAndStrings() {
     byte[] old = "/tmp/a".getBytes();
     byte[] neu = "/tmp/b".getBytes();
-    ByteBuffer b = ByteBuffer.allocate(200 + old.length + neu.length).order(ByteOrder.nativeOrder());
-    b.putShort(0, (short) 27).putShort(2, (short) 3).putInt(4, 1 << 9);
-    b.putLong(128, -13).putLong(136, 1).putInt(184, 316);
-    b.putShort(188, (short) old.length).putShort(190, (short) neu.length).putShort(192, (short) 0);
-    b.position(200);
+    ByteBuffer b = header(SYS_SIZE + old.length + neu.length, EventType.FILE_RENAME.id(), 1 << 9);
+    b.putLong(S_RET, -13).putLong(S_ARGS, 1).putInt(S_NR, 316);
+    b.putShort(S_STR_LEN, (short) old.length).putShort(S_STR_LEN + 2, (short) neu.length).putShort(S_STR_LEN + 4, (short) 0);
+    b.position(SYS_SIZE);
     b.put(old).put(neu);
     var e = (KernelEvent.SysCall) decoder.decode(b.array());
     assertEquals(EventType.FILE_RENAME, e.type());
@@ -136,7 +142,7 @@ class RecordDecoderTest {
     assertEquals("/tmp/b", rename.to().text());
     assertTrue(rename.to().truncated());
     assertTrue(!rename.from().truncated());
-    b.putShort(190, (short) 500); // declares more than the record holds
+    b.putShort(S_STR_LEN + 2, (short) 500); // declares more than the record holds
     assertThrows(MalformedRecordException.class, () -> decoder.decode(b.array()));
   }
 
@@ -144,11 +150,11 @@ class RecordDecoderTest {
   void malformedRecordsAreRejectedNotReadPastTheirEnd() {
     assertThrows(MalformedRecordException.class, () -> decoder.decode(new byte[10]));
     byte[] lying = exec("a\0", "", "x\0", 0);
-    ByteBuffer.wrap(lying).order(ByteOrder.nativeOrder()).putInt(132, 100_000);
+    ByteBuffer.wrap(lying).order(ByteOrder.nativeOrder()).putInt(X_ARGS_LEN, 100_000);
     assertThrows(MalformedRecordException.class, () -> decoder.decode(lying));
-    ByteBuffer wrongVersion = header(136, 3, 0).putShort(2, (short) 9);
+    ByteBuffer wrongVersion = header(EXIT_SIZE, TYPE_EXIT, 0).putShort(H_VERSION, (short) 9);
     assertThrows(MalformedRecordException.class, () -> decoder.decode(wrongVersion.array()));
-    assertThrows(MalformedRecordException.class, () -> decoder.decode(header(136, 42, 0).array()));
-    assertThrows(MalformedRecordException.class, () -> decoder.decode(header(128, 3, 0).array()));
+    assertThrows(MalformedRecordException.class, () -> decoder.decode(header(EXIT_SIZE, 42, 0).array()));
+    assertThrows(MalformedRecordException.class, () -> decoder.decode(header(HEADER_SIZE, TYPE_EXIT, 0).array()));
   }
 }

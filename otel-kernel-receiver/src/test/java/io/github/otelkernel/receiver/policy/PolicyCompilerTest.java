@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.otelkernel.receiver.config.PolicyConfig;
 import io.github.otelkernel.receiver.config.PolicyConfig.EventPolicy;
 import io.github.otelkernel.receiver.decode.EventType;
+import io.github.otelkernel.receiver.probe.MapLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +54,14 @@ class PolicyCompilerTest {
     Files.writeString(root.resolve("home/notes"), "a file, not a home");
     assertEquals(Set.of("/home/alice/.ssh/", "/home/bob/.ssh/", "/etc/"),
         compiler().expand(List.of("/home/*/.ssh/", "/etc/")));
+  }
+
+  @Test
+  void anExpandedPrefixMayFillTheKernelsKeyButNotOverflowIt() throws Exception {
+    int room = MapLayout.PATH_PREFIX_MAX - "/home//.ssh/".length();
+    Files.createDirectories(root.resolve("home/" + "f".repeat(room)));
+    Files.createDirectories(root.resolve("home/" + "o".repeat(room + 1)));
+    assertEquals(Set.of("/home/" + "f".repeat(room) + "/.ssh/"), compiler().expand(List.of("/home/*/.ssh/")));
   }
 
   @Test
