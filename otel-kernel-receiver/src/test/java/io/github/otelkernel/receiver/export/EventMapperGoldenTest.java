@@ -32,10 +32,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Golden mapping tests: each {@code src/test/resources/mapping/NAME.input.json} describes one kernel
- * record (its type by policy key, payload slots by name); it is written in the wire layout, decoded,
- * mapped and redacted as the agent does, and the record must equal {@code NAME.expected.json}.
- * {@code -Dupdate.golden=true} rewrites the expected files (review the diff).
+ * Golden mapping tests. The cases: every catalog entry's {@code example} (events.yaml), named by its
+ * policy key, and the variants in {@code src/test/resources/mapping/NAME.input.json}. Each describes
+ * one kernel record (its type by policy key, payload slots by name); it is written in the wire
+ * layout, decoded, mapped and redacted as the agent does, and the record must equal
+ * {@code NAME.expected.json}. {@code -Dupdate.golden=true} rewrites the expected files (review the diff).
  */
 class EventMapperGoldenTest {
   private static final Path DIR = Path.of("src/test/resources/mapping");
@@ -45,37 +46,57 @@ class EventMapperGoldenTest {
   /** 2025-11-24T16:00:00Z at boot: the timestamps of every case are fixed. */
   private static final long OFFSET = 1_764_000_000_000_000_000L;
 
+  /** One case: its name (the expected file's) and the record it describes. */
+  private record Case(String name, JsonNode input) {}
+
   @TestFactory
   Stream<DynamicTest> everyCaseMapsAsRecorded() throws IOException {
     RecordWriter writer = new RecordWriter(EventCatalog.load(CATALOG));
-    return inputs().stream().map(in -> DynamicTest.dynamicTest(name(in), () -> check(writer, in)));
+    return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(writer, c)));
   }
 
   @Test
-  void everyEventTypeHasACase() throws IOException {
+  void everyEventTypeHasAnExample() throws IOException {
+    List<String> names = cases().stream().map(Case::name).toList();
     List<String> missing = new ArrayList<>();
-    List<String> names = inputs().stream().map(EventMapperGoldenTest::name).toList();
     for (EventType t : EventType.values()) {
-      if (names.stream().noneMatch(n -> n.equals(t.policyName()) || n.startsWith(t.policyName() + "-"))) {
+      if (!names.contains(t.policyName())) {
         missing.add(t.policyName());
       }
     }
-    assertTrue(missing.isEmpty(), "no golden case in " + DIR + " for " + missing);
+    assertTrue(missing.isEmpty(), "no example in the catalog (events.yaml, annotations.kernel) for " + missing);
   }
 
-  private static List<Path> inputs() throws IOException {
+  @Test
+  void everyExpectedFileHasItsCase() throws IOException {
+    List<String> names = cases().stream().map(Case::name).toList();
     try (Stream<Path> s = Files.list(DIR)) {
-      return s.filter(p -> p.getFileName().toString().endsWith(".input.json")).sorted().toList();
+      List<String> orphans = s.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".expected.json"))
+          .map(f -> f.substring(0, f.length() - ".expected.json".length())).filter(n -> !names.contains(n)).toList();
+      assertTrue(orphans.isEmpty(), "expected files without a case (remove them): " + orphans);
     }
   }
 
-  private static String name(Path input) {
-    String f = input.getFileName().toString();
-    return f.substring(0, f.length() - ".input.json".length());
+  private static List<Case> cases() throws IOException {
+    List<Case> out = new ArrayList<>();
+    for (EventCatalog.KernelType t : EventCatalog.load(CATALOG).types()) {
+      if (!t.example().isEmpty()) {
+        ObjectNode in = JSON.valueToTree(t.example());
+        in.put("type", t.policy());
+        out.add(new Case(t.policy(), in));
+      }
+    }
+    try (Stream<Path> s = Files.list(DIR)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".input.json")).sorted().toList()) {
+        String f = p.getFileName().toString();
+        out.add(new Case(f.substring(0, f.length() - ".input.json".length()), JSON.readTree(p.toFile())));
+      }
+    }
+    return out;
   }
 
-  private static void check(RecordWriter writer, Path input) throws IOException {
-    JsonNode in = JSON.readTree(input.toFile());
+  private static void check(RecordWriter writer, Case c) throws IOException {
+    JsonNode in = c.input();
     KernelEvent event = new RecordDecoder().decode(writer.write(in));
     ProcessTable table = table();
     EventMapper mapper = new EventMapper(BootClock.withOffset(OFFSET), table::get, 9999);
@@ -87,13 +108,13 @@ class EventMapperGoldenTest {
     out.put("body", r.body());
     out.set("attributes", attributes(r.attributes()));
     String actual = JSON.writeValueAsString(out) + "\n";
-    Path expected = input.resolveSibling(name(input) + ".expected.json");
+    Path expected = DIR.resolve(c.name() + ".expected.json");
     if (UPDATE) {
       Files.writeString(expected, actual);
       return;
     }
     assertTrue(Files.exists(expected), expected + " is missing: run with -Dupdate.golden=true to record it");
-    assertEquals(Files.readString(expected), actual, name(input) + " maps differently from " + expected);
+    assertEquals(Files.readString(expected), actual, c.name() + " maps differently from " + expected);
   }
 
   /** The acting process's parent (bash, pid 4000) and a target (sshd, pid 777), as the table knows them. */

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * The kernel side of {@code events.yaml}: each event group's {@code annotations.kernel} entries,
- * one per kernel record type, with its id, policy key, record kind, payload slots and policy
- * defaults. Read once here; the C header, {@code EventType}, the typed payloads and the catalog
+ * one per kernel record type, with its id, policy key, record kind, payload slots, policy
+ * defaults and an example record (the input of its golden mapping test). Read once here; the C header, {@code EventType}, the typed payloads and the catalog
  * table of docs/events.md are all generated from it.
  */
 public record EventCatalog(List<KernelType> types) {
@@ -51,7 +51,8 @@ public record EventCatalog(List<KernelType> types) {
       long aggregateMillis,
       List<String> include,
       List<String> exclude,
-      boolean lowPriority) {
+      boolean lowPriority,
+      Map<String, Object> example) {
     public boolean isSyscall() {
       return record.equals("sys");
     }
@@ -76,7 +77,7 @@ public record EventCatalog(List<KernelType> types) {
   @SuppressWarnings("unchecked")
   private static KernelType type(String eventName, String brief, Map<String, Object> k) {
     Set<String> known = Set.of("id", "type", "policy", "record", "payload", "args", "strings", "enabled",
-        "switchable", "aggregate", "include", "exclude", "low_priority");
+        "switchable", "aggregate", "include", "exclude", "low_priority", "example");
     for (String key : k.keySet()) {
       if (!known.contains(key)) {
         throw new IllegalArgumentException(eventName + ": unknown kernel key " + key);
@@ -103,7 +104,8 @@ public record EventCatalog(List<KernelType> types) {
         millis(constant, (String) k.getOrDefault("aggregate", "0s")),
         List.copyOf((List<String>) k.getOrDefault("include", List.of())),
         List.copyOf((List<String>) k.getOrDefault("exclude", List.of())),
-        (Boolean) k.getOrDefault("low_priority", false));
+        (Boolean) k.getOrDefault("low_priority", false),
+        (Map<String, Object>) k.getOrDefault("example", Map.of()));
   }
 
   /** {name: type} in slot order; "type@N" places a slot at N (earlier slots unused). */
