@@ -36,6 +36,7 @@ enum event_type {
 	EVENT_FILE_SETXATTR = 34, /* file.setxattr */
 	EVENT_FILE_MKDIR = 35, /* file.mkdir */
 	EVENT_FILE_RMDIR = 36, /* file.rmdir */
+	EVENT_FILE_OPEN_BY_HANDLE = 37, /* file.open_by_handle */
 	EVENT_NET_CONNECT = 40, /* network.connect */
 	EVENT_NET_ACCEPT = 41, /* network.accept */
 	EVENT_NET_LISTEN = 42, /* network.listen */
@@ -150,6 +151,9 @@ enum event_type {
 #define FILE_MKDIR_ARG_MODE 0 /* u64 */
 #define FILE_MKDIR_STR_PATH 0 /* path */
 #define FILE_RMDIR_STR_PATH 0 /* path */
+#define FILE_OPEN_BY_HANDLE_ARG_FLAGS 0 /* u64 */
+#define FILE_OPEN_BY_HANDLE_ARG_MOUNT_FD 1 /* s32 */
+#define FILE_OPEN_BY_HANDLE_STR_PATH 0 /* path */
 #define NET_CONNECT_ARG_FAMILY 0 /* u64 */
 #define NET_CONNECT_ARG_PROTOCOL 1 /* u64 */
 #define NET_CONNECT_ARG_LOCAL_PORT 2 /* u64 */

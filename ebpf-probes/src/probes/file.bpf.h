@@ -17,6 +17,7 @@
  *   FILE_UTIMES           args: atime s, ns, mtime s, ns, 1 when times were given (else "now")
  *                                                    str0: path
  *   FILE_SETXATTR         args: value size, flags    str0: path, str1: value (<= 255 bytes), str2: name
+ *   FILE_OPEN_BY_HANDLE   args: flags, mount fd      str0: path of the opened file (on success)
  *
  * The path rules of the policy decide on str0 (for rename and link: either path).
  */
@@ -490,5 +491,27 @@ int exit_lsetxattr(struct trace_event_raw_sys_exit *ctx) { return xattr_exit(ctx
 ENTER(fsetxattr, EVENT_FILE_SETXATTR, 5)
 SEC("tp/syscalls/sys_exit_fsetxattr")
 int exit_fsetxattr(struct trace_event_raw_sys_exit *ctx) { return xattr_exit(ctx, 1); }
+
+/*
+ * open_by_handle_at(mount_fd, handle, flags): a file opened by its handle, with no path lookup and
+ * no permission check of the directories above it; with CAP_DAC_READ_SEARCH a handle can name any
+ * file of the mount, host files from a container included. The path is the opened file's.
+ */
+ENTER(open_by_handle_at, EVENT_FILE_OPEN_BY_HANDLE, 3)
+SEC("tp/syscalls/sys_exit_open_by_handle_at")
+int exit_open_by_handle_at(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_scratch *s = sys_begin(ctx, NULL);
+	if (!s)
+		return 0;
+	__s64 mount_fd = (int)s->ev.args[0];
+	__u64 flags = s->ev.args[2];
+	s->ev.args[FILE_OPEN_BY_HANDLE_ARG_FLAGS] = flags;
+	s->ev.args[FILE_OPEN_BY_HANDLE_ARG_MOUNT_FD] = mount_fd;
+	s->ev.args[2] = 0; /* the handle's user address: not part of the record */
+	if (s->ev.ret >= 0)
+		sys_put_file_path(s, FILE_OPEN_BY_HANDLE_STR_PATH, fd_file((int)s->ev.ret));
+	return sys_submit_path(s);
+}
 
 #endif

@@ -17,6 +17,7 @@ import io.github.otelkernel.receiver.decode.SysPayload.FileChown;
 import io.github.otelkernel.receiver.decode.SysPayload.FileLink;
 import io.github.otelkernel.receiver.decode.SysPayload.FileMkdir;
 import io.github.otelkernel.receiver.decode.SysPayload.FileOpen;
+import io.github.otelkernel.receiver.decode.SysPayload.FileOpenByHandle;
 import io.github.otelkernel.receiver.decode.SysPayload.FileRemove;
 import io.github.otelkernel.receiver.decode.SysPayload.FileRename;
 import io.github.otelkernel.receiver.decode.SysPayload.FileSetxattr;
@@ -95,6 +96,13 @@ final class FileEvents {
       return c.actor() + " truncated " + p + " to " + e.length() + " bytes" + c.outcomeSuffix();
     }));
     m.put(EventType.FILE_UTIMES, typed(FileUtimes.class, FileEvents::utimes));
+    m.put(EventType.FILE_OPEN_BY_HANDLE, typed(FileOpenByHandle.class, (e, c) -> {
+      c.attributes().put(KsecAttributes.FILE_OPEN_FLAGS, e.flags());
+      c.attributes().put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(e.flags()));
+      String what = e.path().isEmpty() ? "a file" : path(c, e.path());
+      return c.actor() + " opened " + what + " by its file handle (mount descriptor " + e.mountFd() + ")"
+          + c.outcomeSuffix();
+    }));
     m.put(EventType.FILE_SETXATTR, typed(FileSetxattr.class, (e, c) -> {
       String p = path(c, e.path());
       String name = e.name().text();
