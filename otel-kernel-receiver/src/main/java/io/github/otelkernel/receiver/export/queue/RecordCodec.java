@@ -79,7 +79,9 @@ final class RecordCodec {
           AttributeType type = AttributeType.values()[in.readByte()];
           readValue(in, type, key, a);
         }
-        out.add(new SpooledLogRecord(resource, scope, ts, observed, severity, severityText, eventName, body, a.build()));
+        Attributes attributes = a.build();
+        out.add(new SpooledLogRecord(resource, scope, ts, observed, io.opentelemetry.api.trace.SpanContext.getInvalid(),
+            severity, severityText, body == null ? null : Value.of(body), attributes, attributes.size(), eventName));
       }
       return out;
     } catch (RuntimeException e) { // an attribute type out of range and the like

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.otelkernel.receiver.export.DeliveryStats;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.Value;
 import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
@@ -62,8 +64,10 @@ class QueuedExporterTest {
   static List<LogRecordData> batch(String event, int from, int n) {
     List<LogRecordData> out = new ArrayList<>();
     for (int i = from; i < from + n; i++) {
-      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, Severity.INFO, null, event, "event " + i,
-          Attributes.of(AttributeKey.longKey("seq"), (long) i, AttributeKey.stringArrayKey("args"), List.of("a b", "ü\n"))));
+      Attributes a = Attributes.of(AttributeKey.longKey("seq"), (long) i, AttributeKey.stringArrayKey("args"),
+          List.of("a b", "ü\n"));
+      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, SpanContext.getInvalid(), Severity.INFO, null,
+          Value.of("event " + i), a, a.size(), event));
     }
     return out;
   }
@@ -126,8 +130,9 @@ class QueuedExporterTest {
   static List<LogRecordData> bigBatch(int from, int n, int chars) {
     List<LogRecordData> out = new ArrayList<>();
     for (int i = from; i < from + n; i++) {
-      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, Severity.INFO, null, "process.exec", "event " + i,
-          Attributes.of(AttributeKey.stringKey("process.command_line"), "x".repeat(chars))));
+      Attributes a = Attributes.of(AttributeKey.stringKey("process.command_line"), "x".repeat(chars));
+      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, SpanContext.getInvalid(), Severity.INFO, null,
+          Value.of("event " + i), a, a.size(), "process.exec"));
     }
     return out;
   }
