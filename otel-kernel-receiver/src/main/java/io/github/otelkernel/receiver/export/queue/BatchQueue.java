@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
@@ -37,8 +38,8 @@ abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue 
   private boolean closed;
 
   BatchQueue(String id, DeliveryStats stats, Set<String> lowPriorityEvents) {
-    this.id = java.util.Objects.requireNonNull(id, "id");
-    this.stats = java.util.Objects.requireNonNull(stats, "stats");
+    this.id = Objects.requireNonNull(id, "id");
+    this.stats = Objects.requireNonNull(stats, "stats");
     this.lowPriorityEvents = Set.copyOf(lowPriorityEvents);
   }
 
@@ -65,7 +66,8 @@ abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue 
     List<LogRecordData> high = new ArrayList<>();
     List<LogRecordData> low = new ArrayList<>();
     for (LogRecordData r : logs) {
-      (lowPriorityEvents.contains(r.getEventName()) ? low : high).add(r);
+      // an immutable set's contains() throws on null, and a record need not have an EventName
+      (r.getEventName() != null && lowPriorityEvents.contains(r.getEventName()) ? low : high).add(r);
     }
     boolean ok = true;
     for (List<LogRecordData> part : List.of(high, low)) {
@@ -228,7 +230,11 @@ abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue 
   }
 
   private void removeQueued(B b) {
-    batches.removeIf(c -> c == b);
+    if (batches.peekFirst() == b) {
+      batches.removeFirst(); // the usual case, and a spool can hold tens of thousands of batches
+    } else {
+      batches.removeIf(c -> c == b);
+    }
     records -= b.size();
     bytes -= b.bytes();
   }

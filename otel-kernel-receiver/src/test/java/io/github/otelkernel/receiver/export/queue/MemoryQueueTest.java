@@ -83,11 +83,12 @@ class MemoryQueueTest {
     List<LogRecordData> mixed = new ArrayList<>(batch("process.exec", 0, 2));
     mixed.addAll(batch("process.exit", 2, 2));
     mixed.addAll(batch("process.exec", 4, 1));
+    mixed.addAll(batch(null, 5, 1)); // no EventName: not low priority
     q.offer(mixed);
     q.drain(Duration.ZERO);
     QueuedBatch high = q.awaitHead().orElseThrow();
     assertFalse(high.lowPriority());
-    assertEquals(List.of(0L, 1L, 4L), q.records(high).orElseThrow().stream().map(LogRecordData::getTimestampEpochNanos).toList());
+    assertEquals(List.of(0L, 1L, 4L, 5L), q.records(high).orElseThrow().stream().map(LogRecordData::getTimestampEpochNanos).toList());
     q.remove(high);
     QueuedBatch low = q.awaitHead().orElseThrow();
     assertTrue(low.lowPriority());
