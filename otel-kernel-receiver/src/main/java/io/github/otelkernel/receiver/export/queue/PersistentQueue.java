@@ -94,7 +94,7 @@ public final class PersistentQueue extends BatchQueue<PersistentQueue.Spooled> {
       }
       return Optional.of(records);
     } catch (IOException e) {
-      // checked at start, so changed or damaged since: set aside like a file found so at start
+      // sound when written or found at start, so damaged since: set aside as at start
       if (removeUnreadable(b)) {
         stats.addQuarantined();
         String aside;
