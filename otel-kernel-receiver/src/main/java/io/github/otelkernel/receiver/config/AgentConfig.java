@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import io.github.otelkernel.receiver.export.queue.QueuedExporter;
+import io.github.otelkernel.receiver.export.retry.RetryPolicy;
 
 /** The validated configuration of one agent: one logs pipeline from the ebpf receiver to its exporters. */
 public record AgentConfig(
@@ -65,7 +65,7 @@ public record AgentConfig(
       Map<String, String> headers,
       String compression,
       Duration timeout,
-      QueuedExporter.RetrySettings retry,
+      RetryPolicy retry,
       QueueConfig queue)
       implements ExporterConfig {}
 

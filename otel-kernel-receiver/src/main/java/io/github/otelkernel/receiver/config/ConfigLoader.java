@@ -11,7 +11,7 @@ import io.github.otelkernel.receiver.config.AgentConfig.TlsConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.FileStorageConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.QueueConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.TelemetryConfig;
-import io.github.otelkernel.receiver.export.queue.QueuedExporter;
+import io.github.otelkernel.receiver.export.retry.RetryPolicy;
 import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
@@ -351,18 +351,20 @@ public final class ConfigLoader {
           q.containsKey("low_priority_events") ? Set.copyOf(q.get("low_priority_events").asStringList())
               : QueueConfig.DEFAULT_LOW_PRIORITY);
     }
-    QueuedExporter.RetrySettings retry = QueuedExporter.RetrySettings.DEFAULT;
+    RetryPolicy retry = RetryPolicy.DEFAULT;
     if (keys.containsKey("retry_on_failure")) {
       var r = keys.get("retry_on_failure").mapping(Set.of("enabled", "initial_interval", "max_interval", "max_elapsed_time"));
-      var d = QueuedExporter.RetrySettings.DEFAULT;
-      retry = new QueuedExporter.RetrySettings(
-          !r.containsKey("enabled") || r.get("enabled").asBoolean(),
-          r.containsKey("initial_interval") ? r.get("initial_interval").asDuration() : d.initialInterval(),
-          r.containsKey("max_interval") ? r.get("max_interval").asDuration() : d.maxInterval(),
-          r.containsKey("max_elapsed_time") ? r.get("max_elapsed_time").asDuration() : d.maxElapsed());
-      if (retry.initialInterval().isZero() || retry.maxInterval().compareTo(retry.initialInterval()) < 0) {
+      var d = RetryPolicy.DEFAULT;
+      Duration initial = r.containsKey("initial_interval") ? r.get("initial_interval").asDuration() : d.initialInterval();
+      Duration max = r.containsKey("max_interval") ? r.get("max_interval").asDuration() : d.maxInterval();
+      if (initial.isZero() || max.compareTo(initial) < 0) { // checked here too, for an error naming the line
         throw keys.get("retry_on_failure").error("need 0 < initial_interval <= max_interval");
       }
+      retry = new RetryPolicy(
+          !r.containsKey("enabled") || r.get("enabled").asBoolean(),
+          initial,
+          max,
+          r.containsKey("max_elapsed_time") ? r.get("max_elapsed_time").asDuration() : d.maxElapsed());
     }
     return new OtlpExporterConfig(
         id,

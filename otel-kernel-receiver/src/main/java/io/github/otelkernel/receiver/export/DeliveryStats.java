@@ -57,8 +57,9 @@ public final class DeliveryStats {
   }
 
   /**
-   * Spool files set aside as .corrupt at start. Their declared records are counted as failed; a
-   * file whose header cannot be read declares none, so the files are counted here as well.
+   * Spool files set aside (.corrupt, or .old-format for an earlier version's), at start or when
+   * read to be sent. Their declared records are counted as failed; a file whose header cannot be
+   * read declares none, so the files are counted here as well.
    */
   public long quarantined() {
     return quarantined.get();

@@ -6,7 +6,10 @@ import io.github.otelkernel.receiver.config.AgentConfig.FileExporterConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.OtlpExporterConfig;
 import io.github.otelkernel.receiver.config.ConfigException;
 import io.github.otelkernel.receiver.config.AgentConfig.FileStorageConfig;
+import io.github.otelkernel.receiver.export.queue.MemoryQueue;
+import io.github.otelkernel.receiver.export.queue.PersistentQueue;
 import io.github.otelkernel.receiver.export.queue.QueuedExporter;
+import io.github.otelkernel.receiver.export.queue.SendingQueue;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporterBuilder;
@@ -43,18 +46,22 @@ public final class ExporterFactory {
   public record BuiltExporter(String id, LogRecordExporter exporter, DeliveryStats stats, String description,
       Optional<QueuedExporter> queue) {}
 
+  /** What a sending queue gets at shutdown to deliver what it holds. */
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
   private final PrintStream console;
-  private final Resource resource;
-  private final InstrumentationScopeInfo scope;
   private final Map<String, FileStorageConfig> storages;
   private final java.util.function.Supplier<MeterProvider> meterProvider;
   private final GrpcChannels channels = new GrpcChannels();
 
+  /**
+   * resource and scope are no longer used: the spool keeps each record's own since it stores
+   * OTLP. They stay in the signature only until the Agent split lands, so that Agent need not
+   * change meanwhile; then the parameters go.
+   */
   public ExporterFactory(PrintStream console, Resource resource, InstrumentationScopeInfo scope,
       Map<String, FileStorageConfig> storages, java.util.function.Supplier<MeterProvider> meterProvider) {
     this.console = console;
-    this.resource = resource;
-    this.scope = scope;
     this.storages = storages;
     this.meterProvider = meterProvider;
   }
@@ -83,15 +90,16 @@ public final class ExporterFactory {
     }
     Optional<Path> spool = o.queue().storage().map(id -> storages.get(id).directory().resolve(o.id().replace('/', '_')));
     long spoolBytes = o.queue().storage().map(id -> storages.get(id).maxSizeMib() << 20).orElse(0L);
-    QueuedExporter q;
+    SendingQueue queue;
     try {
-      q = new QueuedExporter(o.id(), network, stats,
-          new QueuedExporter.QueueSettings(o.queue().queueSize(), (long) o.queue().queueSizeMib() << 20, spool,
-              spoolBytes, o.queue().lowPriorityEvents(), Duration.ofSeconds(10)),
-          o.retry(), resource, scope);
+      queue = spool.isPresent()
+          ? new PersistentQueue(o.id(), stats, spool.get(), spoolBytes, o.queue().lowPriorityEvents())
+          : new MemoryQueue(o.id(), stats, o.queue().queueSize(), (long) o.queue().queueSizeMib() << 20,
+              o.queue().lowPriorityEvents());
     } catch (IllegalStateException e) {
       throw new ConfigException("extensions." + o.queue().storage().orElse("file_storage") + ": " + e.getMessage());
     }
+    QueuedExporter q = new QueuedExporter(o.id(), network, stats, queue, o.retry(), DRAIN_TIMEOUT);
     return new BuiltExporter(o.id(), q, stats, what + spool.map(p -> ", spooling to " + p).orElse(""), Optional.of(q));
   }
 

@@ -8,19 +8,37 @@ import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.logs.data.Body;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.resources.Resource;
+import java.util.Objects;
 
-/** A log record read back from the spool: plain immutable data, as the SDK's own records are. */
+/**
+ * A log record read back from the spool, with everything OTLP carries for it: plain immutable
+ * data, as the SDK's own records are. body and the texts may be null (absent).
+ */
 record SpooledLogRecord(
     Resource resource,
     InstrumentationScopeInfo scope,
     long timestampEpochNanos,
     long observedTimestampEpochNanos,
+    SpanContext spanContext,
     Severity severity,
     String severityText,
-    String eventName,
-    String body,
-    Attributes attributes)
+    Value<?> body,
+    Attributes attributes,
+    int totalAttributeCount,
+    String eventName)
     implements LogRecordData {
+
+  SpooledLogRecord {
+    Objects.requireNonNull(resource, "resource");
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(spanContext, "spanContext");
+    Objects.requireNonNull(severity, "severity");
+    Objects.requireNonNull(attributes, "attributes");
+    if (totalAttributeCount < attributes.size()) {
+      throw new IllegalArgumentException("total attribute count " + totalAttributeCount + " below the "
+          + attributes.size() + " kept");
+    }
+  }
 
   @Override
   public Resource getResource() {
@@ -44,7 +62,7 @@ record SpooledLogRecord(
 
   @Override
   public SpanContext getSpanContext() {
-    return SpanContext.getInvalid();
+    return spanContext;
   }
 
   @Override
@@ -60,12 +78,12 @@ record SpooledLogRecord(
   @Override
   @Deprecated
   public Body getBody() {
-    return body == null ? Body.empty() : Body.string(body);
+    return body == null ? Body.empty() : Body.string(body.asString());
   }
 
   @Override
   public Value<?> getBodyValue() {
-    return body == null ? null : Value.of(body);
+    return body;
   }
 
   @Override
@@ -75,7 +93,7 @@ record SpooledLogRecord(
 
   @Override
   public int getTotalAttributeCount() {
-    return attributes.size();
+    return totalAttributeCount;
   }
 
   @Override

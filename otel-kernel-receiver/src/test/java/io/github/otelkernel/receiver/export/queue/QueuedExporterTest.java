@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.otelkernel.receiver.export.DeliveryStats;
+import io.github.otelkernel.receiver.export.retry.RetryPolicy;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.Value;
 import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
@@ -62,11 +65,15 @@ class QueuedExporterTest {
   static List<LogRecordData> batch(String event, int from, int n) {
     List<LogRecordData> out = new ArrayList<>();
     for (int i = from; i < from + n; i++) {
-      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, Severity.INFO, null, event, "event " + i,
-          Attributes.of(AttributeKey.longKey("seq"), (long) i, AttributeKey.stringArrayKey("args"), List.of("a b", "ü\n"))));
+      Attributes a = Attributes.of(AttributeKey.longKey("seq"), (long) i, AttributeKey.stringArrayKey("args"),
+          List.of("a b", "ü\n"));
+      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, SpanContext.getInvalid(), Severity.INFO, null,
+          Value.of("event " + i), a, a.size(), event));
     }
     return out;
   }
+
+  static final RetryPolicy RETRY = new RetryPolicy(true, FAST, FAST, Duration.ZERO);
 
   static QueuedExporter queue(Destination d, DeliveryStats stats, int maxRecords, Optional<Path> spool, long spoolBytes) {
     return queue(d, stats, maxRecords, Long.MAX_VALUE, spool, spoolBytes);
@@ -74,10 +81,16 @@ class QueuedExporterTest {
 
   static QueuedExporter queue(LogRecordExporter d, DeliveryStats stats, int maxRecords, long maxBytes,
       Optional<Path> spool, long spoolBytes) {
-    return new QueuedExporter("otlp", d, stats,
-        new QueuedExporter.QueueSettings(maxRecords, maxBytes, spool, spoolBytes, Set.of("process.exit"),
-            Duration.ofSeconds(2)),
-        new QueuedExporter.RetrySettings(true, FAST, FAST, Duration.ZERO), RESOURCE, SCOPE);
+    Set<String> low = Set.of("process.exit");
+    SendingQueue q = spool.isPresent()
+        ? new PersistentQueue("otlp", stats, spool.get(), spoolBytes, low)
+        : new MemoryQueue("otlp", stats, maxRecords, maxBytes, low);
+    return new QueuedExporter("otlp", d, stats, q, RETRY, Duration.ofSeconds(2));
+  }
+
+  static QueuedExporter memory(LogRecordExporter d, DeliveryStats stats, Duration drain) {
+    return new QueuedExporter("otlp", d, stats, new MemoryQueue("otlp", stats, 1000, Long.MAX_VALUE, Set.of()), RETRY,
+        drain);
   }
 
   static void await(java.util.function.BooleanSupplier done) throws InterruptedException {
@@ -126,8 +139,9 @@ class QueuedExporterTest {
   static List<LogRecordData> bigBatch(int from, int n, int chars) {
     List<LogRecordData> out = new ArrayList<>();
     for (int i = from; i < from + n; i++) {
-      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, Severity.INFO, null, "process.exec", "event " + i,
-          Attributes.of(AttributeKey.stringKey("process.command_line"), "x".repeat(chars))));
+      Attributes a = Attributes.of(AttributeKey.stringKey("process.command_line"), "x".repeat(chars));
+      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, SpanContext.getInvalid(), Severity.INFO, null,
+          Value.of("event " + i), a, a.size(), "process.exec"));
     }
     return out;
   }
@@ -214,6 +228,11 @@ class QueuedExporterTest {
 
   /** A destination answering with a gRPC status, as a Collector does. */
   static LogRecordExporter answering(io.opentelemetry.sdk.common.export.GrpcStatusCode code, List<LogRecordData> sink) {
+    return answering(code, sink, "refused");
+  }
+
+  static LogRecordExporter answering(io.opentelemetry.sdk.common.export.GrpcStatusCode code, List<LogRecordData> sink,
+      String description) {
     return new LogRecordExporter() {
       @Override
       public CompletableResultCode export(Collection<LogRecordData> logs) {
@@ -229,7 +248,7 @@ class QueuedExporterTest {
 
           @Override
           public String getStatusDescription() {
-            return "refused";
+            return description;
           }
 
           @Override
@@ -257,9 +276,8 @@ class QueuedExporterTest {
   void invalidDataIsDroppedAndCountedButAuthFailuresAreRetried() throws Exception {
     List<LogRecordData> sink = new CopyOnWriteArrayList<>();
     DeliveryStats rejected = new DeliveryStats("otlp");
-    QueuedExporter q = new QueuedExporter("otlp", answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.INVALID_ARGUMENT, sink),
-        rejected, new QueuedExporter.QueueSettings(1000, Long.MAX_VALUE, Optional.empty(), 0, Set.of(), Duration.ofSeconds(1)),
-        new QueuedExporter.RetrySettings(true, FAST, FAST, Duration.ZERO), RESOURCE, SCOPE);
+    QueuedExporter q = memory(answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.INVALID_ARGUMENT, sink),
+        rejected, Duration.ofSeconds(1));
     q.export(batch("process.exec", 0, 3));
     q.export(batch("process.exec", 3, 3));
     await(() -> rejected.failed() == 6);
@@ -267,9 +285,8 @@ class QueuedExporterTest {
     assertEquals(6, rejected.failed(), "rejected for good, not retried for ever");
 
     DeliveryStats unauthenticated = new DeliveryStats("otlp");
-    QueuedExporter q2 = new QueuedExporter("otlp", answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.UNAUTHENTICATED, sink),
-        unauthenticated, new QueuedExporter.QueueSettings(1000, Long.MAX_VALUE, Optional.empty(), 0, Set.of(), Duration.ofMillis(300)),
-        new QueuedExporter.RetrySettings(true, FAST, FAST, Duration.ZERO), RESOURCE, SCOPE);
+    QueuedExporter q2 = memory(answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.UNAUTHENTICATED, sink),
+        unauthenticated, Duration.ofMillis(300));
     q2.export(batch("process.exec", 0, 3));
     Thread.sleep(200);
     assertEquals(3, q2.pending(), "kept and retried until credentials are fixed");
@@ -317,7 +334,7 @@ class QueuedExporterTest {
   void spoolIsBoundedInBytes(@TempDir Path dir) throws Exception {
     Destination d = new Destination();
     DeliveryStats stats = new DeliveryStats("otlp");
-    long oneBatch = RecordCodec.encode(batch("process.exec", 40, 10)).length; // the largest of the five
+    long oneBatch = SpoolFile.HEADER_BYTES + OtlpLogsEncoding.encode(batch("process.exec", 40, 10)).length; // the largest
     QueuedExporter q = queue(d, stats, 1000, Optional.of(dir), oneBatch * 3);
     for (int b = 0; b < 5; b++) {
       q.export(batch(b % 2 == 0 ? "process.exec" : "process.exit", b * 10, 10));
@@ -329,24 +346,144 @@ class QueuedExporterTest {
     assertTrue(onDisk <= oneBatch * 3, onDisk + " bytes on disk");
   }
 
+  /** A destination with a message limit, as a Collector's gRPC server has: RESOURCE_EXHAUSTED over it. */
+  static final class Limited implements LogRecordExporter {
+    final int maxRecords;
+    final List<LogRecordData> received = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+
+    Limited(int maxRecords) {
+      this.maxRecords = maxRecords;
+    }
+
+    @Override
+    public CompletableResultCode export(Collection<LogRecordData> logs) {
+      if (logs.size() > maxRecords) {
+        refused.incrementAndGet();
+        return answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.RESOURCE_EXHAUSTED, List.of(),
+            "grpc: received message larger than max").export(logs);
+      }
+      received.addAll(logs);
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return CompletableResultCode.ofSuccess();
+    }
+  }
+
   @Test
-  void unreadableSpoolFilesAreSetAsideAndCounted(@TempDir Path dir) throws Exception {
-    byte[] noise = new byte[300];
-    new java.util.Random(7).nextBytes(noise);
-    Files.write(dir.resolve("notes.batch"), noise);
-    byte[] real = RecordCodec.encode(batch("process.exec", 0, 10));
-    Files.write(dir.resolve("0000000000000000001-hi.batch"), java.util.Arrays.copyOf(real, real.length / 2));
-    Files.write(dir.resolve("0000000000000000002-hi.batch.x1y2.tmp"), real);
+  void aBatchOverTheMessageLimitIsSentInHalvesInOrder(@TempDir Path dir) throws Exception {
+    for (Optional<Path> spool : List.of(Optional.<Path>empty(), Optional.of(dir))) {
+      Limited d = new Limited(3);
+      DeliveryStats stats = new DeliveryStats("otlp");
+      QueuedExporter q = queue(d, stats, 1000, Long.MAX_VALUE, spool, 1 << 20);
+      q.export(batch("process.exec", 0, 10));
+      q.export(batch("process.exec", 10, 2));
+      await(() -> d.received.size() == 12);
+      q.shutdown();
+      assertEquals(12, stats.exported(), spool.toString());
+      assertEquals(0, stats.failed());
+      for (int i = 0; i < 12; i++) {
+        assertEquals(i, d.received.get(i).getTimestampEpochNanos(), "in order, " + spool);
+      }
+      assertTrue(d.refused.get() >= 3, "10 -> 5 + 5 -> 2 + 3 + 2 + 3");
+      if (spool.isPresent()) {
+        try (var files = Files.list(dir)) {
+          assertEquals(0, files.count(), "halves removed once delivered");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aSingleRecordOverTheLimitIsRejectedNotRetried() throws Exception {
+    Limited d = new Limited(0);
+    DeliveryStats stats = new DeliveryStats("otlp");
+    QueuedExporter q = queue(d, stats, 1000, Long.MAX_VALUE, Optional.empty(), 0);
+    q.export(batch("process.exec", 0, 2));
+    await(() -> stats.failed() == 2);
+    q.shutdown();
+    assertEquals(2, stats.failed());
+  }
+
+  @Test
+  void spoolKeepsEachRecordsOwnResourceAndScope(@TempDir Path dir) throws Exception {
+    Resource host = Resource.create(Attributes.of(AttributeKey.stringKey("host.name"), "web-1",
+        AttributeKey.stringKey("service.version"), "0.1.0"));
+    InstrumentationScopeInfo scope = InstrumentationScopeInfo.builder("io.github.otelkernel").setVersion("0.1.0").build();
+    Attributes a = Attributes.of(AttributeKey.longKey("process.pid"), 7L);
+    LogRecordData r = new SpooledLogRecord(host, scope, 1, 2, SpanContext.getInvalid(), Severity.WARN, null,
+        Value.of("x"), a, a.size(), "process.exec");
+    Destination down = new Destination();
+    DeliveryStats first = new DeliveryStats("otlp");
+    QueuedExporter q1 = queue(down, first, 1000, Optional.of(dir), 1 << 20);
+    q1.export(List.of(r));
+    q1.shutdown();
     Destination up = new Destination();
     up.up.set(true);
+    QueuedExporter q2 = queue(up, new DeliveryStats("otlp"), 1000, Optional.of(dir), 1 << 20);
+    await(() -> up.received.size() == 1);
+    q2.shutdown();
+    assertEquals(host, up.received.get(0).getResource(), "not replaced by whatever resource the next run has");
+    assertEquals(scope, up.received.get(0).getInstrumentationScopeInfo());
+  }
+
+  @Test
+  void aSpoolFileDamagedAfterStartIsSetAsideAndTheNextBatchStillGoes(@TempDir Path dir) throws Exception {
+    Destination down = new Destination();
+    QueuedExporter q1 = queue(down, new DeliveryStats("otlp"), 1000, Optional.of(dir), 1 << 20);
+    q1.export(batch("process.exec", 0, 4));
+    q1.export(batch("process.exec", 4, 6));
+    q1.shutdown();
+
+    // a destination that, on its first call, damages the file of the batch behind the head
+    Destination up = new Destination();
     DeliveryStats stats = new DeliveryStats("otlp");
-    QueuedExporter q = queue(up, stats, 1000, Optional.of(dir), 1 << 20);
-    q.shutdown();
-    assertTrue(Files.exists(dir.resolve("notes.batch.corrupt")));
-    assertTrue(Files.exists(dir.resolve("0000000000000000001-hi.batch.corrupt")));
-    assertTrue(Files.notExists(dir.resolve("0000000000000000002-hi.batch.x1y2.tmp")), "leftover removed");
-    assertEquals(10, stats.failed(), "the truncated batch's declared records; the noise declares none");
-    assertEquals(2, stats.quarantined(), "both files counted, the one without a readable header too");
-    assertEquals(0, stats.recovered());
+    QueuedExporter q2 = queue(new LogRecordExporter() {
+      boolean damaged;
+
+      @Override
+      public CompletableResultCode export(Collection<LogRecordData> logs) {
+        if (!damaged) {
+          damaged = true;
+          try (var files = Files.list(dir)) {
+            Path second = files.sorted().skip(1).findFirst().orElseThrow();
+            byte[] b = Files.readAllBytes(second);
+            b[b.length - 1] ^= 1;
+            Files.write(second, b);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        up.up.set(true);
+        return up.export(logs);
+      }
+
+      @Override
+      public CompletableResultCode flush() {
+        return CompletableResultCode.ofSuccess();
+      }
+
+      @Override
+      public CompletableResultCode shutdown() {
+        return CompletableResultCode.ofSuccess();
+      }
+    }, stats, 1000, Long.MAX_VALUE, Optional.of(dir), 1 << 20);
+    await(() -> stats.failed() == 6);
+    q2.shutdown();
+    assertEquals(4, stats.exported());
+    assertEquals(6, stats.failed(), "the damaged batch, counted");
+    assertEquals(1, stats.quarantined());
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of("0000000000000000001-hi.spool.corrupt"),
+          files.map(p -> p.getFileName().toString()).toList());
+    }
   }
 }
