@@ -525,7 +525,8 @@ static __always_inline int sys_path_ok(struct sys_scratch *s, int slot, const ch
 	return policy_path_ok(s->ev.hdr.type, path, len);
 }
 
-/* Submits a file event when the path rules keep its first path. */
+/* Submits a file event when the path rules keep its first path (string slot 0: the types sent
+ * through here assert that their TYPE_STR_PATH is 0). */
 static __always_inline int sys_submit_path(struct sys_scratch *s)
 {
 	__u32 len = s->ev.str_len[0];

@@ -54,6 +54,18 @@ static __always_inline int id_enter(struct trace_event_raw_sys_enter *ctx, __u32
 	return 0;
 }
 
+/*
+ * One layout for both types (the SETUID constants are used), and the ids as given stay where
+ * sys_begin put the call's arguments: set*id(id0, id1, id2).
+ */
+_Static_assert(SETGID_ARG_ID0 == SETUID_ARG_ID0 && SETGID_ARG_ID1 == SETUID_ARG_ID1 && SETGID_ARG_ID2 == SETUID_ARG_ID2
+		       && SETGID_ARG_FILESYSTEM == SETUID_ARG_FILESYSTEM
+		       && SETGID_ARG_PREVIOUS_REAL == SETUID_ARG_PREVIOUS_REAL
+		       && SETGID_ARG_PREVIOUS_EFFECTIVE == SETUID_ARG_PREVIOUS_EFFECTIVE,
+	       "id_exit writes SETUID and SETGID records alike");
+_Static_assert(SETUID_ARG_ID0 == 0 && SETUID_ARG_ID1 == 1 && SETUID_ARG_ID2 == 2,
+	       "the ids are the call's arguments 0..2, left in place");
+
 /* nargs ids as given, -1 for those the call has not */
 static __always_inline int id_exit(struct trace_event_raw_sys_exit *ctx, int nargs, int fs)
 {
@@ -69,12 +81,12 @@ static __always_inline int id_exit(struct trace_event_raw_sys_exit *ctx, int nar
 			return 0;
 	}
 	if (nargs < 3)
-		s->ev.args[2] = (__u32)-1;
+		s->ev.args[SETUID_ARG_ID2] = (__u32)-1;
 	if (nargs < 2)
-		s->ev.args[1] = (__u32)-1;
-	s->ev.args[3] = fs;
-	s->ev.args[4] = (__u32)old;
-	s->ev.args[5] = old >> 32;
+		s->ev.args[SETUID_ARG_ID1] = (__u32)-1;
+	s->ev.args[SETUID_ARG_FILESYSTEM] = fs;
+	s->ev.args[SETUID_ARG_PREVIOUS_REAL] = (__u32)old;
+	s->ev.args[SETUID_ARG_PREVIOUS_EFFECTIVE] = old >> 32;
 	return sys_submit(s);
 }
 
@@ -112,10 +124,10 @@ int exit_capset(struct trace_event_raw_sys_exit *ctx)
 	bpf_probe_read_user(&pid, sizeof(pid), hdr + 4); /* __user_cap_header_struct { version, pid } */
 	if (data)
 		bpf_probe_read_user(d, sizeof(d), data);
-	s->ev.args[0] = pid;
-	s->ev.args[1] = d[0].effective | ((__u64)d[1].effective << 32);
-	s->ev.args[2] = d[0].permitted | ((__u64)d[1].permitted << 32);
-	s->ev.args[3] = d[0].inheritable | ((__u64)d[1].inheritable << 32);
+	s->ev.args[CAPSET_ARG_PID] = pid;
+	s->ev.args[CAPSET_ARG_EFFECTIVE] = d[0].effective | ((__u64)d[1].effective << 32);
+	s->ev.args[CAPSET_ARG_PERMITTED] = d[0].permitted | ((__u64)d[1].permitted << 32);
+	s->ev.args[CAPSET_ARG_INHERITABLE] = d[0].inheritable | ((__u64)d[1].inheritable << 32);
 	return sys_submit(s);
 }
 
@@ -135,14 +147,19 @@ int enter_prctl(struct trace_event_raw_sys_enter *ctx)
 	return sys_enter(ctx, EVENT_PRCTL, 5);
 }
 
+/* prctl(option, arg2, arg3, arg4, arg5): the record's args are the call's, left in place */
+_Static_assert(PRCTL_ARG_OPTION == 0 && PRCTL_ARG_ARG2 == 1 && PRCTL_ARG_ARG3 == 2 && PRCTL_ARG_ARG4 == 3
+		       && PRCTL_ARG_ARG5 == 4,
+	       "prctl's arguments are the payload as given");
+
 SEC("tp/syscalls/sys_exit_prctl")
 int exit_prctl(struct trace_event_raw_sys_exit *ctx)
 {
 	struct sys_scratch *s = sys_begin(ctx, NULL);
 	if (!s)
 		return 0;
-	if (s->ev.args[0] == PR_SET_NAME)
-		sys_put_user_str(s, 0, (const char *)s->ev.args[1], 16);
+	if (s->ev.args[0] == PR_SET_NAME) /* the call's option and arg2 (the new name) */
+		sys_put_user_str(s, PRCTL_STR_NAME, (const char *)s->ev.args[1], 16);
 	return sys_submit(s);
 }
 
@@ -164,9 +181,9 @@ int handle_cap_capable(struct trace_event_raw_cap_capable *ctx)
 	struct sys_scratch *s = sys_begin_now(EVENT_CAP_USE, ctx->ret, (__u32)-1);
 	if (!s)
 		return 0;
-	s->ev.args[0] = cap;
+	s->ev.args[CAP_USE_ARG_CAPABILITY] = cap;
 	/* level 0: the initial user namespace, where a capability is real host power */
-	s->ev.args[1] = BPF_CORE_READ(ctx->target_ns, level) == 0;
+	s->ev.args[CAP_USE_ARG_INITIAL_NAMESPACE] = BPF_CORE_READ(ctx->target_ns, level) == 0;
 	return sys_submit(s);
 }
 
@@ -213,7 +230,7 @@ static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx, str
 	s->ev.args[SIGNAL_ARG_PID] = pid;
 	s->ev.args[SIGNAL_ARG_SIGNAL] = sig;
 	s->ev.args[SIGNAL_ARG_TID] = tid;
-	s->ev.args[3] = 0;
+	s->ev.args[3] = 0; /* rt_tgsigqueueinfo's info, no SIGNAL slot: cleared by number */
 	if (agent)
 		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
 	return sys_submit(s);
@@ -275,6 +292,9 @@ int exit_rt_tgsigqueueinfo(struct trace_event_raw_sys_exit *ctx)
 	return signal_exit(ctx, (struct signal_call){.pid = ARG(0), .tid = ARG(1), .sig = ARG(2)});
 }
 
+/* Slots cleared by number after the payload is written must hold none of it. */
+_Static_assert(SIGNAL_ARG_PID != 3 && SIGNAL_ARG_SIGNAL != 3 && SIGNAL_ARG_TID != 3, "args[3] is no SIGNAL slot");
+
 /* The process behind a pidfd (private_data is its struct pid), or 0. */
 static __always_inline __u32 pidfd_pid(int fd)
 {
@@ -297,17 +317,20 @@ int exit_pidfd_send_signal(struct trace_event_raw_sys_exit *ctx)
 	struct sys_scratch *s = sys_begin(ctx, &aux);
 	if (!s)
 		return 0;
-	__u32 pid = pidfd_pid((int)s->ev.args[0]);
-	s->ev.args[0] = pid;
-	s->ev.args[2] = 0;
-	s->ev.args[3] = 0;
+	__u32 pid = pidfd_pid((int)s->ev.args[0]); /* the call's pidfd */
+	/* pidfd_send_signal(pidfd, sig, info, flags): the signal stays where the call had it */
+	_Static_assert(SIGNAL_ARG_SIGNAL == 1, "the call's sig is the record's signal");
+	s->ev.args[SIGNAL_ARG_PID] = pid;
+	s->ev.args[SIGNAL_ARG_TID] = 0;
+	s->ev.args[3] = 0; /* the call's flags, not a SIGNAL slot: cleared by number */
 	/* aux: the entry saw the agent behind the fd (another thread may have swapped the fd since) */
 	if (aux || is_agent_task(pid))
 		s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
 	return sys_submit(s);
 }
 
-/* setns(fd, nstype): fd is a namespace file (/proc/PID/ns/NAME) or a pidfd */
+/* setns(fd, nstype): fd is a namespace file (/proc/PID/ns/NAME) or a pidfd; both stay in place */
+_Static_assert(SETNS_ARG_FD == 0 && SETNS_ARG_NSTYPE == 1, "setns's arguments are the payload as given");
 ENTER(setns, EVENT_SETNS, 2)
 SEC("tp/syscalls/sys_exit_setns")
 int exit_setns(struct trace_event_raw_sys_exit *ctx)
@@ -317,28 +340,29 @@ int exit_setns(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	int fd = (int)s->ev.args[0];
 	struct file *f = fd_file(fd);
-	s->ev.args[2] = 0;
-	s->ev.args[3] = 0;
+	s->ev.args[SETNS_ARG_INODE] = 0;
+	s->ev.args[SETNS_ARG_PID] = 0;
 	if (f) {
 		struct inode *inode = BPF_CORE_READ(f, f_inode);
 		__u64 magic = BPF_CORE_READ(inode, i_sb, s_magic);
 		if (magic == 0x6e736673) { /* NSFS_MAGIC: i_private is the namespace */
 			struct ns_common *ns = BPF_CORE_READ(inode, i_private);
-			s->ev.args[2] = BPF_CORE_READ(inode, i_ino);
+			s->ev.args[SETNS_ARG_INODE] = BPF_CORE_READ(inode, i_ino);
 			const char *kind = BPF_CORE_READ(ns, ops, name);
-			char *dst = sys_slot(s, 2);
+			char *dst = sys_slot(s, SETNS_STR_KIND);
 			if (dst && kind) {
 				long n = bpf_probe_read_kernel_str(dst, 16, kind);
-				sys_commit(s, 2, n > 0 ? n - 1 : 0);
+				sys_commit(s, SETNS_STR_KIND, n > 0 ? n - 1 : 0);
 			}
 		} else {
-			s->ev.args[3] = pidfd_pid(fd);
+			s->ev.args[SETNS_ARG_PID] = pidfd_pid(fd);
 		}
 	}
 	return sys_submit(s);
 }
 
-/* unshare(flags): only calls that make new namespaces */
+/* unshare(flags): only calls that make new namespaces; the flags stay in place */
+_Static_assert(UNSHARE_ARG_FLAGS == 0, "unshare's flags are the payload as given");
 SEC("tp/syscalls/sys_enter_unshare")
 int enter_unshare(struct trace_event_raw_sys_enter *ctx)
 {

@@ -75,6 +75,20 @@ static __always_inline int proc_file_of_agent(struct file *f)
 		|| str_is(n, "fd", 2) || str_is(n, "fdinfo", 6) || str_is(n, "map_files", 9);
 }
 
+/* FILE_OPEN and FILE_READ share one layout (the FILE_OPEN constants are used). */
+_Static_assert(FILE_READ_ARG_FLAGS == FILE_OPEN_ARG_FLAGS && FILE_READ_ARG_MODE == FILE_OPEN_ARG_MODE
+		       && FILE_READ_STR_PATH == FILE_OPEN_STR_PATH,
+	       "one open record serves FILE_OPEN and FILE_READ");
+/*
+ * sys_submit_path applies the path rules to string slot 0, the first string written: the path of
+ * every type submitted through it.
+ */
+_Static_assert(FILE_OPEN_STR_PATH == 0 && FILE_UNLINK_STR_PATH == 0 && FILE_RMDIR_STR_PATH == 0
+		       && FILE_MKDIR_STR_PATH == 0 && FILE_CHMOD_STR_PATH == 0 && FILE_CHOWN_STR_PATH == 0
+		       && FILE_TRUNCATE_STR_PATH == 0 && FILE_SYMLINK_STR_LINK == 0 && FILE_UTIMES_STR_PATH == 0
+		       && FILE_SETXATTR_STR_PATH == 0,
+	       "sys_submit_path checks string slot 0");
+
 static __always_inline __u32 open_type(__u64 flags)
 {
 	return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) ? EVENT_FILE_OPEN : EVENT_FILE_READ;
@@ -107,9 +121,9 @@ static __always_inline int open_of_agent_unstashed(struct trace_event_raw_sys_ex
 	struct sys_scratch *s = sys_begin_now(type, ctx->ret, (__u32)ctx->id);
 	if (!s)
 		return 0;
-	s->ev.args[0] = flags;
+	s->ev.args[FILE_OPEN_ARG_FLAGS] = flags;
 	s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
-	sys_put_file_path(s, 0, f);
+	sys_put_file_path(s, FILE_OPEN_STR_PATH, f);
 	return sys_submit(s);
 }
 
@@ -227,9 +241,13 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx, (
 
 /*
  * A call on one file, named by a user path (or, for fd_exit, a descriptor): the path goes to string
- * slot 0 (every such type's TYPE_STR_PATH), and out[slot] = ARG(n) copies the call's argument n
- * into payload slot args[slot].
+ * slot FILE_UNLINK_STR_PATH (every such type's TYPE_STR_PATH, asserted below), and out[slot] = ARG(n)
+ * copies the call's argument n into payload slot args[slot] (args[0] = out[0], args[1] = out[1]).
  */
+_Static_assert(FILE_RMDIR_STR_PATH == FILE_UNLINK_STR_PATH && FILE_MKDIR_STR_PATH == FILE_UNLINK_STR_PATH
+		       && FILE_CHMOD_STR_PATH == FILE_UNLINK_STR_PATH && FILE_CHOWN_STR_PATH == FILE_UNLINK_STR_PATH
+		       && FILE_TRUNCATE_STR_PATH == FILE_UNLINK_STR_PATH,
+	       "path_exit and fd_exit put every type's path in one string slot");
 struct path_call {
 	__u8 dirfd; /* absent: the working directory */
 	__u8 path;
@@ -245,9 +263,9 @@ static __always_inline int path_exit(struct trace_event_raw_sys_exit *ctx, struc
 	const char *upath = (const char *)ARG_VALUE(s, c.path, 0);
 	__u64 v0 = ARG_VALUE(s, c.out[0], 0);
 	__u64 v1 = ARG_VALUE(s, c.out[1], 0);
-	s->ev.args[0] = v0;
+	s->ev.args[0] = v0; /* out[i] to slot i */
 	s->ev.args[1] = v1;
-	sys_put_user_path(s, 0, dirfd, upath);
+	sys_put_user_path(s, FILE_UNLINK_STR_PATH, dirfd, upath);
 	sys_check_user_args(s, upath, 0, NULL, 0);
 	return sys_submit_path(s);
 }
@@ -258,12 +276,12 @@ static __always_inline int fd_exit(struct trace_event_raw_sys_exit *ctx, struct 
 	struct sys_scratch *s = sys_begin(ctx, NULL);
 	if (!s)
 		return 0;
-	int fd = (int)s->ev.args[0];
+	int fd = (int)s->ev.args[0]; /* the call's fd */
 	__u64 v0 = ARG_VALUE(s, c.out[0], 0);
 	__u64 v1 = ARG_VALUE(s, c.out[1], 0);
-	s->ev.args[0] = v0;
+	s->ev.args[0] = v0; /* out[i] to slot i */
 	s->ev.args[1] = v1;
-	sys_put_fd_path(s, 0, fd);
+	sys_put_fd_path(s, FILE_UNLINK_STR_PATH, fd);
 	return sys_submit_path(s);
 }
 
@@ -331,9 +349,13 @@ int exit_ftruncate(struct trace_event_raw_sys_exit *ctx) { return fd_exit(ctx, (
 
 /*
  * A call on two paths (rename, link, symlink): path[slot] and dirfd[slot] = ARG(n) name the call's
- * arguments that go to string slot 0 or 1; flags = ARG(n) goes to args[0]. Either path may be the
- * interesting one. target_as_given: string slot 1 is a symlink's target, stored as given, never resolved.
+ * arguments that go to string slot 0 or 1; flags = ARG(n) goes to FILE_RENAME_ARG_FLAGS (linkat's
+ * too, a slot FILE_LINK does not name). Either path may be the interesting one. target_as_given:
+ * string slot 1 is a symlink's target, stored as given, never resolved.
  */
+_Static_assert(FILE_SYMLINK_STR_LINK == 0 && FILE_SYMLINK_STR_TARGET == 1,
+	       "two_path_exit stores path[1] as given and checks the path rules on slot 0");
+_Static_assert(FILE_RENAME_ARG_FLAGS != 1, "two_path_exit clears args[1] by number");
 struct two_path_call {
 	__u8 dirfd[2]; /* absent: the working directory */
 	__u8 path[2];
@@ -352,11 +374,11 @@ static __always_inline int two_path_exit(struct trace_event_raw_sys_exit *ctx, s
 	const char *u1 = (const char *)ARG_VALUE(s, c.path[1], 0);
 	__u64 v0 = ARG_VALUE(s, c.flags, 0);
 	int user_target = c.target_as_given;
-	s->ev.args[0] = v0;
-	s->ev.args[1] = 0;
-	__u32 len0 = sys_put_user_path(s, 0, d0, u0);
+	s->ev.args[FILE_RENAME_ARG_FLAGS] = v0;
+	s->ev.args[1] = 0; /* the call's argument 1: no slot of these types, cleared by number */
+	__u32 len0 = sys_put_user_path(s, 0, d0, u0); /* path[i] to string slot i */
 	if (user_target)
-		sys_put_user_str(s, 1, u1, SYS_STR_MAX - 1);
+		sys_put_user_str(s, FILE_SYMLINK_STR_TARGET, u1, SYS_STR_MAX - 1);
 	else
 		sys_put_user_path(s, 1, d1, u1);
 	sys_check_user_args(s, u0, 0, u1, 0);
@@ -412,16 +434,19 @@ static __always_inline void put_times(struct sys_scratch *s, const void *utimes,
 {
 	struct ts_pair t = {};
 	if (!utimes) {
-		s->ev.args[4] = 0;
+		s->ev.args[FILE_UTIMES_ARG_TIMES_GIVEN] = 0;
 		return;
 	}
 	bpf_probe_read_user(&t, sizeof(t), utimes);
-	s->ev.args[0] = t.a_sec;
-	s->ev.args[1] = timeval ? t.a_nsec * 1000 : t.a_nsec;
-	s->ev.args[2] = t.m_sec;
-	s->ev.args[3] = timeval ? t.m_nsec * 1000 : t.m_nsec;
-	s->ev.args[4] = 1;
+	s->ev.args[FILE_UTIMES_ARG_ATIME_SEC] = t.a_sec;
+	s->ev.args[FILE_UTIMES_ARG_ATIME_NSEC] = timeval ? t.a_nsec * 1000 : t.a_nsec;
+	s->ev.args[FILE_UTIMES_ARG_MTIME_SEC] = t.m_sec;
+	s->ev.args[FILE_UTIMES_ARG_MTIME_NSEC] = timeval ? t.m_nsec * 1000 : t.m_nsec;
+	s->ev.args[FILE_UTIMES_ARG_TIMES_GIVEN] = 1;
 }
+_Static_assert(FILE_UTIMES_ARG_ATIME_SEC != 5 && FILE_UTIMES_ARG_ATIME_NSEC != 5 && FILE_UTIMES_ARG_MTIME_SEC != 5
+		       && FILE_UTIMES_ARG_MTIME_NSEC != 5 && FILE_UTIMES_ARG_TIMES_GIVEN != 5,
+	       "the utimes exits clear args[5] by number after put_times");
 
 ENTER(utimensat, EVENT_FILE_UTIMES, 4)
 SEC("tp/syscalls/sys_exit_utimensat")
@@ -434,11 +459,11 @@ int exit_utimensat(struct trace_event_raw_sys_exit *ctx)
 	const char *upath = (const char *)s->ev.args[1];
 	const void *times = (const void *)s->ev.args[2];
 	if (upath)
-		sys_put_user_path(s, 0, dfd, upath);
+		sys_put_user_path(s, FILE_UTIMES_STR_PATH, dfd, upath);
 	else
-		sys_put_fd_path(s, 0, dfd); /* futimens */
+		sys_put_fd_path(s, FILE_UTIMES_STR_PATH, dfd); /* futimens */
 	put_times(s, times, 0);
-	s->ev.args[5] = 0;
+	s->ev.args[5] = 0; /* no FILE_UTIMES slot: cleared by number */
 	return sys_submit_path(s);
 }
 
@@ -451,13 +476,14 @@ int exit_utimes(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	const char *upath = (const char *)s->ev.args[0];
 	const void *times = (const void *)s->ev.args[1];
-	sys_put_user_path(s, 0, AT_FDCWD, upath);
+	sys_put_user_path(s, FILE_UTIMES_STR_PATH, AT_FDCWD, upath);
 	put_times(s, times, 1);
-	s->ev.args[5] = 0;
+	s->ev.args[5] = 0; /* no FILE_UTIMES slot: cleared by number */
 	return sys_submit_path(s);
 }
 
 /* extended attributes: security.capability, security.selinux, user.* */
+_Static_assert(FILE_SETXATTR_ARG_SIZE < 2 && FILE_SETXATTR_ARG_FLAGS < 2, "xattr_exit clears args[2..4] by number");
 static __always_inline int xattr_exit(struct trace_event_raw_sys_exit *ctx, int by_fd)
 {
 	struct sys_scratch *s = sys_begin(ctx, NULL);
@@ -468,17 +494,17 @@ static __always_inline int xattr_exit(struct trace_event_raw_sys_exit *ctx, int 
 	const void *value = (const void *)s->ev.args[2];
 	__u64 size = s->ev.args[3];
 	__u64 flags = s->ev.args[4];
-	s->ev.args[0] = size;
-	s->ev.args[1] = flags;
-	s->ev.args[2] = 0;
+	s->ev.args[FILE_SETXATTR_ARG_SIZE] = size;
+	s->ev.args[FILE_SETXATTR_ARG_FLAGS] = flags;
+	s->ev.args[2] = 0; /* the call's value, size and flags: no FILE_SETXATTR slot, cleared by number */
 	s->ev.args[3] = 0;
 	s->ev.args[4] = 0;
 	if (by_fd)
-		sys_put_fd_path(s, 0, (int)target);
+		sys_put_fd_path(s, FILE_SETXATTR_STR_PATH, (int)target);
 	else
-		sys_put_user_path(s, 0, AT_FDCWD, (const char *)target);
-	sys_put_user_bytes(s, 1, value, size > SYS_STR_SMALL - 1 ? SYS_STR_SMALL - 1 : size);
-	sys_put_user_str(s, 2, name, SYS_STR_SMALL);
+		sys_put_user_path(s, FILE_SETXATTR_STR_PATH, AT_FDCWD, (const char *)target);
+	sys_put_user_bytes(s, FILE_SETXATTR_STR_VALUE, value, size > SYS_STR_SMALL - 1 ? SYS_STR_SMALL - 1 : size);
+	sys_put_user_str(s, FILE_SETXATTR_STR_NAME, name, SYS_STR_SMALL);
 	return sys_submit_path(s);
 }
 

@@ -73,6 +73,10 @@ int enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+/* ptrace(request, pid, addr, data): the first three are the payload as given */
+_Static_assert(PTRACE_ARG_REQUEST == 0 && PTRACE_ARG_PID == 1 && PTRACE_ARG_ADDR == 2,
+	       "ptrace's arguments are the payload as given");
+
 SEC("tp/syscalls/sys_exit_ptrace")
 int exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 {
@@ -80,8 +84,8 @@ int exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 	struct sys_scratch *s = sys_begin(ctx, &aux);
 	if (!s)
 		return 0;
-	s->ev.args[3] = 0; /* data: a poke's word, not kept */
-	flag_agent_target(s, s->ev.args[1], aux);
+	s->ev.args[3] = 0; /* data: a poke's word, not kept (no PTRACE slot): cleared by number */
+	flag_agent_target(s, s->ev.args[1], aux); /* the call's pid */
 	return sys_submit(s);
 }
 
@@ -91,6 +95,15 @@ static __always_inline int vm_enter(struct trace_event_raw_sys_enter *ctx, __u32
 		return 0;
 	return sys_enter(ctx, type, 6);
 }
+
+/* One layout for both types (the VM_READ constants are used); the pid stays where the call had it. */
+_Static_assert(VM_WRITE_ARG_PID == VM_READ_ARG_PID && VM_WRITE_ARG_LOCAL_IOV_COUNT == VM_READ_ARG_LOCAL_IOV_COUNT
+		       && VM_WRITE_ARG_REMOTE_IOV_COUNT == VM_READ_ARG_REMOTE_IOV_COUNT
+		       && VM_WRITE_ARG_FLAGS == VM_READ_ARG_FLAGS,
+	       "vm_exit writes VM_READ and VM_WRITE records alike");
+_Static_assert(VM_READ_ARG_PID == 0, "process_vm_*v's pid is the payload as given");
+_Static_assert(VM_READ_ARG_LOCAL_IOV_COUNT < 4 && VM_READ_ARG_REMOTE_IOV_COUNT < 4 && VM_READ_ARG_FLAGS < 4,
+	       "vm_exit clears args[4] and args[5] by number after the payload");
 
 static __always_inline int vm_exit(struct trace_event_raw_sys_exit *ctx)
 {
@@ -102,12 +115,12 @@ static __always_inline int vm_exit(struct trace_event_raw_sys_exit *ctx)
 	__u64 liovcnt = s->ev.args[2];
 	__u64 riovcnt = s->ev.args[4];
 	__u64 flags = s->ev.args[5];
-	s->ev.args[1] = liovcnt;
-	s->ev.args[2] = riovcnt;
-	s->ev.args[3] = flags;
-	s->ev.args[4] = 0;
+	s->ev.args[VM_READ_ARG_LOCAL_IOV_COUNT] = liovcnt;
+	s->ev.args[VM_READ_ARG_REMOTE_IOV_COUNT] = riovcnt;
+	s->ev.args[VM_READ_ARG_FLAGS] = flags;
+	s->ev.args[4] = 0; /* the call's riovcnt and flags, moved above: no VM_* slot, cleared by number */
 	s->ev.args[5] = 0;
-	flag_agent_target(s, s->ev.args[0], aux);
+	flag_agent_target(s, s->ev.args[0], aux); /* the call's pid */
 	return sys_submit(s);
 }
 
@@ -148,6 +161,9 @@ int enter_pidfd_getfd(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+/* pidfd_getfd(pidfd, targetfd, flags): targetfd and flags are the payload as given */
+_Static_assert(PIDFD_GETFD_ARG_FD == 1 && PIDFD_GETFD_ARG_FLAGS == 2, "pidfd_getfd's arguments stay in place");
+
 SEC("tp/syscalls/sys_exit_pidfd_getfd")
 int exit_pidfd_getfd(struct trace_event_raw_sys_exit *ctx)
 {
@@ -155,8 +171,8 @@ int exit_pidfd_getfd(struct trace_event_raw_sys_exit *ctx)
 	struct sys_scratch *s = sys_begin(ctx, &wanted);
 	if (!s)
 		return 0;
-	__s32 target = pidfd_target((int)s->ev.args[0]);
-	s->ev.args[0] = (__u64)(__s64)target;
+	__s32 target = pidfd_target((int)s->ev.args[0]); /* the call's pidfd */
+	s->ev.args[PIDFD_GETFD_ARG_PID] = (__u64)(__s64)target;
 	struct file *copied = s->ev.ret >= 0 ? fd_file((int)s->ev.ret) : NULL;
 	__u32 kind = 0;
 	char name[16];
@@ -166,10 +182,12 @@ int exit_pidfd_getfd(struct trace_event_raw_sys_exit *ctx)
 	else if (!wanted)
 		return 0;
 	if (copied)
-		sys_put_file_path(s, 0, copied);
+		sys_put_file_path(s, PIDFD_GETFD_STR_PATH, copied);
 	return sys_submit(s);
 }
 
+/* memfd_create(name, flags): the flags stay in place */
+_Static_assert(MEMFD_CREATE_ARG_FLAGS == 1, "memfd_create's flags are the payload as given");
 ENTER(memfd_create, EVENT_MEMFD_CREATE, 2)
 SEC("tp/syscalls/sys_exit_memfd_create")
 int exit_memfd_create(struct trace_event_raw_sys_exit *ctx)
@@ -178,8 +196,8 @@ int exit_memfd_create(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	const char *name = (const char *)s->ev.args[0];
-	s->ev.args[0] = 0;
-	sys_put_user_str(s, 0, name, 250); /* names are at most 249 bytes */
+	s->ev.args[0] = 0; /* the name's pointer: no MEMFD_CREATE slot, cleared by number */
+	sys_put_user_str(s, MEMFD_CREATE_STR_NAME, name, 250); /* names are at most 249 bytes */
 	return sys_submit(s);
 }
 
@@ -188,6 +206,12 @@ static __always_inline int wx(__u64 prot)
 {
 	return (prot & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC);
 }
+
+/* mmap(addr, len, prot, flags, fd, off), mprotect(addr, len, prot), pkey_mprotect(addr, len, prot, pkey) */
+_Static_assert(MEM_WX_ARG_ADDRESS == 0 && MEM_WX_ARG_LENGTH == 1 && MEM_WX_ARG_PROTECTION == 2
+		       && MEM_WX_ARG_MMAP_FLAGS == 3,
+	       "the calls' addr, len, prot (and mmap's flags) are the payload as given");
+_Static_assert(MEM_WX_ARG_PKEY != 5, "exit_mmap clears args[5] by number");
 
 SEC("tp/syscalls/sys_enter_mmap")
 int enter_mmap(struct trace_event_raw_sys_enter *ctx)
@@ -203,10 +227,10 @@ int exit_mmap(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	__u64 flags = s->ev.args[3];
 	int fd = (int)s->ev.args[4];
-	s->ev.args[4] = (__u64)-1;
-	s->ev.args[5] = 0;
+	s->ev.args[MEM_WX_ARG_PKEY] = (__u64)-1;
+	s->ev.args[5] = 0; /* the call's offset: no MEM_WX slot, cleared by number */
 	if (!(flags & MAP_ANONYMOUS) && fd >= 0)
-		sys_put_fd_path(s, 0, fd);
+		sys_put_fd_path(s, MEM_WX_STR_PATH, fd);
 	return sys_submit(s);
 }
 
@@ -227,9 +251,9 @@ static __always_inline int mprotect_exit(struct trace_event_raw_sys_exit *ctx, i
 	struct sys_scratch *s = sys_begin(ctx, NULL);
 	if (!s)
 		return 0;
-	__u64 key = pkey ? s->ev.args[3] : (__u64)-1;
-	s->ev.args[3] = 0;
-	s->ev.args[4] = key;
+	__u64 key = pkey ? s->ev.args[3] : (__u64)-1; /* pkey_mprotect's pkey */
+	s->ev.args[MEM_WX_ARG_MMAP_FLAGS] = 0;
+	s->ev.args[MEM_WX_ARG_PKEY] = key;
 	return sys_submit(s);
 }
 

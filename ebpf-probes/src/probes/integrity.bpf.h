@@ -74,30 +74,30 @@ static __always_inline int module_record(struct sys_scratch *s, __u32 kind)
 		s->ev.args[i] = 0;
 	switch (kind) {
 	case KIND_INIT_MODULE: /* (image, len, params) */
-		s->ev.args[0] = (__u64)-1;
-		s->ev.args[2] = a1;
-		sys_put_user_str(s, 1, (const char *)a2, SYS_STR_SMALL);
+		s->ev.args[MODULE_LOAD_ARG_FD] = (__u64)-1;
+		s->ev.args[MODULE_LOAD_ARG_IMAGE_LENGTH] = a1;
+		sys_put_user_str(s, MODULE_LOAD_STR_PARAMETERS, (const char *)a2, SYS_STR_SMALL);
 		break;
 	case KIND_FINIT_MODULE: /* (fd, params, flags) */
-		s->ev.args[0] = a0;
-		s->ev.args[1] = a2;
-		sys_put_fd_path(s, 0, (int)a0);
-		sys_put_user_str(s, 1, (const char *)a1, SYS_STR_SMALL);
+		s->ev.args[MODULE_LOAD_ARG_FD] = a0;
+		s->ev.args[MODULE_LOAD_ARG_FLAGS] = a2;
+		sys_put_fd_path(s, MODULE_LOAD_STR_PATH, (int)a0);
+		sys_put_user_str(s, MODULE_LOAD_STR_PARAMETERS, (const char *)a1, SYS_STR_SMALL);
 		break;
 	case KIND_DELETE_MODULE: /* (name, flags) */
-		s->ev.args[0] = a1;
-		sys_put_user_str(s, 2, (const char *)a0, 64);
+		s->ev.args[MODULE_UNLOAD_ARG_FLAGS] = a1;
+		sys_put_user_str(s, MODULE_UNLOAD_STR_NAME, (const char *)a0, 64);
 		break;
 	case KIND_KEXEC_LOAD: /* (entry, nr_segments, segments, flags) */
-		s->ev.args[0] = a0;
-		s->ev.args[1] = a1;
-		s->ev.args[2] = a3;
+		s->ev.args[KEXEC_LOAD_ARG_ENTRY] = a0;
+		s->ev.args[KEXEC_LOAD_ARG_SEGMENTS] = a1;
+		s->ev.args[KEXEC_LOAD_ARG_FLAGS] = a3;
 		break;
 	case KIND_KEXEC_FILE_LOAD: /* (kernel_fd, initrd_fd, cmdline_len, cmdline, flags) */
-		s->ev.args[2] = a4;
-		s->ev.args[3] = 1;
-		sys_put_fd_path(s, 0, (int)a0);
-		sys_put_user_str(s, 1, (const char *)a3, SYS_STR_SMALL);
+		s->ev.args[KEXEC_LOAD_ARG_FLAGS] = a4;
+		s->ev.args[KEXEC_LOAD_ARG_FILE_LOAD] = 1;
+		sys_put_fd_path(s, KEXEC_LOAD_STR_IMAGE, (int)a0);
+		sys_put_user_str(s, KEXEC_LOAD_STR_COMMAND_LINE, (const char *)a3, SYS_STR_SMALL);
 		break;
 	default:
 		return 0;
@@ -155,6 +155,7 @@ int fallback_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct sys_scratch *s = sys_begin_now(type, (__s64)ctx->args[1], nr);
 	if (!s)
 		return 0;
+	/* the call's arguments by position, as sys_begin would have them: module_record makes the payload */
 	s->ev.args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	s->ev.args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	s->ev.args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
@@ -256,6 +257,9 @@ int enter_bpf(struct trace_event_raw_sys_enter *ctx)
 	return cmd == BPF_PROG_LOAD ? sys_enter(ctx, EVENT_BPF_LOAD, 3) : bpf_tamper_enter(ctx, cmd);
 }
 
+/* bpf(cmd, attr, size): the command is the payload as given */
+_Static_assert(BPF_TAMPER_ARG_COMMAND == 0, "bpf's cmd stays in place");
+
 static __always_inline int bpf_tamper_exit(struct sys_scratch *s, __u64 aux)
 {
 	__u64 cmd = s->ev.args[0];
@@ -282,17 +286,21 @@ static __always_inline int bpf_tamper_exit(struct sys_scratch *s, __u64 aux)
 		if (!is_agent_object(kind, id))
 			return 0; /* unreadable at entry and not ours at exit */
 	}
-	s->ev.args[1] = kind;
-	s->ev.args[2] = id;
+	s->ev.args[BPF_TAMPER_ARG_OBJECT_KIND] = kind;
+	s->ev.args[BPF_TAMPER_ARG_OBJECT_ID] = id;
 	s->ev.hdr.flags |= FLAG_TARGET_IS_AGENT;
-	char *dst = sys_slot(s, 0);
+	char *dst = sys_slot(s, BPF_TAMPER_STR_NAME);
 	if (dst) {
 		name[15] = 0;
 		long n = bpf_probe_read_kernel_str(dst, 16, name);
-		sys_commit(s, 0, n > 0 ? n - 1 : 0);
+		sys_commit(s, BPF_TAMPER_STR_NAME, n > 0 ? n - 1 : 0);
 	}
 	return sys_submit(s);
 }
+
+_Static_assert(BPF_LOAD_ARG_PROGRAM_TYPE != 5 && BPF_LOAD_ARG_INSTRUCTIONS != 5 && BPF_LOAD_ARG_ATTACH_TYPE != 5
+		       && BPF_LOAD_ARG_PROGRAM_ID != 5 && BPF_LOAD_ARG_PROGRAM_FLAGS != 5,
+	       "bpf_load_exit clears args[5] by number");
 
 static __always_inline int bpf_load_exit(struct sys_scratch *s)
 {
@@ -300,23 +308,23 @@ static __always_inline int bpf_load_exit(struct sys_scratch *s)
 	__u64 size = s->ev.args[2];
 	struct prog_load_attr a = {};
 	bpf_probe_read_user(&a, size < sizeof(a) ? (size & (sizeof(a) - 1)) : sizeof(a), uattr);
-	s->ev.args[0] = a.prog_type;
-	s->ev.args[1] = a.insn_cnt;
-	s->ev.args[2] = a.expected_attach_type;
-	s->ev.args[3] = 0;
-	s->ev.args[4] = a.prog_flags;
-	s->ev.args[5] = 0;
+	s->ev.args[BPF_LOAD_ARG_PROGRAM_TYPE] = a.prog_type;
+	s->ev.args[BPF_LOAD_ARG_INSTRUCTIONS] = a.insn_cnt;
+	s->ev.args[BPF_LOAD_ARG_ATTACH_TYPE] = a.expected_attach_type;
+	s->ev.args[BPF_LOAD_ARG_PROGRAM_ID] = 0;
+	s->ev.args[BPF_LOAD_ARG_PROGRAM_FLAGS] = a.prog_flags;
+	s->ev.args[5] = 0; /* no BPF_LOAD slot: cleared by number */
 	if (s->ev.ret >= 0) {
 		struct file *f = fd_file((int)s->ev.ret);
 		struct bpf_prog *prog = f ? BPF_CORE_READ(f, private_data) : NULL;
 		if (prog)
-			s->ev.args[3] = BPF_CORE_READ(prog, aux, id);
+			s->ev.args[BPF_LOAD_ARG_PROGRAM_ID] = BPF_CORE_READ(prog, aux, id);
 	}
-	char *dst = sys_slot(s, 0);
+	char *dst = sys_slot(s, BPF_LOAD_STR_NAME);
 	if (dst) {
 		a.prog_name[15] = 0;
 		long n = bpf_probe_read_kernel_str(dst, 16, a.prog_name);
-		sys_commit(s, 0, n > 0 ? n - 1 : 0);
+		sys_commit(s, BPF_LOAD_STR_NAME, n > 0 ? n - 1 : 0);
 	}
 	return sys_submit(s);
 }
@@ -345,10 +353,10 @@ int exit_mount(struct trace_event_raw_sys_exit *ctx)
 	__u64 flags = s->ev.args[3];
 	for (int i = 0; i < 6; i++)
 		s->ev.args[i] = 0;
-	s->ev.args[0] = flags;
-	sys_put_user_path(s, 0, AT_FDCWD, target);
-	sys_put_user_str(s, 1, source, SYS_STR_SMALL);
-	sys_put_user_str(s, 2, fstype, 64);
+	s->ev.args[MOUNT_ARG_FLAGS] = flags;
+	sys_put_user_path(s, MOUNT_STR_TARGET, AT_FDCWD, target);
+	sys_put_user_str(s, MOUNT_STR_SOURCE, source, SYS_STR_SMALL);
+	sys_put_user_str(s, MOUNT_STR_FSTYPE, fstype, 64);
 	return sys_submit(s);
 }
 
@@ -367,14 +375,15 @@ int exit_move_mount(struct trace_event_raw_sys_exit *ctx)
 	__u64 flags = s->ev.args[4];
 	for (int i = 0; i < 6; i++)
 		s->ev.args[i] = 0;
-	s->ev.args[0] = flags;
-	s->ev.args[1] = 1;
-	sys_put_user_path(s, 0, to_dfd, to);
-	sys_put_user_path(s, 1, from_dfd, from);
+	s->ev.args[MOUNT_ARG_FLAGS] = flags;
+	s->ev.args[MOUNT_ARG_MOVE] = 1;
+	sys_put_user_path(s, MOUNT_STR_TARGET, to_dfd, to);
+	sys_put_user_path(s, MOUNT_STR_SOURCE, from_dfd, from);
 	return sys_submit(s);
 }
 
 /* umount2(target, flags): the tracepoint is named after the kernel's sys_umount */
+_Static_assert(UMOUNT_ARG_FLAGS != 1, "exit_umount clears args[1] by number");
 ENTER(umount, EVENT_UMOUNT, 2)
 SEC("tp/syscalls/sys_exit_umount")
 int exit_umount(struct trace_event_raw_sys_exit *ctx)
@@ -383,9 +392,9 @@ int exit_umount(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	const char *target = (const char *)s->ev.args[0];
-	s->ev.args[0] = s->ev.args[1];
-	s->ev.args[1] = 0;
-	sys_put_user_path(s, 0, AT_FDCWD, target);
+	s->ev.args[UMOUNT_ARG_FLAGS] = s->ev.args[1]; /* the call's flags */
+	s->ev.args[1] = 0; /* no UMOUNT slot: cleared by number */
+	sys_put_user_path(s, UMOUNT_STR_TARGET, AT_FDCWD, target);
 	return sys_submit(s);
 }
 
@@ -398,10 +407,10 @@ int exit_pivot_root(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	const char *new_root = (const char *)s->ev.args[0];
 	const char *put_old = (const char *)s->ev.args[1];
-	s->ev.args[0] = 0;
+	s->ev.args[0] = 0; /* the call's pointers: PIVOT_ROOT has no args slots, cleared by number */
 	s->ev.args[1] = 0;
-	sys_put_user_path(s, 0, AT_FDCWD, new_root);
-	sys_put_user_path(s, 1, AT_FDCWD, put_old);
+	sys_put_user_path(s, PIVOT_ROOT_STR_NEW_ROOT, AT_FDCWD, new_root);
+	sys_put_user_path(s, PIVOT_ROOT_STR_PUT_OLD, AT_FDCWD, put_old);
 	return sys_submit(s);
 }
 
@@ -409,13 +418,16 @@ int exit_pivot_root(struct trace_event_raw_sys_exit *ctx)
 static __always_inline void put_clock(struct sys_scratch *s, __u64 clock, __s64 sec, __s64 nsec, __u64 offset,
 				      __u64 modes)
 {
-	s->ev.args[0] = clock;
-	s->ev.args[1] = sec;
-	s->ev.args[2] = nsec;
-	s->ev.args[3] = offset;
-	s->ev.args[4] = modes;
-	s->ev.args[5] = 0;
+	s->ev.args[CLOCK_SET_ARG_CLOCK] = clock;
+	s->ev.args[CLOCK_SET_ARG_SECONDS] = sec;
+	s->ev.args[CLOCK_SET_ARG_NANOSECONDS] = nsec;
+	s->ev.args[CLOCK_SET_ARG_OFFSET] = offset;
+	s->ev.args[CLOCK_SET_ARG_MODES] = modes;
+	s->ev.args[5] = 0; /* no CLOCK_SET slot: cleared by number */
 }
+_Static_assert(CLOCK_SET_ARG_CLOCK != 5 && CLOCK_SET_ARG_SECONDS != 5 && CLOCK_SET_ARG_NANOSECONDS != 5
+		       && CLOCK_SET_ARG_OFFSET != 5 && CLOCK_SET_ARG_MODES != 5,
+	       "put_clock clears args[5] by number");
 
 ENTER(clock_settime, EVENT_CLOCK_SET, 2)
 SEC("tp/syscalls/sys_exit_clock_settime")

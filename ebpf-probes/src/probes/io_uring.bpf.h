@@ -70,7 +70,7 @@
 #define PF_IO_WORKER 0x00000010
 #define IORING_REGISTER_USE_REGISTERED_RING (1U << 31)
 
-/* args[5] of IO_URING_SUBMIT */
+/* IO_URING_SUBMIT_ARG_BITS */
 #define URING_FIXED_FILE (1u << 0) /* the fd is an index into the ring's registered files */
 #define URING_SQ_THREAD  (1u << 1) /* submitted by the ring's SQPOLL kernel thread */
 
@@ -89,6 +89,7 @@ struct io_uring_params___head {
 };
 
 /* io_uring_setup(entries, params): the flags are read at exit, the features the kernel filled in too */
+_Static_assert(IO_URING_SETUP_ARG_ENTRIES == 0, "io_uring_setup's entries are the payload as given");
 ENTER(io_uring_setup, EVENT_IO_URING_SETUP, 2)
 SEC("tp/syscalls/sys_exit_io_uring_setup")
 int exit_io_uring_setup(struct trace_event_raw_sys_exit *ctx)
@@ -97,16 +98,17 @@ int exit_io_uring_setup(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	struct io_uring_params___head p = {};
-	bpf_probe_read_user(&p, sizeof(p), (const void *)s->ev.args[1]);
-	s->ev.args[1] = p.flags;
-	s->ev.args[2] = p.sq_thread_cpu;
-	s->ev.args[3] = p.sq_thread_idle;
-	s->ev.args[4] = s->ev.ret >= 0 ? p.features : 0;
-	s->ev.args[5] = p.wq_fd;
+	bpf_probe_read_user(&p, sizeof(p), (const void *)s->ev.args[1]); /* the call's params */
+	s->ev.args[IO_URING_SETUP_ARG_FLAGS] = p.flags;
+	s->ev.args[IO_URING_SETUP_ARG_SQ_THREAD_CPU] = p.sq_thread_cpu;
+	s->ev.args[IO_URING_SETUP_ARG_SQ_THREAD_IDLE] = p.sq_thread_idle;
+	s->ev.args[IO_URING_SETUP_ARG_FEATURES] = s->ev.ret >= 0 ? p.features : 0;
+	s->ev.args[IO_URING_SETUP_ARG_WQ_FD] = p.wq_fd;
 	return sys_submit(s);
 }
 
 /* io_uring_register(fd, opcode, arg, nr_args) */
+_Static_assert(IO_URING_REGISTER_ARG_RING_FD == 0, "io_uring_register's fd is the payload as given");
 ENTER(io_uring_register, EVENT_IO_URING_REGISTER, 4)
 SEC("tp/syscalls/sys_exit_io_uring_register")
 int exit_io_uring_register(struct trace_event_raw_sys_exit *ctx)
@@ -114,10 +116,11 @@ int exit_io_uring_register(struct trace_event_raw_sys_exit *ctx)
 	struct sys_scratch *s = sys_begin(ctx, NULL);
 	if (!s)
 		return 0;
-	__u64 op = s->ev.args[1];
-	s->ev.args[1] = op & ~(__u64)IORING_REGISTER_USE_REGISTERED_RING;
-	s->ev.args[2] = s->ev.args[3];
-	s->ev.args[3] = (op & IORING_REGISTER_USE_REGISTERED_RING) ? 1 : 0;
+	__u64 op = s->ev.args[1];           /* the call's opcode */
+	__u64 nr_args = s->ev.args[3];      /* and nr_args */
+	s->ev.args[IO_URING_REGISTER_ARG_OPCODE] = op & ~(__u64)IORING_REGISTER_USE_REGISTERED_RING;
+	s->ev.args[IO_URING_REGISTER_ARG_NR_ARGS] = nr_args;
+	s->ev.args[IO_URING_REGISTER_ARG_REGISTERED_RING] = (op & IORING_REGISTER_USE_REGISTERED_RING) ? 1 : 0;
 	return sys_submit(s);
 }
 
@@ -191,15 +194,16 @@ static __always_inline void uring_put_addr(struct sys_scratch *s, struct io_kioc
 		bpf_probe_read_user(&h, sizeof(h), addr);
 	else
 		bpf_probe_read_kernel(&h, sizeof(h), addr);
-	s->ev.args[3] = bpf_ntohs(h.port);
-	s->ev.args[4] = h.family;
+	s->ev.args[IO_URING_SUBMIT_ARG_MODE_OR_PORT] = bpf_ntohs(h.port);
+	s->ev.args[IO_URING_SUBMIT_ARG_FAMILY] = h.family;
+	/* the address goes to the path's slot (a unix socket's path is one) */
 	if (h.family == AF_INET)
-		sys_put_bytes(s, 0, addr + 4, 4, user);
+		sys_put_bytes(s, IO_URING_SUBMIT_STR_PATH, addr + 4, 4, user);
 	else if (h.family == AF_INET6)
-		sys_put_bytes(s, 0, addr + 8, 16, user);
+		sys_put_bytes(s, IO_URING_SUBMIT_STR_PATH, addr + 8, 16, user);
 	else if (h.family == AF_UNIX) {
-		s->ev.args[3] = 0;
-		sys_put_bytes(s, 0, addr + 2, UNIX_PATH_MAX, user);
+		s->ev.args[IO_URING_SUBMIT_ARG_MODE_OR_PORT] = 0;
+		sys_put_bytes(s, IO_URING_SUBMIT_STR_PATH, addr + 2, UNIX_PATH_MAX, user);
 	}
 }
 
@@ -212,7 +216,7 @@ static __always_inline void uring_header(struct sys_scratch *s)
 	s->ev.hdr.flags = flags;
 	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER) {
 		BPF_CORE_READ_STR_INTO(&s->ev.hdr.comm, task, group_leader, comm);
-		s->ev.args[5] |= URING_SQ_THREAD;
+		s->ev.args[IO_URING_SUBMIT_ARG_BITS] |= URING_SQ_THREAD;
 	}
 }
 
@@ -252,9 +256,9 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	void *cmd = &req->cmd; /* the operation's own struct (io_open, io_rename...) */
 	int fd = BPF_CORE_READ(req, cqe.fd);
 	__u64 flags = 0;
-	s->ev.args[0] = op;
+	s->ev.args[IO_URING_SUBMIT_ARG_OPCODE] = op;
 	if (rflags & REQ_FIXED_FILE)
-		s->ev.args[5] |= URING_FIXED_FILE;
+		s->ev.args[IO_URING_SUBMIT_ARG_BITS] |= URING_FIXED_FILE;
 	__u32 rules = 0;
 	int hold = 1;
 
@@ -264,22 +268,22 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		struct io_open *o = cmd;
 		fd = BPF_CORE_READ(o, dfd);
 		flags = BPF_CORE_READ(o, how.flags);
-		s->ev.args[3] = BPF_CORE_READ(o, how.mode);
-		sys_put_kernel_path(s, 0, fd, BPF_CORE_READ(o, filename, name));
+		s->ev.args[IO_URING_SUBMIT_ARG_MODE_OR_PORT] = BPF_CORE_READ(o, how.mode);
+		sys_put_kernel_path(s, IO_URING_SUBMIT_STR_PATH, fd, BPF_CORE_READ(o, filename, name));
 		break;
 	}
 	case UOP_UNLINKAT: {
 		struct io_unlink *u = cmd;
 		fd = BPF_CORE_READ(u, dfd);
 		flags = BPF_CORE_READ(u, flags);
-		sys_put_kernel_path(s, 0, fd, BPF_CORE_READ(u, filename, name));
+		sys_put_kernel_path(s, IO_URING_SUBMIT_STR_PATH, fd, BPF_CORE_READ(u, filename, name));
 		break;
 	}
 	case UOP_MKDIRAT: {
 		struct io_mkdir *m = cmd;
 		fd = BPF_CORE_READ(m, dfd);
-		s->ev.args[3] = BPF_CORE_READ(m, mode);
-		sys_put_kernel_path(s, 0, fd, BPF_CORE_READ(m, filename, name));
+		s->ev.args[IO_URING_SUBMIT_ARG_MODE_OR_PORT] = BPF_CORE_READ(m, mode);
+		sys_put_kernel_path(s, IO_URING_SUBMIT_STR_PATH, fd, BPF_CORE_READ(m, filename, name));
 		break;
 	}
 	case UOP_RENAMEAT:
@@ -287,15 +291,16 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		struct io_rename *r = cmd;
 		fd = BPF_CORE_READ(r, old_dfd);
 		flags = BPF_CORE_READ(r, flags);
-		sys_put_kernel_path(s, 0, fd, BPF_CORE_READ(r, oldpath, name));
-		sys_put_kernel_path(s, 1, BPF_CORE_READ(r, new_dfd), BPF_CORE_READ(r, newpath, name));
+		sys_put_kernel_path(s, IO_URING_SUBMIT_STR_PATH, fd, BPF_CORE_READ(r, oldpath, name));
+		sys_put_kernel_path(s, IO_URING_SUBMIT_STR_TARGET, BPF_CORE_READ(r, new_dfd),
+				    BPF_CORE_READ(r, newpath, name));
 		break;
 	}
 	case UOP_SYMLINKAT: { /* io_link: oldpath is the target, stored as given; newpath the new link */
 		struct io_link *l = cmd;
 		fd = BPF_CORE_READ(l, new_dfd);
-		sys_put_kernel_path(s, 0, fd, BPF_CORE_READ(l, newpath, name));
-		sys_put_kernel_str(s, 1, BPF_CORE_READ(l, oldpath, name), SYS_STR_MAX - 1);
+		sys_put_kernel_path(s, IO_URING_SUBMIT_STR_PATH, fd, BPF_CORE_READ(l, newpath, name));
+		sys_put_kernel_str(s, IO_URING_SUBMIT_STR_TARGET, BPF_CORE_READ(l, oldpath, name), SYS_STR_MAX - 1);
 		break;
 	}
 	case UOP_SETXATTR:
@@ -303,23 +308,23 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		struct io_xattr *x = cmd;
 		flags = BPF_CORE_READ(x, ctx.flags);
 		if (op == UOP_SETXATTR)
-			sys_put_kernel_path(s, 0, AT_FDCWD, BPF_CORE_READ(x, filename, name));
+			sys_put_kernel_path(s, IO_URING_SUBMIT_STR_PATH, AT_FDCWD, BPF_CORE_READ(x, filename, name));
 		else if (!(rflags & REQ_FIXED_FILE))
-			sys_put_fd_path(s, 0, fd);
+			sys_put_fd_path(s, IO_URING_SUBMIT_STR_PATH, fd);
 		struct xattr_name *n = BPF_CORE_READ(x, ctx.kname);
 		if (n)
-			sys_put_kernel_str(s, 2, n->name, SYS_STR_SMALL);
+			sys_put_kernel_str(s, IO_URING_SUBMIT_STR_XATTR_NAME, n->name, SYS_STR_SMALL);
 		break;
 	}
 	case UOP_FTRUNCATE:
 		if (!(rflags & REQ_FIXED_FILE))
-			sys_put_fd_path(s, 0, fd);
+			sys_put_fd_path(s, IO_URING_SUBMIT_STR_PATH, fd);
 		break;
 	case UOP_URING_CMD: {
 		struct io_uring_cmd *c = cmd;
 		flags = BPF_CORE_READ(c, cmd_op);
 		if (!(rflags & REQ_FIXED_FILE))
-			sys_put_fd_path(s, 0, fd);
+			sys_put_fd_path(s, IO_URING_SUBMIT_STR_PATH, fd);
 		hold = 0; /* a command may stay in flight for good (ublk's fetch) */
 		break;
 	}
@@ -331,7 +336,7 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	}
 	case UOP_CONNECT:
 		uring_put_addr(s, req, op);
-		if (s->ev.args[4] == AF_UNIX)
+		if (s->ev.args[IO_URING_SUBMIT_ARG_FAMILY] == AF_UNIX)
 			rules = EVENT_NET_UNIX_CONNECT;
 		break;
 	case UOP_BIND: /* its address is not known at submission (io_bind keeps no pointer to it) */
@@ -341,21 +346,26 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 		struct io_sr_msg *m = cmd;
 		flags = BPF_CORE_READ(m, msg_flags);
 		uring_put_addr(s, req, op);
-		__u64 family = s->ev.args[4];
-		if ((family != AF_INET && family != AF_INET6) || !udp_port_watched((__u16)s->ev.args[3]))
+		__u64 family = s->ev.args[IO_URING_SUBMIT_ARG_FAMILY];
+		if ((family != AF_INET && family != AF_INET6)
+		    || !udp_port_watched((__u16)s->ev.args[IO_URING_SUBMIT_ARG_MODE_OR_PORT]))
 			return 0;
 		break;
 	}
 	}
-	s->ev.args[1] = (__u64)(__s64)fd;
-	s->ev.args[2] = flags;
+	s->ev.args[IO_URING_SUBMIT_ARG_FD] = (__u64)(__s64)fd;
+	s->ev.args[IO_URING_SUBMIT_ARG_FLAGS] = flags;
 
 	if (!rules)
 		rules = uring_path_type(op, flags);
-	if (rules && s->ev.str_len[0] > 0) {
-		int keep = uring_path_ok(s, 0, s->data, s->ev.str_len[0], rules);
+	/* the path is the first string written, the target (rename, link) the second */
+	if (rules && s->ev.str_len[IO_URING_SUBMIT_STR_PATH] > 0) {
+		int keep = uring_path_ok(s, IO_URING_SUBMIT_STR_PATH, s->data, s->ev.str_len[IO_URING_SUBMIT_STR_PATH],
+					 rules);
 		if (!keep && (op == UOP_RENAMEAT || op == UOP_LINKAT)) /* either path may be the telling one */
-			keep = uring_path_ok(s, 1, s->data + (s->ev.str_len[0] & SYS_OFF_MASK), s->ev.str_len[1], rules);
+			keep = uring_path_ok(s, IO_URING_SUBMIT_STR_TARGET,
+					     s->data + (s->ev.str_len[IO_URING_SUBMIT_STR_PATH] & SYS_OFF_MASK),
+					     s->ev.str_len[IO_URING_SUBMIT_STR_TARGET], rules);
 		if (!keep)
 			return 0;
 	}

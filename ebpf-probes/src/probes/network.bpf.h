@@ -72,40 +72,61 @@ static __always_inline int udp_port_watched(__u16 port)
 	return bpf_map_lookup_elem(&udp_ports, &port) != NULL;
 }
 
+/*
+ * The NET_* types share one socket layout: the helpers below write it with the NET_CONNECT
+ * constants, which every other type's must equal (NET_LISTEN has its backlog where the others
+ * have the fd; NET_UNIX_CONNECT names only family, socket type, fd and its path).
+ */
+#define NET_SAME(T, F) (NET_##T##_ARG_##F == NET_CONNECT_ARG_##F)
+#define NET_SAME_STR(T, F) (NET_##T##_STR_##F == NET_CONNECT_STR_##F)
+#define NET_SAME_SOCKET(T)                                                                       \
+	(NET_SAME(T, FAMILY) && NET_SAME(T, PROTOCOL) && NET_SAME(T, LOCAL_PORT) && NET_SAME(T, REMOTE_PORT) \
+	 && NET_SAME(T, SOCKET_TYPE) && NET_SAME_STR(T, LOCAL_ADDRESS) && NET_SAME_STR(T, REMOTE_ADDRESS))
+_Static_assert(NET_SAME_SOCKET(ACCEPT) && NET_SAME_SOCKET(LISTEN) && NET_SAME_SOCKET(BIND) && NET_SAME_SOCKET(SEND),
+	       "the NET_* types share one socket layout");
+_Static_assert(NET_SAME(ACCEPT, FD) && NET_SAME(BIND, FD) && NET_SAME(SEND, FD) && NET_SAME(UNIX_CONNECT, FD),
+	       "the NET_* types with an fd keep it in one slot");
+_Static_assert(NET_SAME(UNIX_CONNECT, FAMILY) && NET_SAME(UNIX_CONNECT, SOCKET_TYPE),
+	       "NET_UNIX_CONNECT's family and socket type sit where the other types' do");
+_Static_assert(NET_UNIX_CONNECT_STR_PATH == 0, "sys_submit_path checks string slot 0");
+#undef NET_SAME_SOCKET
+#undef NET_SAME_STR
+#undef NET_SAME
+
 /* Family, protocol, type and local address of a socket into args[] and str0. */
 static __always_inline void put_local(struct sys_scratch *s, struct sock *sk)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	s->ev.args[0] = family;
-	s->ev.args[1] = BPF_CORE_READ(sk, sk_protocol);
-	s->ev.args[2] = BPF_CORE_READ(sk, __sk_common.skc_num);
-	s->ev.args[4] = BPF_CORE_READ(sk, sk_type);
+	s->ev.args[NET_CONNECT_ARG_FAMILY] = family;
+	s->ev.args[NET_CONNECT_ARG_PROTOCOL] = BPF_CORE_READ(sk, sk_protocol);
+	s->ev.args[NET_CONNECT_ARG_LOCAL_PORT] = BPF_CORE_READ(sk, __sk_common.skc_num);
+	s->ev.args[NET_CONNECT_ARG_SOCKET_TYPE] = BPF_CORE_READ(sk, sk_type);
 	if (family == AF_INET)
-		sys_put_kernel_bytes(s, 0, &sk->__sk_common.skc_rcv_saddr, 4);
+		sys_put_kernel_bytes(s, NET_CONNECT_STR_LOCAL_ADDRESS, &sk->__sk_common.skc_rcv_saddr, 4);
 	else if (family == AF_INET6)
-		sys_put_kernel_bytes(s, 0, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		sys_put_kernel_bytes(s, NET_CONNECT_STR_LOCAL_ADDRESS, &sk->__sk_common.skc_v6_rcv_saddr, 16);
 }
 
 /* The peer as the socket knows it (accepted connections). */
 static __always_inline void put_peer(struct sys_scratch *s, struct sock *sk)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	s->ev.args[3] = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	s->ev.args[NET_CONNECT_ARG_REMOTE_PORT] = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (family == AF_INET)
-		sys_put_kernel_bytes(s, 1, &sk->__sk_common.skc_daddr, 4);
+		sys_put_kernel_bytes(s, NET_CONNECT_STR_REMOTE_ADDRESS, &sk->__sk_common.skc_daddr, 4);
 	else if (family == AF_INET6)
-		sys_put_kernel_bytes(s, 1, &sk->__sk_common.skc_v6_daddr, 16);
+		sys_put_kernel_bytes(s, NET_CONNECT_STR_REMOTE_ADDRESS, &sk->__sk_common.skc_v6_daddr, 16);
 }
 
 /* The peer as the caller named it in a sockaddr_in / sockaddr_in6. */
 static __always_inline void put_user_peer(struct sys_scratch *s, const void *uaddr)
 {
 	struct sa_head h = user_sa(uaddr);
-	s->ev.args[3] = bpf_ntohs(h.port);
+	s->ev.args[NET_CONNECT_ARG_REMOTE_PORT] = bpf_ntohs(h.port);
 	if (h.family == AF_INET)
-		sys_put_user_bytes(s, 1, uaddr + 4, 4);            /* sin_addr */
+		sys_put_user_bytes(s, NET_CONNECT_STR_REMOTE_ADDRESS, uaddr + 4, 4);  /* sin_addr */
 	else if (h.family == AF_INET6)
-		sys_put_user_bytes(s, 1, uaddr + 8, 16);           /* sin6_addr, after flowinfo */
+		sys_put_user_bytes(s, NET_CONNECT_STR_REMOTE_ADDRESS, uaddr + 8, 16); /* sin6_addr, after flowinfo */
 }
 
 /*
@@ -142,6 +163,9 @@ int enter_connect(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+_Static_assert(NET_UNIX_CONNECT_ARG_FAMILY != 3 && NET_UNIX_CONNECT_ARG_FD != 3,
+	       "exit_connect clears args[3] of NET_UNIX_CONNECT by number");
+
 SEC("tp/syscalls/sys_exit_connect")
 int exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
@@ -151,19 +175,21 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	int fd = (int)s->ev.args[0];
 	const void *uaddr = (const void *)s->ev.args[1];
 	__u64 addrlen = s->ev.args[2];
+	/* the call's addr and addrlen: put_local fills these slots for inet, NET_UNIX_CONNECT has none
+	 * there (cleared by number) */
 	s->ev.args[1] = 0;
 	s->ev.args[2] = 0;
-	s->ev.args[5] = fd;
+	s->ev.args[NET_CONNECT_ARG_FD] = fd;
 	if (s->ev.hdr.type == EVENT_NET_UNIX_CONNECT) {
 		struct sock *sk = fd_sock(fd);
-		s->ev.args[0] = AF_UNIX;
-		s->ev.args[3] = 0;
-		s->ev.args[4] = sk ? BPF_CORE_READ(sk, sk_type) : 0;
+		s->ev.args[NET_UNIX_CONNECT_ARG_FAMILY] = AF_UNIX;
+		s->ev.args[3] = 0; /* no NET_UNIX_CONNECT slot: cleared by number */
+		s->ev.args[NET_UNIX_CONNECT_ARG_SOCKET_TYPE] = sk ? BPF_CORE_READ(sk, sk_type) : 0;
 		__u32 len = addrlen > 2 ? addrlen - 2 : 0;
 		if (len > UNIX_PATH_MAX)
 			len = UNIX_PATH_MAX;
 		/* sun_path may hold no NUL (abstract names, exact-length paths): copy bytes, trim in the agent */
-		sys_put_user_bytes(s, 0, uaddr + 2, len);
+		sys_put_user_bytes(s, NET_UNIX_CONNECT_STR_PATH, uaddr + 2, len);
 		__u64 hl = addrlen < UNIX_PATH_MAX + 2 ? addrlen : UNIX_PATH_MAX + 2;
 		sys_check_user_args(s, uaddr, hl ? hl : 1, NULL, 0);
 		return sys_submit_path(s);
@@ -182,7 +208,8 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 		put_user_peer(s, uaddr);
 		sys_check_user_args(s, uaddr, SOCKADDR_MAX, NULL, 0);
 	}
-	if (s->ev.args[1] == IPPROTO_UDP && !udp_port_watched((__u16)s->ev.args[3]))
+	if (s->ev.args[NET_CONNECT_ARG_PROTOCOL] == IPPROTO_UDP
+	    && !udp_port_watched((__u16)s->ev.args[NET_CONNECT_ARG_REMOTE_PORT]))
 		return 0;
 	return sys_submit(s);
 }
@@ -197,9 +224,9 @@ static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
 	/* an empty queue on a non-blocking listener is how event loops poll: not an event */
 	if (ret == -EAGAIN || ret == -EINTR)
 		return 0;
-	int listener = (int)s->ev.args[0];
-	s->ev.args[1] = 0;
-	s->ev.args[3] = 0;
+	int listener = (int)s->ev.args[0]; /* the call's fd */
+	s->ev.args[NET_ACCEPT_ARG_PROTOCOL] = 0;
+	s->ev.args[NET_ACCEPT_ARG_REMOTE_PORT] = 0;
 	struct sock *sk = fd_sock(ret >= 0 ? (int)ret : listener);
 	if (!sk)
 		return 0;
@@ -209,7 +236,7 @@ static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
 	put_local(s, sk);
 	if (ret >= 0)
 		put_peer(s, sk);
-	s->ev.args[5] = listener;
+	s->ev.args[NET_ACCEPT_ARG_FD] = listener;
 	return sys_submit(s);
 }
 
@@ -236,9 +263,9 @@ int exit_listen(struct trace_event_raw_sys_exit *ctx)
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	s->ev.args[3] = 0;
+	s->ev.args[NET_LISTEN_ARG_REMOTE_PORT] = 0;
 	put_local(s, sk);
-	s->ev.args[5] = backlog;
+	s->ev.args[NET_LISTEN_ARG_BACKLOG] = backlog;
 	return sys_submit(s);
 }
 
@@ -264,16 +291,16 @@ int exit_bind(struct trace_event_raw_sys_exit *ctx)
 	if (!sk)
 		return 0;
 	struct sa_head h = user_sa(uaddr);
-	s->ev.args[0] = h.family;
-	s->ev.args[1] = BPF_CORE_READ(sk, sk_protocol);
-	s->ev.args[2] = bpf_ntohs(h.port);     /* the port asked for, even when refused */
-	s->ev.args[3] = 0;
-	s->ev.args[4] = BPF_CORE_READ(sk, sk_type);
-	s->ev.args[5] = fd;
+	s->ev.args[NET_BIND_ARG_FAMILY] = h.family;
+	s->ev.args[NET_BIND_ARG_PROTOCOL] = BPF_CORE_READ(sk, sk_protocol);
+	s->ev.args[NET_BIND_ARG_LOCAL_PORT] = bpf_ntohs(h.port); /* the port asked for, even when refused */
+	s->ev.args[NET_BIND_ARG_REMOTE_PORT] = 0;
+	s->ev.args[NET_BIND_ARG_SOCKET_TYPE] = BPF_CORE_READ(sk, sk_type);
+	s->ev.args[NET_BIND_ARG_FD] = fd;
 	if (h.family == AF_INET)
-		sys_put_user_bytes(s, 0, uaddr + 4, 4);
+		sys_put_user_bytes(s, NET_BIND_STR_LOCAL_ADDRESS, uaddr + 4, 4);
 	else
-		sys_put_user_bytes(s, 0, uaddr + 8, 16);
+		sys_put_user_bytes(s, NET_BIND_STR_LOCAL_ADDRESS, uaddr + 8, 16);
 	return sys_submit(s);
 }
 
@@ -325,11 +352,11 @@ static __always_inline int send_exit(struct trace_event_raw_sys_exit *ctx)
 	struct sock *sk = fd_sock(fd);
 	if (!sk)
 		return 0;
-	s->ev.args[3] = 0;
+	s->ev.args[NET_SEND_ARG_REMOTE_PORT] = 0;
 	put_local(s, sk);
 	put_user_peer(s, (const void *)uaddr);
 	sys_check_user_args(s, (const void *)uaddr, SOCKADDR_MAX, NULL, 0);
-	s->ev.args[5] = fd;
+	s->ev.args[NET_SEND_ARG_FD] = fd;
 	return sys_submit(s);
 }
 
