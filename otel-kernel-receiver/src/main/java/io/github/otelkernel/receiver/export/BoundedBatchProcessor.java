@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.export;
 
+import io.github.otelkernel.receiver.export.queue.DeliveryStats;
 import io.github.otelkernel.receiver.memory.RecordSize;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.context.Context;

@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.export;
 
+import io.github.otelkernel.receiver.export.queue.DeliveryStats;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
@@ -24,15 +25,15 @@ final class CountingLogRecordExporter implements LogRecordExporter {
     try {
       result = delegate.export(logs);
     } catch (RuntimeException e) {
-      stats.failed.addAndGet(n);
+      stats.addFailed(n);
       LOG.warning("exporter " + stats.exporter() + " failed, " + n + " records lost: " + e.getMessage());
       return CompletableResultCode.ofFailure();
     }
     result.whenComplete(() -> {
       if (result.isSuccess()) {
-        stats.exported.addAndGet(n);
+        stats.addExported(n);
       } else {
-        stats.failed.addAndGet(n);
+        stats.addFailed(n);
         Throwable cause = result.getFailureThrowable();
         LOG.warning("exporter " + stats.exporter() + " could not deliver " + n + " records, counted as lost"
             + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : ""));

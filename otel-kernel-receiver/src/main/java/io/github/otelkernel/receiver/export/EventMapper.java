@@ -12,6 +12,7 @@ import io.github.otelkernel.receiver.decode.KernelNames;
 import io.github.otelkernel.receiver.decode.PartialPath;
 import io.github.otelkernel.receiver.decode.ProcessInfo;
 import io.github.otelkernel.receiver.decode.RawBytes;
+import io.github.otelkernel.receiver.decode.Signals;
 import io.github.otelkernel.receiver.enrich.BootClock;
 import io.github.otelkernel.receiver.enrich.ProcessContext;
 import io.github.otelkernel.receiver.enrich.ProcessTable;

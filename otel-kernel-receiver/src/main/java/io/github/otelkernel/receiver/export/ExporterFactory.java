@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.export;
 
+import io.github.otelkernel.receiver.export.queue.DeliveryStats;
 import io.github.otelkernel.receiver.config.AgentConfig.ConsoleExporterConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.ExporterConfig;
 import io.github.otelkernel.receiver.config.AgentConfig.FileExporterConfig;

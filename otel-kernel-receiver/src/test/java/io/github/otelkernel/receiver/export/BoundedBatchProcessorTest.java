@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.export;
 
+import io.github.otelkernel.receiver.export.queue.DeliveryStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -14,7 +14,7 @@ import io.github.otelkernel.receiver.decode.SysPayload.Prctl;
 import io.github.otelkernel.receiver.decode.SysPayload.Setns;
 import io.github.otelkernel.receiver.decode.SysPayload.Signal;
 import io.github.otelkernel.receiver.decode.SysPayload.Unshare;
-import io.github.otelkernel.receiver.export.Signals;
+import io.github.otelkernel.receiver.decode.Signals;
 import io.github.otelkernel.semconv.KsecAttributes;
 import java.util.ArrayList;
 import java.util.List;

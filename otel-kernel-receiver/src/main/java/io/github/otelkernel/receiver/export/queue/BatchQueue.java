@@ -1,6 +1,5 @@
 package io.github.otelkernel.receiver.export.queue;
 
-import io.github.otelkernel.receiver.export.DeliveryStats;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import java.time.Duration;
 import java.util.ArrayDeque;

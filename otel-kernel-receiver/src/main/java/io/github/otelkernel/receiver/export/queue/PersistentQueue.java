@@ -1,6 +1,5 @@
 package io.github.otelkernel.receiver.export.queue;
 
-import io.github.otelkernel.receiver.export.DeliveryStats;
 import io.github.otelkernel.receiver.files.SafeFiles;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import java.io.IOException;

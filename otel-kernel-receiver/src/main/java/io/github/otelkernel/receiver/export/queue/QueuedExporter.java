@@ -1,6 +1,5 @@
 package io.github.otelkernel.receiver.export.queue;
 
-import io.github.otelkernel.receiver.export.DeliveryStats;
 import io.github.otelkernel.receiver.export.retry.ExportErrors;
 import io.github.otelkernel.receiver.export.retry.ExportFailure;
 import io.github.otelkernel.receiver.export.retry.RetryPolicy;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.otelkernel.receiver.export.DeliveryStats;
 import io.github.otelkernel.receiver.memory.RecordSize;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import java.time.Duration;

@@ -3,7 +3,6 @@ package io.github.otelkernel.receiver.export.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.otelkernel.receiver.export.DeliveryStats;
 import io.github.otelkernel.receiver.export.retry.RetryPolicy;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;

@@ -1,4 +1,4 @@
-package io.github.otelkernel.receiver.export;
+package io.github.otelkernel.receiver.decode;
 
 /** Linux signal names (x86-64 and arm64 share the numbering). */
 public final class Signals {

@@ -1,12 +1,12 @@
-package io.github.otelkernel.receiver.export;
+package io.github.otelkernel.receiver.export.queue;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What one exporter did with the records it was given: delivered, or failed and lost. */
 public final class DeliveryStats {
   private final String exporter;
-  final AtomicLong exported = new AtomicLong();
-  final AtomicLong failed = new AtomicLong();
+  private final AtomicLong exported = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong spooled = new AtomicLong();
   private final AtomicLong recovered = new AtomicLong();
