@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Every loss counter of the agent, read once: what the kernel could not hand over, what a stage
@@ -92,7 +93,7 @@ public final class LossReport {
   /** One named part of a row: an event type, an exporter or an outcome. */
   public record Count(String name, long value) {}
 
-  /** A stage's count with its non-zero parts; the parts add up to the total. */
+  /** A stage's count with its non-zero parts, which add up to the total (a stage counted in all only has none). */
   public record Row(Stage stage, long total, List<Count> parts) {
     public Row {
       parts = List.copyOf(parts);
@@ -209,43 +210,47 @@ public final class LossReport {
   private List<Row> buildRows() {
     List<Row> out = new ArrayList<>();
     for (Stage st : Stage.values()) {
-      List<Count> parts = new ArrayList<>();
-      if (st.byType()) {
-        long[] v = byType.get(st);
-        for (int t = 0; t < TYPES; t++) {
-          parts.add(new Count(typeName(t), v[t]));
-        }
-      } else if (st == Stage.HASHER) {
-        parts.add(new Count("failed", hasher.failed()));
-        parts.add(new Count("dropped", hasher.dropped()));
-        parts.add(new Count("too_large", hasher.tooLarge()));
-        parts.add(new Count("timed_out", hasher.timedOut()));
-      } else if (st == Stage.BATCH_QUEUE || st == Stage.SENDING_QUEUE || st == Stage.EXPORT || st == Stage.SPOOLED) {
-        for (ExporterCounts e : exporters) {
-          parts.add(new Count(e.id(), switch (st) {
-            case BATCH_QUEUE -> e.batchDropped();
-            case SENDING_QUEUE -> e.dropped();
-            case EXPORT -> e.failed();
-            default -> e.spooled();
-          }));
-        }
-        if (st == Stage.BATCH_QUEUE) {
-          parts.add(new Count("sdk", sdkQueueDropped)); // the SDK processors' own refusals, not per exporter
-        }
-      } else {
-        parts.add(new Count(st.reason(), switch (st) {
-          case MERGED -> merged;
-          case SEED -> seedSkipped;
-          default -> contextDropped;
-        }));
-      }
-      long total = parts.stream().mapToLong(Count::value).sum();
+      List<Count> parts = parts(st);
+      long total = switch (st) {
+        case MERGED -> merged;
+        case SEED -> seedSkipped;
+        case PROCESS_CONTEXT -> contextDropped;
+        default -> parts.stream().mapToLong(Count::value).sum();
+      };
       if (total > 0) {
-        boolean single = parts.size() == 1 && !st.byType() && st != Stage.HASHER;
-        out.add(new Row(st, total, single ? List.of() : parts.stream().filter(p -> p.value() > 0).toList()));
+        out.add(new Row(st, total, parts.stream().filter(p -> p.value() > 0).toList()));
       }
     }
     return List.copyOf(out);
+  }
+
+  /** A stage's counts by event type, exporter or outcome; none for the stages counted in all only. */
+  private List<Count> parts(Stage st) {
+    return switch (st) {
+      case RING_BUFFER, STASH, DECODE, MEMORY, ENRICH, MAP -> {
+        long[] v = byType.get(st);
+        List<Count> out = new ArrayList<>();
+        for (int t = 0; t < TYPES; t++) {
+          out.add(new Count(typeName(t), v[t]));
+        }
+        yield out;
+      }
+      case BATCH_QUEUE -> {
+        List<Count> out = new ArrayList<>(perExporter(ExporterCounts::batchDropped));
+        out.add(new Count("sdk", sdkQueueDropped)); // the SDK processors' own refusals, not told per exporter
+        yield out;
+      }
+      case SENDING_QUEUE -> perExporter(ExporterCounts::dropped);
+      case EXPORT -> perExporter(ExporterCounts::failed);
+      case SPOOLED -> perExporter(ExporterCounts::spooled);
+      case HASHER -> List.of(new Count("failed", hasher.failed()), new Count("dropped", hasher.dropped()),
+          new Count("too_large", hasher.tooLarge()), new Count("timed_out", hasher.timedOut()));
+      case MERGED, SEED, PROCESS_CONTEXT -> List.of();
+    };
+  }
+
+  private List<Count> perExporter(ToLongFunction<ExporterCounts> count) {
+    return exporters.stream().map(e -> new Count(e.id(), count.applyAsLong(e))).toList();
   }
 
   /** A type's name as the kernel counters know it; 0 is a record whose type could not be read. */
