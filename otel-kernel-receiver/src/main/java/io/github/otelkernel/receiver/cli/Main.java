@@ -92,7 +92,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     PrintStream console = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
     Agent agent;
     try {
-      agent = Agent.start(cfg, console);
+      agent = Agent.builder(cfg).console(console).start();
     } catch (ConfigException e) {
       System.err.println("error: " + e.getMessage());
       return EXIT_CONFIG;

@@ -68,6 +68,19 @@ public final class RecordDecoder {
     return new KernelEvent.SysCall(process, type, b.getLong(S_RET), args, b.getInt(S_NR), List.copyOf(strings), flags);
   }
 
+  /**
+   * The type a record's header declares, read without decoding it, so that a record the decoder
+   * refuses is still counted against its type; 0 when the record is too short to say or the type
+   * is beyond the kernel's counters.
+   */
+  public static int declaredType(byte[] record) {
+    if (record.length < H_TYPE + 2) {
+      return 0;
+    }
+    int type = Short.toUnsignedInt(ByteBuffer.wrap(record).order(ByteOrder.nativeOrder()).getShort(H_TYPE));
+    return type < EVENT_TYPES ? type : 0;
+  }
+
   /** Name of a record type as counted by the kernel's drop counters. */
   public static String typeName(int type) {
     return EventType.byId(type).map(EventType::policyName).orElse("type" + type);

@@ -465,6 +465,32 @@ public final class ExecutableHasher implements AutoCloseable {
     return timedOut.get();
   }
 
+  /**
+   * The outcome counters read together, for one report. Failed and timed out count hashes (a hash
+   * may have had several waiters), dropped and too large count requests, refused counts paths
+   * (each also behind a failed hash); cache hits count lookups.
+   */
+  public record Counts(long hashed, long cacheHits, long failed, long dropped, long tooLarge, long refused,
+      long timedOut) {
+    public static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0);
+
+    /** Answers without a hash (failed, dropped, too large, timed out): records that go out without one. */
+    public long withoutHash() {
+      return failed + dropped + tooLarge + timedOut;
+    }
+
+    /** outcome=count, in the order agent.health and the stop summary have always listed them. */
+    public List<String> asList() {
+      return List.of("hashed=" + hashed, "cache_hits=" + cacheHits, "failed=" + failed, "dropped=" + dropped,
+          "too_large=" + tooLarge, "refused=" + refused, "timed_out=" + timedOut);
+    }
+  }
+
+  public Counts counts() {
+    return new Counts(hashed.get(), cacheHits.get(), failed.get(), dropped.get(), tooLarge.get(), refused.get(),
+        timedOut.get());
+  }
+
   /** Stops hashing; requests still waiting get their callback with an empty result. */
   @Override
   public void close() {

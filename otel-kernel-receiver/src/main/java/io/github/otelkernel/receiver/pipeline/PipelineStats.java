@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Counts per stage: records read from the kernel by type, and records a stage failed on (a record
  * a monitored process shaped must never stop the stream: it is counted and the loop goes on).
+ * Live counters, written on the poll thread; {@link LossReport} reads them together.
  */
 public final class PipelineStats {
   /** Where a record failed. */
@@ -18,11 +19,17 @@ public final class PipelineStats {
     }
   }
 
-  final AtomicLongArray received = new AtomicLongArray(RecordDecoder.EVENT_TYPES);
+  private static final int TYPES = RecordDecoder.EVENT_TYPES;
+
+  final AtomicLongArray received = new AtomicLongArray(TYPES);
   /** Records that failed, by Stage ordinal. */
   final AtomicLongArray failed = new AtomicLongArray(Stage.values().length);
+  /** The same, by Stage ordinal * TYPES + type (type 0: not known, a record too short to say). */
+  private final AtomicLongArray failedByType = new AtomicLongArray(Stage.values().length * TYPES);
   /** Records the agent emits itself, not read from the kernel (late executable hashes, agent.health). */
   final AtomicLong derived = new AtomicLong();
+  /** Records shed by the memory limiter, by type. */
+  final AtomicLongArray shed = new AtomicLongArray(TYPES);
 
   public long derived() {
     return derived.get();
@@ -44,9 +51,6 @@ public final class PipelineStats {
     return received.get(type);
   }
 
-  /** Records shed by the memory limiter, by type. */
-  final AtomicLongArray shed = new AtomicLongArray(RecordDecoder.EVENT_TYPES);
-
   public long shed() {
     return sum(shed);
   }
@@ -55,8 +59,9 @@ public final class PipelineStats {
     return shed.get(type);
   }
 
-  /** Counts one failed record; returns the stage's count so far. */
-  long fail(Stage stage) {
+  /** Counts one failed record of a type (0 when unknown); returns the stage's count so far. */
+  long fail(Stage stage, int type) {
+    failedByType.incrementAndGet(stage.ordinal() * TYPES + (type > 0 && type < TYPES ? type : 0));
     return failed.incrementAndGet(stage.ordinal());
   }
 
@@ -64,17 +69,12 @@ public final class PipelineStats {
     return failed.get(stage.ordinal());
   }
 
+  public long failed(Stage stage, int type) {
+    return failedByType.get(stage.ordinal() * TYPES + type);
+  }
+
   /** Records that could not be decoded, enriched or mapped: all stages. */
   public long malformed() {
     return sum(failed);
-  }
-
-  /** stage=count for each stage, as agent.health carries them. */
-  public java.util.List<String> failedByStage() {
-    java.util.List<String> out = new java.util.ArrayList<>();
-    for (Stage s : Stage.values()) {
-      out.add(s.key() + "=" + failed(s));
-    }
-    return out;
   }
 }

@@ -157,4 +157,12 @@ class RecordDecoderTest {
     assertThrows(MalformedRecordException.class, () -> decoder.decode(header(EXIT_SIZE, 42, 0).array()));
     assertThrows(MalformedRecordException.class, () -> decoder.decode(header(HEADER_SIZE, TYPE_EXIT, 0).array()));
   }
+
+  @Test
+  void aRefusedRecordStillNamesTheTypeItsHeaderDeclares() {
+    assertEquals(3, RecordDecoder.declaredType(header(128, 3, 0).array())); // an exit too short to decode
+    assertEquals(42, RecordDecoder.declaredType(header(136, 42, 0).array()));
+    assertEquals(0, RecordDecoder.declaredType(new byte[1]), "too short to say");
+    assertEquals(0, RecordDecoder.declaredType(header(128, 0xffff, 0).array()), "beyond the kernel's counters");
+  }
 }

@@ -191,6 +191,12 @@ class ExecutableHasherTest {
       Path small = dir.resolve("small");
       Files.writeString(small, "ten bytes!");
       assertEquals(Optional.of(sha256sum(small)), hash(h, ExecutableHasher.keyOf(small), small));
+      // the snapshot reports agree with the counters they were read from
+      ExecutableHasher.Counts c = h.counts();
+      assertEquals(new ExecutableHasher.Counts(1, 0, 0, 0, 1, 0, 0), c);
+      assertEquals(1, c.withoutHash());
+      assertEquals(List.of("hashed=1", "cache_hits=0", "failed=0", "dropped=0", "too_large=1", "refused=0",
+          "timed_out=0"), c.asList());
     }
   }
 
