@@ -194,10 +194,10 @@ public final class ElasticsearchServer {
     Process p = pb.start();
     try (OutputStream in = p.getOutputStream()) {
       if (stdin != null) {
-        in.write((stdin + "\n").getBytes());
+        in.write((stdin + "\n").getBytes(StandardCharsets.UTF_8));
       }
     }
-    String output = new String(p.getInputStream().readAllBytes());
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
       fail(String.join(" ", command) + " failed:\n" + output);
     }

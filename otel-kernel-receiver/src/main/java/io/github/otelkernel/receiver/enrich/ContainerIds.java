@@ -125,7 +125,7 @@ public final class ContainerIds {
     }
     Matcher d = POD_DIR.matcher(parts[i]);
     // cgroupfs driver: pod<uid> directly under kubepods or under kubepods/<qos>
-    if (d.matches() && (i > 0 && parts[i - 1].equals("kubepods") || i > 1 && parts[i - 2].equals("kubepods"))) {
+    if (d.matches() && ((i > 0 && parts[i - 1].equals("kubepods")) || (i > 1 && parts[i - 2].equals("kubepods")))) {
       return Optional.of(d.group(1));
     }
     return Optional.empty();

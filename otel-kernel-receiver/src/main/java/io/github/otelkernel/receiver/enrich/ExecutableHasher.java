@@ -420,7 +420,7 @@ public final class ExecutableHasher implements AutoCloseable {
   public static FileKey keyOf(Path p) throws IOException {
     Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino,size,lastModifiedTime");
     FileTime mtime = (FileTime) a.get("lastModifiedTime");
-    long nanos = mtime.to(TimeUnit.SECONDS) * 1_000_000_000L + mtime.toInstant().getNano();
+    long nanos = mtime.to(TimeUnit.NANOSECONDS);
     return new FileKey((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"), nanos);
   }
 

@@ -15,7 +15,7 @@ public final class KernelPreflight {
   private KernelPreflight() {}
 
   public static void check() {
-    if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+    if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
       throw new ProbeException("the ebpf receiver runs on Linux only (this is " + System.getProperty("os.name") + ")");
     }
     if (Libc.geteuid() != 0) {

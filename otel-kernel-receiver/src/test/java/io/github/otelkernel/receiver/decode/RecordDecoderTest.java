@@ -124,8 +124,8 @@ class RecordDecoderTest {
 
   @Test
   void sysEventCarriesOutcomeArgsAndStrings() {
-    byte[] old = "/tmp/a".getBytes();
-    byte[] neu = "/tmp/b".getBytes();
+    byte[] old = "/tmp/a".getBytes(StandardCharsets.UTF_8);
+    byte[] neu = "/tmp/b".getBytes(StandardCharsets.UTF_8);
     ByteBuffer b = header(SYS_SIZE + old.length + neu.length, EventType.FILE_RENAME.id(), 1 << 9);
     b.putLong(S_RET, -13).putLong(S_ARGS, 1).putInt(S_NR, 316);
     b.putShort(S_STR_LEN, (short) old.length).putShort(S_STR_LEN + 2, (short) neu.length).putShort(S_STR_LEN + 4, (short) 0);

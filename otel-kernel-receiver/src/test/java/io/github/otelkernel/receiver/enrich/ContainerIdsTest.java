@@ -88,7 +88,7 @@ class ContainerIdsTest {
         "/machine.slice/crio-conmon-" + ID + ".scope", "/machine.slice/libpod-conmon-" + ID + ".scope",
         "/system.slice/docker-" + ID.substring(1) + ".scope", // 63 hex
         "/system.slice/docker-" + ID + "0.scope", // 65 hex
-        "/system.slice/docker-" + ID.toUpperCase() + ".scope", // runtimes write lowercase
+        "/system.slice/docker-" + ID.toUpperCase(java.util.Locale.ROOT) + ".scope", // runtimes write lowercase
         "/system.slice/docker-" + "g".repeat(64) + ".scope", // not hex
         "/system.slice/docker-.scope", "/docker/", "/docker/" + ID.substring(1),
         "/system.slice/" + ID, // a bare id outside docker/ and pods

@@ -32,7 +32,7 @@ class ExecutableHasherTest {
 
   static String sha256sum(Path f) throws Exception {
     Process p = new ProcessBuilder("sha256sum", f.toString()).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor());
     return out.split(" ")[0];
   }

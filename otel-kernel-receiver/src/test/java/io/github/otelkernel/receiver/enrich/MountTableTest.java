@@ -40,7 +40,11 @@ class MountTableTest {
     try (var ch = java.nio.channels.FileChannel.open(Path.of("/proc/self/exe"))) {
       // the JVM's own executable: a real mount of this machine, known to the table
       int fd = -1;
-      for (Path p : Files.list(Path.of("/proc/self/fd")).toList()) {
+      java.util.List<Path> fds;
+      try (var list = Files.list(Path.of("/proc/self/fd"))) {
+        fds = list.toList();
+      }
+      for (Path p : fds) {
         try {
           if (Files.isSameFile(Files.readSymbolicLink(p), Path.of("/proc/self/exe").toRealPath())) {
             fd = Integer.parseInt(p.getFileName().toString());

@@ -15,7 +15,7 @@ class LineFileOutputTest {
     Path f = dir.resolve("out.jsonl");
     try (LineFileOutput out = new LineFileOutput(f, 100, 2)) {
       for (int i = 0; i < 20; i++) {
-        out.write(("line " + "x".repeat(40) + "\n").getBytes());
+        out.write(("line " + "x".repeat(40) + "\n").getBytes(StandardCharsets.UTF_8));
       }
     }
     assertTrue(Files.exists(dir.resolve("out.jsonl.1")));

@@ -31,7 +31,7 @@ class ArgumentRaceIT {
     program = dir.resolve("argrace");
     Process cc = new ProcessBuilder("cc", "-O2", "-pthread", "-o", program.toString(), "src/test/c/argrace.c")
         .redirectErrorStream(true).start();
-    String out = new String(cc.getInputStream().readAllBytes());
+    String out = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, cc.waitFor(), "cc argrace.c: " + out);
   }
 
@@ -40,7 +40,7 @@ class ArgumentRaceIT {
     List<String> cmd = new ArrayList<>(List.of(program.toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);
     return out.lines().toList();

@@ -123,7 +123,7 @@ class CommandLineIT {
     List<String> cmd = new java.util.ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
     cmd.addAll(AgentProcess.command(dir, "--config", cfg.toString()).command());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-    String err = new String(p.getErrorStream().readAllBytes());
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
     assertTrue(p.exitValue() != 0, err);
     assertTrue(err.contains("pid namespace of its own") && err.contains("--pid=host"), err);

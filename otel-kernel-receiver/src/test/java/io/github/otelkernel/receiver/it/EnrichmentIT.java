@@ -97,7 +97,7 @@ class EnrichmentIT {
 
   static String sha256sum(Path f) throws Exception {
     Process p = new ProcessBuilder("sha256sum", f.toString()).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
     return out.split(" ")[0];
   }
@@ -149,7 +149,7 @@ class EnrichmentIT {
     long ppid = orphan.longAttr("process.parent_pid");
     assertNotEquals(outerPid, ppid, "re-parented away from the exited shell");
     // the new parent (init or a subreaper) was seeded from /proc: its command line is known
-    String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + ppid + "/cmdline"))).replace('\0', ' ').strip();
+    String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + ppid + "/cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').strip();
     assertEquals(cmdline, orphan.stringAttr("ksec.process.parent.command_line"));
     assertNotNull(orphan.attr("ksec.process.parent.entity_id"));
   }

@@ -109,7 +109,7 @@ class FileEventsIT {
     List<String> cmd = new java.util.ArrayList<>(List.of("bpftool"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
     return out;
   }

@@ -61,7 +61,7 @@ class HostileInputIT {
 
       ExportedLog longArgs = execs.stream().filter(r -> r.args().get(1).equals(tag + "-long")).findFirst().orElseThrow();
       assertEquals(true, longArgs.attr("ksec.process.command_args.truncated"));
-      long total = "/bin/true".length() + 1 + (tag + "-long").length() + 1 + 9000 + 1;
+      long total = (long) "/bin/true".length() + 1 + (tag + "-long").length() + 1 + 9000 + 1;
       assertEquals(total, longArgs.longAttr("ksec.process.command_args.bytes"));
       int kept = String.join("\0", longArgs.args()).length();
       assertTrue(kept < total && kept >= 8000, "kept " + kept + " of " + total);

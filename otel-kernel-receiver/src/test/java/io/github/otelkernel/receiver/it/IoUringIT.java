@@ -27,7 +27,7 @@ class IoUringIT {
     Path prog = dir.resolve("uring_ops");
     Process cc = new ProcessBuilder("cc", "-O1", "-Wall", "-o", prog.toString(), "src/test/c/uring_ops.c")
         .redirectErrorStream(true).start();
-    String ccOut = new String(cc.getInputStream().readAllBytes());
+    String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, cc.waitFor(), "building uring_ops: " + ccOut);
 
     String tag = "ksec-uring-" + System.nanoTime();
@@ -42,7 +42,7 @@ class IoUringIT {
         Process p = new ProcessBuilder(prog.toString(), etcFile.toString(), sqpollFile.toString(),
             Integer.toString(refused)).redirectErrorStream(true).start();
         pid = p.pid();
-        out = new String(p.getInputStream().readAllBytes());
+        out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
       } finally {

@@ -52,7 +52,7 @@ class LeastPrivilegeIT {
       Path jcmd = Path.of(AgentProcess.javaBinary()).resolveSibling("jcmd");
       Process attach = new ProcessBuilder(jcmd.toString(), Long.toString(agent.pid()), "VM.version")
           .redirectErrorStream(true).start();
-      String attachOut = new String(attach.getInputStream().readAllBytes());
+      String attachOut = new String(attach.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(attach.waitFor(60, TimeUnit.SECONDS));
       assertNotEquals(0, attach.exitValue(), "no attach into the agent: " + attachOut);
 

@@ -71,7 +71,7 @@ class OpenByHandleIT {
     List<String> cmd = asNobody ? List.of("python3", "-c", WORKLOAD, file.toString(), "nobody")
         : List.of("python3", "-c", WORKLOAD, file.toString());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);
     assertTrue(out.contains(expect) && (asNobody || !out.contains("fd=-")), out);

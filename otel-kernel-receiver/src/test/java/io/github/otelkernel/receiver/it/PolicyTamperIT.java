@@ -35,7 +35,7 @@ class PolicyTamperIT {
         Process p = new ProcessBuilder("bpftool", "map", "update", "id", Integer.toString(mapId),
             "key", Integer.toString(type & 0xff), Integer.toString(type >> 8), "0", "0", "value", "0", "0", "0", "0")
             .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), "bpftool map update: " + out);
       }
       Thread.sleep(5_000); // more than the agent's check interval
@@ -78,7 +78,7 @@ class PolicyTamperIT {
       int linkId = agentObjectIds(agent.pid(), "anon_inode:bpf_link", "link_id:").getFirst();
       Process p = new ProcessBuilder("bpftool", "link", "detach", "id", Integer.toString(linkId))
           .redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes());
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int rc = p.waitFor();
       JsonNode still = bpftoolJson("link", "show", "id", Integer.toString(linkId));
       assertEquals(linkId, still.get("id").asInt(), "the link is still attached after: " + out);
@@ -132,7 +132,7 @@ class PolicyTamperIT {
     List<String> cmd = new ArrayList<>(List.of("bpftool", "-j"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
     return new ObjectMapper().readTree(out);
   }

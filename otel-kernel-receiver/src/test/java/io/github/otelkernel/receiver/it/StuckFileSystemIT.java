@@ -28,7 +28,7 @@ class StuckFileSystemIT {
     Path server = dir.resolve("stuckfs");
     Process cc = new ProcessBuilder("/bin/sh", "-c", "cc -O1 -o " + server + " src/test/c/stuckfs.c"
         + " $(pkg-config fuse3 --cflags --libs)").redirectErrorStream(true).start();
-    String ccOut = new String(cc.getInputStream().readAllBytes());
+    String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, cc.waitFor(), "building the FUSE server (libfuse3-dev): " + ccOut);
     Path mnt = Files.createDirectories(dir.resolve("mnt"));
     String tag = "stuck-" + System.nanoTime();
