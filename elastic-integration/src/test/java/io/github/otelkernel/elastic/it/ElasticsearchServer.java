@@ -1,5 +1,6 @@
 package io.github.otelkernel.elastic.it;
 
+import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.github.otelkernel.receiver.export;
 
+import java.nio.charset.StandardCharsets;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
