@@ -86,10 +86,9 @@ public final class Agent implements AutoCloseable {
     });
     ScheduledExecutorService bg = p.background();
     // user and group names: re-read when the files change, off the event path
-    bg.scheduleWithFixedDelay(p.users()::refreshIfChanged, 5, 5, TimeUnit.SECONDS);
-    bg.scheduleWithFixedDelay(() -> p.reporter().watch(p.loop().stalledNanos()), 1, 1, TimeUnit.SECONDS);
-    bg.scheduleWithFixedDelay(this::verifyPolicy, POLICY_CHECK.toMillis(), POLICY_CHECK.toMillis(),
-        TimeUnit.MILLISECONDS);
+    every(bg, "user names", p.users()::refreshIfChanged, Duration.ofSeconds(5));
+    every(bg, "stall watchdog", () -> p.reporter().watch(p.loop().stalledNanos()), Duration.ofSeconds(1));
+    every(bg, "policy check", this::verifyPolicy, POLICY_CHECK);
     // after attaching, so that a process started in between is seen either way; ready once the
     // table knows the processes that were already there (their events get ancestry); events keep
     // flowing meanwhile, and a stuck /proc costs at most SEED_WAIT
@@ -112,6 +111,20 @@ public final class Agent implements AutoCloseable {
   }
 
   /** On the background thread: a policy map changed behind the agent's back is put back, and said so. */
+  /**
+   * A periodic task that no exception can end: the scheduler cancels a task that throws, silently,
+   * and a watchdog or tamper check that stops is worse than one that logs a failure.
+   */
+  private static void every(ScheduledExecutorService bg, String what, Runnable task, Duration period) {
+    var unused = bg.scheduleWithFixedDelay(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.warning(what + ": " + e);
+      }
+    }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   private void verifyPolicy() {
     try {
       if (!running) {
