@@ -8,6 +8,7 @@ import io.github.otelkernel.receiver.enrich.ProcessTable;
 import io.github.otelkernel.receiver.policy.Aggregator;
 import io.github.otelkernel.receiver.policy.Policy;
 import io.github.otelkernel.receiver.policy.Redactor;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
 import java.util.EnumMap;
@@ -92,9 +93,22 @@ public final class LogRecordMapper {
   /** One kernel event through the stages: mapping, redaction, merging, then the logger. */
   public void emit(KernelEvent event, ProcessContext ctx) {
     EventMapper.Mapped m = mapper.map(event, ctx);
-    Redactor.Redacted r = redactor.apply(m.attributes(), m.body());
+    Redactor.Redacted r = redactAndRender(redactor, m);
     long window = m.type() == null ? 0L : windows.getOrDefault(m.type(), 0L);
     aggregator.offer(new Aggregator.Pending(m.eventName(), m.epochNanos(), r.body(), r.attributes()), window,
         System.nanoTime());
+  }
+
+  /**
+   * The redaction stage and the body: the attributes masked, then the body rendered from the masked
+   * values, so the body shows what the attributes show. A literal body (a mapper not yet converted to
+   * a template) still gets the redactor's replace-and-rescan pass instead.
+   */
+  static Redactor.Redacted redactAndRender(Redactor redactor, EventMapper.Mapped m) {
+    if (m.body().isLiteral()) {
+      return redactor.apply(m.attributes(), m.body().render(m.attributes()));
+    }
+    Attributes attributes = redactor.apply(m.attributes());
+    return new Redactor.Redacted(attributes, m.body().render(attributes));
   }
 }
