@@ -5,6 +5,7 @@ import static io.opentelemetry.semconv.incubating.ProcessIncubatingAttributes.PR
 
 import io.github.otelkernel.receiver.enrich.BootClock;
 import io.github.otelkernel.receiver.enrich.Enricher;
+import io.github.otelkernel.receiver.export.events.BodyTemplate;
 import io.github.otelkernel.receiver.policy.Redactor;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.github.otelkernel.semconv.KsecEvents;
@@ -19,10 +20,15 @@ import java.util.function.Supplier;
 /**
  * The producer of the agent's own records: agent.health, and the late executable hash. They leave
  * through the same submit path as the kernel events' records ({@link RecordSink}), and are not
- * merged. The late hash goes through the current policy's redaction: its executable path is a name a
- * process chose and can hold a secret.
+ * merged. The late hash goes through the current policy's redaction, its body rendered from the
+ * redacted attributes: its executable path is a name a process chose and can hold a secret.
  */
 public final class AgentRecords {
+  /** Rendered from the redacted attributes, like a kernel event's body. */
+  private static final BodyTemplate LATE_HASH = BodyTemplate.builder().text("Executable ").ref(PROCESS_EXECUTABLE_PATH)
+      .text(" of process ").ref(PROCESS_PID).text(" has SHA-256 ").ref(KsecAttributes.PROCESS_EXECUTABLE_HASH_SHA256)
+      .build();
+
   private final RecordSink sink;
   private final BootClock clock;
   private final Supplier<Redactor> redactor;
@@ -102,12 +108,12 @@ public final class AgentRecords {
 
   /** The late hash of an executable whose process.exec record left before the hash was known. */
   public void emitLateHash(Enricher.LateHash h) {
-    Redactor.Redacted r = redactor.get().apply(Attributes.builder()
+    Attributes attributes = redactor.get().apply(Attributes.builder()
         .put(PROCESS_PID, (long) h.pid())
         .put(KsecAttributes.PROCESS_ENTITY_ID, h.entityId())
         .put(PROCESS_EXECUTABLE_PATH, h.executable())
         .put(KsecAttributes.PROCESS_EXECUTABLE_HASH_SHA256, h.sha256())
-        .build(), "Executable " + h.executable() + " of process " + h.pid() + " has SHA-256 " + h.sha256());
-    sink.submit(KsecEvents.PROCESS_EXECUTABLE_HASH, 0, Severity.INFO, r.body(), r.attributes());
+        .build());
+    sink.submit(KsecEvents.PROCESS_EXECUTABLE_HASH, 0, Severity.INFO, LATE_HASH.render(attributes), attributes);
   }
 }

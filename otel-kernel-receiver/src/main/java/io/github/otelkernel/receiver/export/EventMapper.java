@@ -38,8 +38,15 @@ import java.util.function.IntFunction;
 
 /**
  * The mapping stage: one decoded kernel event and its process context to the record it becomes,
- * EventName, body and attributes, before redaction and merging. A pure function of its inputs and
- * the process lookups it is given: the golden tests (src/test/resources/mapping/) run it without root.
+ * EventName, attributes and a body template, before redaction and merging. A pure function of its
+ * inputs and the process lookups it is given: the golden tests (src/test/resources/mapping/) run it
+ * without root.
+ *
+ * <p>The body is not text yet: a {@link BodyTemplate} of literal text and references to the record's
+ * attributes, rendered after redaction from the masked values. Process exec, fork and exit, and the
+ * converted system-call mappers ({@code SysEventMappers.templated}), refer to every value a process
+ * controls; a mapper not yet converted returns a template of one literal (its finished text), which
+ * the redactor's replace-and-rescan pass still covers.
  */
 public final class EventMapper {
   /** A mapped record; type is null for records that are not kernel events. */

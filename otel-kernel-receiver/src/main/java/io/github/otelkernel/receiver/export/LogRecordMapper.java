@@ -19,9 +19,11 @@ import java.util.function.IntFunction;
 
 /**
  * One kernel event → one OTel log record, through the stages in order: {@link EventMapper} (EventName,
- * body, attributes), {@link Redactor}, {@link Aggregator} (merging repeats), then the SDK logger
- * through {@link RecordSink}. The agent's own records (agent.health, the late executable hash) have
- * their own producer, {@link #agentRecords()}, on the same sink and the same policy's redaction.
+ * attributes, body template), {@link Redactor} on the attributes, the body rendered from the redacted
+ * attributes ({@link #redactAndRender}; a literal body from a mapper not yet converted gets the
+ * redactor's text pass instead), {@link Aggregator} (merging repeats), then the SDK logger through
+ * {@link RecordSink}. The agent's own records (agent.health, the late executable hash) have their own
+ * producer, {@link #agentRecords()}, on the same sink and the same policy's redaction.
  */
 public final class LogRecordMapper {
   /** Instrumentation scope of every record the agent emits. */
