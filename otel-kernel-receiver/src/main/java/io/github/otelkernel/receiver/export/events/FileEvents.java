@@ -1,7 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
 import static io.github.otelkernel.receiver.export.events.SysEventMappers.templated;
-import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_DIRECTORY;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_GROUP_ID;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_MODE;
@@ -45,8 +44,8 @@ final class FileEvents {
   private FileEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.FILE_OPEN, typed(FileOpen.class, FileEvents::open));
-    m.put(EventType.FILE_READ, typed(FileOpen.class, FileEvents::open));
+    m.put(EventType.FILE_OPEN, templated(FileOpen.class, FileEvents::open));
+    m.put(EventType.FILE_READ, templated(FileOpen.class, FileEvents::open));
     m.put(EventType.FILE_UNLINK, templated(FileRemove.class, (e, c) -> {
       path(c, e.path());
       return c.actorBody().text(" removed ").ref(FILE_PATH).text(c.outcomeSuffix()).build();
@@ -107,13 +106,18 @@ final class FileEvents {
       return c.actorBody().text(" truncated ").ref(FILE_PATH).text(" to " + e.length() + " bytes" + c.outcomeSuffix())
           .build();
     }));
-    m.put(EventType.FILE_UTIMES, typed(FileUtimes.class, FileEvents::utimes));
-    m.put(EventType.FILE_OPEN_BY_HANDLE, typed(FileOpenByHandle.class, (e, c) -> {
+    m.put(EventType.FILE_UTIMES, templated(FileUtimes.class, FileEvents::utimes));
+    m.put(EventType.FILE_OPEN_BY_HANDLE, templated(FileOpenByHandle.class, (e, c) -> {
       c.attributes().put(KsecAttributes.FILE_OPEN_FLAGS, e.flags());
       c.attributes().put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(e.flags()));
-      String what = e.path().isEmpty() ? "a file" : path(c, e.path());
-      return c.actor() + " opened " + what + " by its file handle (mount descriptor " + e.mountFd() + ")"
-          + c.outcomeSuffix();
+      BodyTemplate.Builder b = c.actorBody().text(" opened ");
+      if (e.path().isEmpty()) {
+        b.text("a file");
+      } else {
+        path(c, e.path());
+        b.ref(FILE_PATH);
+      }
+      return b.text(" by its file handle (mount descriptor " + e.mountFd() + ")" + c.outcomeSuffix()).build();
     }));
     m.put(EventType.FILE_SETXATTR, templated(FileSetxattr.class, (e, c) -> {
       path(c, e.path());
@@ -193,7 +197,7 @@ final class FileEvents {
     return octal;
   }
 
-  private static String open(FileOpen e, SysEventContext c) {
+  private static BodyTemplate open(FileOpen e, SysEventContext c) {
     String p = path(c, e.path());
     long flags = e.flags();
     c.attributes().put(KsecAttributes.FILE_OPEN_FLAGS, flags);
@@ -203,7 +207,8 @@ final class FileEvents {
       String name = p.substring(PROC_SYS.length()).replace('/', '.');
       c.eventName(KsecEvents.KERNEL_SYSCTL_WRITE);
       c.attributes().put(KsecAttributes.SYSCTL_NAME, name);
-      return c.actor() + " opened kernel parameter " + name + " for writing" + c.outcomeSuffix();
+      return c.actorBody().text(" opened kernel parameter ").ref(KsecAttributes.SYSCTL_NAME)
+          .text(" for writing" + c.outcomeSuffix()).build();
     }
     if ((flags & OpenFlags.O_CREAT) != 0 || (flags & OpenFlags.O_TMPFILE) == OpenFlags.O_TMPFILE) {
       mode(c, e.mode(), false);
@@ -214,14 +219,14 @@ final class FileEvents {
       c.attributes().put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
       agent = " (this agent's)";
     }
-    return c.actor() + " opened " + p + agent + " " + how + c.outcomeSuffix();
+    return c.actorBody().text(" opened ").ref(FILE_PATH).text(agent + " " + how + c.outcomeSuffix()).build();
   }
 
-  private static String utimes(FileUtimes e, SysEventContext c) {
-    String p = path(c, e.path());
+  private static BodyTemplate utimes(FileUtimes e, SysEventContext c) {
+    path(c, e.path());
     if (!e.timesGiven()) {
       c.attributes().put(KsecAttributes.FILE_TIMES_NOW, true);
-      return c.actor() + " set the times of " + p + " to now" + c.outcomeSuffix();
+      return c.actorBody().text(" set the times of ").ref(FILE_PATH).text(" to now" + c.outcomeSuffix()).build();
     }
     String shown = "now";
     boolean now = false;
@@ -238,6 +243,7 @@ final class FileEvents {
     if (now) {
       c.attributes().put(KsecAttributes.FILE_TIMES_NOW, true);
     }
-    return c.actor() + " set the modification time of " + p + " to " + shown + c.outcomeSuffix();
+    return c.actorBody().text(" set the modification time of ").ref(FILE_PATH).text(" to " + shown + c.outcomeSuffix())
+        .build();
   }
 }
