@@ -16,6 +16,7 @@ import io.github.otelkernel.receiver.decode.Signals;
 import io.github.otelkernel.receiver.enrich.BootClock;
 import io.github.otelkernel.receiver.enrich.ProcessContext;
 import io.github.otelkernel.receiver.enrich.ProcessTable;
+import io.github.otelkernel.receiver.export.events.BodyTemplate;
 import io.github.otelkernel.receiver.export.events.SysEventContext;
 import io.github.otelkernel.receiver.export.events.SysEventMappers;
 import io.github.otelkernel.semconv.KsecAttributes;
@@ -37,12 +38,19 @@ import java.util.function.IntFunction;
 
 /**
  * The mapping stage: one decoded kernel event and its process context to the record it becomes,
- * EventName, body and attributes, before redaction and merging. A pure function of its inputs and
- * the process lookups it is given: the golden tests (src/test/resources/mapping/) run it without root.
+ * EventName, attributes and a body template, before redaction and merging. A pure function of its
+ * inputs and the process lookups it is given: the golden tests (src/test/resources/mapping/) run it
+ * without root.
+ *
+ * <p>The body is not text yet: a {@link BodyTemplate} of literal text and references to the record's
+ * attributes, rendered after redaction from the masked values. Process exec, fork and exit, and the
+ * converted system-call mappers ({@code SysEventMappers.templated}), refer to every value a process
+ * controls; a mapper not yet converted returns a template of one literal (its finished text), which
+ * the redactor's replace-and-rescan pass still covers.
  */
 public final class EventMapper {
   /** A mapped record; type is null for records that are not kernel events. */
-  public record Mapped(String eventName, EventType type, long epochNanos, String body, Attributes attributes) {}
+  public record Mapped(String eventName, EventType type, long epochNanos, BodyTemplate body, Attributes attributes) {}
 
   private final BootClock clock;
   private final IntFunction<Optional<ProcessTable.Entry>> processes;
@@ -64,7 +72,7 @@ public final class EventMapper {
     common(a, p);
     context(a, p, ctx);
     String name;
-    String body;
+    BodyTemplate body;
     switch (event) {
       case ProcessExec e -> {
         name = KsecEvents.PROCESS_EXEC;
@@ -73,7 +81,8 @@ public final class EventMapper {
       case ProcessFork f -> {
         name = KsecEvents.PROCESS_FORK;
         a.put(KsecAttributes.PROCESS_PARENT_THREAD_ID, (long) f.parentTid());
-        body = "Process " + p.parentPid() + " forked child process " + p.pid() + " (" + p.comm().text() + ")";
+        body = BodyTemplate.builder().text("Process ").ref(PROCESS_PARENT_PID).text(" forked child process ")
+            .ref(PROCESS_PID).text(" (").ref(KsecAttributes.PROCESS_COMM).text(")").build();
       }
       case ProcessExit x -> {
         name = KsecEvents.PROCESS_EXIT;
@@ -178,7 +187,7 @@ public final class EventMapper {
     }
   }
 
-  private String exec(AttributesBuilder a, ProcessExec e) {
+  private static BodyTemplate exec(AttributesBuilder a, ProcessExec e) {
     // a path deeper than the walk keeps only its tail: marked, never shown as absolute
     String path = e.executablePathTruncated()
         ? PartialPath.mark(e.executablePath().text())
@@ -222,24 +231,26 @@ public final class EventMapper {
       }
       a.put(KsecAttributes.PROCESS_COMMAND_ARGS_RAW, Base64.getEncoder().encodeToString(joined.toByteArray()));
     }
-    String shown = path.isEmpty() ? e.process().comm().text() : path;
+    BodyTemplate.Builder body = BodyTemplate.builder().text("Process ").ref(PROCESS_PID).text(" executed ")
+        .ref(path.isEmpty() ? KsecAttributes.PROCESS_COMM : PROCESS_EXECUTABLE_PATH);
     if (e.fileless()) {
       a.put(KsecAttributes.PROCESS_EXECUTABLE_FILELESS, true);
-      shown += " (fileless: memfd or deleted file)";
+      body.text(" (fileless: memfd or deleted file)");
     }
+    body.text(" as uid ").ref(PROCESS_USER_ID);
     var ids = e.process().credentials();
-    String change = "";
     if (ids.euid() != ids.uid() || ids.egid() != ids.gid()) {
       a.put(KsecAttributes.PROCESS_EXEC_ID_CHANGE, true);
-      change = " (real uid " + ids.uid() + ")";
+      body.text(" (real uid ").ref(PROCESS_REAL_USER_ID).text(")");
     }
-    return "Process " + e.process().pid() + " executed " + shown + " as uid " + ids.euid() + change;
+    return body.build();
   }
 
-  private String exit(AttributesBuilder a, ProcessExit x) {
+  private BodyTemplate exit(AttributesBuilder a, ProcessExit x) {
     ProcessInfo p = x.process();
     a.put(PROCESS_EXIT_TIME, iso(clock.toEpochNanos(p.bootNanos())));
-    String who = "Process " + p.pid() + " (" + p.comm().text() + ")";
+    BodyTemplate.Builder who = BodyTemplate.builder().text("Process ").ref(PROCESS_PID).text(" (")
+        .ref(KsecAttributes.PROCESS_COMM).text(")");
     if (x.signal() != 0) {
       String sig = Signals.name(x.signal());
       a.put(KsecAttributes.PROCESS_EXIT_SIGNAL, (long) x.signal());
@@ -248,10 +259,11 @@ public final class EventMapper {
         a.put(KsecAttributes.PROCESS_EXIT_CORE_DUMPED, true);
       }
       // no process.exit.code: the process never returned one (a shell would show 128+N)
-      return who + " was killed by " + sig + (x.coreDumped() ? " (core dumped)" : "");
+      return who.text(" was killed by ").ref(KsecAttributes.PROCESS_EXIT_SIGNAL_NAME)
+          .text(x.coreDumped() ? " (core dumped)" : "").build();
     }
     a.put(PROCESS_EXIT_CODE, (long) x.exitCode());
-    return who + " exited with code " + x.exitCode();
+    return who.text(" exited with code ").ref(PROCESS_EXIT_CODE).build();
   }
 
   /** Unknown (a kernel thread's, or an unreadable /proc entry's) is absent, not "". */

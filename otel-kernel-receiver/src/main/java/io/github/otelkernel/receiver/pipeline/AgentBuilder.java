@@ -256,7 +256,7 @@ public final class AgentBuilder {
         undo.add(server::close);
       }
       HealthReporter reporter = new HealthReporter(counters, h -> {
-        mapper.emitHealth(h);
+        mapper.agentRecords().emitHealth(h);
         stats.derived.incrementAndGet();
       }, runState, server, policyRestored::get, config.receiver().healthInterval(),
           config.receiver().ringBufferSizeMib());
@@ -266,7 +266,7 @@ public final class AgentBuilder {
       table = new ProcessTable(hostId == null ? "?" : hostId, PROCESS_TABLE_ENTRIES, EXIT_GRACE_NANOS);
       enricher = new Enricher(table, users, hasher, late -> {
         stats.derived.incrementAndGet();
-        mapper.emitLateHash(late);
+        mapper.agentRecords().emitLateHash(late);
       });
       seeding = new TableSeeding(Path.of("/proc"), Agent.SEED_DEADLINE, enricher::applySeed);
       undo.add(seeding::close);

@@ -1,7 +1,7 @@
 package io.github.otelkernel.receiver.pipeline;
 
-import io.github.otelkernel.receiver.export.LogRecordMapper.AgentHealth;
-import io.github.otelkernel.receiver.export.LogRecordMapper.PreviousRun;
+import io.github.otelkernel.receiver.export.AgentRecords.AgentHealth;
+import io.github.otelkernel.receiver.export.AgentRecords.PreviousRun;
 import io.github.otelkernel.receiver.health.HealthCheckServer;
 import io.github.otelkernel.receiver.pipeline.LossReport.KernelCounts;
 import java.time.Duration;

@@ -24,8 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * named group {@code secret} is replaced (so "--password=[REDACTED]" still says what was there), or
  * the whole match when it has none. An argument that names a secret ("--password", "-p" is not one:
  * too many programs use it) masks the argument after it. The raw base64 copy of a masked value is
- * dropped: it would carry the secret past the mask. The record's body is rendered from the masked
- * values, so a secret masked in a field is masked in the sentence too.
+ * dropped: it would carry the secret past the mask.
+ *
+ * <p>Bodies: this stage masks attributes only. A kernel event's body is a template the mapping stage
+ * made, rendered after this stage from the masked attributes (export.LogRecordMapper.redactAndRender),
+ * so it shows what they show. The body form of {@link #apply(Attributes, String)} is for bodies still
+ * built as finished text (the mappers not yet converted): it replaces each masked value's original
+ * in the text and runs the patterns over it again, a heuristic that misses a value the text shows in
+ * another form than its attribute.
  *
  * <p>Every string here comes from a monitored process, so the patterns run on RE2/J: linear time in
  * the input whatever the pattern (java.util.regex backtracks; an unanchored pattern over a long
@@ -210,8 +216,9 @@ public final class Redactor {
   public record Redacted(Attributes attributes, String body) {}
 
   /**
-   * The attributes with secrets masked (ksec.policy.redacted lists what was touched), and the body
-   * with every masked value replaced by its masked form and the patterns run over it.
+   * The attributes with secrets masked (ksec.policy.redacted lists what was touched), and a body of
+   * finished text with every masked value replaced by its masked form and the patterns run over it:
+   * only for bodies not rendered from a template (see the class comment).
    */
   public Redacted apply(Attributes in, String body) {
     if (patterns.isEmpty()) {
@@ -284,8 +291,8 @@ public final class Redactor {
       Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder());
 
   /**
-   * Only for records with a masked field: the body is rendered from field values, so one without
-   * is as clean as its fields (and this pass costs nothing on the common path).
+   * Only for records with a masked field: a text body is assumed to be made of field values, so one
+   * without is taken to be as clean as its fields (and this pass costs nothing on the common path).
    */
   private String maskBody(String body, Map<String, String> replaced) {
     String b = body;

@@ -101,7 +101,7 @@ class EventMapperGoldenTest {
     ProcessTable table = table();
     EventMapper mapper = new EventMapper(BootClock.withOffset(OFFSET), table::get, 9999);
     EventMapper.Mapped m = mapper.map(event, context(table, event));
-    Redactor.Redacted r = new Redactor(true, List.of()).apply(m.attributes(), m.body());
+    Redactor.Redacted r = LogRecordMapper.redactAndRender(new Redactor(true, List.of()), m);
     ObjectNode out = JSON.createObjectNode();
     out.put("eventName", m.eventName());
     out.put("timestamp", java.time.Instant.ofEpochSecond(0, m.epochNanos()).toString());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.otelkernel.receiver.config.AgentConfig.HealthCheckConfig;
 import io.github.otelkernel.receiver.decode.RecordDecoder;
 import io.github.otelkernel.receiver.enrich.ExecutableHasher;
-import io.github.otelkernel.receiver.export.LogRecordMapper.AgentHealth;
+import io.github.otelkernel.receiver.export.AgentRecords.AgentHealth;
 import io.github.otelkernel.receiver.health.HealthCheckServer;
 import io.github.otelkernel.receiver.pipeline.LossReport.Counters;
 import io.github.otelkernel.receiver.pipeline.LossReport.ExporterCounts;

@@ -1,6 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
-import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.templated;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_DIRECTORY;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_GROUP_ID;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_MODE;
@@ -44,74 +44,91 @@ final class FileEvents {
   private FileEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.FILE_OPEN, typed(FileOpen.class, FileEvents::open));
-    m.put(EventType.FILE_READ, typed(FileOpen.class, FileEvents::open));
-    m.put(EventType.FILE_UNLINK, typed(FileRemove.class,
-        (e, c) -> c.actor() + " removed " + path(c, e.path()) + c.outcomeSuffix()));
-    m.put(EventType.FILE_RMDIR, typed(FileRemove.class,
-        (e, c) -> c.actor() + " removed directory " + path(c, e.path()) + c.outcomeSuffix()));
-    m.put(EventType.FILE_MKDIR, typed(FileMkdir.class, (e, c) -> {
-      mode(c, e.mode(), false);
-      return c.actor() + " created directory " + path(c, e.path()) + c.outcomeSuffix();
+    m.put(EventType.FILE_OPEN, templated(FileOpen.class, FileEvents::open));
+    m.put(EventType.FILE_READ, templated(FileOpen.class, FileEvents::open));
+    m.put(EventType.FILE_UNLINK, templated(FileRemove.class, (e, c) -> {
+      path(c, e.path());
+      return c.actorBody().text(" removed ").ref(FILE_PATH).text(c.outcomeSuffix()).build();
     }));
-    m.put(EventType.FILE_RENAME, typed(FileRename.class, (e, c) -> {
-      String to = path(c, e.to());
+    m.put(EventType.FILE_RMDIR, templated(FileRemove.class, (e, c) -> {
+      path(c, e.path());
+      return c.actorBody().text(" removed directory ").ref(FILE_PATH).text(c.outcomeSuffix()).build();
+    }));
+    m.put(EventType.FILE_MKDIR, templated(FileMkdir.class, (e, c) -> {
+      mode(c, e.mode(), false);
+      path(c, e.path());
+      return c.actorBody().text(" created directory ").ref(FILE_PATH).text(c.outcomeSuffix()).build();
+    }));
+    m.put(EventType.FILE_RENAME, templated(FileRename.class, (e, c) -> {
+      path(c, e.to());
       String from = normalize(e.from().text());
       c.attributes().put(KsecAttributes.FILE_ORIGINAL_PATH, from);
       if (e.flags() != 0) {
         c.attributes().put(KsecAttributes.FILE_RENAME_FLAGS, e.flags());
       }
-      return c.actor() + " renamed " + from + " to " + to + c.outcomeSuffix();
+      return c.actorBody().text(" renamed ").ref(KsecAttributes.FILE_ORIGINAL_PATH).text(" to ").ref(FILE_PATH)
+          .text(c.outcomeSuffix()).build();
     }));
-    m.put(EventType.FILE_CHMOD, typed(FileChmod.class, (e, c) -> {
-      String p = path(c, e.path());
+    m.put(EventType.FILE_CHMOD, templated(FileChmod.class, (e, c) -> {
+      path(c, e.path());
       String mode = mode(c, e.mode(), true);
-      return c.actor() + " changed the mode of " + p + " to " + mode + c.outcomeSuffix();
+      return c.actorBody().text(" changed the mode of ").ref(FILE_PATH).text(" to " + mode + c.outcomeSuffix())
+          .build();
     }));
-    m.put(EventType.FILE_CHOWN, typed(FileChown.class, (e, c) -> {
-      String p = path(c, e.path());
+    m.put(EventType.FILE_CHOWN, templated(FileChown.class, (e, c) -> {
+      path(c, e.path());
       if (e.uid() != -1) {
         c.attributes().put(FILE_OWNER_ID, Integer.toUnsignedString(e.uid()));
       }
       if (e.gid() != -1) {
         c.attributes().put(FILE_GROUP_ID, Integer.toUnsignedString(e.gid()));
       }
-      return c.actor() + " changed the owner of " + p + " to " + id(e.uid()) + ":" + id(e.gid()) + c.outcomeSuffix();
+      return c.actorBody().text(" changed the owner of ").ref(FILE_PATH)
+          .text(" to " + id(e.uid()) + ":" + id(e.gid()) + c.outcomeSuffix()).build();
     }));
-    m.put(EventType.FILE_LINK, typed(FileLink.class, (e, c) -> {
-      String link = path(c, e.link());
+    m.put(EventType.FILE_LINK, templated(FileLink.class, (e, c) -> {
+      path(c, e.link());
       String existing = normalize(e.existing().text());
       c.attributes().put(KsecAttributes.FILE_ORIGINAL_PATH, existing);
-      return c.actor() + " linked " + link + " to " + existing + c.outcomeSuffix();
+      return c.actorBody().text(" linked ").ref(FILE_PATH).text(" to ").ref(KsecAttributes.FILE_ORIGINAL_PATH)
+          .text(c.outcomeSuffix()).build();
     }));
-    m.put(EventType.FILE_SYMLINK, typed(FileSymlink.class, (e, c) -> {
-      String link = path(c, e.link());
+    m.put(EventType.FILE_SYMLINK, templated(FileSymlink.class, (e, c) -> {
+      path(c, e.link());
       String target = e.target().text();
       c.attributes().put(KsecAttributes.FILE_SYMLINK_TARGET_PATH, target);
-      return c.actor() + " made symlink " + link + " -> " + target + c.outcomeSuffix();
+      return c.actorBody().text(" made symlink ").ref(FILE_PATH).text(" -> ")
+          .ref(KsecAttributes.FILE_SYMLINK_TARGET_PATH).text(c.outcomeSuffix()).build();
     }));
-    m.put(EventType.FILE_TRUNCATE, typed(FileTruncate.class, (e, c) -> {
-      String p = path(c, e.path());
+    m.put(EventType.FILE_TRUNCATE, templated(FileTruncate.class, (e, c) -> {
+      path(c, e.path());
       c.attributes().put(FILE_SIZE, e.length());
-      return c.actor() + " truncated " + p + " to " + e.length() + " bytes" + c.outcomeSuffix();
+      return c.actorBody().text(" truncated ").ref(FILE_PATH).text(" to " + e.length() + " bytes" + c.outcomeSuffix())
+          .build();
     }));
-    m.put(EventType.FILE_UTIMES, typed(FileUtimes.class, FileEvents::utimes));
-    m.put(EventType.FILE_OPEN_BY_HANDLE, typed(FileOpenByHandle.class, (e, c) -> {
+    m.put(EventType.FILE_UTIMES, templated(FileUtimes.class, FileEvents::utimes));
+    m.put(EventType.FILE_OPEN_BY_HANDLE, templated(FileOpenByHandle.class, (e, c) -> {
       c.attributes().put(KsecAttributes.FILE_OPEN_FLAGS, e.flags());
       c.attributes().put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(e.flags()));
-      String what = e.path().isEmpty() ? "a file" : path(c, e.path());
-      return c.actor() + " opened " + what + " by its file handle (mount descriptor " + e.mountFd() + ")"
-          + c.outcomeSuffix();
+      BodyTemplate.Builder b = c.actorBody().text(" opened ");
+      if (e.path().isEmpty()) {
+        b.text("a file");
+      } else {
+        path(c, e.path());
+        b.ref(FILE_PATH);
+      }
+      return b.text(" by its file handle (mount descriptor " + e.mountFd() + ")" + c.outcomeSuffix()).build();
     }));
-    m.put(EventType.FILE_SETXATTR, typed(FileSetxattr.class, (e, c) -> {
-      String p = path(c, e.path());
+    m.put(EventType.FILE_SETXATTR, templated(FileSetxattr.class, (e, c) -> {
+      path(c, e.path());
       String name = e.name().text();
       c.attributes().put(KsecAttributes.FILE_XATTR_NAME, name);
       c.attributes().put(KsecAttributes.FILE_XATTR_SIZE, e.size());
       if (!e.value().isEmpty()) {
         c.attributes().put(KsecAttributes.FILE_XATTR_VALUE, Base64.getEncoder().encodeToString(e.value().bytes().bytes()));
       }
-      return c.actor() + " set extended attribute " + name + " on " + p + c.outcomeSuffix();
+      return c.actorBody().text(" set extended attribute ").ref(KsecAttributes.FILE_XATTR_NAME).text(" on ")
+          .ref(FILE_PATH).text(c.outcomeSuffix()).build();
     }));
   }
 
@@ -180,7 +197,7 @@ final class FileEvents {
     return octal;
   }
 
-  private static String open(FileOpen e, SysEventContext c) {
+  private static BodyTemplate open(FileOpen e, SysEventContext c) {
     String p = path(c, e.path());
     long flags = e.flags();
     c.attributes().put(KsecAttributes.FILE_OPEN_FLAGS, flags);
@@ -190,7 +207,8 @@ final class FileEvents {
       String name = p.substring(PROC_SYS.length()).replace('/', '.');
       c.eventName(KsecEvents.KERNEL_SYSCTL_WRITE);
       c.attributes().put(KsecAttributes.SYSCTL_NAME, name);
-      return c.actor() + " opened kernel parameter " + name + " for writing" + c.outcomeSuffix();
+      return c.actorBody().text(" opened kernel parameter ").ref(KsecAttributes.SYSCTL_NAME)
+          .text(" for writing" + c.outcomeSuffix()).build();
     }
     if ((flags & OpenFlags.O_CREAT) != 0 || (flags & OpenFlags.O_TMPFILE) == OpenFlags.O_TMPFILE) {
       mode(c, e.mode(), false);
@@ -201,14 +219,14 @@ final class FileEvents {
       c.attributes().put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
       agent = " (this agent's)";
     }
-    return c.actor() + " opened " + p + agent + " " + how + c.outcomeSuffix();
+    return c.actorBody().text(" opened ").ref(FILE_PATH).text(agent + " " + how + c.outcomeSuffix()).build();
   }
 
-  private static String utimes(FileUtimes e, SysEventContext c) {
-    String p = path(c, e.path());
+  private static BodyTemplate utimes(FileUtimes e, SysEventContext c) {
+    path(c, e.path());
     if (!e.timesGiven()) {
       c.attributes().put(KsecAttributes.FILE_TIMES_NOW, true);
-      return c.actor() + " set the times of " + p + " to now" + c.outcomeSuffix();
+      return c.actorBody().text(" set the times of ").ref(FILE_PATH).text(" to now" + c.outcomeSuffix()).build();
     }
     String shown = "now";
     boolean now = false;
@@ -225,6 +243,7 @@ final class FileEvents {
     if (now) {
       c.attributes().put(KsecAttributes.FILE_TIMES_NOW, true);
     }
-    return c.actor() + " set the modification time of " + p + " to " + shown + c.outcomeSuffix();
+    return c.actorBody().text(" set the modification time of ").ref(FILE_PATH).text(" to " + shown + c.outcomeSuffix())
+        .build();
   }
 }

@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.templated;
 import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_PATH;
 
@@ -35,37 +36,37 @@ final class InjectionEvents {
   private InjectionEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.PTRACE, typed(Ptrace.class, (e, c) -> {
+    m.put(EventType.PTRACE, templated(Ptrace.class, (e, c) -> {
       String req = PTRACE.getOrDefault(e.request(), "PTRACE_" + e.request());
       c.attributes().put(KsecAttributes.PTRACE_REQUEST, req);
       if (e.request() == 0) {
-        return c.actor() + " asked to be traced by its parent (" + req + ")" + c.outcomeSuffix();
+        return c.actorBody().text(" asked to be traced by its parent (" + req + ")" + c.outcomeSuffix()).build();
       }
       c.target(e.pid());
-      return c.actor() + " " + req + " process " + e.pid() + agent(e.call()) + c.outcomeSuffix();
+      return c.actorBody().text(" " + req + " process " + e.pid() + agent(e.call()) + c.outcomeSuffix()).build();
     }));
-    m.put(EventType.VM_READ, typed(VmAccess.class, (e, c) -> {
+    m.put(EventType.VM_READ, templated(VmAccess.class, (e, c) -> {
       c.target(e.pid());
-      return c.actor() + " read" + bytes(e.call()) + " from the memory of process " + e.pid() + agent(e.call())
-          + c.outcomeSuffix();
+      return c.actorBody().text(" read" + bytes(e.call()) + " from the memory of process " + e.pid() + agent(e.call())
+          + c.outcomeSuffix()).build();
     }));
-    m.put(EventType.VM_WRITE, typed(VmAccess.class, (e, c) -> {
+    m.put(EventType.VM_WRITE, templated(VmAccess.class, (e, c) -> {
       c.target(e.pid());
-      return c.actor() + " wrote" + bytes(e.call()) + " into the memory of process " + e.pid() + agent(e.call())
-          + c.outcomeSuffix();
+      return c.actorBody().text(" wrote" + bytes(e.call()) + " into the memory of process " + e.pid() + agent(e.call())
+          + c.outcomeSuffix()).build();
     }));
-    m.put(EventType.PIDFD_GETFD, typed(PidfdGetfd.class, (e, c) -> {
+    m.put(EventType.PIDFD_GETFD, templated(PidfdGetfd.class, (e, c) -> {
       c.target(e.pid());
       c.attributes().put(KsecAttributes.PIDFD_GETFD_TARGET_FD, e.fd());
-      String what = "";
+      BodyTemplate.Builder b = c.actorBody().text(" copied descriptor " + e.fd());
       if (!e.path().isEmpty()) {
-        what = " (" + c.text(e.path(), FILE_PATH, null) + ")";
+        c.text(e.path(), FILE_PATH, null);
+        b.text(" (").ref(FILE_PATH).text(")");
       }
-      return c.actor() + " copied descriptor " + e.fd() + what + " of process " + e.pid() + agent(e.call())
-          + c.outcomeSuffix();
+      return b.text(" of process " + e.pid() + agent(e.call()) + c.outcomeSuffix()).build();
     }));
-    m.put(EventType.MEMFD_CREATE, typed(MemfdCreate.class, (e, c) -> {
-      String name = c.text(e.name(), KsecAttributes.MEMFD_NAME, null);
+    m.put(EventType.MEMFD_CREATE, templated(MemfdCreate.class, (e, c) -> {
+      c.text(e.name(), KsecAttributes.MEMFD_NAME, null);
       List<String> flags = new ArrayList<>();
       for (int i = 0; i < MFD_FLAGS.length; i++) {
         if ((e.flags() & MFD_FLAGS[i]) != 0) {
@@ -73,7 +74,8 @@ final class InjectionEvents {
         }
       }
       c.attributes().put(KsecAttributes.MEMFD_FLAGS, flags);
-      return c.actor() + " created anonymous file memfd:" + name + c.outcomeSuffix();
+      return c.actorBody().text(" created anonymous file memfd:").ref(KsecAttributes.MEMFD_NAME).text(c.outcomeSuffix())
+          .build();
     }));
     m.put(EventType.MEM_WX, typed(MemoryWx.class, (e, c) -> {
       SysCall call = e.call();

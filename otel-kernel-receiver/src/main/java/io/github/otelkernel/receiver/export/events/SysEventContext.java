@@ -1,5 +1,7 @@
 package io.github.otelkernel.receiver.export.events;
 
+import static io.opentelemetry.semconv.incubating.ProcessIncubatingAttributes.PROCESS_PID;
+
 import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
 import io.github.otelkernel.receiver.decode.SysPayload;
 import io.github.otelkernel.receiver.decode.SysString;
@@ -56,6 +58,15 @@ public final class SysEventContext {
   /** "pid 42 (bash)": how bodies name the acting process. */
   public String actor() {
     return "Process " + event.process().pid() + " (" + event.process().comm().text() + ")";
+  }
+
+  /**
+   * A body starting with the acting process as {@link #actor()} names it, its pid and name referred
+   * to by attribute (the name is the process's to choose).
+   */
+  public BodyTemplate.Builder actorBody() {
+    return BodyTemplate.builder().text("Process ").ref(PROCESS_PID).text(" (").ref(KsecAttributes.PROCESS_COMM)
+        .text(")");
   }
 
   /** " failed with EPERM" or "" (also when the outcome is not known): appended to bodies. */

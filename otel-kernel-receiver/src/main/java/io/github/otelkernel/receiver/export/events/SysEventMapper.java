@@ -1,7 +1,7 @@
 package io.github.otelkernel.receiver.export.events;
 
-/** Maps one type of system-call event: adds its attributes and returns the record's body. */
+/** Maps one type of system-call event: adds its attributes and returns the record's body template. */
 @FunctionalInterface
 public interface SysEventMapper {
-  String map(SysEventContext c);
+  BodyTemplate map(SysEventContext c);
 }

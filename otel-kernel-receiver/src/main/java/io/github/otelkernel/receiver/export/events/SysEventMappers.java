@@ -20,19 +20,35 @@ public final class SysEventMappers {
 
   private SysEventMappers() {}
 
-  /** A mapper of one payload kind: it gets the typed payload, never the record's args by index. */
+  /**
+   * A mapper of one payload kind: it gets the typed payload, never the record's args by index. This
+   * one returns its body as finished text (a literal template, masked by the redactor's body pass):
+   * the mappers not yet converted to {@link Templated}.
+   */
   @FunctionalInterface
   interface Typed<P extends SysPayload> {
     String map(P payload, SysEventContext c);
   }
 
+  /** A mapper of one payload kind whose body refers to the record's attributes (rendered after redaction). */
+  @FunctionalInterface
+  interface Templated<P extends SysPayload> {
+    BodyTemplate map(P payload, SysEventContext c);
+  }
+
   static <P extends SysPayload> SysEventMapper typed(Class<P> kind, Typed<P> m) {
+    return c -> BodyTemplate.literal(m.map(kind.cast(c.payload()), c));
+  }
+
+  static <P extends SysPayload> SysEventMapper templated(Class<P> kind, Templated<P> m) {
     return c -> m.map(kind.cast(c.payload()), c);
   }
 
   public static SysEventMapper forType(EventType type) {
     return MAPPERS.getOrDefault(type,
-        c -> c.actor() + " called " + io.github.otelkernel.receiver.decode.KernelNames.syscall(c.event().syscall())
-            + c.outcomeSuffix());
+        c -> c.actorBody()
+            .text(" called " + io.github.otelkernel.receiver.decode.KernelNames.syscall(c.event().syscall())
+                + c.outcomeSuffix())
+            .build());
   }
 }

@@ -29,8 +29,10 @@ class IoUringEventsTest {
 
   private static Attributes map(SysCall e, String[] body) {
     AttributesBuilder a = Attributes.builder();
-    body[0] = SysEventMappers.forType(e.type()).map(new SysEventContext(e, a, pid -> Optional.empty(), 1));
-    return a.build();
+    BodyTemplate t = SysEventMappers.forType(e.type()).map(new SysEventContext(e, a, pid -> Optional.empty(), 1));
+    Attributes built = a.build();
+    body[0] = t.render(built);
+    return built;
   }
 
   @Test
