@@ -28,23 +28,38 @@ final class ClusterErrors {
     return SetupException.cluster(describe(address, e.status(), call, reason));
   }
 
-  /** No answer at all: refused connection, unknown host, TLS failure, timeout. The root cause says it best. */
+  /**
+   * No answer at all: refused connection, unknown host, TLS failure, timeout. The root cause says
+   * it best.
+   */
   static SetupException unreachable(String address, IOException e) {
     Throwable cause = e;
     while (cause.getCause() != null && cause.getCause() != cause) {
       cause = cause.getCause();
     }
-    String what = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    return SetupException.cluster("cannot reach Elasticsearch at " + address + ": " + oneLine(what));
+    String what =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    return SetupException.cluster(
+        "cannot reach Elasticsearch at " + address + ": " + oneLine(what));
   }
 
   private static String describe(String address, int status, String call, String reason) {
-    String hint = switch (status) {
-      case 401 -> " (check --api-key, or --username and --password)";
-      case 403 -> " (the user lacks a privilege setup needs: see elastic-integration/README.md)";
-      default -> "";
-    };
-    return "Elasticsearch at " + address + " answered " + status + " to " + call + ": " + oneLine(reason) + hint;
+    String hint =
+        switch (status) {
+          case 401 -> " (check --api-key, or --username and --password)";
+          case 403 ->
+              " (the user lacks a privilege setup needs: see elastic-integration/README.md)";
+          default -> "";
+        };
+    return "Elasticsearch at "
+        + address
+        + " answered "
+        + status
+        + " to "
+        + call
+        + ": "
+        + oneLine(reason)
+        + hint;
   }
 
   /** {@code {"type":…,"reason":…}}, or the bare string some endpoints answer with. */

@@ -58,21 +58,32 @@ final class ClusterProbe {
     try {
       major = Integer.parseInt(version.substring(0, version.indexOf('.')));
     } catch (RuntimeException e) {
-      throw SetupException.cluster("Elasticsearch at " + address + " reports an unreadable version '" + version + "'");
+      throw SetupException.cluster(
+          "Elasticsearch at " + address + " reports an unreadable version '" + version + "'");
     }
     if (major < MINIMUM_MAJOR) {
-      throw SetupException.cluster("Elasticsearch " + version + " at " + address + " is too old: setup needs "
-          + MINIMUM_MAJOR + ".0 or later");
+      throw SetupException.cluster(
+          "Elasticsearch "
+              + version
+              + " at "
+              + address
+              + " is too old: setup needs "
+              + MINIMUM_MAJOR
+              + ".0 or later");
     }
   }
 
-  /** Every node must take the templates, so the oldest one counts (during a rolling upgrade they differ). */
+  /**
+   * Every node must take the templates, so the oldest one counts (during a rolling upgrade they
+   * differ).
+   */
   private String oldestNodeVersion() throws SetupException {
     Request request = new Request("GET", "/_nodes");
     request.addParameter("filter_path", "nodes.*.version");
     Response response = perform(request);
     if (!"Elasticsearch".equals(response.getHeader("X-Elastic-Product"))) {
-      throw SetupException.cluster(address + " does not answer as Elasticsearch (no X-Elastic-Product header)");
+      throw SetupException.cluster(
+          address + " does not answer as Elasticsearch (no X-Elastic-Product header)");
     }
     String oldest = null;
     for (JsonNode node : json(response).path("nodes")) {
@@ -89,10 +100,14 @@ final class ClusterProbe {
 
   private String license() throws SetupException {
     JsonNode license = json(perform(new Request("GET", "/_license"))).path("license");
-    return "active".equals(license.path("status").asText()) ? license.path("type").asText() : "expired";
+    return "active".equals(license.path("status").asText())
+        ? license.path("type").asText()
+        : "expired";
   }
 
-  /** A GET endpoint is there: 2xx. No handler for it (400, 404, 405) means the feature is absent. */
+  /**
+   * A GET endpoint is there: 2xx. No handler for it (400, 404, 405) means the feature is absent.
+   */
   private boolean answers(String endpoint) throws SetupException {
     return perform(new Request("GET", endpoint), 400, 404, 405) != null;
   }
@@ -101,7 +116,11 @@ final class ClusterProbe {
   private boolean acceptsFieldType(String type) throws SetupException {
     ObjectNode body = JsonResources.JSON.createObjectNode();
     body.putArray("index_patterns").add("ksec-setup-probe-*");
-    body.putObject("template").putObject("mappings").putObject("properties").putObject("probe").put("type", type);
+    body.putObject("template")
+        .putObject("mappings")
+        .putObject("properties")
+        .putObject("probe")
+        .put("type", type);
     Request request = new Request("POST", "/_index_template/_simulate");
     request.setJsonEntity(body.toString());
     return perform(request, 400) != null;
@@ -127,7 +146,8 @@ final class ClusterProbe {
     if (java.util.Arrays.stream(absentStatuses).anyMatch(absent -> absent == status)) {
       return null;
     }
-    throw ClusterErrors.refused(address, request.getMethod() + " " + request.getEndpoint(), response);
+    throw ClusterErrors.refused(
+        address, request.getMethod() + " " + request.getEndpoint(), response);
   }
 
   private JsonNode json(Response response) throws SetupException {

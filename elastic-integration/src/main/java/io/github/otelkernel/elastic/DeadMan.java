@@ -44,15 +44,25 @@ public record DeadMan(Duration interval, int missed, Duration lookback) {
   public static final String TIME_FIELD = "@timestamp";
   public static final String QUERY_RESOURCE = "queries/dead-man.json";
   public static final String RULE_RESOURCE = "rules/ksec-dead-man.json";
-  /** Kibana takes a caller's rule id only as a UUID; a fixed one makes installing it again an update. */
+
+  /**
+   * Kibana takes a caller's rule id only as a UUID; a fixed one makes installing it again an
+   * update.
+   */
   public static final String RULE_ID = "6f1d3c2a-9b4e-4c71-8e5a-2d7b0a9c4e13";
+
   public static final String RULE_NAME = "[ksec] Agent stopped reporting (dead man)";
+
   /** More hosts than a fleet of agents has; search.max_buckets (65536) allows it. */
   static final int MAX_HOSTS = 10_000;
 
   public DeadMan {
-    if (interval.isNegative() || interval.isZero() || missed < 1 || lookback.compareTo(interval.multipliedBy(missed)) <= 0) {
-      throw new IllegalArgumentException("the lookback must exceed " + missed + " intervals of " + interval);
+    if (interval.isNegative()
+        || interval.isZero()
+        || missed < 1
+        || lookback.compareTo(interval.multipliedBy(missed)) <= 0) {
+      throw new IllegalArgumentException(
+          "the lookback must exceed " + missed + " intervals of " + interval);
     }
   }
 
@@ -68,23 +78,37 @@ public record DeadMan(Duration interval, int missed, Duration lookback) {
     body.put("track_total_hits", false);
     ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
     filter.addObject().putObject("term").put("event_name", EVENT_NAME);
-    filter.addObject().putObject("range").putObject(TIME_FIELD).put("gte", "now-" + dateMath(lookback));
+    filter
+        .addObject()
+        .putObject("range")
+        .putObject(TIME_FIELD)
+        .put("gte", "now-" + dateMath(lookback));
 
     ObjectNode aggs = body.putObject("aggs");
-    ObjectNode terms = aggs.putObject("hosts").putObject("terms").put("field", HOST_FIELD).put("size", MAX_HOSTS);
+    ObjectNode terms =
+        aggs.putObject("hosts").putObject("terms").put("field", HOST_FIELD).put("size", MAX_HOSTS);
     // silent hosts first on every shard (they have no recent record anywhere), so a fleet larger
     // than MAX_HOSTS still has them in the buckets; then the longest silent
-    terms.putArray("order").add(JsonResources.JSON.createObjectNode().put("recent", "asc"))
+    terms
+        .putArray("order")
+        .add(JsonResources.JSON.createObjectNode().put("recent", "asc"))
         .add(JsonResources.JSON.createObjectNode().put("last_seen", "asc"));
     ObjectNode perHost = ((ObjectNode) aggs.get("hosts")).putObject("aggs");
     perHost.putObject("last_seen").putObject("max").put("field", TIME_FIELD);
-    perHost.putObject("recent").putObject("filter").putObject("range").putObject(TIME_FIELD)
+    perHost
+        .putObject("recent")
+        .putObject("filter")
+        .putObject("range")
+        .putObject(TIME_FIELD)
         .put("gte", "now-" + dateMath(threshold()));
     aggs.putObject("silent").putObject("min_bucket").put("buckets_path", "hosts>recent>_count");
     return body;
   }
 
-  /** The hosts a {@link #searchBody()} answer names, oldest last record first; none when no host is silent. */
+  /**
+   * The hosts a {@link #searchBody()} answer names, oldest last record first; none when no host is
+   * silent.
+   */
   public static List<String> silentHosts(JsonNode searchResponse) {
     JsonNode silent = searchResponse.at("/aggregations/silent");
     List<String> hosts = new ArrayList<>();
@@ -96,24 +120,32 @@ public record DeadMan(Duration interval, int missed, Duration lookback) {
   }
 
   /**
-   * The same condition in ES|QL. Kibana adds the lookback itself, as a range filter on
-   * {@link #TIME_FIELD} over the rule's time window; run by hand, add
-   * {@code | WHERE @timestamp > NOW() - 7 days} after the FROM.
+   * The same condition in ES|QL. Kibana adds the lookback itself, as a range filter on {@link
+   * #TIME_FIELD} over the rule's time window; run by hand, add {@code | WHERE @timestamp > NOW() -
+   * 7 days} after the FROM.
    */
   public String esql() {
-    return "FROM " + INDEX_PATTERN
-        + " | WHERE event_name == \"" + EVENT_NAME + "\""
-        + " | STATS last_seen = MAX(" + TIME_FIELD + ") BY " + HOST_FIELD
-        + " | WHERE last_seen < NOW() - " + timeSpan(threshold())
+    return "FROM "
+        + INDEX_PATTERN
+        + " | WHERE event_name == \""
+        + EVENT_NAME
+        + "\""
+        + " | STATS last_seen = MAX("
+        + TIME_FIELD
+        + ") BY "
+        + HOST_FIELD
+        + " | WHERE last_seen < NOW() - "
+        + timeSpan(threshold())
         + " | SORT last_seen ASC"
-        + " | LIMIT " + MAX_HOSTS;
+        + " | LIMIT "
+        + MAX_HOSTS;
   }
 
   /**
-   * The rule, as {@code POST /api/alerting/rule/{id}} takes it: rule type {@code .es-query},
-   * {@code searchType: esqlQuery}, {@code groupBy: row} (one alert per silent host, its id the
-   * host name from the STATS … BY; Kibana 8.19 and 9.1 or newer), checked every interval. No
-   * actions: connectors are each site's own; the alerts show in Kibana's Alerts and Rules pages.
+   * The rule, as {@code POST /api/alerting/rule/{id}} takes it: rule type {@code .es-query}, {@code
+   * searchType: esqlQuery}, {@code groupBy: row} (one alert per silent host, its id the host name
+   * from the STATS … BY; Kibana 8.19 and 9.1 or newer), checked every interval. No actions:
+   * connectors are each site's own; the alerts show in Kibana's Alerts and Rules pages.
    */
   public ObjectNode kibanaRule() {
     ObjectNode rule = JsonResources.JSON.createObjectNode();
@@ -131,7 +163,9 @@ public record DeadMan(Duration interval, int missed, Duration lookback) {
     // the time window is the lookback: a host silent for longer drops out, and its alert recovers
     String window = dateMath(lookback);
     params.put("timeWindowSize", Long.parseLong(window.substring(0, window.length() - 1)));
-    params.put("timeWindowUnit", window.substring(window.length() - 1)); // Kibana's units are date math's: s, m, h, d
+    params.put(
+        "timeWindowUnit",
+        window.substring(window.length() - 1)); // Kibana's units are date math's: s, m, h, d
     params.put("groupBy", "row");
     params.put("size", 100);
     // what Kibana requires of an ES|QL rule: an alert when the query returns rows
@@ -141,22 +175,28 @@ public record DeadMan(Duration interval, int missed, Duration lookback) {
     return rule;
   }
 
-  /** {@code 7d}, {@code 3m}, {@code 90s}: the largest unit that divides it, as date math and people write it. */
+  /**
+   * {@code 7d}, {@code 3m}, {@code 90s}: the largest unit that divides it, as date math and people
+   * write it.
+   */
   static String dateMath(Duration d) {
     long s = d.toSeconds();
-    return s % 86_400 == 0 ? s / 86_400 + "d" : s % 3_600 == 0 ? s / 3_600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
+    return s % 86_400 == 0
+        ? s / 86_400 + "d"
+        : s % 3_600 == 0 ? s / 3_600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
   }
 
   /** The same as an ES|QL time span literal: {@code 3 minutes}. */
   static String timeSpan(Duration d) {
     String math = dateMath(d);
     long n = Long.parseLong(math.substring(0, math.length() - 1));
-    String unit = switch (math.charAt(math.length() - 1)) {
-      case 'd' -> "day";
-      case 'h' -> "hour";
-      case 'm' -> "minute";
-      default -> "second";
-    };
+    String unit =
+        switch (math.charAt(math.length() - 1)) {
+          case 'd' -> "day";
+          case 'h' -> "hour";
+          case 'm' -> "minute";
+          default -> "second";
+        };
     return n + " " + unit + (n == 1 ? "" : "s");
   }
 

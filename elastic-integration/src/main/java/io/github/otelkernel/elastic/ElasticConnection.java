@@ -23,8 +23,8 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.message.BasicHeader;
 
 /**
- * One cluster, reached through both faces of the Elasticsearch Java client: the typed
- * {@link ElasticsearchClient} that installs things, and its low-level {@link Rest5Client} that probes.
+ * One cluster, reached through both faces of the Elasticsearch Java client: the typed {@link
+ * ElasticsearchClient} that installs things, and its low-level {@link Rest5Client} that probes.
  */
 public final class ElasticConnection implements AutoCloseable {
   private final URI url;
@@ -35,8 +35,10 @@ public final class ElasticConnection implements AutoCloseable {
     this.url = url;
     this.rest = rest;
     // no instrumentation: setup's calls are not the agent's telemetry
-    this.client = new ElasticsearchClient(
-        new Rest5ClientTransport(rest, new JacksonJsonpMapper(), null, NoopInstrumentation.INSTANCE));
+    this.client =
+        new ElasticsearchClient(
+            new Rest5ClientTransport(
+                rest, new JacksonJsonpMapper(), null, NoopInstrumentation.INSTANCE));
   }
 
   /**
@@ -44,7 +46,8 @@ public final class ElasticConnection implements AutoCloseable {
    * @param authorization the {@code Authorization} header value, or null
    * @param caFile PEM certificates to trust for https instead of the JDK's, or null
    */
-  public static ElasticConnection open(URI url, String authorization, Path caFile) throws SetupException {
+  public static ElasticConnection open(URI url, String authorization, Path caFile)
+      throws SetupException {
     Rest5ClientBuilder builder = Rest5Client.builder(url);
     if (authorization != null) {
       builder.setDefaultHeaders(new Header[] {new BasicHeader("Authorization", authorization)});
@@ -60,30 +63,39 @@ public final class ElasticConnection implements AutoCloseable {
   }
 
   public static String basicAuthorization(String username, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
-  /** An SSL context that trusts exactly the certificates in a PEM file (the cluster's CA, or its own certificate). */
+  /**
+   * An SSL context that trusts exactly the certificates in a PEM file (the cluster's CA, or its own
+   * certificate).
+   */
   static SSLContext trusting(Path caFile) throws SetupException {
     try (InputStream in = Files.newInputStream(caFile)) {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
       int i = 0;
-      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (Certificate certificate :
+          CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         trust.setCertificateEntry("ca-" + i++, certificate);
       }
       if (i == 0) {
         throw SetupException.usage("--ca-file " + caFile + ": no PEM certificate in it");
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
       return context;
     } catch (IOException e) {
-      throw SetupException.usage("--ca-file " + caFile + ": cannot read it (" + e.getClass().getSimpleName() + ")");
+      throw SetupException.usage(
+          "--ca-file " + caFile + ": cannot read it (" + e.getClass().getSimpleName() + ")");
     } catch (GeneralSecurityException e) {
-      throw SetupException.usage("--ca-file " + caFile + ": not a PEM certificate file (" + e.getMessage() + ")");
+      throw SetupException.usage(
+          "--ca-file " + caFile + ": not a PEM certificate file (" + e.getMessage() + ")");
     }
   }
 

@@ -14,7 +14,9 @@ import java.util.List;
  */
 public final class ElasticSetup {
   /** The roles in {@code elastic/roles/}, in install order. */
-  static final List<String> ROLES = List.of("ksec_analyst", "ksec_collector_writer", "ksec_analyst_restricted");
+  static final List<String> ROLES =
+      List.of("ksec_analyst", "ksec_collector_writer", "ksec_analyst_restricted");
+
   /** The role that hides command lines with field-level security. */
   static final String RESTRICTED_ROLE = "ksec_analyst_restricted";
 
@@ -40,7 +42,8 @@ public final class ElasticSetup {
     String address = connection.url().toString();
     ClusterFeatures features = new ClusterProbe(connection.rest(), address).detect();
     SetupReport report = new SetupReport();
-    report.cluster("Elasticsearch " + features.version() + " at " + address, "license " + features.license());
+    report.cluster(
+        "Elasticsearch " + features.version() + " at " + address, "license " + features.license());
     TemplateFactory templates = new TemplateFactory(conventions, features.missingFieldTypes());
     installTemplates(templates, features, retentionDays, report);
     installRoles(features, report);
@@ -48,44 +51,80 @@ public final class ElasticSetup {
   }
 
   /** The ILM policy where there is ILM, the component templates, the index template. */
-  private void installTemplates(TemplateFactory templates, ClusterFeatures features, int retentionDays, SetupReport report)
+  private void installTemplates(
+      TemplateFactory templates, ClusterFeatures features, int retentionDays, SetupReport report)
       throws SetupException {
     ElasticsearchClient es = connection.client();
     // the policy first: the settings name it
     if (features.ilm()) {
       ObjectNode policy = templates.ilmPolicy(retentionDays);
-      call("PUT _ilm/policy/" + TemplateFactory.POLICY, () -> es.ilm().putLifecycle(r -> r
-          .name(TemplateFactory.POLICY).withJson(JsonResources.reader(policy))));
-      report.installed("ILM policy " + TemplateFactory.POLICY, "delete " + retentionDays + " days after rollover");
+      call(
+          "PUT _ilm/policy/" + TemplateFactory.POLICY,
+          () ->
+              es.ilm()
+                  .putLifecycle(
+                      r -> r.name(TemplateFactory.POLICY).withJson(JsonResources.reader(policy))));
+      report.installed(
+          "ILM policy " + TemplateFactory.POLICY,
+          "delete " + retentionDays + " days after rollover");
     }
 
     ObjectNode settings = templates.settings(features.ilm());
-    call("PUT _component_template/" + TemplateFactory.SETTINGS, () -> es.cluster().putComponentTemplate(r -> r
-        .name(TemplateFactory.SETTINGS).withJson(JsonResources.reader(settings))));
-    report.installed("component template " + TemplateFactory.SETTINGS,
+    call(
+        "PUT _component_template/" + TemplateFactory.SETTINGS,
+        () ->
+            es.cluster()
+                .putComponentTemplate(
+                    r ->
+                        r.name(TemplateFactory.SETTINGS).withJson(JsonResources.reader(settings))));
+    report.installed(
+        "component template " + TemplateFactory.SETTINGS,
         features.ilm() ? "uses ILM policy " + TemplateFactory.POLICY : "");
 
     ObjectNode mappings = templates.mappings();
-    call("PUT _component_template/" + TemplateFactory.MAPPINGS, () -> es.cluster().putComponentTemplate(r -> r
-        .name(TemplateFactory.MAPPINGS).withJson(JsonResources.reader(mappings))));
-    report.installed("component template " + TemplateFactory.MAPPINGS,
-        templates.attributeFields() + " attribute fields, " + templates.ecsAliases() + " ECS aliases");
+    call(
+        "PUT _component_template/" + TemplateFactory.MAPPINGS,
+        () ->
+            es.cluster()
+                .putComponentTemplate(
+                    r ->
+                        r.name(TemplateFactory.MAPPINGS).withJson(JsonResources.reader(mappings))));
+    report.installed(
+        "component template " + TemplateFactory.MAPPINGS,
+        templates.attributeFields()
+            + " attribute fields, "
+            + templates.ecsAliases()
+            + " ECS aliases");
     templates.degradations().forEach((type, how) -> report.skipped("field type " + type, how));
 
     // without ILM, the data stream lifecycle keeps time if the cluster runs it
     boolean lifecycle = !features.ilm() && features.dataStreamLifecycle();
     ObjectNode indexTemplate = templates.indexTemplate(lifecycle ? retentionDays : null);
-    call("PUT _index_template/" + TemplateFactory.INDEX_TEMPLATE, () -> es.indices().putIndexTemplate(r -> r
-        .name(TemplateFactory.INDEX_TEMPLATE).withJson(JsonResources.reader(indexTemplate))));
-    report.installed("index template " + TemplateFactory.INDEX_TEMPLATE,
-        indexTemplate.get("index_patterns").get(0).asText() + ", priority " + indexTemplate.get("priority").asInt()
+    call(
+        "PUT _index_template/" + TemplateFactory.INDEX_TEMPLATE,
+        () ->
+            es.indices()
+                .putIndexTemplate(
+                    r ->
+                        r.name(TemplateFactory.INDEX_TEMPLATE)
+                            .withJson(JsonResources.reader(indexTemplate))));
+    report.installed(
+        "index template " + TemplateFactory.INDEX_TEMPLATE,
+        indexTemplate.get("index_patterns").get(0).asText()
+            + ", priority "
+            + indexTemplate.get("priority").asInt()
             + (lifecycle ? ", data stream lifecycle: retention " + retentionDays + " days" : ""));
     if (!features.ilm() && !lifecycle) {
-      report.skipped("retention", "this cluster has neither ILM nor the data stream lifecycle; records are kept until deleted");
+      report.skipped(
+          "retention",
+          "this cluster has neither ILM nor the data stream lifecycle; records are kept until deleted");
     }
   }
 
-  /** The roles, where security makes them mean something; the restricted one where its license allows. */
+  /**
+   * The roles, where security makes them mean something; the restricted one where its license
+   * allows.
+   */
   private void installRoles(ClusterFeatures features, SetupReport report) throws SetupException {
     if (!features.security()) {
       report.skipped("roles " + String.join(", ", ROLES), "security is disabled on this cluster");
@@ -93,13 +132,20 @@ public final class ElasticSetup {
     }
     for (String role : ROLES) {
       if (role.equals(RESTRICTED_ROLE) && !features.fieldLevelSecurity()) {
-        report.skipped("role " + role, "field-level security needs a platinum, enterprise or trial license; this cluster's is "
-            + features.license());
+        report.skipped(
+            "role " + role,
+            "field-level security needs a platinum, enterprise or trial license; this cluster's is "
+                + features.license());
         continue;
       }
       ObjectNode body = JsonResources.object("roles/" + role + ".json");
-      call("PUT _security/role/" + role, () -> connection.client().security().putRole(r -> r
-          .name(role).withJson(JsonResources.reader(body))));
+      call(
+          "PUT _security/role/" + role,
+          () ->
+              connection
+                  .client()
+                  .security()
+                  .putRole(r -> r.name(role).withJson(JsonResources.reader(body))));
       report.installed("role " + role, "");
     }
   }

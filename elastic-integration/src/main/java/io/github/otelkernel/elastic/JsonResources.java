@@ -8,7 +8,10 @@ import java.io.InputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 
-/** The JSON files under {@code src/main/resources/elastic/}, as trees that setup completes before sending. */
+/**
+ * The JSON files under {@code src/main/resources/elastic/}, as trees that setup completes before
+ * sending.
+ */
 final class JsonResources {
   static final ObjectMapper JSON = new ObjectMapper();
 

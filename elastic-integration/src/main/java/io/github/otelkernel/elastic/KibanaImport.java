@@ -27,11 +27,11 @@ import java.util.UUID;
 import javax.net.ssl.SSLException;
 
 /**
- * Imports the dashboards into Kibana through its saved objects import API
- * ({@code POST <kibana>/api/saved_objects/_import?overwrite=true}, multipart/form-data with the
- * NDJSON as the part {@code file}, header {@code kbn-xsrf}). The NDJSON is the jar's
- * {@code kibana/*.ndjson} (the repository's {@code dashboards/}), sent as one file with the shared
- * data view once. Kibana answers 200 even when some objects fail; each failure becomes one line.
+ * Imports the dashboards into Kibana through its saved objects import API ({@code POST
+ * <kibana>/api/saved_objects/_import?overwrite=true}, multipart/form-data with the NDJSON as the
+ * part {@code file}, header {@code kbn-xsrf}). The NDJSON is the jar's {@code kibana/*.ndjson} (the
+ * repository's {@code dashboards/}), sent as one file with the shared data view once. Kibana
+ * answers 200 even when some objects fail; each failure becomes one line.
  */
 public final class KibanaImport {
   static final String IMPORT_PATH = "/api/saved_objects/_import";
@@ -46,7 +46,8 @@ public final class KibanaImport {
   private final HttpClient http;
 
   /**
-   * @param kibana Kibana's base URL, with its base path or space ({@code https://host/s/security}) if any
+   * @param kibana Kibana's base URL, with its base path or space ({@code https://host/s/security})
+   *     if any
    * @param authorization the {@code Authorization} header value, or null
    * @param caFile PEM certificates to trust for https instead of the JDK's, or null
    */
@@ -92,18 +93,22 @@ public final class KibanaImport {
   Result run(String ndjson) throws SetupException {
     String call = "POST " + IMPORT_PATH;
     String boundary = "ksec-" + UUID.randomUUID();
-    HttpRequest.Builder request = HttpRequest.newBuilder(endpoint())
-        .timeout(Duration.ofSeconds(120))
-        .header("kbn-xsrf", "true")
-        .header("Accept", "application/json")
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, ndjson), StandardCharsets.UTF_8));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(endpoint())
+            .timeout(Duration.ofSeconds(120))
+            .header("kbn-xsrf", "true")
+            .header("Accept", "application/json")
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    multipart(boundary, ndjson), StandardCharsets.UTF_8));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
     HttpResponse<String> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw unreachable(e);
     } catch (InterruptedException e) {
@@ -120,8 +125,13 @@ public final class KibanaImport {
       throw refused(call, response.statusCode(), body);
     }
     if (body == null || !body.has("success")) {
-      throw SetupException.cluster("Kibana at " + kibana + " answered " + call + " with something that is not Kibana's JSON"
-          + " (is --kibana Kibana's URL, with its base path if it has one?)");
+      throw SetupException.cluster(
+          "Kibana at "
+              + kibana
+              + " answered "
+              + call
+              + " with something that is not Kibana's JSON"
+              + " (is --kibana Kibana's URL, with its base path if it has one?)");
     }
     return result(body, ndjson);
   }
@@ -132,12 +142,19 @@ public final class KibanaImport {
   }
 
   static String multipart(String boundary, String ndjson) {
-    return "--" + boundary + "\r\n"
-        + "Content-Disposition: form-data; name=\"file\"; filename=\"" + FILE_NAME + "\"\r\n"
+    return "--"
+        + boundary
+        + "\r\n"
+        + "Content-Disposition: form-data; name=\"file\"; filename=\""
+        + FILE_NAME
+        + "\"\r\n"
         + "Content-Type: application/ndjson\r\n"
         + "\r\n"
-        + ndjson + "\r\n"
-        + "--" + boundary + "--\r\n";
+        + ndjson
+        + "\r\n"
+        + "--"
+        + boundary
+        + "--\r\n";
   }
 
   /** The import's answer: {@code success}, {@code successCount}, {@code errors[]}. */
@@ -158,52 +175,109 @@ public final class KibanaImport {
       failedTypes.add(error.path("type").asText());
     }
     int imported = body.path("successCount").asInt(0);
-    String what = sent.getOrDefault("dashboard", 0) + " dashboards, " + sent.getOrDefault("lens", 0) + " Lens panels, "
-        + sent.getOrDefault("visualization", 0) + " guides, data view " + Dashboards.INDEX_PATTERN;
+    String what =
+        sent.getOrDefault("dashboard", 0)
+            + " dashboards, "
+            + sent.getOrDefault("lens", 0)
+            + " Lens panels, "
+            + sent.getOrDefault("visualization", 0)
+            + " guides, data view "
+            + Dashboards.INDEX_PATTERN;
     if (errors.isEmpty() && body.path("success").asBoolean()) {
-      report.installed("Kibana saved objects at " + kibana, what + " (" + imported + " objects, overwritten if present)");
+      report.installed(
+          "Kibana saved objects at " + kibana,
+          what + " (" + imported + " objects, overwritten if present)");
     } else {
-      report.skipped("Kibana saved objects at " + kibana, imported + " of " + sent.values().stream().mapToInt(i -> i).sum()
-          + " objects imported; " + errors.size() + " refused (" + String.join(", ", failedTypes) + ")");
+      report.skipped(
+          "Kibana saved objects at " + kibana,
+          imported
+              + " of "
+              + sent.values().stream().mapToInt(i -> i).sum()
+              + " objects imported; "
+              + errors.size()
+              + " refused ("
+              + String.join(", ", failedTypes)
+              + ")");
     }
     return new Result(report, errors);
   }
 
-  /** One refused object: {@code lens ksec-… "title": missing_references (index-pattern ksec-logs)}. */
+  /**
+   * One refused object: {@code lens ksec-… "title": missing_references (index-pattern ksec-logs)}.
+   */
   static String describe(JsonNode error) {
     String title = error.path("title").asText(error.at("/meta/title").asText(""));
     String type = error.at("/error/type").asText("unknown");
-    String detail = switch (type) {
-      case "missing_references" -> {
-        List<String> missing = new ArrayList<>();
-        error.at("/error/references").forEach(r -> missing.add(r.path("type").asText() + " " + r.path("id").asText()));
-        yield "missing_references (" + String.join(", ", missing) + ")";
-      }
-      case "unsupported_type" -> "unsupported_type (this Kibana does not know the type " + error.path("type").asText() + ")";
-      case "conflict", "ambiguous_conflict" -> type + " (an object with this id exists and was not overwritten)";
-      default -> type + (error.at("/error/message").isTextual() ? ": " + error.at("/error/message").asText() : "");
-    };
-    return "Kibana did not import " + error.path("type").asText() + " " + error.path("id").asText()
-        + (title.isEmpty() ? "" : " \"" + title + "\"") + ": " + oneLine(detail);
+    String detail =
+        switch (type) {
+          case "missing_references" -> {
+            List<String> missing = new ArrayList<>();
+            error
+                .at("/error/references")
+                .forEach(r -> missing.add(r.path("type").asText() + " " + r.path("id").asText()));
+            yield "missing_references (" + String.join(", ", missing) + ")";
+          }
+          case "unsupported_type" ->
+              "unsupported_type (this Kibana does not know the type "
+                  + error.path("type").asText()
+                  + ")";
+          case "conflict", "ambiguous_conflict" ->
+              type + " (an object with this id exists and was not overwritten)";
+          default ->
+              type
+                  + (error.at("/error/message").isTextual()
+                      ? ": " + error.at("/error/message").asText()
+                      : "");
+        };
+    return "Kibana did not import "
+        + error.path("type").asText()
+        + " "
+        + error.path("id").asText()
+        + (title.isEmpty() ? "" : " \"" + title + "\"")
+        + ": "
+        + oneLine(detail);
   }
 
   private SetupException refused(String call, int status, JsonNode body) {
-    return refused(kibana, call, status, body, " (the user needs all privileges on Dashboard, Visualize Library and Data View"
-        + " Management in this space, or Saved Objects Management)");
+    return refused(
+        kibana,
+        call,
+        status,
+        body,
+        " (the user needs all privileges on Dashboard, Visualize Library and Data View"
+            + " Management in this space, or Saved Objects Management)");
   }
 
-  /** One line for an answer other than the one expected, with the fix where the status names one. */
-  static SetupException refused(URI kibana, String call, int status, JsonNode body, String forbiddenHint) {
-    String message = body == null ? "(no readable error body)"
-        : body.path("error").asText("") + (body.has("message") ? ": " + body.get("message").asText() : "");
-    String hint = switch (status) {
-      case 401 -> " (check --api-key, or --username and --password: Kibana takes the same users and API keys as Elasticsearch)";
-      case 403 -> forbiddenHint;
-      case 404 -> " (is --kibana Kibana's URL? a Kibana behind a proxy path needs that path in --kibana, e.g. https://host/kibana)";
-      case 413 -> " (raise savedObjects.maxImportPayloadBytes in kibana.yml)";
-      default -> "";
-    };
-    return SetupException.cluster("Kibana at " + kibana + " answered " + status + " to " + call + ": " + oneLine(message) + hint);
+  /**
+   * One line for an answer other than the one expected, with the fix where the status names one.
+   */
+  static SetupException refused(
+      URI kibana, String call, int status, JsonNode body, String forbiddenHint) {
+    String message =
+        body == null
+            ? "(no readable error body)"
+            : body.path("error").asText("")
+                + (body.has("message") ? ": " + body.get("message").asText() : "");
+    String hint =
+        switch (status) {
+          case 401 ->
+              " (check --api-key, or --username and --password: Kibana takes the same users and API keys as Elasticsearch)";
+          case 403 -> forbiddenHint;
+          case 404 ->
+              " (is --kibana Kibana's URL? a Kibana behind a proxy path needs that path in --kibana, e.g. https://host/kibana)";
+          case 413 -> " (raise savedObjects.maxImportPayloadBytes in kibana.yml)";
+          default -> "";
+        };
+    return SetupException.cluster(
+        "Kibana at "
+            + kibana
+            + " answered "
+            + status
+            + " to "
+            + call
+            + ": "
+            + oneLine(message)
+            + hint);
   }
 
   private SetupException unreachable(IOException e) {
@@ -211,7 +285,8 @@ public final class KibanaImport {
   }
 
   static SetupException unreachable(URI kibana, IOException e) {
-    // the JDK client's ConnectException often has no message, nor has its cause (ClosedChannelException)
+    // the JDK client's ConnectException often has no message, nor has its cause
+    // (ClosedChannelException)
     Throwable cause = e;
     String what = null;
     boolean connect = false;
@@ -233,7 +308,9 @@ public final class KibanaImport {
       what = "no answer within 120 s";
     } else if (connect) {
       hint = " (check --kibana: is Kibana running there? its port is 5601 by default)";
-    } else if (e instanceof SSLException || cause instanceof SSLException || cause instanceof java.security.cert.CertificateException) {
+    } else if (e instanceof SSLException
+        || cause instanceof SSLException
+        || cause instanceof java.security.cert.CertificateException) {
       hint = " (give Kibana's CA with --ca-file, or use its http URL if it serves no TLS)";
     }
     return SetupException.cluster("cannot reach Kibana at " + kibana + ": " + oneLine(what) + hint);

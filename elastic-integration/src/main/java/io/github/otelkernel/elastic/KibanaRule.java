@@ -21,8 +21,9 @@ import java.time.Duration;
  */
 public final class KibanaRule {
   static final String RULE_PATH = "/api/alerting/rule/";
-  private static final String FORBIDDEN_HINT = " (the user needs all privileges on Stack Rules (Management) in this space,"
-      + " and read access to logs-ksec.*: the rule queries as that user)";
+  private static final String FORBIDDEN_HINT =
+      " (the user needs all privileges on Stack Rules (Management) in this space,"
+          + " and read access to logs-ksec.*: the rule queries as that user)";
 
   private final URI kibana;
   private final String authorization;
@@ -44,8 +45,13 @@ public final class KibanaRule {
     ObjectNode rule = bundled();
     String subject = "Kibana rule " + DeadMan.RULE_ID + " \"" + rule.path("name").asText() + "\"";
     DeadMan d = DeadMan.DEFAULT; // what the bundled file was generated from (DeadManTest)
-    String what = "names hosts whose agent.health records stopped for " + DeadMan.timeSpan(d.threshold()) + ", seen in the last "
-        + DeadMan.dateMath(d.lookback()) + ", checked every " + DeadMan.dateMath(d.interval());
+    String what =
+        "names hosts whose agent.health records stopped for "
+            + DeadMan.timeSpan(d.threshold())
+            + ", seen in the last "
+            + DeadMan.dateMath(d.lookback())
+            + ", checked every "
+            + DeadMan.dateMath(d.interval());
     SetupReport report = new SetupReport();
     HttpResponse<String> created = send("POST", rule);
     if (created.statusCode() == 200) {
@@ -56,7 +62,9 @@ public final class KibanaRule {
       throw refusal("POST", created);
     }
     ObjectNode update = rule.deepCopy();
-    update.remove(java.util.List.of("rule_type_id", "consumer", "enabled")); // PUT refuses them: they stay as created
+    update.remove(
+        java.util.List.of(
+            "rule_type_id", "consumer", "enabled")); // PUT refuses them: they stay as created
     HttpResponse<String> updated = send("PUT", update);
     if (updated.statusCode() != 200) {
       throw refusal("PUT", updated);
@@ -66,12 +74,15 @@ public final class KibanaRule {
   }
 
   private HttpResponse<String> send(String method, JsonNode body) throws SetupException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(endpoint())
-        .timeout(Duration.ofSeconds(60))
-        .header("kbn-xsrf", "true")
-        .header("Accept", "application/json")
-        .header("Content-Type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(endpoint())
+            .timeout(Duration.ofSeconds(60))
+            .header("kbn-xsrf", "true")
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
@@ -96,12 +107,19 @@ public final class KibanaRule {
     } catch (IOException e) {
       body = null;
     }
-    SetupException e = KibanaImport.refused(kibana, method + " " + RULE_PATH + DeadMan.RULE_ID, response.statusCode(), body,
-        FORBIDDEN_HINT);
+    SetupException e =
+        KibanaImport.refused(
+            kibana,
+            method + " " + RULE_PATH + DeadMan.RULE_ID,
+            response.statusCode(),
+            body,
+            FORBIDDEN_HINT);
     if (response.statusCode() == 400) {
       // what an older Kibana says of groupBy "row" or searchType "esqlQuery"
-      return SetupException.cluster(e.getMessage() + " (the rule needs Kibana 8.19, or 9.1 or newer: ES|QL rules with one alert"
-          + " per row)");
+      return SetupException.cluster(
+          e.getMessage()
+              + " (the rule needs Kibana 8.19, or 9.1 or newer: ES|QL rules with one alert"
+              + " per row)");
     }
     return e;
   }

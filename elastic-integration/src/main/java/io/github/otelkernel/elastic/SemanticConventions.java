@@ -19,7 +19,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * semantic-conventions jar ({@code semconv-model/}), so the templates describe the same model the
  * agent was built from, and a new attribute there reaches the mappings without a second list here.
  *
- * @param registryTypes every {@code ksec.*} attribute and its semconv type ({@code int}, {@code string}…), in registry order
+ * @param registryTypes every {@code ksec.*} attribute and its semconv type ({@code int}, {@code
+ *     string}…), in registry order
  * @param ecsFields the ECS field of each attribute that has one (ksec and OTel alike)
  * @param eventAttributes every attribute some event carries, OTel's and ours
  */
@@ -47,7 +48,9 @@ public record SemanticConventions(
         ecsField(ref).ifPresent(field -> ecs.putIfAbsent(id, field));
       }
     }
-    return new SemanticConventions(Collections.unmodifiableMap(types), Collections.unmodifiableMap(ecs),
+    return new SemanticConventions(
+        Collections.unmodifiableMap(types),
+        Collections.unmodifiableMap(ecs),
         Collections.unmodifiableSet(emitted));
   }
 
@@ -56,15 +59,19 @@ public record SemanticConventions(
     Object annotations = attribute.get("annotations");
     Object field = annotations instanceof Map<?, ?> m ? m.get("ecs") : null;
     return field instanceof String s && !s.isBlank() && !s.equals("none")
-        ? java.util.Optional.of(s) : java.util.Optional.empty();
+        ? java.util.Optional.of(s)
+        : java.util.Optional.empty();
   }
 
   private static List<Map<String, Object>> groups(String file) {
     try (InputStream in = SemanticConventions.class.getResourceAsStream(MODEL + file)) {
       if (in == null) {
-        throw new IllegalStateException(MODEL + file + " is not on the class path (the semantic-conventions jar)");
+        throw new IllegalStateException(
+            MODEL + file + " is not on the class path (the semantic-conventions jar)");
       }
-      Map<?, ?> doc = (Map<?, ?>) new Load(LoadSettings.builder().setLabel(file).build()).loadFromInputStream(in);
+      Map<?, ?> doc =
+          (Map<?, ?>)
+              new Load(LoadSettings.builder().setLabel(file).build()).loadFromInputStream(in);
       return list(doc.get("groups"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -4,6 +4,7 @@ package io.github.otelkernel.elastic;
 public final class SetupException extends Exception {
   /** The cluster refused, could not be reached, or lacks something setup cannot do without. */
   public static final int CLUSTER = 1;
+
   /** The command line is wrong. */
   public static final int USAGE = 2;
 

@@ -25,15 +25,18 @@ public final class SetupMain {
   /** The command with those conventions, for {@link #main} and for tests that run it in-process. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new SetupCommand());
-    cl.setParameterExceptionHandler((e, args) -> {
-      e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see --help)");
-      return SetupException.USAGE;
-    });
-    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      // what SetupCommand did not foresee: its message, or its class when it has none
-      cmd.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-      return SetupException.CLUSTER;
-    });
+    cl.setParameterExceptionHandler(
+        (e, args) -> {
+          e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see --help)");
+          return SetupException.USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          // what SetupCommand did not foresee: its message, or its class when it has none
+          cmd.getErr()
+              .println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+          return SetupException.CLUSTER;
+        });
     return cl;
   }
 

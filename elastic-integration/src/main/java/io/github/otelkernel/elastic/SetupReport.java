@@ -5,7 +5,11 @@ import java.util.List;
 
 /** What setup found, installed and left out (with why), one line each, in the order it happened. */
 public final class SetupReport {
-  public enum Kind { CLUSTER, INSTALLED, SKIPPED }
+  public enum Kind {
+    CLUSTER,
+    INSTALLED,
+    SKIPPED
+  }
 
   public record Entry(Kind kind, String subject, String detail) {
     @Override

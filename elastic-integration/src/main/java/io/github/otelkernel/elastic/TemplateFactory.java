@@ -22,8 +22,10 @@ final class TemplateFactory {
   private final SemanticConventions conventions;
   private final Set<String> missingFieldTypes;
   private final ObjectNode fallbacks = fallbacks();
+
   /** field type → the fields that lost it on this cluster, for the report. */
   private final Map<String, List<String>> degraded = new LinkedHashMap<>();
+
   private int attributeFields;
   private int ecsAliases;
 
@@ -32,16 +34,22 @@ final class TemplateFactory {
     this.missingFieldTypes = missingFieldTypes;
   }
 
-  /** The field types {@code fallbacks.json} knows how to do without: those worth probing a cluster for. */
+  /**
+   * The field types {@code fallbacks.json} knows how to do without: those worth probing a cluster
+   * for.
+   */
   static Set<String> optionalFieldTypes() {
-    return fallbacks().propertyStream().map(Map.Entry::getKey).collect(java.util.stream.Collectors.toSet());
+    return fallbacks()
+        .propertyStream()
+        .map(Map.Entry::getKey)
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   /**
    * The mappings component template: the record envelope of {@code logs-ksec@mappings.json}, one
-   * explicit field per attribute (registry types through {@code attributes.json}'s
-   * {@code registry_types}, then {@code attributes.json}'s own entries, which win), ECS aliases, and
-   * field types the cluster lacks replaced by their fallbacks.
+   * explicit field per attribute (registry types through {@code attributes.json}'s {@code
+   * registry_types}, then {@code attributes.json}'s own entries, which win), ECS aliases, and field
+   * types the cluster lacks replaced by their fallbacks.
    */
   ObjectNode mappings() {
     ObjectNode body = JsonResources.object(MAPPINGS + ".json");
@@ -50,21 +58,32 @@ final class TemplateFactory {
 
     // passthrough containers: each attribute is declared under its full dotted name (no subobjects)
     ObjectNode attributes = ((ObjectNode) root.get("attributes")).putObject("properties");
-    conventions.registryTypes().forEach((id, type) -> attributes.set(id, registryType(catalog, id, type)));
+    conventions
+        .registryTypes()
+        .forEach((id, type) -> attributes.set(id, registryType(catalog, id, type)));
     attributes.setAll((ObjectNode) catalog.get("attributes").deepCopy());
-    ObjectNode resource = ((ObjectNode) root.at("/resource/properties/attributes")).putObject("properties");
+    ObjectNode resource =
+        ((ObjectNode) root.at("/resource/properties/attributes")).putObject("properties");
     resource.setAll((ObjectNode) catalog.get("resource.attributes").deepCopy());
     attributeFields = attributes.size() + resource.size();
 
     // ECS names as aliases, for rules and dashboards written against ECS. Where the ECS name is the
     // OTel name (process.pid), the passthrough object already answers to it.
-    conventions.ecsFields().forEach((attribute, ecs) -> {
-      if (!ecs.equals(attribute) && attributes.has(attribute)) {
-        putField(root, ecs, JsonResources.JSON.createObjectNode()
-            .put("type", "alias").put("path", "attributes." + attribute));
-        ecsAliases++;
-      }
-    });
+    conventions
+        .ecsFields()
+        .forEach(
+            (attribute, ecs) -> {
+              if (!ecs.equals(attribute) && attributes.has(attribute)) {
+                putField(
+                    root,
+                    ecs,
+                    JsonResources.JSON
+                        .createObjectNode()
+                        .put("type", "alias")
+                        .put("path", "attributes." + attribute));
+                ecsAliases++;
+              }
+            });
 
     degrade(body, "");
     return body;
@@ -79,11 +98,16 @@ final class TemplateFactory {
     return body;
   }
 
-  /** The index template, with the data stream lifecycle's retention when that is how this cluster keeps time. */
+  /**
+   * The index template, with the data stream lifecycle's retention when that is how this cluster
+   * keeps time.
+   */
   ObjectNode indexTemplate(Integer dataRetentionDays) {
     ObjectNode body = JsonResources.object(INDEX_TEMPLATE + ".json");
     if (dataRetentionDays != null) {
-      body.putObject("template").putObject("lifecycle").put("data_retention", dataRetentionDays + "d");
+      body.putObject("template")
+          .putObject("lifecycle")
+          .put("data_retention", dataRetentionDays + "d");
     }
     return body;
   }
@@ -95,14 +119,19 @@ final class TemplateFactory {
     return body;
   }
 
-  /** Per field type this cluster lacks (after {@link #mappings()}): which fields did without it, and how. */
+  /**
+   * Per field type this cluster lacks (after {@link #mappings()}): which fields did without it, and
+   * how.
+   */
   Map<String, String> degradations() {
     Map<String, String> lines = new LinkedHashMap<>();
-    degraded.forEach((type, fields) -> {
-      JsonNode fallback = fallbacks.get(type);
-      String how = fallback.isNull() ? "left out " : fallback.get("type").asText() + " instead for ";
-      lines.put(type, "not on this cluster; " + how + String.join(", ", fields));
-    });
+    degraded.forEach(
+        (type, fields) -> {
+          JsonNode fallback = fallbacks.get(type);
+          String how =
+              fallback.isNull() ? "left out " : fallback.get("type").asText() + " instead for ";
+          lines.put(type, "not on this cluster; " + how + String.join(", ", fields));
+        });
     return lines;
   }
 
@@ -117,7 +146,8 @@ final class TemplateFactory {
   private static ObjectNode registryType(ObjectNode catalog, String id, String type) {
     JsonNode mapping = catalog.get("registry_types").get(type);
     if (mapping == null) {
-      throw new IllegalStateException(id + " has type " + type + ", which attributes.json's registry_types does not map");
+      throw new IllegalStateException(
+          id + " has type " + type + ", which attributes.json's registry_types does not map");
     }
     return mapping.deepCopy();
   }
@@ -129,9 +159,13 @@ final class TemplateFactory {
     for (int i = 0; i < parts.length - 1; i++) {
       JsonNode next = current.get(parts[i]);
       if (next != null && next.has("type")) {
-        throw new IllegalStateException("ECS field " + dottedPath + " would nest under the field " + parts[i]);
+        throw new IllegalStateException(
+            "ECS field " + dottedPath + " would nest under the field " + parts[i]);
       }
-      current = next == null ? current.putObject(parts[i]).putObject("properties") : (ObjectNode) next.get("properties");
+      current =
+          next == null
+              ? current.putObject(parts[i]).putObject("properties")
+              : (ObjectNode) next.get("properties");
     }
     if (current.has(parts[parts.length - 1])) {
       throw new IllegalStateException("ECS field " + dottedPath + " is mapped twice");
@@ -141,16 +175,18 @@ final class TemplateFactory {
 
   /**
    * Replaces every field whose type the cluster lacks by its fallback, or drops it where the
-   * fallback is null (extra multi-fields only). Walks properties, multi-fields and dynamic templates
-   * alike: any object whose {@code type} is a missing field type is a field mapping.
+   * fallback is null (extra multi-fields only). Walks properties, multi-fields and dynamic
+   * templates alike: any object whose {@code type} is a missing field type is a field mapping.
    */
   private void degrade(ObjectNode node, String path) {
     for (String key : node.propertyStream().map(Map.Entry::getKey).toList()) {
       if (!(node.get(key) instanceof ObjectNode child)) {
         continue;
       }
-      String childPath = Set.of("template", "mappings", "properties", "fields").contains(key)
-          ? path : path.isEmpty() ? key : path + "." + key;
+      String childPath =
+          Set.of("template", "mappings", "properties", "fields").contains(key)
+              ? path
+              : path.isEmpty() ? key : path + "." + key;
       JsonNode type = child.get("type");
       if (type != null && type.isTextual() && missingFieldTypes.contains(type.asText())) {
         JsonNode fallback = fallbacks.get(type.asText());
@@ -165,7 +201,8 @@ final class TemplateFactory {
       }
     }
     if (node.get("dynamic_templates") != null) {
-      node.get("dynamic_templates").forEach(t -> degrade((ObjectNode) t, path + "dynamic_templates"));
+      node.get("dynamic_templates")
+          .forEach(t -> degrade((ObjectNode) t, path + "dynamic_templates"));
     }
   }
 

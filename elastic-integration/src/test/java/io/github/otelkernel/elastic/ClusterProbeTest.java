@@ -10,9 +10,12 @@ import org.junit.jupiter.api.Test;
 class ClusterProbeTest {
   @Test
   void refusesClustersOlderThanTheClientSpeaksTo() {
-    SetupException e = assertThrows(SetupException.class,
-        () -> ClusterProbe.requireSupported("8.19.4", "http://es:9200"));
-    assertEquals("Elasticsearch 8.19.4 at http://es:9200 is too old: setup needs 9.0 or later", e.getMessage());
+    SetupException e =
+        assertThrows(
+            SetupException.class, () -> ClusterProbe.requireSupported("8.19.4", "http://es:9200"));
+    assertEquals(
+        "Elasticsearch 8.19.4 at http://es:9200 is too old: setup needs 9.0 or later",
+        e.getMessage());
     assertEquals(SetupException.CLUSTER, e.exitCode());
     assertDoesNotThrow(() -> ClusterProbe.requireSupported("9.0.0", "x"));
     assertDoesNotThrow(() -> ClusterProbe.requireSupported("9.2.0-SNAPSHOT", "x"));
@@ -29,8 +32,14 @@ class ClusterProbeTest {
 
   @Test
   void fieldLevelSecurityNeedsALicenseThatHasIt() {
-    assertTrue(new ClusterFeatures("9.2.0", "trial", false, false, true, java.util.Set.of()).fieldLevelSecurity());
-    assertTrue(!new ClusterFeatures("9.2.0", "basic", false, false, true, java.util.Set.of()).fieldLevelSecurity());
-    assertTrue(!new ClusterFeatures("9.2.0", "expired", false, false, true, java.util.Set.of()).fieldLevelSecurity());
+    assertTrue(
+        new ClusterFeatures("9.2.0", "trial", false, false, true, java.util.Set.of())
+            .fieldLevelSecurity());
+    assertTrue(
+        !new ClusterFeatures("9.2.0", "basic", false, false, true, java.util.Set.of())
+            .fieldLevelSecurity());
+    assertTrue(
+        !new ClusterFeatures("9.2.0", "expired", false, false, true, java.util.Set.of())
+            .fieldLevelSecurity());
   }
 }

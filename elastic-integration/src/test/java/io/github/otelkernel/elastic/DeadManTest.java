@@ -18,30 +18,38 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dead-man query and rule: the committed files are what {@link DeadMan} generates, and their
- * shape is what Elasticsearch and Kibana take. Whether the query names the right hosts is
- * {@code DeadManIT}'s, against a real cluster; no Kibana runs here.
+ * shape is what Elasticsearch and Kibana take. Whether the query names the right hosts is {@code
+ * DeadManIT}'s, against a real cluster; no Kibana runs here.
  */
 class DeadManTest {
   static final Path RESOURCES = Path.of("src", "main", "resources", "elastic");
 
   @Test
   void theCommittedFilesAreWhatDeadManGenerates() throws IOException {
-    Map<String, String> generated = Map.of(
-        DeadMan.QUERY_RESOURCE, DeadMan.pretty(DeadMan.DEFAULT.searchBody()),
-        DeadMan.RULE_RESOURCE, DeadMan.pretty(DeadMan.DEFAULT.kibanaRule()));
+    Map<String, String> generated =
+        Map.of(
+            DeadMan.QUERY_RESOURCE, DeadMan.pretty(DeadMan.DEFAULT.searchBody()),
+            DeadMan.RULE_RESOURCE, DeadMan.pretty(DeadMan.DEFAULT.kibanaRule()));
     List<String> stale = new ArrayList<>();
     for (var file : generated.entrySet()) {
       Path path = RESOURCES.resolve(file.getKey());
       if (Boolean.getBoolean("deadman.regenerate")) {
         Files.createDirectories(path.getParent());
         Files.writeString(path, file.getValue(), StandardCharsets.UTF_8);
-      } else if (!Files.exists(path) || !Files.readString(path, StandardCharsets.UTF_8).equals(file.getValue())) {
+      } else if (!Files.exists(path)
+          || !Files.readString(path, StandardCharsets.UTF_8).equals(file.getValue())) {
         stale.add(path.toString());
       }
     }
-    assertEquals(List.of(), stale, "differs from io.github.otelkernel.elastic.DeadMan: regenerate with "
-        + "mvn -o -pl elastic-integration test -Dtest=DeadManTest -Ddeadman.regenerate=true, review and commit");
-    assertEquals(JsonResources.JSON.readTree(generated.get(DeadMan.RULE_RESOURCE)), KibanaRule.bundled(), "the jar's copy");
+    assertEquals(
+        List.of(),
+        stale,
+        "differs from io.github.otelkernel.elastic.DeadMan: regenerate with "
+            + "mvn -o -pl elastic-integration test -Dtest=DeadManTest -Ddeadman.regenerate=true, review and commit");
+    assertEquals(
+        JsonResources.JSON.readTree(generated.get(DeadMan.RULE_RESOURCE)),
+        KibanaRule.bundled(),
+        "the jar's copy");
   }
 
   @Test
@@ -52,11 +60,16 @@ class DeadManTest {
     assertEquals("now-7d", body.at("/query/bool/filter/1/range/@timestamp/gte").asText());
     JsonNode hosts = body.at("/aggs/hosts");
     assertEquals("resource.attributes.host.name", hosts.at("/terms/field").asText());
-    assertEquals("[{\"recent\":\"asc\"},{\"last_seen\":\"asc\"}]", hosts.at("/terms/order").toString());
+    assertEquals(
+        "[{\"recent\":\"asc\"},{\"last_seen\":\"asc\"}]", hosts.at("/terms/order").toString());
     assertEquals("@timestamp", hosts.at("/aggs/last_seen/max/field").asText());
-    assertEquals("now-3m", hosts.at("/aggs/recent/filter/range/@timestamp/gte").asText(), "3 × the default 60 s");
+    assertEquals(
+        "now-3m",
+        hosts.at("/aggs/recent/filter/range/@timestamp/gte").asText(),
+        "3 × the default 60 s");
     assertEquals("hosts>recent>_count", body.at("/aggs/silent/min_bucket/buckets_path").asText());
-    assertTrue(!body.toString().contains("script"), "no script: clusters without Painless run it too");
+    assertTrue(
+        !body.toString().contains("script"), "no script: clusters without Painless run it too");
   }
 
   @Test
@@ -74,7 +87,8 @@ class DeadManTest {
     assertEquals("stackAlerts", rule.path("consumer").asText());
     assertEquals("1m", rule.at("/schedule/interval").asText());
     assertTrue(rule.path("enabled").asBoolean());
-    assertEquals(4, UUID.fromString(DeadMan.RULE_ID).version(), "Kibana takes a UUID v1 or v4 as a rule id");
+    assertEquals(
+        4, UUID.fromString(DeadMan.RULE_ID).version(), "Kibana takes a UUID v1 or v4 as a rule id");
     JsonNode params = rule.path("params");
     // Kibana's validateParams for searchType esqlQuery: a timeField, threshold [0], comparator ">"
     assertEquals("esqlQuery", params.path("searchType").asText());
@@ -85,32 +99,55 @@ class DeadManTest {
     assertEquals(7, params.path("timeWindowSize").asInt());
     assertEquals("d", params.path("timeWindowUnit").asText());
     assertTrue(params.path("size").isInt());
-    assertTrue(!params.has("esQuery") && !params.has("index") && !params.has("searchConfiguration"),
+    assertTrue(
+        !params.has("esQuery") && !params.has("index") && !params.has("searchConfiguration"),
         "Kibana's schema forbids the other search types' params here: " + params);
-    assertEquals("FROM logs-ksec.* | WHERE event_name == \"agent.health\""
-        + " | STATS last_seen = MAX(@timestamp) BY resource.attributes.host.name"
-        + " | WHERE last_seen < NOW() - 3 minutes | SORT last_seen ASC | LIMIT 10000", params.at("/esqlQuery/esql").asText());
+    assertEquals(
+        "FROM logs-ksec.* | WHERE event_name == \"agent.health\""
+            + " | STATS last_seen = MAX(@timestamp) BY resource.attributes.host.name"
+            + " | WHERE last_seen < NOW() - 3 minutes | SORT last_seen ASC | LIMIT 10000",
+        params.at("/esqlQuery/esql").asText());
   }
 
   @Test
   void otherIntervalsChangeBothForms() {
     DeadMan fiveMinutes = new DeadMan(Duration.ofMinutes(5), 3, Duration.ofDays(1));
-    assertEquals("now-15m", fiveMinutes.searchBody().at("/aggs/hosts/aggs/recent/filter/range/@timestamp/gte").asText());
-    assertEquals("now-1d", fiveMinutes.searchBody().at("/query/bool/filter/1/range/@timestamp/gte").asText());
+    assertEquals(
+        "now-15m",
+        fiveMinutes
+            .searchBody()
+            .at("/aggs/hosts/aggs/recent/filter/range/@timestamp/gte")
+            .asText());
+    assertEquals(
+        "now-1d",
+        fiveMinutes.searchBody().at("/query/bool/filter/1/range/@timestamp/gte").asText());
     assertTrue(fiveMinutes.esql().contains("NOW() - 15 minutes"), fiveMinutes.esql());
     assertEquals("5m", fiveMinutes.kibanaRule().at("/schedule/interval").asText());
     assertEquals("90s", DeadMan.dateMath(Duration.ofSeconds(90)));
     assertEquals("1 hour", DeadMan.timeSpan(Duration.ofHours(1)));
-    assertThrows(IllegalArgumentException.class, () -> new DeadMan(Duration.ofMinutes(1), 3, Duration.ofMinutes(3)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new DeadMan(Duration.ofMinutes(1), 3, Duration.ofMinutes(3)));
   }
 
   @Test
   void silentHostsAreTheKeysOnlyWhenTheMinimumIsZero() throws IOException {
-    assertEquals(List.of("b", "c"), DeadMan.silentHosts(JsonResources.JSON.readTree(
-        "{\"aggregations\":{\"silent\":{\"value\":0.0,\"keys\":[\"b\",\"c\"]}}}")));
-    assertEquals(List.of(), DeadMan.silentHosts(JsonResources.JSON.readTree(
-        "{\"aggregations\":{\"silent\":{\"value\":2.0,\"keys\":[\"a\"]}}}")), "every host wrote recently");
-    assertEquals(List.of(), DeadMan.silentHosts(JsonResources.JSON.readTree(
-        "{\"aggregations\":{\"silent\":{\"value\":null,\"keys\":[]}}}")), "no host at all");
+    assertEquals(
+        List.of("b", "c"),
+        DeadMan.silentHosts(
+            JsonResources.JSON.readTree(
+                "{\"aggregations\":{\"silent\":{\"value\":0.0,\"keys\":[\"b\",\"c\"]}}}")));
+    assertEquals(
+        List.of(),
+        DeadMan.silentHosts(
+            JsonResources.JSON.readTree(
+                "{\"aggregations\":{\"silent\":{\"value\":2.0,\"keys\":[\"a\"]}}}")),
+        "every host wrote recently");
+    assertEquals(
+        List.of(),
+        DeadMan.silentHosts(
+            JsonResources.JSON.readTree(
+                "{\"aggregations\":{\"silent\":{\"value\":null,\"keys\":[]}}}")),
+        "no host at all");
   }
 }

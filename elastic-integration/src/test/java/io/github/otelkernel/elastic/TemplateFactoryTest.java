@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** The request bodies setup builds, against the semantic conventions the agent is built from. */
 class TemplateFactoryTest {
   static final SemanticConventions CONVENTIONS = SemanticConventions.load();
-  static final Set<String> TEST_DISTRIBUTION_LACKS = Set.of("wildcard", "match_only_text", "constant_keyword");
+  static final Set<String> TEST_DISTRIBUTION_LACKS =
+      Set.of("wildcard", "match_only_text", "constant_keyword");
 
   static JsonNode attributes(ObjectNode mappings) {
     return mappings.at("/template/mappings/properties/attributes/properties");
@@ -28,8 +29,13 @@ class TemplateFactoryTest {
     JsonNode fields = attributes(new TemplateFactory(CONVENTIONS, Set.of()).mappings());
     Set<String> unmapped = new TreeSet<>(CONVENTIONS.eventAttributes());
     unmapped.removeIf(fields::has);
-    assertEquals(Set.of(), unmapped, "attributes of events.yaml that would be mapped dynamically: add them to attributes.json");
-    assertTrue(CONVENTIONS.eventAttributes().size() > 50, "events.yaml was read: " + CONVENTIONS.eventAttributes().size());
+    assertEquals(
+        Set.of(),
+        unmapped,
+        "attributes of events.yaml that would be mapped dynamically: add them to attributes.json");
+    assertTrue(
+        CONVENTIONS.eventAttributes().size() > 50,
+        "events.yaml was read: " + CONVENTIONS.eventAttributes().size());
   }
 
   @Test
@@ -43,25 +49,41 @@ class TemplateFactoryTest {
     assertEquals("date", fields.at("/ksec.process.parent.creation.time/type").asText());
 
     JsonNode catalog = JsonResources.object("attributes.json").get("attributes");
-    catalog.properties().forEach(e -> {
-      if (e.getKey().startsWith("ksec.")) {
-        assertTrue(CONVENTIONS.registryTypes().containsKey(e.getKey()), e.getKey() + " in attributes.json is not in registry.yaml");
-      }
-    });
+    catalog
+        .properties()
+        .forEach(
+            e -> {
+              if (e.getKey().startsWith("ksec.")) {
+                assertTrue(
+                    CONVENTIONS.registryTypes().containsKey(e.getKey()),
+                    e.getKey() + " in attributes.json is not in registry.yaml");
+              }
+            });
   }
 
   @Test
   void theAttributesTheBriefNamesHaveTheirTypes() {
     JsonNode fields = attributes(new TemplateFactory(CONVENTIONS, Set.of()).mappings());
-    Map<String, String> expected = Map.ofEntries(
-        Map.entry("process.pid", "long"), Map.entry("process.parent_pid", "long"), Map.entry("thread.id", "long"),
-        Map.entry("process.user.id", "long"), Map.entry("process.real_user.id", "long"),
-        Map.entry("process.args_count", "long"), Map.entry("process.exit.code", "long"),
-        Map.entry("process.executable.path", "keyword"), Map.entry("process.executable.name", "keyword"),
-        Map.entry("process.working_directory", "keyword"), Map.entry("process.command_args", "keyword"),
-        Map.entry("process.command_line", "keyword"), Map.entry("process.creation.time", "date"),
-        Map.entry("process.exit.time", "date"), Map.entry("destination.address", "ip"), Map.entry("source.address", "ip"));
-    expected.forEach((field, type) -> assertEquals(type, fields.at("/" + field + "/type").asText(), field));
+    Map<String, String> expected =
+        Map.ofEntries(
+            Map.entry("process.pid", "long"),
+            Map.entry("process.parent_pid", "long"),
+            Map.entry("thread.id", "long"),
+            Map.entry("process.user.id", "long"),
+            Map.entry("process.real_user.id", "long"),
+            Map.entry("process.args_count", "long"),
+            Map.entry("process.exit.code", "long"),
+            Map.entry("process.executable.path", "keyword"),
+            Map.entry("process.executable.name", "keyword"),
+            Map.entry("process.working_directory", "keyword"),
+            Map.entry("process.command_args", "keyword"),
+            Map.entry("process.command_line", "keyword"),
+            Map.entry("process.creation.time", "date"),
+            Map.entry("process.exit.time", "date"),
+            Map.entry("destination.address", "ip"),
+            Map.entry("source.address", "ip"));
+    expected.forEach(
+        (field, type) -> assertEquals(type, fields.at("/" + field + "/type").asText(), field));
     assertEquals("match_only_text", fields.at("/process.command_line/fields/text/type").asText());
     assertEquals("wildcard", fields.at("/process.command_line/fields/wildcard/type").asText());
   }
@@ -71,18 +93,28 @@ class TemplateFactoryTest {
     TemplateFactory factory = new TemplateFactory(CONVENTIONS, Set.of());
     ObjectNode mappings = factory.mappings();
     JsonNode root = mappings.at("/template/mappings/properties");
-    assertEquals("attributes.process.parent_pid", root.at("/process/properties/parent/properties/pid/path").asText());
-    assertEquals("attributes.process.executable.path", root.at("/process/properties/executable/path").asText());
-    assertEquals("attributes.ksec.process.group.id", root.at("/process/properties/group/properties/id/path").asText());
+    assertEquals(
+        "attributes.process.parent_pid",
+        root.at("/process/properties/parent/properties/pid/path").asText());
+    assertEquals(
+        "attributes.process.executable.path",
+        root.at("/process/properties/executable/path").asText());
+    assertEquals(
+        "attributes.ksec.process.group.id",
+        root.at("/process/properties/group/properties/id/path").asText());
     // where ECS and OTel agree (process.pid) the passthrough object answers, no alias
     assertTrue(root.at("/process/properties/pid").isMissingNode());
     List<String> paths = new ArrayList<>();
     collectAliasPaths(root, paths);
-    assertEquals(factory.ecsAliases() + 4, paths.size(), paths.toString()); // + event.dataset, event.action, message, log.level
+    assertEquals(
+        factory.ecsAliases() + 4,
+        paths.size(),
+        paths.toString()); // + event.dataset, event.action, message, log.level
     JsonNode fields = attributes(mappings);
     for (String path : paths) {
       if (path.startsWith("attributes.")) {
-        assertTrue(fields.has(path.substring("attributes.".length())), "alias to a missing field " + path);
+        assertTrue(
+            fields.has(path.substring("attributes.".length())), "alias to a missing field " + path);
       }
     }
   }
@@ -99,17 +131,23 @@ class TemplateFactoryTest {
     assertEquals("keyword", commandLine.path("type").asText());
     assertEquals("text", commandLine.at("/fields/text/type").asText());
     assertTrue(commandLine.at("/fields/wildcard").isMissingNode());
-    assertEquals("keyword", mappings.at("/template/mappings/properties/data_stream/properties/dataset/type").asText());
+    assertEquals(
+        "keyword",
+        mappings.at("/template/mappings/properties/data_stream/properties/dataset/type").asText());
     assertEquals(Set.copyOf(TEST_DISTRIBUTION_LACKS), factory.degradations().keySet());
-    assertEquals("not on this cluster; left out attributes.process.command_line.wildcard", factory.degradations().get("wildcard"));
+    assertEquals(
+        "not on this cluster; left out attributes.process.command_line.wildcard",
+        factory.degradations().get("wildcard"));
   }
 
   @Test
   void retentionGoesWhereTheClusterKeepsTime() {
     TemplateFactory factory = new TemplateFactory(CONVENTIONS, Set.of());
-    assertEquals("logs-ksec", factory.settings(true).at("/template/settings/index/lifecycle/name").asText());
+    assertEquals(
+        "logs-ksec", factory.settings(true).at("/template/settings/index/lifecycle/name").asText());
     assertTrue(factory.settings(false).at("/template/settings/index/lifecycle").isMissingNode());
-    assertEquals("30d", factory.indexTemplate(30).at("/template/lifecycle/data_retention").asText());
+    assertEquals(
+        "30d", factory.indexTemplate(30).at("/template/lifecycle/data_retention").asText());
     assertTrue(factory.indexTemplate(null).path("template").isMissingNode());
     assertEquals("7d", factory.ilmPolicy(7).at("/policy/phases/delete/min_age").asText());
     assertTrue(factory.ilmPolicy(7).at("/policy/phases/hot/actions/rollover").isObject());
@@ -124,25 +162,39 @@ class TemplateFactoryTest {
 
     ObjectNode mappings = new TemplateFactory(CONVENTIONS, Set.of()).mappings();
     Set<String> sensitive = new TreeSet<>();
-    attributes(mappings).properties().forEach(e -> {
-      String name = e.getKey();
-      if (name.contains("command_line") || name.endsWith("command_args") || name.endsWith(".raw")) {
-        sensitive.add(name);                      // the passthrough name
-        sensitive.add("attributes." + name);      // the field
-        e.getValue().path("fields").properties().forEach(sub -> sensitive.add("attributes." + name + "." + sub.getKey()));
-        String ecs = CONVENTIONS.ecsFields().get(name);
-        if (ecs != null) {
-          sensitive.add(ecs);                     // the ECS alias
-        }
-      }
-    });
-    assertTrue(sensitive.contains("attributes.ksec.process.command_args.raw"), sensitive.toString());
+    attributes(mappings)
+        .properties()
+        .forEach(
+            e -> {
+              String name = e.getKey();
+              if (name.contains("command_line")
+                  || name.endsWith("command_args")
+                  || name.endsWith(".raw")) {
+                sensitive.add(name); // the passthrough name
+                sensitive.add("attributes." + name); // the field
+                e.getValue()
+                    .path("fields")
+                    .properties()
+                    .forEach(sub -> sensitive.add("attributes." + name + "." + sub.getKey()));
+                String ecs = CONVENTIONS.ecsFields().get(name);
+                if (ecs != null) {
+                  sensitive.add(ecs); // the ECS alias
+                }
+              }
+            });
+    assertTrue(
+        sensitive.contains("attributes.ksec.process.command_args.raw"), sensitive.toString());
     assertTrue(sensitive.contains("process.args"), sensitive.toString());
     for (String field : sensitive) {
-      assertTrue(except.stream().anyMatch(p -> p.matcher(field).matches()), field + " is not hidden by " + except);
+      assertTrue(
+          except.stream().anyMatch(p -> p.matcher(field).matches()),
+          field + " is not hidden by " + except);
     }
-    assertFalse(except.stream().anyMatch(p -> p.matcher("attributes.process.executable.path").matches()));
-    assertFalse(except.stream().anyMatch(p -> p.matcher("attributes.ksec.process.command_args.bytes").matches()));
+    assertFalse(
+        except.stream().anyMatch(p -> p.matcher("attributes.process.executable.path").matches()));
+    assertFalse(
+        except.stream()
+            .anyMatch(p -> p.matcher("attributes.ksec.process.command_args.bytes").matches()));
   }
 
   /** Field-level security patterns: '*' matches anything, dots included. */
@@ -151,13 +203,16 @@ class TemplateFactoryTest {
   }
 
   private static void collectAliasPaths(JsonNode properties, List<String> out) {
-    properties.properties().forEach(e -> {
-      JsonNode field = e.getValue();
-      if ("alias".equals(field.path("type").asText())) {
-        out.add(field.path("path").asText());
-      } else if (!field.has("type") && field.has("properties")) {
-        collectAliasPaths(field.get("properties"), out);
-      }
-    });
+    properties
+        .properties()
+        .forEach(
+            e -> {
+              JsonNode field = e.getValue();
+              if ("alias".equals(field.path("type").asText())) {
+                out.add(field.path("path").asText());
+              } else if (!field.has("type") && field.has("properties")) {
+                collectAliasPaths(field.get("properties"), out);
+              }
+            });
   }
 }

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.Test;
 class PackageCyclesTest {
   private static final String ROOT = "io.github.otelkernel.receiver";
   private static final Path SOURCES = Path.of("src/main/java/io/github/otelkernel/receiver");
-  private static final Pattern IMPORT = Pattern.compile(
-      "^import (?:static )?" + Pattern.quote(ROOT) + "\\.([a-z.]+?)\\.[A-Z]", Pattern.MULTILINE);
+  private static final Pattern IMPORT =
+      Pattern.compile(
+          "^import (?:static )?" + Pattern.quote(ROOT) + "\\.([a-z.]+?)\\.[A-Z]",
+          Pattern.MULTILINE);
 
   @Test
   void noPackageDependsOnItselfThroughOthers() throws IOException {
@@ -49,7 +51,11 @@ class PackageCyclesTest {
     assertEquals(List.of(), cycles, "package cycles (each listed from its smallest package)");
   }
 
-  private static void walk(String start, String at, List<String> path, Map<String, Set<String>> uses,
+  private static void walk(
+      String start,
+      String at,
+      List<String> path,
+      Map<String, Set<String>> uses,
       List<String> cycles) {
     for (String next : uses.getOrDefault(at, Set.of())) {
       if (next.equals(start)) {

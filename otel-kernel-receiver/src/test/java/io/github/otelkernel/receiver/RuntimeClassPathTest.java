@@ -24,18 +24,24 @@ import org.junit.jupiter.api.Test;
  * AgentToElasticsearchIT, so it proves nothing).
  */
 class RuntimeClassPathTest {
-  static final List<String> FORBIDDEN_PACKAGES = List.of("co/elastic/", "org/elasticsearch/", "io/github/otelkernel/elastic/");
+  static final List<String> FORBIDDEN_PACKAGES =
+      List.of("co/elastic/", "org/elasticsearch/", "io/github/otelkernel/elastic/");
 
   @Test
   void theElasticsearchClientIsNotLoadable() throws Exception {
-    try (URLClassLoader runtime = new URLClassLoader(urls(runtimeClassPath()), ClassLoader.getPlatformClassLoader())) {
+    try (URLClassLoader runtime =
+        new URLClassLoader(urls(runtimeClassPath()), ClassLoader.getPlatformClassLoader())) {
       // the loader is the agent's: its own classes and dependencies load from it
       assertEquals(runtime, Class.forName(Main.class.getName(), false, runtime).getClassLoader());
       assertNotNull(Class.forName("io.opentelemetry.sdk.OpenTelemetrySdk", false, runtime));
-      for (String name : List.of("co.elastic.clients.elasticsearch.ElasticsearchClient",
-          "co.elastic.clients.transport.rest5_client.low_level.Rest5Client",
-          "io.github.otelkernel.elastic.SetupCommand")) {
-        assertThrows(ClassNotFoundException.class, () -> Class.forName(name, false, runtime),
+      for (String name :
+          List.of(
+              "co.elastic.clients.elasticsearch.ElasticsearchClient",
+              "co.elastic.clients.transport.rest5_client.low_level.Rest5Client",
+              "io.github.otelkernel.elastic.SetupCommand")) {
+        assertThrows(
+            ClassNotFoundException.class,
+            () -> Class.forName(name, false, runtime),
             name + " is on the agent's runtime class path");
       }
     }
@@ -58,7 +64,8 @@ class RuntimeClassPathTest {
   /** The module's classes and its runtime dependencies, as the build resolved them. */
   static List<Path> runtimeClassPath() throws IOException {
     String file = System.getProperty("runtime.classpath.file");
-    assertNotNull(file, "runtime.classpath.file is not set: run this test through Maven (surefire sets it)");
+    assertNotNull(
+        file, "runtime.classpath.file is not set: run this test through Maven (surefire sets it)");
     List<Path> entries = new ArrayList<>();
     entries.add(classesOf(Main.class));
     for (String entry : Files.readString(Path.of(file)).strip().split(File.pathSeparator)) {
@@ -89,7 +96,10 @@ class RuntimeClassPathTest {
   private static List<String> names(Path entry) throws IOException {
     if (Files.isDirectory(entry)) {
       try (Stream<Path> files = Files.walk(entry)) {
-        return files.filter(Files::isRegularFile).map(f -> entry.relativize(f).toString().replace(File.separatorChar, '/')).toList();
+        return files
+            .filter(Files::isRegularFile)
+            .map(f -> entry.relativize(f).toString().replace(File.separatorChar, '/'))
+            .toList();
       }
     }
     try (JarFile jar = new JarFile(entry.toFile())) {

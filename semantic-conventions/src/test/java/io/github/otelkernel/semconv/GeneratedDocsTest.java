@@ -19,12 +19,16 @@ class GeneratedDocsTest {
 
   @Test
   void committedReferenceMatchesTheRegistry() throws Exception {
-    same(Path.of(System.getProperty("generated.docs")), Path.of(System.getProperty("committed.docs")));
+    same(
+        Path.of(System.getProperty("generated.docs")),
+        Path.of(System.getProperty("committed.docs")));
   }
 
   @Test
   void committedProbeHeaderMatchesTheCatalog() throws Exception {
-    same(Path.of(System.getProperty("generated.header")), Path.of(System.getProperty("committed.header")));
+    same(
+        Path.of(System.getProperty("generated.header")),
+        Path.of(System.getProperty("committed.header")));
   }
 
   @Test
@@ -34,14 +38,18 @@ class GeneratedDocsTest {
     String text = Files.readString(doc);
     int b = text.indexOf(BEGIN);
     int e = text.indexOf(END);
-    assertTrue(b >= 0 && e > b, doc + " lacks the catalog markers (" + BEGIN + " … " + END.strip() + ")");
+    assertTrue(
+        b >= 0 && e > b, doc + " lacks the catalog markers (" + BEGIN + " … " + END.strip() + ")");
     String committed = text.substring(b, e + END.length());
     String fresh = Files.readString(generated);
     if (UPDATE && !fresh.equals(committed)) {
       Files.writeString(doc, text.substring(0, b) + fresh + text.substring(e + END.length()));
       return;
     }
-    assertEquals(fresh, committed, doc + "'s catalog table is stale: run the tests with -Dupdate.generated=true");
+    assertEquals(
+        fresh,
+        committed,
+        doc + "'s catalog table is stale: run the tests with -Dupdate.generated=true");
   }
 
   @Test
@@ -59,7 +67,12 @@ class GeneratedDocsTest {
       Files.writeString(committed, fresh);
       return;
     }
-    assertEquals(fresh, old, committed + " is stale: run the tests with -Dupdate.generated=true (or copy "
-        + generated + " over it)");
+    assertEquals(
+        fresh,
+        old,
+        committed
+            + " is stale: run the tests with -Dupdate.generated=true (or copy "
+            + generated
+            + " over it)");
   }
 }

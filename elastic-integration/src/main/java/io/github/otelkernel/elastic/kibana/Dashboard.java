@@ -10,8 +10,14 @@ import java.util.List;
  * @param summary the dashboard's one-line description in Kibana's list
  * @param guide markdown, the first panel
  */
-public record Dashboard(String id, String title, String summary, String guide, List<Control> controls,
-    List<Panel> panels, String timeFrom) {
+public record Dashboard(
+    String id,
+    String title,
+    String summary,
+    String guide,
+    List<Control> controls,
+    List<Panel> panels,
+    String timeFrom) {
 
   /** An options list control: pick values of a keyword field; the whole dashboard follows. */
   public record Control(Field field, String label) {}

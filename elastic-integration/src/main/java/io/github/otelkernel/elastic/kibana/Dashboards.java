@@ -23,15 +23,16 @@ import io.github.otelkernel.elastic.kibana.Dashboard.Control;
 import java.util.List;
 
 /**
- * The six dashboards, as data: everything in {@code dashboards/*.ndjson} and in
- * {@link PanelQueries} comes from here. Edit this file, then regenerate the NDJSON
- * ({@code KibanaDashboardsTest} says how when they differ).
+ * The six dashboards, as data: everything in {@code dashboards/*.ndjson} and in {@link
+ * PanelQueries} comes from here. Edit this file, then regenerate the NDJSON ({@code
+ * KibanaDashboardsTest} says how when they differ).
  */
 public final class Dashboards {
   private Dashboards() {}
 
   /** The data view every panel and control uses. */
   public static final String DATA_VIEW_ID = "ksec-logs";
+
   public static final String INDEX_PATTERN = "logs-ksec.*";
   public static final String TIME_FROM = "now-24h";
 
@@ -91,14 +92,29 @@ public final class Dashboards {
 
   static final Filter EXEC = event("process.exec");
   static final Filter FAILED = is(OUTCOME, "failure");
-  static final List<String> SHELLS = List.of("sh", "bash", "dash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "busybox");
-  static final List<String> HISTORIES = List.of(".bash_history", ".zsh_history", ".sh_history", ".history",
-      ".ash_history", ".python_history", ".mysql_history", ".psql_history", ".node_repl_history", ".lesshst");
+  static final List<String> SHELLS =
+      List.of("sh", "bash", "dash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "busybox");
+  static final List<String> HISTORIES =
+      List.of(
+          ".bash_history",
+          ".zsh_history",
+          ".sh_history",
+          ".history",
+          ".ash_history",
+          ".python_history",
+          ".mysql_history",
+          ".psql_history",
+          ".node_repl_history",
+          ".lesshst");
 
-  /** Controls of the dashboards whose events are not all process.exec: the executable is on exec records only. */
+  /**
+   * Controls of the dashboards whose events are not all process.exec: the executable is on exec
+   * records only.
+   */
   static final List<Control> CONTROLS = List.of(HOST_CONTROL, USER_CONTROL, PROCESS_NAME_CONTROL);
 
-  private static final String CONTROLS_NOTE = """
+  private static final String CONTROLS_NOTE =
+      """
       The controls above filter every panel: **Host** (`resource.attributes.host.name`), **User** (the \
       acting process's effective user name) and **Process name** (`ksec.process.comm`, the kernel's task \
       name, on every record; the executable path is on `process.exec` records only).""";
@@ -108,7 +124,9 @@ public final class Dashboards {
   }
 
   static Dashboard overview() {
-    return new Dashboard("ksec-overview", "[ksec] Overview",
+    return new Dashboard(
+        "ksec-overview",
+        "[ksec] Overview",
         "What happened on the watched hosts: events by category, who and what was busiest, what failed.",
         """
         ### Overview: what happened, where, by whom
@@ -123,7 +141,8 @@ public final class Dashboards {
         - **Failed calls by error type**: system calls that failed (`ksec.event.outcome: failure`), by \
         errno name. Bursts of `EACCES`/`EPERM` are probing; `ENOENT` is usually noise.
 
-        """ + CONTROLS_NOTE,
+        """
+            + CONTROLS_NOTE,
         CONTROLS,
         List.of(
             overTime("Events over time by category", null, top(CATEGORY, 10).orMissing()).wide(),
@@ -132,15 +151,28 @@ public final class Dashboards {
             bars("Top users", null, top(USER, 10)),
             bars("Top executables (process.exec)", EXEC, top(EXECUTABLE, 15)),
             overTime("Failures over time by error type", FAILED, top(ERROR_TYPE, 10)),
-            table("Failed calls by error type", FAILED, List.of(top(ERROR_TYPE, 10), top(Field.EVENT_NAME, 10), top(COMM, 5)))),
+            table(
+                "Failed calls by error type",
+                FAILED,
+                List.of(top(ERROR_TYPE, 10), top(Field.EVENT_NAME, 10), top(COMM, 5)))),
         TIME_FROM);
   }
 
   static Dashboard process() {
-    Filter fromWritable = anyOf(prefix(EXECUTABLE, "/tmp/"), prefix(EXECUTABLE, "/var/tmp/"), prefix(EXECUTABLE, "/dev/shm/"),
-        is(FILELESS, true));
-    Filter shellUnderService = allOf(EXEC, is(EXECUTABLE_NAME, SHELLS.toArray()), is(ENTRY_TYPE, "service", "cron", "container"));
-    return new Dashboard("ksec-process", "[ksec] Process activity",
+    Filter fromWritable =
+        anyOf(
+            prefix(EXECUTABLE, "/tmp/"),
+            prefix(EXECUTABLE, "/var/tmp/"),
+            prefix(EXECUTABLE, "/dev/shm/"),
+            is(FILELESS, true));
+    Filter shellUnderService =
+        allOf(
+            EXEC,
+            is(EXECUTABLE_NAME, SHELLS.toArray()),
+            is(ENTRY_TYPE, "service", "cron", "container"));
+    return new Dashboard(
+        "ksec-process",
+        "[ksec] Process activity",
         "Executions: volume, rare programs, parent and child, programs run from writable or memory-only places, shells under services.",
         """
         ### Process activity: what ran, and what started it
@@ -163,24 +195,50 @@ public final class Dashboards {
         List.of(
             overTime("Executions over time by host", EXEC, top(HOST, 10)).wide(),
             table("Rare executables", EXEC, List.of(rare(EXECUTABLE, 25))),
-            table("Parent to child", EXEC, List.of(top(PARENT_EXECUTABLE, 20).orMissing(), top(EXECUTABLE, 10),
-                top(PARENT_ENTITY_ID, 5).orMissing())),
-            table("Executions from /tmp, /dev/shm or fileless", allOf(EXEC, fromWritable),
+            table(
+                "Parent to child",
+                EXEC,
+                List.of(
+                    top(PARENT_EXECUTABLE, 20).orMissing(),
+                    top(EXECUTABLE, 10),
+                    top(PARENT_ENTITY_ID, 5).orMissing())),
+            table(
+                "Executions from /tmp, /dev/shm or fileless",
+                allOf(EXEC, fromWritable),
                 List.of(top(EXECUTABLE, 20), top(USER, 5).orMissing(), top(HOST, 5))),
-            table("Shells spawned by services", shellUnderService,
-                List.of(top(PARENT_EXECUTABLE, 20).orMissing(), top(EXECUTABLE, 5), top(HOST, 10)))),
+            table(
+                "Shells spawned by services",
+                shellUnderService,
+                List.of(
+                    top(PARENT_EXECUTABLE, 20).orMissing(), top(EXECUTABLE, 5), top(HOST, 10)))),
         TIME_FROM);
   }
 
   static Dashboard file() {
-    Filter sensitive = anyOf(prefix(FILE_PATH, "/etc/"), prefix(FILE_PATH, "/boot/"), prefix(FILE_PATH, "/root/"),
-        prefix(FILE_PATH, "/usr/bin/"), prefix(FILE_PATH, "/usr/sbin/"), prefix(FILE_PATH, "/usr/lib/"),
-        prefix(FILE_PATH, "/bin/"), prefix(FILE_PATH, "/sbin/"), prefix(FILE_PATH, "/lib/"),
-        prefix(FILE_PATH, "/var/spool/cron/"), Filter.wildcard(FILE_PATH, "/home/*/.ssh/*"));
+    Filter sensitive =
+        anyOf(
+            prefix(FILE_PATH, "/etc/"),
+            prefix(FILE_PATH, "/boot/"),
+            prefix(FILE_PATH, "/root/"),
+            prefix(FILE_PATH, "/usr/bin/"),
+            prefix(FILE_PATH, "/usr/sbin/"),
+            prefix(FILE_PATH, "/usr/lib/"),
+            prefix(FILE_PATH, "/bin/"),
+            prefix(FILE_PATH, "/sbin/"),
+            prefix(FILE_PATH, "/lib/"),
+            prefix(FILE_PATH, "/var/spool/cron/"),
+            Filter.wildcard(FILE_PATH, "/home/*/.ssh/*"));
     Filter fileEvents = is(CATEGORY, "file");
-    Filter logsAndHistories = allOf(event("file.unlink", "file.truncate", "file.symlink"),
-        anyOf(prefix(FILE_PATH, "/var/log/"), is(FILE_PATH, "/var/run/utmp", "/run/utmp"), is(FILE_NAME, HISTORIES.toArray())));
-    return new Dashboard("ksec-file", "[ksec] File integrity",
+    Filter logsAndHistories =
+        allOf(
+            event("file.unlink", "file.truncate", "file.symlink"),
+            anyOf(
+                prefix(FILE_PATH, "/var/log/"),
+                is(FILE_PATH, "/var/run/utmp", "/run/utmp"),
+                is(FILE_NAME, HISTORIES.toArray())));
+    return new Dashboard(
+        "ksec-file",
+        "[ksec] File integrity",
         "Changes to system files, setuid and setgid bits, forged timestamps, deleted logs and shell histories.",
         """
         ### File integrity: what changed where it should not
@@ -197,24 +255,36 @@ public final class Dashboards {
         - **Logs and shell histories removed**: unlink, truncate or symlink over files under \
         `/var/log`, of utmp, or of shell and REPL histories (`.bash_history` linked to `/dev/null`).
 
-        """ + CONTROLS_NOTE,
+        """
+            + CONTROLS_NOTE,
         CONTROLS,
         List.of(
-            overTime("File changes over time by event", fileEvents, top(Field.EVENT_NAME, 15)).wide(),
-            table("Changes under sensitive paths", allOf(fileEvents, sensitive),
+            overTime("File changes over time by event", fileEvents, top(Field.EVENT_NAME, 15))
+                .wide(),
+            table(
+                "Changes under sensitive paths",
+                allOf(fileEvents, sensitive),
                 List.of(top(FILE_PATH, 25), top(Field.EVENT_NAME, 5), top(COMM, 5))),
-            table("setuid or setgid bits set", allOf(event("file.chmod"), anyOf(is(SETUID, true), is(SETGID, true))),
+            table(
+                "setuid or setgid bits set",
+                allOf(event("file.chmod"), anyOf(is(SETUID, true), is(SETGID, true))),
                 List.of(top(FILE_PATH, 20), top(FILE_MODE, 3), top(COMM, 5), top(HOST, 5))),
-            table("Timestamp forging (explicit modification time)", allOf(event("file.utimes"), exists(MODIFY_TIME)),
+            table(
+                "Timestamp forging (explicit modification time)",
+                allOf(event("file.utimes"), exists(MODIFY_TIME)),
                 List.of(top(FILE_PATH, 20), top(MODIFY_TIME, 3), top(COMM, 5))),
-            table("Logs and shell histories removed", logsAndHistories,
+            table(
+                "Logs and shell histories removed",
+                logsAndHistories,
                 List.of(top(FILE_PATH, 20), top(Field.EVENT_NAME, 4), top(COMM, 5), top(HOST, 5)))),
         TIME_FROM);
   }
 
   static Dashboard network() {
     Filter connect = event("network.connect");
-    return new Dashboard("ksec-network", "[ksec] Network",
+    return new Dashboard(
+        "ksec-network",
+        "[ksec] Network",
         "Outbound connections by process and destination, new listeners, rare destinations and ports, DNS.",
         """
         ### Network: who talks to whom
@@ -230,23 +300,36 @@ public final class Dashboards {
         - **DNS (port 53)**: processes talking to port 53 and the servers they ask. Outside the resolver \
         (`systemd-resolve`, `dnsmasq`…) this can be tunnelling or a hard-coded server.
 
-        """ + CONTROLS_NOTE,
+        """
+            + CONTROLS_NOTE,
         CONTROLS,
         List.of(
-            overTime("Connections over time by direction", event("network.connect", "network.accept"), top(DIRECTION, 3)).wide(),
-            table("Outbound connections by process and destination", connect,
+            overTime(
+                    "Connections over time by direction",
+                    event("network.connect", "network.accept"),
+                    top(DIRECTION, 3))
+                .wide(),
+            table(
+                "Outbound connections by process and destination",
+                connect,
                 List.of(top(COMM, 15), top(DESTINATION, 10), top(DESTINATION_PORT, 5))),
-            table("New listeners", event("network.listen"),
+            table(
+                "New listeners",
+                event("network.listen"),
                 List.of(top(LOCAL_PORT, 20), top(TRANSPORT, 2), top(COMM, 5), top(HOST, 5))),
             table("Rare destinations", connect, List.of(rare(DESTINATION, 25))),
             table("Rare destination ports", connect, List.of(rare(DESTINATION_PORT, 25))),
-            table("DNS (destination port 53)", allOf(event("network.connect", "network.send"), is(DESTINATION_PORT, 53)),
+            table(
+                "DNS (destination port 53)",
+                allOf(event("network.connect", "network.send"), is(DESTINATION_PORT, 53)),
                 List.of(top(COMM, 15), top(DESTINATION, 5), top(HOST, 5)))),
         TIME_FROM);
   }
 
   static Dashboard privilege() {
-    return new Dashboard("ksec-privilege", "[ksec] Privilege and kernel integrity",
+    return new Dashboard(
+        "ksec-privilege",
+        "[ksec] Privilege and kernel integrity",
         "User id changes, capability use, ptrace and memory injection, kernel module and BPF loads, namespace changes, actions against the agent.",
         """
         ### Privilege and kernel integrity
@@ -263,34 +346,75 @@ public final class Dashboards {
         - **Actions against the agent**: signals, ptrace and other calls aimed at the agent's own process \
         (`ksec.target.process.is_agent: true`). Someone trying to blind the sensor.
 
-        """ + CONTROLS_NOTE,
+        """
+            + CONTROLS_NOTE,
         CONTROLS,
         List.of(
-            table("User id changes", event("process.setuid"),
+            table(
+                "User id changes",
+                event("process.setuid"),
                 List.of(top(PREVIOUS_EUID, 10), top(REQUESTED_EUID, 10), top(COMM, 10))),
-            table("Capability use", event("process.capability_use"),
+            table(
+                "Capability use",
+                event("process.capability_use"),
                 List.of(top(CAPABILITY, 20), top(CAPABILITY_HOST_WIDE, 2), top(COMM, 5))),
-            table("ptrace and memory injection",
-                event("process.ptrace", "process.vm_read", "process.vm_write", "process.memfd_create", "process.memory_wx"),
-                List.of(top(Field.EVENT_NAME, 5), top(COMM, 10), top(TARGET_EXECUTABLE, 5).orMissing(),
+            table(
+                "ptrace and memory injection",
+                event(
+                    "process.ptrace",
+                    "process.vm_read",
+                    "process.vm_write",
+                    "process.memfd_create",
+                    "process.memory_wx"),
+                List.of(
+                    top(Field.EVENT_NAME, 5),
+                    top(COMM, 10),
+                    top(TARGET_EXECUTABLE, 5).orMissing(),
                     top(PTRACE_REQUEST, 5).orMissing())),
-            table("Kernel module and BPF loads",
-                event("kernel.module_load", "kernel.module_unload", "kernel.bpf_load", "kernel.kexec_load"),
-                List.of(top(Field.EVENT_NAME, 4), top(COMM, 10), top(BPF_PROGRAM_TYPE, 5).orMissing(),
-                    top(BPF_PROGRAM_NAME, 5).orMissing(), top(FILE_PATH, 5).orMissing(), top(MODULE_NAME, 5).orMissing())),
-            table("Namespace changes", event("process.setns", "process.unshare"),
+            table(
+                "Kernel module and BPF loads",
+                event(
+                    "kernel.module_load",
+                    "kernel.module_unload",
+                    "kernel.bpf_load",
+                    "kernel.kexec_load"),
+                List.of(
+                    top(Field.EVENT_NAME, 4),
+                    top(COMM, 10),
+                    top(BPF_PROGRAM_TYPE, 5).orMissing(),
+                    top(BPF_PROGRAM_NAME, 5).orMissing(),
+                    top(FILE_PATH, 5).orMissing(),
+                    top(MODULE_NAME, 5).orMissing())),
+            table(
+                "Namespace changes",
+                event("process.setns", "process.unshare"),
                 List.of(top(Field.EVENT_NAME, 2), top(NAMESPACE_TYPES, 10), top(COMM, 10))),
-            table("Mounts, pivot_root, clock and sysctl changes",
-                event("host.mount", "host.umount", "host.pivot_root", "host.clock_set", "kernel.sysctl_write"),
+            table(
+                "Mounts, pivot_root, clock and sysctl changes",
+                event(
+                    "host.mount",
+                    "host.umount",
+                    "host.pivot_root",
+                    "host.clock_set",
+                    "kernel.sysctl_write"),
                 List.of(top(Field.EVENT_NAME, 5), top(COMM, 10), top(MOUNT_TARGET, 5).orMissing())),
-            table("Actions against the agent", is(TARGET_IS_AGENT, true),
-                List.of(top(Field.EVENT_NAME, 10), top(SIGNAL, 5).orMissing(), top(COMM, 10), top(USER, 5).orMissing())).wide()),
+            table(
+                    "Actions against the agent",
+                    is(TARGET_IS_AGENT, true),
+                    List.of(
+                        top(Field.EVENT_NAME, 10),
+                        top(SIGNAL, 5).orMissing(),
+                        top(COMM, 10),
+                        top(USER, 5).orMissing()))
+                .wide()),
         TIME_FROM);
   }
 
   static Dashboard agentHealth() {
     Filter merged = exists(EVENT_COUNT);
-    return new Dashboard("ksec-agent-health", "[ksec] Agent health",
+    return new Dashboard(
+        "ksec-agent-health",
+        "[ksec] Agent health",
         "Are the agents sending, and losing anything? Events per type and host, kernel and export losses, queues, merged repeats.",
         """
         ### Agent health: are the sensors sending?
@@ -309,26 +433,55 @@ public final class Dashboards {
         means events are missing from this data. The same figures go out as OTLP metrics \
         (`ksec.agent.events.lost`…, docs/configuration.md) for metric backends.
 
-        """ + CONTROLS_NOTE,
+        """
+            + CONTROLS_NOTE,
         CONTROLS,
         List.of(
             overTime("Events per type over time", null, top(Field.EVENT_NAME, 20)).wide(),
             overTime("Events per host over time", null, top(HOST, 20)),
-            table("Last event per host", null, List.of(top(HOST, 100), top(AGENT_VERSION, 3).orMissing()),
-                count("Events"), max(Field.TIMESTAMP, "Last event")),
-            overTime("Merged repeats over time", merged, top(Field.EVENT_NAME, 10), sum(EVENT_COUNT, "Events merged")),
-            table("Most merged", merged, List.of(top(Field.EVENT_NAME, 10), top(COMM, 10)),
-                count("Records"), sum(EVENT_COUNT, "Events they stand for")),
+            table(
+                "Last event per host",
+                null,
+                List.of(top(HOST, 100), top(AGENT_VERSION, 3).orMissing()),
+                count("Events"),
+                max(Field.TIMESTAMP, "Last event")),
+            overTime(
+                "Merged repeats over time",
+                merged,
+                top(Field.EVENT_NAME, 10),
+                sum(EVENT_COUNT, "Events merged")),
+            table(
+                "Most merged",
+                merged,
+                List.of(top(Field.EVENT_NAME, 10), top(COMM, 10)),
+                count("Records"),
+                sum(EVENT_COUNT, "Events they stand for")),
             overTime("Failed calls per host", FAILED, top(HOST, 10)),
-            overTime("Events lost in the kernel per host (cumulative)", HEALTH, top(HOST, 10),
+            overTime(
+                "Events lost in the kernel per host (cumulative)",
+                HEALTH,
+                top(HOST, 10),
                 max(LOST_KERNEL, "Lost in the kernel")),
-            overTime("Events lost at export per host (cumulative)", HEALTH, top(HOST, 10),
+            overTime(
+                "Events lost at export per host (cumulative)",
+                HEALTH,
+                top(HOST, 10),
                 max(LOST_EXPORT, "Lost at export")),
-            overTime("Records waiting to be sent per host", HEALTH, top(HOST, 10),
+            overTime(
+                "Records waiting to be sent per host",
+                HEALTH,
+                top(HOST, 10),
                 max(SENDING_QUEUE, "Waiting")),
-            table("Agent counters per host", HEALTH, List.of(top(HOST, 100)),
-                max(RECEIVED, "Received"), max(EXPORTED, "Exported"), max(LOST_KERNEL, "Lost: kernel"),
-                max(LOST_QUEUE, "Lost: queues"), max(LOST_EXPORT, "Lost: export"), max(Field.TIMESTAMP, "Last report"))
+            table(
+                    "Agent counters per host",
+                    HEALTH,
+                    List.of(top(HOST, 100)),
+                    max(RECEIVED, "Received"),
+                    max(EXPORTED, "Exported"),
+                    max(LOST_KERNEL, "Lost: kernel"),
+                    max(LOST_QUEUE, "Lost: queues"),
+                    max(LOST_EXPORT, "Lost: export"),
+                    max(Field.TIMESTAMP, "Last report"))
                 .wide()),
         TIME_FROM);
   }

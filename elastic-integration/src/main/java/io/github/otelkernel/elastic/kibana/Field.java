@@ -1,16 +1,21 @@
 package io.github.otelkernel.elastic.kibana;
 
 /**
- * A field of the {@code logs-ksec.*} documents as the Collector's elasticsearch exporter writes them
- * in mapping mode {@code otel}, by its full path ({@code attributes.…}, {@code resource.attributes.…}):
- * the passthrough short names ({@code process.executable.path}) answer too, but the full path is the
- * one field every Elasticsearch and Kibana version lists. {@code kind} is what the panel expects;
- * a unit test holds it against the type the index template gives the field.
+ * A field of the {@code logs-ksec.*} documents as the Collector's elasticsearch exporter writes
+ * them in mapping mode {@code otel}, by its full path ({@code attributes.…}, {@code
+ * resource.attributes.…}): the passthrough short names ({@code process.executable.path}) answer
+ * too, but the full path is the one field every Elasticsearch and Kibana version lists. {@code
+ * kind} is what the panel expects; a unit test holds it against the type the index template gives
+ * the field.
  */
 public record Field(String name, Kind kind) {
   /** The mapping types a panel may aggregate on, with the type Lens calls them by. */
   public enum Kind {
-    KEYWORD("string"), NUMBER("number"), IP("ip"), BOOLEAN("boolean"), DATE("date");
+    KEYWORD("string"),
+    NUMBER("number"),
+    IP("ip"),
+    BOOLEAN("boolean"),
+    DATE("date");
 
     private final String lensType;
 
@@ -54,7 +59,8 @@ public record Field(String name, Kind kind) {
 
   /** The attribute's own name, without {@code attributes.} or {@code resource.attributes.}. */
   public String shortName() {
-    return name.startsWith("resource.attributes.") ? name.substring("resource.attributes.".length())
+    return name.startsWith("resource.attributes.")
+        ? name.substring("resource.attributes.".length())
         : name.startsWith("attributes.") ? name.substring("attributes.".length()) : name;
   }
 }

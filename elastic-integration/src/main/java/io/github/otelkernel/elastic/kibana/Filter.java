@@ -8,10 +8,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Which documents a panel counts, written once and rendered twice: as the KQL query the Lens
- * panel stores, and as the Elasticsearch query DSL of {@link PanelQueries}. Only the few shapes the
- * dashboards need, each with the same meaning in both languages on keyword, numeric, ip and
- * boolean fields.
+ * Which documents a panel counts, written once and rendered twice: as the KQL query the Lens panel
+ * stores, and as the Elasticsearch query DSL of {@link PanelQueries}. Only the few shapes the
+ * dashboards need, each with the same meaning in both languages on keyword, numeric, ip and boolean
+ * fields.
  */
 public sealed interface Filter {
   JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -30,7 +30,9 @@ public sealed interface Filter {
     @Override
     public String kql() {
       List<String> literals = values.stream().map(Filter::literal).toList();
-      return field.name() + " : " + (literals.size() == 1 ? literals.get(0) : "(" + String.join(" or ", literals) + ")");
+      return field.name()
+          + " : "
+          + (literals.size() == 1 ? literals.get(0) : "(" + String.join(" or ", literals) + ")");
     }
 
     @Override
@@ -76,7 +78,11 @@ public sealed interface Filter {
   record Wildcard(Field field, String pattern) implements Filter {
     @Override
     public String kql() {
-      return field.name() + " : " + Stream.of(pattern.split("\\*", -1)).map(Filter::escape).collect(Collectors.joining("*"));
+      return field.name()
+          + " : "
+          + Stream.of(pattern.split("\\*", -1))
+              .map(Filter::escape)
+              .collect(Collectors.joining("*"));
     }
 
     @Override

@@ -8,13 +8,20 @@ import java.util.stream.Stream;
 
 /**
  * One Lens panel, as little as says what it shows: which documents ({@link Filter}), how they are
- * split ({@link Bucket}s, in nesting order) and what is counted ({@link Metric}s). {@link SavedObjects}
- * turns it into a Lens saved object, {@link PanelQueries} into the Elasticsearch query behind it.
+ * split ({@link Bucket}s, in nesting order) and what is counted ({@link Metric}s). {@link
+ * SavedObjects} turns it into a Lens saved object, {@link PanelQueries} into the Elasticsearch
+ * query behind it.
  *
  * @param filter null for every document
  * @param width of Kibana's 48 grid columns
  */
-public record Panel(String title, Chart chart, Filter filter, List<Bucket> buckets, List<Metric> metrics, int width) {
+public record Panel(
+    String title,
+    Chart chart,
+    Filter filter,
+    List<Bucket> buckets,
+    List<Metric> metrics,
+    int width) {
   public enum Chart {
     /** Stacked bars over {@code @timestamp}, split by the one bucket if there is one. */
     OVER_TIME,
@@ -25,8 +32,9 @@ public record Panel(String title, Chart chart, Filter filter, List<Bucket> bucke
   }
 
   /**
-   * Terms of a field: the {@code size} most frequent values, or the least frequent ({@code ascending},
-   * the "rare" panels); {@code missing} keeps documents without the field as their own row.
+   * Terms of a field: the {@code size} most frequent values, or the least frequent ({@code
+   * ascending}, the "rare" panels); {@code missing} keeps documents without the field as their own
+   * row.
    */
   public record Bucket(Field field, int size, boolean ascending, boolean missing) {
     public Bucket orMissing() {
@@ -35,15 +43,29 @@ public record Panel(String title, Chart chart, Filter filter, List<Bucket> bucke
   }
 
   public record Metric(Op op, Field field, String label) {
-    public enum Op { COUNT, SUM, MAX }
+    public enum Op {
+      COUNT,
+      SUM,
+      MAX
+    }
   }
 
   public Panel {
     Objects.requireNonNull(title);
     buckets = List.copyOf(buckets);
     metrics = List.copyOf(metrics);
-    if (metrics.isEmpty() || (chart != Chart.TABLE && buckets.size() > 1) || (chart == Chart.BARS && buckets.isEmpty())) {
-      throw new IllegalArgumentException(title + ": " + chart + " with " + buckets.size() + " buckets and " + metrics.size() + " metrics");
+    if (metrics.isEmpty()
+        || (chart != Chart.TABLE && buckets.size() > 1)
+        || (chart == Chart.BARS && buckets.isEmpty())) {
+      throw new IllegalArgumentException(
+          title
+              + ": "
+              + chart
+              + " with "
+              + buckets.size()
+              + " buckets and "
+              + metrics.size()
+              + " metrics");
     }
   }
 
@@ -73,7 +95,13 @@ public record Panel(String title, Chart chart, Filter filter, List<Bucket> bucke
   }
 
   public static Panel overTime(String title, Filter filter, Bucket breakdown, Metric metric) {
-    return new Panel(title, Chart.OVER_TIME, filter, breakdown == null ? List.of() : List.of(breakdown), List.of(metric), 24);
+    return new Panel(
+        title,
+        Chart.OVER_TIME,
+        filter,
+        breakdown == null ? List.of() : List.of(breakdown),
+        List.of(metric),
+        24);
   }
 
   public static Panel bars(String title, Filter filter, Bucket bucket) {
@@ -92,11 +120,17 @@ public record Panel(String title, Chart chart, Filter filter, List<Bucket> bucke
     return new Panel(title, chart, filter, buckets, metrics, 48);
   }
 
-  /** Every field the panel reads, with whether it aggregates on it (buckets, metrics) or only filters. */
+  /**
+   * Every field the panel reads, with whether it aggregates on it (buckets, metrics) or only
+   * filters.
+   */
   public Stream<Field> aggregatedFields() {
     Stream<Field> time = chart == Chart.OVER_TIME ? Stream.of(Field.TIMESTAMP) : Stream.empty();
-    return Stream.concat(time, Stream.concat(buckets.stream().map(Bucket::field),
-        metrics.stream().map(Metric::field).filter(Objects::nonNull)));
+    return Stream.concat(
+        time,
+        Stream.concat(
+            buckets.stream().map(Bucket::field),
+            metrics.stream().map(Metric::field).filter(Objects::nonNull)));
   }
 
   public Stream<Field> filteredFields() {

@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * The Kibana saved objects of a {@link Dashboard}, one NDJSON line each, as the saved objects
- * import API takes them: the data view, the markdown guide, one Lens visualization per panel
- * (by reference, each naming the data view in its {@code references}), and the dashboard with its
+ * import API takes them: the data view, the markdown guide, one Lens visualization per panel (by
+ * reference, each naming the data view in its {@code references}), and the dashboard with its
  * controls and time range. The format is Kibana 8.8's ({@code coreMigrationVersion 8.8.0}, Lens
  * {@code formBased} state): Kibana 8.8 and newer, 9.x included, migrate it on import.
  *
@@ -30,7 +30,10 @@ public final class SavedObjects {
 
   private SavedObjects() {}
 
-  /** The NDJSON file of one dashboard: every object it needs, the data view first, the dashboard last. */
+  /**
+   * The NDJSON file of one dashboard: every object it needs, the data view first, the dashboard
+   * last.
+   */
   public static String ndjson(Dashboard dashboard) {
     StringBuilder out = new StringBuilder();
     for (ObjectNode object : objects(dashboard)) {
@@ -54,34 +57,47 @@ public final class SavedObjects {
 
   /** The data view over every ksec data stream, whatever its dataset and namespace. */
   static ObjectNode dataView() {
-    ObjectNode attributes = JSON.createObjectNode()
-        .put("title", Dashboards.INDEX_PATTERN)
-        .put("name", "Kernel security events (" + Dashboards.INDEX_PATTERN + ")")
-        .put("timeFieldName", Field.TIMESTAMP.name())
-        .put("allowNoIndex", true) // the data view may be imported before the first event arrives
-        .put("fields", "[]")
-        .put("fieldFormatMap", "{}")
-        .put("runtimeFieldMap", "{}")
-        .put("sourceFilters", "[]")
-        .put("typeMeta", "{}");
-    return savedObject("index-pattern", Dashboards.DATA_VIEW_ID, attributes, JSON.createArrayNode(), "7.11.0");
+    ObjectNode attributes =
+        JSON.createObjectNode()
+            .put("title", Dashboards.INDEX_PATTERN)
+            .put("name", "Kernel security events (" + Dashboards.INDEX_PATTERN + ")")
+            .put("timeFieldName", Field.TIMESTAMP.name())
+            .put(
+                "allowNoIndex",
+                true) // the data view may be imported before the first event arrives
+            .put("fields", "[]")
+            .put("fieldFormatMap", "{}")
+            .put("runtimeFieldMap", "{}")
+            .put("sourceFilters", "[]")
+            .put("typeMeta", "{}");
+    return savedObject(
+        "index-pattern", Dashboards.DATA_VIEW_ID, attributes, JSON.createArrayNode(), "7.11.0");
   }
 
   /** The "how to read it" panel: a markdown visualization. */
   static ObjectNode guide(Dashboard dashboard) {
-    ObjectNode visState = JSON.createObjectNode()
-        .put("title", dashboard.title() + ": how to read it")
-        .put("type", "markdown");
+    ObjectNode visState =
+        JSON.createObjectNode()
+            .put("title", dashboard.title() + ": how to read it")
+            .put("type", "markdown");
     visState.putArray("aggs");
-    visState.putObject("params").put("fontSize", 12).put("openLinksInNewTab", false).put("markdown", dashboard.guide());
-    ObjectNode attributes = JSON.createObjectNode()
-        .put("title", dashboard.title() + ": how to read it")
-        .put("description", "")
-        .put("visState", write(visState))
-        .put("uiStateJSON", "{}")
-        .put("version", 1);
-    attributes.putObject("kibanaSavedObjectMeta").put("searchSourceJSON", write(emptySearchSource()));
-    return savedObject("visualization", dashboard.guideId(), attributes, JSON.createArrayNode(), "7.14.0");
+    visState
+        .putObject("params")
+        .put("fontSize", 12)
+        .put("openLinksInNewTab", false)
+        .put("markdown", dashboard.guide());
+    ObjectNode attributes =
+        JSON.createObjectNode()
+            .put("title", dashboard.title() + ": how to read it")
+            .put("description", "")
+            .put("visState", write(visState))
+            .put("uiStateJSON", "{}")
+            .put("version", 1);
+    attributes
+        .putObject("kibanaSavedObjectMeta")
+        .put("searchSourceJSON", write(emptySearchSource()));
+    return savedObject(
+        "visualization", dashboard.guideId(), attributes, JSON.createArrayNode(), "7.14.0");
   }
 
   /** One panel as a Lens visualization over the data view. */
@@ -111,33 +127,47 @@ public final class SavedObjects {
     state.set("visualization", visualization(panel));
     state.putObject("query").put("query", panel.kql()).put("language", "kuery");
     state.putArray("filters");
-    state.putObject("datasourceStates").putObject("formBased").putObject("layers").set(LAYER, layer);
+    state
+        .putObject("datasourceStates")
+        .putObject("formBased")
+        .putObject("layers")
+        .set(LAYER, layer);
     state.putArray("internalReferences");
     state.putObject("adHocDataViews");
 
-    ObjectNode attributes = JSON.createObjectNode()
-        .put("title", panel.title())
-        .put("description", panel.kql().isEmpty() ? "" : "Query: " + panel.kql())
-        .put("visualizationType", panel.chart() == Panel.Chart.TABLE ? "lnsDatatable" : "lnsXY");
+    ObjectNode attributes =
+        JSON.createObjectNode()
+            .put("title", panel.title())
+            .put("description", panel.kql().isEmpty() ? "" : "Query: " + panel.kql())
+            .put(
+                "visualizationType", panel.chart() == Panel.Chart.TABLE ? "lnsDatatable" : "lnsXY");
     attributes.set("state", state);
     ArrayNode references = JSON.createArrayNode();
-    references.add(reference("index-pattern", Dashboards.DATA_VIEW_ID, "indexpattern-datasource-current-indexpattern"));
-    references.add(reference("index-pattern", Dashboards.DATA_VIEW_ID, "indexpattern-datasource-layer-" + LAYER));
+    references.add(
+        reference(
+            "index-pattern",
+            Dashboards.DATA_VIEW_ID,
+            "indexpattern-datasource-current-indexpattern"));
+    references.add(
+        reference(
+            "index-pattern", Dashboards.DATA_VIEW_ID, "indexpattern-datasource-layer-" + LAYER));
     return savedObject("lens", dashboard.lensId(panel), attributes, references, "8.6.0");
   }
 
   private static ObjectNode termsColumn(Panel.Bucket bucket, String orderByColumn) {
-    ObjectNode column = JSON.createObjectNode()
-        .put("label", bucket.field().shortName())
-        .put("customLabel", true)
-        .put("dataType", bucket.field().kind().lensType())
-        .put("operationType", "terms")
-        .put("sourceField", bucket.field().name())
-        .put("isBucketed", true)
-        .put("scale", "ordinal");
+    ObjectNode column =
+        JSON.createObjectNode()
+            .put("label", bucket.field().shortName())
+            .put("customLabel", true)
+            .put("dataType", bucket.field().kind().lensType())
+            .put("operationType", "terms")
+            .put("sourceField", bucket.field().name())
+            .put("isBucketed", true)
+            .put("scale", "ordinal");
     ObjectNode params = column.putObject("params").put("size", bucket.size());
     params.putObject("orderBy").put("type", "column").put("columnId", orderByColumn);
-    params.put("orderDirection", bucket.ascending() ? "asc" : "desc")
+    params
+        .put("orderDirection", bucket.ascending() ? "asc" : "desc")
         .put("otherBucket", false)
         .put("missingBucket", bucket.missing());
     params.putObject("parentFormat").put("id", "terms");
@@ -145,24 +175,41 @@ public final class SavedObjects {
   }
 
   private static ObjectNode dateHistogramColumn() {
-    ObjectNode column = JSON.createObjectNode()
-        .put("label", Field.TIMESTAMP.name())
-        .put("dataType", "date")
-        .put("operationType", "date_histogram")
-        .put("sourceField", Field.TIMESTAMP.name())
-        .put("isBucketed", true)
-        .put("scale", "interval");
-    column.putObject("params").put("interval", "auto").put("includeEmptyRows", true).put("dropPartials", false);
+    ObjectNode column =
+        JSON.createObjectNode()
+            .put("label", Field.TIMESTAMP.name())
+            .put("dataType", "date")
+            .put("operationType", "date_histogram")
+            .put("sourceField", Field.TIMESTAMP.name())
+            .put("isBucketed", true)
+            .put("scale", "interval");
+    column
+        .putObject("params")
+        .put("interval", "auto")
+        .put("includeEmptyRows", true)
+        .put("dropPartials", false);
     return column;
   }
 
   private static ObjectNode metricColumn(Panel.Metric metric) {
-    ObjectNode column = JSON.createObjectNode().put("label", metric.label()).put("customLabel", true);
+    ObjectNode column =
+        JSON.createObjectNode().put("label", metric.label()).put("customLabel", true);
     switch (metric.op()) {
-      case COUNT -> column.put("dataType", "number").put("operationType", "count").put("sourceField", "___records___");
-      case SUM -> column.put("dataType", "number").put("operationType", "sum").put("sourceField", metric.field().name());
-      case MAX -> column.put("dataType", metric.field().kind().lensType()).put("operationType", "max")
-          .put("sourceField", metric.field().name());
+      case COUNT ->
+          column
+              .put("dataType", "number")
+              .put("operationType", "count")
+              .put("sourceField", "___records___");
+      case SUM ->
+          column
+              .put("dataType", "number")
+              .put("operationType", "sum")
+              .put("sourceField", metric.field().name());
+      case MAX ->
+          column
+              .put("dataType", metric.field().kind().lensType())
+              .put("operationType", "max")
+              .put("sourceField", metric.field().name());
     }
     column.put("isBucketed", false).put("scale", "ratio");
     column.putObject("params").put("emptyAsNull", metric.op() != Panel.Metric.Op.COUNT);
@@ -184,16 +231,27 @@ public final class SavedObjects {
     }
     boolean overTime = panel.chart() == Panel.Chart.OVER_TIME;
     String series = overTime ? "bar_stacked" : "bar_horizontal";
-    visualization.putObject("legend").put("isVisible", overTime && !panel.buckets().isEmpty()).put("position", "right");
-    visualization.put("valueLabels", overTime ? "hide" : "show")
+    visualization
+        .putObject("legend")
+        .put("isVisible", overTime && !panel.buckets().isEmpty())
+        .put("position", "right");
+    visualization
+        .put("valueLabels", overTime ? "hide" : "show")
         .put("fittingFunction", "None")
         .put("preferredSeriesType", series);
-    visualization.putObject("axisTitlesVisibilitySettings").put("x", false).put("yLeft", true).put("yRight", true);
-    ObjectNode layer = visualization.putArray("layers").addObject()
-        .put("layerId", LAYER)
-        .put("layerType", "data")
-        .put("seriesType", series)
-        .put("xAccessor", overTime ? "time" : "b0");
+    visualization
+        .putObject("axisTitlesVisibilitySettings")
+        .put("x", false)
+        .put("yLeft", true)
+        .put("yRight", true);
+    ObjectNode layer =
+        visualization
+            .putArray("layers")
+            .addObject()
+            .put("layerId", LAYER)
+            .put("layerType", "data")
+            .put("seriesType", series)
+            .put("xAccessor", overTime ? "time" : "b0");
     layer.putArray("accessors").add("m0");
     if (overTime && !panel.buckets().isEmpty()) {
       layer.put("splitAccessor", "b0");
@@ -206,24 +264,43 @@ public final class SavedObjects {
     ArrayNode panels = JSON.createArrayNode();
     ArrayNode references = JSON.createArrayNode();
     int guideHeight = 4 + (int) dashboard.guide().lines().mapToInt(l -> 1 + l.length() / 200).sum();
-    addPanel(panels, references, "guide", "visualization", dashboard.guideId(), 0, 0, GRID_COLUMNS, guideHeight);
+    addPanel(
+        panels,
+        references,
+        "guide",
+        "visualization",
+        dashboard.guideId(),
+        0,
+        0,
+        GRID_COLUMNS,
+        guideHeight);
 
     int x = 0;
     int y = guideHeight;
     int rowHeight = 0;
     for (int i = 0; i < dashboard.panels().size(); i++) {
       Panel panel = dashboard.panels().get(i);
-      int height = switch (panel.chart()) {
-        case OVER_TIME -> 12;
-        case BARS -> 14;
-        case TABLE -> 16;
-      };
+      int height =
+          switch (panel.chart()) {
+            case OVER_TIME -> 12;
+            case BARS -> 14;
+            case TABLE -> 16;
+          };
       if (x + panel.width() > GRID_COLUMNS) {
         x = 0;
         y += rowHeight;
         rowHeight = 0;
       }
-      addPanel(panels, references, "p" + i, "lens", dashboard.lensId(panel), x, y, panel.width(), height);
+      addPanel(
+          panels,
+          references,
+          "p" + i,
+          "lens",
+          dashboard.lensId(panel),
+          x,
+          y,
+          panel.width(),
+          height);
       x += panel.width();
       rowHeight = Math.max(rowHeight, height);
     }
@@ -232,42 +309,67 @@ public final class SavedObjects {
     for (int i = 0; i < dashboard.controls().size(); i++) {
       Dashboard.Control control = dashboard.controls().get(i);
       String id = control.field().shortName().replaceAll("[^a-zA-Z0-9]+", "-");
-      ObjectNode input = JSON.createObjectNode()
-          .put("id", id)
-          .put("fieldName", control.field().name())
-          .put("title", control.label())
-          .put("searchTechnique", "prefix");
+      ObjectNode input =
+          JSON.createObjectNode()
+              .put("id", id)
+              .put("fieldName", control.field().name())
+              .put("title", control.label())
+              .put("searchTechnique", "prefix");
       input.putArray("selectedOptions");
       input.putObject("enhancements");
-      ObjectNode entry = controls.putObject(id).put("order", i).put("width", "medium").put("grow", true)
-          .put("type", "optionsListControl");
+      ObjectNode entry =
+          controls
+              .putObject(id)
+              .put("order", i)
+              .put("width", "medium")
+              .put("grow", true)
+              .put("type", "optionsListControl");
       entry.set("explicitInput", input);
-      references.add(reference("index-pattern", Dashboards.DATA_VIEW_ID, "controlGroup_" + id + ":optionsListDataView"));
+      references.add(
+          reference(
+              "index-pattern",
+              Dashboards.DATA_VIEW_ID,
+              "controlGroup_" + id + ":optionsListDataView"));
     }
-    ObjectNode controlGroup = JSON.createObjectNode()
-        .put("controlStyle", "oneLine")
-        .put("chainingSystem", "HIERARCHICAL")
-        .put("panelsJSON", write(controls))
-        .put("ignoreParentSettingsJSON",
-            "{\"ignoreFilters\":false,\"ignoreQuery\":false,\"ignoreTimerange\":false,\"ignoreValidations\":false}");
+    ObjectNode controlGroup =
+        JSON.createObjectNode()
+            .put("controlStyle", "oneLine")
+            .put("chainingSystem", "HIERARCHICAL")
+            .put("panelsJSON", write(controls))
+            .put(
+                "ignoreParentSettingsJSON",
+                "{\"ignoreFilters\":false,\"ignoreQuery\":false,\"ignoreTimerange\":false,\"ignoreValidations\":false}");
 
-    ObjectNode attributes = JSON.createObjectNode()
-        .put("title", dashboard.title())
-        .put("description", dashboard.summary())
-        .put("panelsJSON", write(panels))
-        .put("optionsJSON", "{\"useMargins\":true,\"syncColors\":false,\"syncCursor\":true,\"syncTooltips\":false,\"hidePanelTitles\":false}")
-        .put("version", 1)
-        .put("timeRestore", true)
-        .put("timeFrom", dashboard.timeFrom())
-        .put("timeTo", "now");
+    ObjectNode attributes =
+        JSON.createObjectNode()
+            .put("title", dashboard.title())
+            .put("description", dashboard.summary())
+            .put("panelsJSON", write(panels))
+            .put(
+                "optionsJSON",
+                "{\"useMargins\":true,\"syncColors\":false,\"syncCursor\":true,\"syncTooltips\":false,\"hidePanelTitles\":false}")
+            .put("version", 1)
+            .put("timeRestore", true)
+            .put("timeFrom", dashboard.timeFrom())
+            .put("timeTo", "now");
     attributes.putObject("refreshInterval").put("pause", true).put("value", 60000);
-    attributes.putObject("kibanaSavedObjectMeta").put("searchSourceJSON", write(emptySearchSource()));
+    attributes
+        .putObject("kibanaSavedObjectMeta")
+        .put("searchSourceJSON", write(emptySearchSource()));
     attributes.set("controlGroupInput", controlGroup);
     return savedObject("dashboard", dashboard.id(), attributes, references, "8.7.0");
   }
 
-  private static void addPanel(ArrayNode panels, ArrayNode references, String index, String type, String id,
-      int x, int y, int w, int h) {
+  private static void addPanel(
+      ArrayNode panels,
+      ArrayNode references,
+      String index,
+      String type,
+      String id,
+      int x,
+      int y,
+      int w,
+      int h) {
     ObjectNode panel = panels.addObject().put("version", CORE_MIGRATION_VERSION).put("type", type);
     panel.putObject("gridData").put("x", x).put("y", y).put("w", w).put("h", h).put("i", index);
     panel.put("panelIndex", index);
@@ -287,12 +389,18 @@ public final class SavedObjects {
     return JSON.createObjectNode().put("type", type).put("id", id).put("name", name);
   }
 
-  private static ObjectNode savedObject(String type, String id, ObjectNode attributes, ArrayNode references,
+  private static ObjectNode savedObject(
+      String type,
+      String id,
+      ObjectNode attributes,
+      ArrayNode references,
       String typeMigrationVersion) {
     ObjectNode object = JSON.createObjectNode().put("type", type).put("id", id);
     object.set("attributes", attributes);
     object.set("references", references);
-    object.put("coreMigrationVersion", CORE_MIGRATION_VERSION).put("typeMigrationVersion", typeMigrationVersion);
+    object
+        .put("coreMigrationVersion", CORE_MIGRATION_VERSION)
+        .put("typeMigrationVersion", typeMigrationVersion);
     return object;
   }
 
@@ -304,7 +412,10 @@ public final class SavedObjects {
     }
   }
 
-  /** Writes {@code <id>.ndjson} of every dashboard into the directory given (default: ../dashboards). */
+  /**
+   * Writes {@code <id>.ndjson} of every dashboard into the directory given (default:
+   * ../dashboards).
+   */
   public static void main(String[] args) throws IOException {
     Path directory = Path.of(args.length > 0 ? args[0] : "../dashboards");
     Files.createDirectories(directory);

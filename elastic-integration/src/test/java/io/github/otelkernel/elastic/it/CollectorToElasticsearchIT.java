@@ -47,20 +47,25 @@ class CollectorToElasticsearchIT {
 
     dir = Files.createDirectories(Path.of("target", "collector").toAbsolutePath());
     Path config = dir.resolve("otlp-to-elasticsearch.yaml");
-    try (InputStream in = CollectorToElasticsearchIT.class.getResourceAsStream("/collector/otlp-to-elasticsearch.yaml")) {
+    try (InputStream in =
+        CollectorToElasticsearchIT.class.getResourceAsStream(
+            "/collector/otlp-to-elasticsearch.yaml")) {
       Files.write(config, in.readAllBytes());
     }
     otlpPort = ElasticsearchServer.freePort();
     int healthPort = ElasticsearchServer.freePort();
-    ProcessBuilder pb = new ProcessBuilder(binary.toString(), "--config", config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("collector.log").toFile());
-    pb.environment().putAll(Map.of(
-        "OTLP_HTTP_PORT", String.valueOf(otlpPort),
-        "HEALTH_PORT", String.valueOf(healthPort),
-        "ES_URL", es.url.toString(),
-        "ES_USER", "collector",
-        "ES_PASSWORD", "ksec-collector-password"));
+    ProcessBuilder pb =
+        new ProcessBuilder(binary.toString(), "--config", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("collector.log").toFile());
+    pb.environment()
+        .putAll(
+            Map.of(
+                "OTLP_HTTP_PORT", String.valueOf(otlpPort),
+                "HEALTH_PORT", String.valueOf(healthPort),
+                "ES_URL", es.url.toString(),
+                "ES_USER", "collector",
+                "ES_PASSWORD", "ksec-collector-password"));
     collector = pb.start();
     awaitHealthy(healthPort);
   }
@@ -82,25 +87,52 @@ class CollectorToElasticsearchIT {
     String entityId = UUID.randomUUID().toString();
     ((ObjectNode) expected.path("attributes")).put("ksec.process.entity_id", entityId);
 
-    HttpResponse<String> accepted = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + otlpPort + "/v1/logs"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(exportLogsServiceRequest(expected).toString()))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> accepted =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + otlpPort + "/v1/logs"))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            exportLogsServiceRequest(expected).toString()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertEquals(200, accepted.statusCode(), accepted.body());
 
     JsonNode hit = awaitDocument(entityId);
-    assertEquals(".ds-" + DATA_STREAM, hit.path("_index").asText().replaceFirst("-\\d{4}\\.\\d{2}\\.\\d{2}-\\d+$", ""));
-    assertEquals(expected, hit.path("_source"), "the exporter's document (left) vs the hand-made test document");
+    assertEquals(
+        ".ds-" + DATA_STREAM,
+        hit.path("_index").asText().replaceFirst("-\\d{4}\\.\\d{2}\\.\\d{2}-\\d+$", ""));
+    assertEquals(
+        expected,
+        hit.path("_source"),
+        "the exporter's document (left) vs the hand-made test document");
 
-    JsonNode fields = es.http().get("/" + DATA_STREAM + "/_mapping/field/"
-        + "attributes.process.pid,attributes.process.creation.time,attributes.process.command_line,@timestamp")
-        .elements().next().path("mappings");
-    assertEquals("long", fields.at("/attributes.process.pid/mapping/process.pid/type").asText(), fields.toString());
-    assertEquals("date", fields.at("/attributes.process.creation.time/mapping/process.creation.time/type").asText());
-    assertEquals("keyword", fields.at("/attributes.process.command_line/mapping/process.command_line/type").asText());
-    assertEquals("text", fields.at("/attributes.process.command_line/mapping/process.command_line/fields/text/type").asText());
+    JsonNode fields =
+        es.http()
+            .get(
+                "/"
+                    + DATA_STREAM
+                    + "/_mapping/field/"
+                    + "attributes.process.pid,attributes.process.creation.time,attributes.process.command_line,@timestamp")
+            .elements()
+            .next()
+            .path("mappings");
+    assertEquals(
+        "long",
+        fields.at("/attributes.process.pid/mapping/process.pid/type").asText(),
+        fields.toString());
+    assertEquals(
+        "date",
+        fields.at("/attributes.process.creation.time/mapping/process.creation.time/type").asText());
+    assertEquals(
+        "keyword",
+        fields.at("/attributes.process.command_line/mapping/process.command_line/type").asText());
+    assertEquals(
+        "text",
+        fields
+            .at("/attributes.process.command_line/mapping/process.command_line/fields/text/type")
+            .asText());
     assertEquals("date", fields.at("/@timestamp/mapping/@timestamp/type").asText());
   }
 
@@ -109,17 +141,23 @@ class CollectorToElasticsearchIT {
    * attributes as typed OTLP values, the resource, and the scope carrying data_stream.dataset.
    */
   static ObjectNode exportLogsServiceRequest(JsonNode doc) {
-    ObjectNode record = EsHttp.JSON.createObjectNode()
-        .put("timeUnixNano", nanos(doc.path("@timestamp").asText()))
-        .put("observedTimeUnixNano", nanos(doc.path("observed_timestamp").asText()))
-        .put("severityNumber", doc.path("severity_number").asInt())
-        .put("eventName", doc.path("event_name").asText());
+    ObjectNode record =
+        EsHttp.JSON
+            .createObjectNode()
+            .put("timeUnixNano", nanos(doc.path("@timestamp").asText()))
+            .put("observedTimeUnixNano", nanos(doc.path("observed_timestamp").asText()))
+            .put("severityNumber", doc.path("severity_number").asInt())
+            .put("eventName", doc.path("event_name").asText());
     record.putObject("body").put("stringValue", doc.at("/body/text").asText());
     record.set("attributes", keyValues(doc.path("attributes")));
 
     ObjectNode scope = EsHttp.JSON.createObjectNode().put("name", doc.at("/scope/name").asText());
-    scope.putArray("attributes").addObject().put("key", "data_stream.dataset")
-        .putObject("value").put("stringValue", "ksec.process");
+    scope
+        .putArray("attributes")
+        .addObject()
+        .put("key", "data_stream.dataset")
+        .putObject("value")
+        .put("stringValue", "ksec.process");
     ObjectNode scopeLogs = EsHttp.JSON.createObjectNode().set("scope", scope);
     scopeLogs.putArray("logRecords").add(record);
 
@@ -133,7 +171,9 @@ class CollectorToElasticsearchIT {
 
   private static ArrayNode keyValues(JsonNode attributes) {
     ArrayNode out = EsHttp.JSON.createArrayNode();
-    attributes.properties().forEach(e -> out.addObject().put("key", e.getKey()).set("value", anyValue(e.getValue())));
+    attributes
+        .properties()
+        .forEach(e -> out.addObject().put("key", e.getKey()).set("value", anyValue(e.getValue())));
     return out;
   }
 
@@ -155,7 +195,10 @@ class CollectorToElasticsearchIT {
   /** The exporter's "milliseconds.nanoseconds" back to epoch nanoseconds. */
   private static String nanos(String msecDotNsec) {
     String[] parts = msecDotNsec.split("\\.");
-    return new BigDecimal(parts[0]).multiply(BigDecimal.valueOf(1_000_000)).add(new BigDecimal(parts[1])).toPlainString();
+    return new BigDecimal(parts[0])
+        .multiply(BigDecimal.valueOf(1_000_000))
+        .add(new BigDecimal(parts[1]))
+        .toPlainString();
   }
 
   private static JsonNode awaitDocument(String entityId) throws Exception {
@@ -183,8 +226,12 @@ class CollectorToElasticsearchIT {
         fail("the Collector exited with " + collector.exitValue() + ":\n" + log());
       }
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/"))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) {
           return;
         }
       } catch (IOException notYet) {
@@ -202,12 +249,16 @@ class CollectorToElasticsearchIT {
   static Path collectorBinary() {
     String path = System.getProperty("otelcol.binary", "");
     if (path.isBlank() || path.startsWith("${")) {
-      fail("no Collector binary: set OTELCOL_BINARY (or -Dotelcol.binary) to the otelcol-kernel that"
-          + " collector/build.sh builds and prints; bin/test does it");
+      fail(
+          "no Collector binary: set OTELCOL_BINARY (or -Dotelcol.binary) to the otelcol-kernel that"
+              + " collector/build.sh builds and prints; bin/test does it");
     }
     Path binary = Path.of(path);
     if (!Files.isExecutable(binary)) {
-      fail("Collector binary " + binary + " (otelcol.binary) is missing or not executable: rebuild it with collector/build.sh");
+      fail(
+          "Collector binary "
+              + binary
+              + " (otelcol.binary) is missing or not executable: rebuild it with collector/build.sh");
     }
     return binary;
   }

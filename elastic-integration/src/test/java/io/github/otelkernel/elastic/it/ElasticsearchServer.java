@@ -1,12 +1,12 @@
 package io.github.otelkernel.elastic.it;
 
-import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 public final class ElasticsearchServer {
   /** Password of the {@code elastic} superuser on the secured server (its bootstrap password). */
   public static final String ELASTIC_PASSWORD = "ksec-test-elastic";
+
   private static final String RUN_AS = "ksec-es";
 
   private static ElasticsearchServer open;
@@ -41,7 +42,9 @@ public final class ElasticsearchServer {
     return open;
   }
 
-  /** Security enabled (HTTP without TLS: loopback only), basic license until a test starts a trial. */
+  /**
+   * Security enabled (HTTP without TLS: loopback only), basic license until a test starts a trial.
+   */
   public static synchronized ElasticsearchServer secured() throws Exception {
     if (secured == null) {
       secured = start("secured", true);
@@ -69,7 +72,10 @@ public final class ElasticsearchServer {
     Path home = Path.of(property("elasticsearch.home"));
     Path javaHome = Path.of(property("elasticsearch.java.home"));
     if (!Files.isExecutable(home.resolve("bin/elasticsearch"))) {
-      fail("no Elasticsearch at " + home + ": the build unpacks it in pre-integration-test (run mvn verify)");
+      fail(
+          "no Elasticsearch at "
+              + home
+              + ": the build unpacks it in pre-integration-test (run mvn verify)");
     }
     Path dir = Files.createDirectories(Path.of("target", "es-" + name).toAbsolutePath());
     deleteRecursively(dir);
@@ -82,14 +88,21 @@ public final class ElasticsearchServer {
     Files.createDirectories(config.resolve("jvm.options.d"));
     // both servers get it, so they run the same distribution; only the security index needs it
     TestAnalysisPlugin.installInto(home, property("elasticsearch.version"));
-    Map<String, String> env = Map.of(
-        "ES_JAVA_HOME", javaHome.toString(),
-        "ES_PATH_CONF", config.toString(),
-        "ES_JAVA_OPTS", "-Xms512m -Xmx512m");
+    Map<String, String> env =
+        Map.of(
+            "ES_JAVA_HOME", javaHome.toString(),
+            "ES_PATH_CONF", config.toString(),
+            "ES_JAVA_OPTS", "-Xms512m -Xmx512m");
     if (security) {
       run(env, dir, home.resolve("bin/elasticsearch-keystore").toString(), "create");
-      runWithInput(env, dir, ELASTIC_PASSWORD, home.resolve("bin/elasticsearch-keystore").toString(),
-          "add", "--stdin", "bootstrap.password");
+      runWithInput(
+          env,
+          dir,
+          ELASTIC_PASSWORD,
+          home.resolve("bin/elasticsearch-keystore").toString(),
+          "add",
+          "--stdin",
+          "bootstrap.password");
     }
     boolean root = isRoot();
     if (root) {
@@ -97,28 +110,33 @@ public final class ElasticsearchServer {
       run(Map.of(), dir, "chown", "-R", RUN_AS + ":", dir.toString());
     }
     int httpPort = freePort();
-    List<String> command = new ArrayList<>(asUser(root, List.of(home.resolve("bin/elasticsearch").toString())));
-    command.addAll(List.of(
-        "-E", "discovery.type=single-node",
-        "-E", "network.host=127.0.0.1",
-        "-E", "http.port=" + httpPort,
-        "-E", "transport.port=" + freePort(),
-        "-E", "path.data=" + dir.resolve("data"),
-        "-E", "path.logs=" + dir.resolve("logs"),
-        "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
-        "-E", "xpack.security.enabled=" + security));
+    List<String> command =
+        new ArrayList<>(asUser(root, List.of(home.resolve("bin/elasticsearch").toString())));
+    command.addAll(
+        List.of(
+            "-E", "discovery.type=single-node",
+            "-E", "network.host=127.0.0.1",
+            "-E", "http.port=" + httpPort,
+            "-E", "transport.port=" + freePort(),
+            "-E", "path.data=" + dir.resolve("data"),
+            "-E", "path.logs=" + dir.resolve("logs"),
+            "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
+            "-E", "xpack.security.enabled=" + security));
     if (security) {
-      command.addAll(List.of(
-          "-E", "xpack.security.http.ssl.enabled=false",
-          "-E", "xpack.security.transport.ssl.enabled=false"));
+      command.addAll(
+          List.of(
+              "-E", "xpack.security.http.ssl.enabled=false",
+              "-E", "xpack.security.transport.ssl.enabled=false"));
     }
-    ProcessBuilder pb = new ProcessBuilder(command)
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("console.log").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("console.log").toFile());
     pb.environment().putAll(env);
     Process process = pb.start();
-    ElasticsearchServer server = new ElasticsearchServer(URI.create("http://127.0.0.1:" + httpPort), security, dir, process);
+    ElasticsearchServer server =
+        new ElasticsearchServer(URI.create("http://127.0.0.1:" + httpPort), security, dir, process);
     Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
     server.awaitHealthy();
     return server;
@@ -131,7 +149,8 @@ public final class ElasticsearchServer {
         fail("Elasticsearch exited with " + process.exitValue() + ":\n" + consoleTail());
       }
       try {
-        if (http().send("GET", "/_cluster/health?wait_for_status=yellow&timeout=1s", null).status() == 200) {
+        if (http().send("GET", "/_cluster/health?wait_for_status=yellow&timeout=1s", null).status()
+            == 200) {
           return;
         }
       } catch (IOException notYet) {
@@ -170,7 +189,9 @@ public final class ElasticsearchServer {
     if (!root) {
       return command;
     }
-    List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + RUN_AS, "--regid=" + RUN_AS, "--init-groups"));
+    List<String> wrapped =
+        new ArrayList<>(
+            List.of("setpriv", "--reuid=" + RUN_AS, "--regid=" + RUN_AS, "--init-groups"));
     wrapped.addAll(command);
     return wrapped;
   }
@@ -181,7 +202,15 @@ public final class ElasticsearchServer {
 
   private static void ensureUser() throws Exception {
     if (new ProcessBuilder("id", "-u", RUN_AS).start().waitFor() != 0) {
-      run(Map.of(), Path.of("."), "useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", RUN_AS);
+      run(
+          Map.of(),
+          Path.of("."),
+          "useradd",
+          "--system",
+          "--no-create-home",
+          "--shell",
+          "/usr/sbin/nologin",
+          RUN_AS);
     }
   }
 
@@ -189,8 +218,10 @@ public final class ElasticsearchServer {
     runWithInput(env, dir, null, command);
   }
 
-  private static void runWithInput(Map<String, String> env, Path dir, String stdin, String... command) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+  private static void runWithInput(
+      Map<String, String> env, Path dir, String stdin, String... command) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().putAll(env);
     Process p = pb.start();
     try (OutputStream in = p.getOutputStream()) {

@@ -14,8 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Plain HTTP to the test cluster, as one user, for the tests' own checks: independent of the
- * client the code under test uses.
+ * Plain HTTP to the test cluster, as one user, for the tests' own checks: independent of the client
+ * the code under test uses.
  */
 public record EsHttp(URI url, String user, String password) {
   public static final ObjectMapper JSON = new ObjectMapper();
@@ -23,13 +23,24 @@ public record EsHttp(URI url, String user, String password) {
 
   public record Reply(int status, JsonNode body) {}
 
-  public Reply send(String method, String path, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(url.resolve(path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json");
+  public Reply send(String method, String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(url.resolve(path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header(
+                "Content-Type",
+                path.contains("_bulk") ? "application/x-ndjson" : "application/json");
     if (user != null) {
-      b.header("Authorization", "Basic " + Base64.getEncoder()
-          .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+      b.header(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
     HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     JsonNode json = r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
@@ -37,10 +48,20 @@ public record EsHttp(URI url, String user, String password) {
   }
 
   /** The answer of a request that must succeed. */
-  public JsonNode ok(String method, String path, String body) throws IOException, InterruptedException {
+  public JsonNode ok(String method, String path, String body)
+      throws IOException, InterruptedException {
     Reply r = send(method, path, body);
     if (r.status() / 100 != 2) {
-      fail(method + " " + path + " as " + (user == null ? "anonymous" : user) + " answered " + r.status() + ": " + r.body());
+      fail(
+          method
+              + " "
+              + path
+              + " as "
+              + (user == null ? "anonymous" : user)
+              + " answered "
+              + r.status()
+              + ": "
+              + r.body());
     }
     return r.body();
   }
@@ -49,7 +70,9 @@ public record EsHttp(URI url, String user, String password) {
     return ok("GET", path, null);
   }
 
-  /** Bulk-creates documents in a data stream the way the Collector's exporter does, visible at once. */
+  /**
+   * Bulk-creates documents in a data stream the way the Collector's exporter does, visible at once.
+   */
   void bulkCreate(String dataStream, String... documents) throws IOException, InterruptedException {
     ObjectNode action = JSON.createObjectNode();
     action.putObject("create").put("_index", dataStream);

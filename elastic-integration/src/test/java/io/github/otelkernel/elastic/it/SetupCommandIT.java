@@ -32,8 +32,16 @@ class SetupCommandIT {
     assertEquals(List.of(), run.err());
     String help = String.join("\n", run.out());
     assertTrue(help.startsWith("Usage: otel-kernel-receiver setup "), help);
-    for (String option : List.of("--elasticsearch=URL", "--kibana=URL", "--api-key=KEY", "--username=USER",
-        "--password=PASSWORD", "--ca-file=FILE", "--retention-days=N", "--version")) {
+    for (String option :
+        List.of(
+            "--elasticsearch=URL",
+            "--kibana=URL",
+            "--api-key=KEY",
+            "--username=USER",
+            "--password=PASSWORD",
+            "--ca-file=FILE",
+            "--retention-days=N",
+            "--version")) {
       assertTrue(help.contains(option), () -> option + " not in:\n" + help);
     }
   }
@@ -43,7 +51,9 @@ class SetupCommandIT {
     Run run = setup("--version");
     assertEquals(0, run.exit(), run.toString());
     assertEquals(1, run.out().size(), run.toString());
-    assertTrue(run.out().get(0).matches("otel-kernel-receiver setup \\d+\\.\\d+\\.\\d+.*"), run.toString());
+    assertTrue(
+        run.out().get(0).matches("otel-kernel-receiver setup \\d+\\.\\d+\\.\\d+.*"),
+        run.toString());
   }
 
   @Test
@@ -63,18 +73,31 @@ class SetupCommandIT {
     Run run = setup("--elasticsearch", es.url.toString(), "--retention-days", "30");
     assertEquals(0, run.exit(), run.toString());
     assertEquals(List.of(), run.err(), "nothing but the report: no logging noise");
-    assertTrue(run.out().get(0).startsWith("cluster   Elasticsearch 9.2.0 at " + es.url), run.toString());
-    assertTrue(run.out().contains("installed index template logs-ksec: logs-ksec.*, priority 250"), run.toString());
-    assertTrue(run.out().contains("skipped   roles ksec_analyst, ksec_collector_writer, ksec_analyst_restricted: "
-        + "security is disabled on this cluster"), run.toString());
+    assertTrue(
+        run.out().get(0).startsWith("cluster   Elasticsearch 9.2.0 at " + es.url), run.toString());
+    assertTrue(
+        run.out().contains("installed index template logs-ksec: logs-ksec.*, priority 250"),
+        run.toString());
+    assertTrue(
+        run.out()
+            .contains(
+                "skipped   roles ksec_analyst, ksec_collector_writer, ksec_analyst_restricted: "
+                    + "security is disabled on this cluster"),
+        run.toString());
   }
 
   @Test
   void authenticatesWithAnApiKey() throws Exception {
     ElasticsearchServer es = ElasticsearchServer.secured();
-    JsonNode key = es.http().ok("POST", "/_security/api_key", """
+    JsonNode key =
+        es.http()
+            .ok(
+                "POST",
+                "/_security/api_key",
+                """
         {"name": "ksec-setup-test"}""");
-    Run run = setup("--elasticsearch", es.url.toString(), "--api-key", key.path("encoded").asText());
+    Run run =
+        setup("--elasticsearch", es.url.toString(), "--api-key", key.path("encoded").asText());
     assertEquals(0, run.exit(), run.toString());
     assertTrue(run.out().contains("installed role ksec_collector_writer"), run.toString());
   }
@@ -85,35 +108,49 @@ class SetupCommandIT {
     Run run = setup("--elasticsearch", "http://127.0.0.1:" + closed);
     assertEquals(1, run.exit(), run.toString());
     assertEquals(List.of(), run.out());
-    assertEquals(List.of("error: cannot reach Elasticsearch at http://127.0.0.1:" + closed
-        + ": Connect to http://127.0.0.1:" + closed + " [/127.0.0.1] failed: Connection refused"), run.err());
+    assertEquals(
+        List.of(
+            "error: cannot reach Elasticsearch at http://127.0.0.1:"
+                + closed
+                + ": Connect to http://127.0.0.1:"
+                + closed
+                + " [/127.0.0.1] failed: Connection refused"),
+        run.err());
   }
 
   @Test
   void aWrongPasswordIsOneLineAndExitOne() throws Exception {
     ElasticsearchServer es = ElasticsearchServer.secured();
-    Run run = setup("--elasticsearch", es.url.toString(), "--username", "elastic", "--password", "wrong");
+    Run run =
+        setup("--elasticsearch", es.url.toString(), "--username", "elastic", "--password", "wrong");
     assertEquals(1, run.exit(), run.toString());
     assertEquals(1, run.err().size(), run.toString());
     String line = run.err().get(0);
-    assertTrue(line.startsWith("error: Elasticsearch at " + es.url + " answered 401 to GET /_nodes: security_exception: "), line);
+    assertTrue(
+        line.startsWith(
+            "error: Elasticsearch at "
+                + es.url
+                + " answered 401 to GET /_nodes: security_exception: "),
+        line);
     assertTrue(line.endsWith("(check --api-key, or --username and --password)"), line);
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "--elasticsearch not-a-url                                  | error: --elasticsearch: 'not-a-url' is not an http(s)://host[:port] URL",
-      "--elasticsearch ftp://es.example.com                       | error: --elasticsearch: 'ftp://es.example.com' is not an http(s)://host[:port] URL",
-      "--elasticsearch http://es.example.com:9200/prefix          | error: --elasticsearch: give the cluster's base URL, without a path or query",
-      "--elasticsearch http://u:p@es.example.com:9200             | error: --elasticsearch: put credentials in --username/--password or --api-key, not in the URL",
-      "--elasticsearch http://127.0.0.1:1 --api-key k --username u --password p | error: give --api-key or --username, not both",
-      "--elasticsearch http://127.0.0.1:1 --username u            | error: --username needs --password (or ELASTICSEARCH_PASSWORD)",
-      "--elasticsearch http://127.0.0.1:1 --retention-days 0      | error: retention must be at least 1 day, not 0",
-      "--elasticsearch http://127.0.0.1:1 --ca-file /nonexistent.pem | error: --ca-file /nonexistent.pem: cannot read it (NoSuchFileException)",
-      "--elasticsearch http://127.0.0.1:1 --retention-days ninety | error: Invalid value for option '--retention-days': 'ninety' is not an int (see --help)",
-      "--retention-days 30                                        | error: give --elasticsearch URL, --kibana URL, or both (see --help)",
-      "--kibana http://kibana.example.com:5601?x=1                | error: --kibana: give Kibana's base URL, without a query",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--elasticsearch not-a-url                                  | error: --elasticsearch: 'not-a-url' is not an http(s)://host[:port] URL",
+        "--elasticsearch ftp://es.example.com                       | error: --elasticsearch: 'ftp://es.example.com' is not an http(s)://host[:port] URL",
+        "--elasticsearch http://es.example.com:9200/prefix          | error: --elasticsearch: give the cluster's base URL, without a path or query",
+        "--elasticsearch http://u:p@es.example.com:9200             | error: --elasticsearch: put credentials in --username/--password or --api-key, not in the URL",
+        "--elasticsearch http://127.0.0.1:1 --api-key k --username u --password p | error: give --api-key or --username, not both",
+        "--elasticsearch http://127.0.0.1:1 --username u            | error: --username needs --password (or ELASTICSEARCH_PASSWORD)",
+        "--elasticsearch http://127.0.0.1:1 --retention-days 0      | error: retention must be at least 1 day, not 0",
+        "--elasticsearch http://127.0.0.1:1 --ca-file /nonexistent.pem | error: --ca-file /nonexistent.pem: cannot read it (NoSuchFileException)",
+        "--elasticsearch http://127.0.0.1:1 --retention-days ninety | error: Invalid value for option '--retention-days': 'ninety' is not an int (see --help)",
+        "--retention-days 30                                        | error: give --elasticsearch URL, --kibana URL, or both (see --help)",
+        "--kibana http://kibana.example.com:5601?x=1                | error: --kibana: give Kibana's base URL, without a query",
+      })
   void usageErrorsAreOneLineAndExitTwo(String args, String error) throws Exception {
     Run run = setup(args.trim().split("\\s+"));
     assertEquals(2, run.exit(), run.toString());
@@ -123,8 +160,12 @@ class SetupCommandIT {
 
   /** The setup jar in a JVM of its own, with no credentials in its environment. */
   static Run setup(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().remove("ELASTICSEARCH_API_KEY");
@@ -132,7 +173,9 @@ class SetupCommandIT {
     Process p = pb.start();
     p.getOutputStream().close();
     List<String> errLines = new ArrayList<>();
-    Thread stderr = Thread.ofPlatform().start(() -> p.errorReader(StandardCharsets.UTF_8).lines().forEach(errLines::add));
+    Thread stderr =
+        Thread.ofPlatform()
+            .start(() -> p.errorReader(StandardCharsets.UTF_8).lines().forEach(errLines::add));
     List<String> outLines = p.inputReader(StandardCharsets.UTF_8).lines().toList();
     stderr.join();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {

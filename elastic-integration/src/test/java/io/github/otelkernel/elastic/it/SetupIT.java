@@ -41,22 +41,40 @@ class SetupIT {
   @Test
   void reportsWhatItInstalledAndWhatItSkippedWithTheReason() {
     List<String> lines = first.lines();
-    assertTrue(lines.get(0).startsWith("cluster   Elasticsearch 9.2.0 at " + es.url + ": license basic"), lines.get(0));
+    assertTrue(
+        lines.get(0).startsWith("cluster   Elasticsearch 9.2.0 at " + es.url + ": license basic"),
+        lines.get(0));
     Map<String, String> installed = subjects(Kind.INSTALLED);
-    assertEquals(Set.of("component template logs-ksec@settings", "component template logs-ksec@mappings",
-        "index template logs-ksec"), installed.keySet(), lines.toString());
+    assertEquals(
+        Set.of(
+            "component template logs-ksec@settings",
+            "component template logs-ksec@mappings",
+            "index template logs-ksec"),
+        installed.keySet(),
+        lines.toString());
     assertEquals("logs-ksec.*, priority 250", installed.get("index template logs-ksec"));
-    assertTrue(installed.get("component template logs-ksec@mappings").matches("\\d+ attribute fields, \\d+ ECS aliases"));
+    assertTrue(
+        installed
+            .get("component template logs-ksec@mappings")
+            .matches("\\d+ attribute fields, \\d+ ECS aliases"));
 
     Map<String, String> skipped = subjects(Kind.SKIPPED);
-    assertEquals("security is disabled on this cluster",
-        skipped.get("roles ksec_analyst, ksec_collector_writer, ksec_analyst_restricted"), lines.toString());
-    assertEquals("this cluster has neither ILM nor the data stream lifecycle; records are kept until deleted",
+    assertEquals(
+        "security is disabled on this cluster",
+        skipped.get("roles ksec_analyst, ksec_collector_writer, ksec_analyst_restricted"),
+        lines.toString());
+    assertEquals(
+        "this cluster has neither ILM nor the data stream lifecycle; records are kept until deleted",
         skipped.get("retention"));
-    assertEquals("not on this cluster; left out attributes.process.command_line.wildcard", skipped.get("field type wildcard"));
-    assertEquals("not on this cluster; text instead for body.text, attributes.ksec.process.parent.command_line.text, "
-        + "attributes.process.command_line.text", skipped.get("field type match_only_text"));
-    assertEquals("not on this cluster; keyword instead for data_stream.type, data_stream.dataset, data_stream.namespace",
+    assertEquals(
+        "not on this cluster; left out attributes.process.command_line.wildcard",
+        skipped.get("field type wildcard"));
+    assertEquals(
+        "not on this cluster; text instead for body.text, attributes.ksec.process.parent.command_line.text, "
+            + "attributes.process.command_line.text",
+        skipped.get("field type match_only_text"));
+    assertEquals(
+        "not on this cluster; keyword instead for data_stream.type, data_stream.dataset, data_stream.namespace",
         skipped.get("field type constant_keyword"));
   }
 
@@ -98,27 +116,42 @@ class SetupIT {
 
     JsonNode mappings = fieldMappings(String.join(",", expected.keySet()));
     Map<String, String> actual = new LinkedHashMap<>();
-    expected.keySet().forEach(f -> actual.put(f, mappings.path(f).path("type").asText("(unmapped)")));
+    expected
+        .keySet()
+        .forEach(f -> actual.put(f, mappings.path(f).path("type").asText("(unmapped)")));
     assertEquals(expected, actual);
 
     JsonNode commandLine = mappings.path("attributes.process.command_line");
     assertEquals(8191, commandLine.path("ignore_above").asInt(), commandLine.toString());
-    assertEquals("text", commandLine.path("fields").path("text").path("type").asText(), commandLine.toString());
+    assertEquals(
+        "text",
+        commandLine.path("fields").path("text").path("type").asText(),
+        commandLine.toString());
   }
 
   @Test
   void everyAttributeOfTheDocumentsHasAnExplicitField() throws Exception {
-    JsonNode template = es.http().get("/_component_template/logs-ksec@mappings")
-        .at("/component_templates/0/component_template/template/mappings/properties");
+    JsonNode template =
+        es.http()
+            .get("/_component_template/logs-ksec@mappings")
+            .at("/component_templates/0/component_template/template/mappings/properties");
     Set<String> explicit = new TreeSet<>();
-    template.path("attributes").path("properties").properties().forEach(f -> explicit.add("attributes." + f.getKey()));
-    template.at("/resource/properties/attributes/properties").fieldNames()
+    template
+        .path("attributes")
+        .path("properties")
+        .properties()
+        .forEach(f -> explicit.add("attributes." + f.getKey()));
+    template
+        .at("/resource/properties/attributes/properties")
+        .fieldNames()
         .forEachRemaining(f -> explicit.add("resource.attributes." + f));
     Set<String> sent = new TreeSet<>();
     for (String doc : List.of("process-exec", "process-exit")) {
       JsonNode d = EsHttp.JSON.readTree(document(doc));
       d.path("attributes").properties().forEach(f -> sent.add("attributes." + f.getKey()));
-      d.at("/resource/attributes").properties().forEach(f -> sent.add("resource.attributes." + f.getKey()));
+      d.at("/resource/attributes")
+          .properties()
+          .forEach(f -> sent.add("resource.attributes." + f.getKey()));
     }
     sent.removeAll(explicit);
     assertEquals(Set.of(), sent, "attributes that would be mapped dynamically");
@@ -127,20 +160,37 @@ class SetupIT {
   @Test
   void searchesAndAggregationsWorkOnTheTypedFields() throws Exception {
     // numeric, not lexicographic: as keywords "7040" would sort after "10000"
-    assertEquals(0, hits("""
+    assertEquals(
+        0,
+        hits(
+            """
         {"query": {"range": {"attributes.process.pid": {"gte": 10000}}}}"""));
     // full text inside the command line, and the passthrough name without the attributes. prefix
-    assertEquals(1, hits("""
+    assertEquals(
+        1,
+        hits(
+            """
         {"query": {"match": {"attributes.process.command_line.text": "authorization"}}}"""));
-    assertEquals(1, hits("""
+    assertEquals(
+        1,
+        hits(
+            """
         {"query": {"term": {"process.executable.name": "dash"}}}"""));
     // ECS names: aliases of the OTel attributes
-    assertEquals(1, hits("""
+    assertEquals(
+        1,
+        hits(
+            """
         {"query": {"term": {"process.parent.pid": 7040}}}"""));
-    assertEquals(1, hits("""
+    assertEquals(
+        1,
+        hits(
+            """
         {"query": {"term": {"event.action": "process.exit"}}}"""));
 
-    JsonNode aggs = search("""
+    JsonNode aggs =
+        search(
+                """
         {"size": 0,
          "aggs": {
            "by_day": {"date_histogram": {"field": "process.creation.time", "calendar_interval": "day"}},
@@ -148,8 +198,12 @@ class SetupIT {
            "hosts": {"terms": {"field": "resource.attributes.host.name"}},
            "oldest_parent": {"min": {"field": "attributes.ksec.process.parent.creation.time"}},
            "signals": {"terms": {"field": "ksec.process.exit.signal_name"}}
-         }}""").path("aggregations");
-    assertEquals("2025-11-28T00:00:00.000Z", aggs.at("/by_day/buckets/0/key_as_string").asText(), aggs.toString());
+         }}""")
+            .path("aggregations");
+    assertEquals(
+        "2025-11-28T00:00:00.000Z",
+        aggs.at("/by_day/buckets/0/key_as_string").asText(),
+        aggs.toString());
     assertEquals(2, aggs.at("/by_day/buckets/0/doc_count").asInt());
     assertEquals("/usr/bin/dash", aggs.at("/executables/buckets/0/key").asText());
     assertEquals(2, aggs.at("/hosts/buckets/0/doc_count").asInt());
@@ -182,10 +236,16 @@ class SetupIT {
   private static JsonNode fieldMappings(String fields) throws Exception {
     JsonNode byIndex = es.http().get("/" + DATA_STREAM + "/_mapping/field/" + fields);
     ObjectNode out = EsHttp.JSON.createObjectNode();
-    byIndex.elements().next().path("mappings").properties().forEach(f -> {
-      JsonNode mapping = f.getValue().path("mapping");
-      out.set(f.getKey(), mapping.elements().next());
-    });
+    byIndex
+        .elements()
+        .next()
+        .path("mappings")
+        .properties()
+        .forEach(
+            f -> {
+              JsonNode mapping = f.getValue().path("mapping");
+              out.set(f.getKey(), mapping.elements().next());
+            });
     return out;
   }
 

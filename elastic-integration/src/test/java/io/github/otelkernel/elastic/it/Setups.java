@@ -1,9 +1,9 @@
 package io.github.otelkernel.elastic.it;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.otelkernel.elastic.ElasticConnection;
 import io.github.otelkernel.elastic.ElasticSetup;
 import io.github.otelkernel.elastic.SetupReport;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,13 +16,19 @@ public final class Setups {
   private Setups() {}
 
   public static SetupReport run(ElasticsearchServer es) throws Exception {
-    String auth = es.security ? ElasticConnection.basicAuthorization("elastic", ElasticsearchServer.ELASTIC_PASSWORD) : null;
+    String auth =
+        es.security
+            ? ElasticConnection.basicAuthorization("elastic", ElasticsearchServer.ELASTIC_PASSWORD)
+            : null;
     try (ElasticConnection connection = ElasticConnection.open(es.url, auth, null)) {
       return new ElasticSetup(connection).run(90);
     }
   }
 
-  /** A document of src/test/resources/documents/, shaped as the exporter writes it in mapping mode otel. */
+  /**
+   * A document of src/test/resources/documents/, shaped as the exporter writes it in mapping mode
+   * otel.
+   */
   static String document(String name) {
     try (InputStream in = Setups.class.getResourceAsStream("/documents/" + name + ".json")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);

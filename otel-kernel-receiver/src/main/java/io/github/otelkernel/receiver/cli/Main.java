@@ -18,7 +18,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code otel-kernel-receiver [--config FILE]}, {@code validate}, {@code setup}, {@code --version}, {@code --help}. */
+/**
+ * {@code otel-kernel-receiver [--config FILE]}, {@code validate}, {@code setup}, {@code --version},
+ * {@code --help}.
+ */
 @Command(
     name = "otel-kernel-receiver",
     mixinStandardHelpOptions = true,
@@ -39,7 +42,10 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   static final int EXIT_RUNTIME = 1;
   static final int EXIT_CONFIG = 2;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Collector-style YAML config (default: built-in, console output)")
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      description = "Collector-style YAML config (default: built-in, console output)")
   Path config;
 
   @Option(names = "--debug", description = "Verbose log with libbpf messages and stack traces")
@@ -61,14 +67,16 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   static int run(String[] args) {
     CommandLine cl = new CommandLine(new Main());
-    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      System.err.println("error: " + e.getMessage());
-      return EXIT_RUNTIME;
-    });
-    cl.setParameterExceptionHandler((e, a) -> {
-      System.err.println("error: " + e.getMessage() + " (see --help)");
-      return EXIT_CONFIG;
-    });
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          System.err.println("error: " + e.getMessage());
+          return EXIT_RUNTIME;
+        });
+    cl.setParameterExceptionHandler(
+        (e, a) -> {
+          System.err.println("error: " + e.getMessage() + " (see --help)");
+          return EXIT_CONFIG;
+        });
     return cl.execute(args);
   }
 
@@ -89,7 +97,11 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     for (String name : new String[] {"INT", "TERM"}) {
       sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
     }
-    PrintStream console = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    PrintStream console =
+        new PrintStream(
+            new java.io.FileOutputStream(java.io.FileDescriptor.out),
+            false,
+            StandardCharsets.UTF_8);
     Agent agent;
     try {
       agent = Agent.builder(cfg).console(console).start();
@@ -102,16 +114,20 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
     // SIGHUP: re-read the config and apply its policy to the running probes (nothing is detached);
     // a malformed file keeps the policy in force and says why
-    java.util.concurrent.atomic.AtomicBoolean reload = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean reload =
+        new java.util.concurrent.atomic.AtomicBoolean();
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reload.set(true));
     try {
       while (!stop.await(200, TimeUnit.MILLISECONDS)) {
         if (reload.getAndSet(false)) {
           try {
-            AgentConfig next = config == null ? new ConfigLoader().loadDefault() : new ConfigLoader().load(config);
+            AgentConfig next =
+                config == null ? new ConfigLoader().loadDefault() : new ConfigLoader().load(config);
             agent.applyPolicy(next.receiver().policy());
-            log.info("reloaded the policy from " + next.source()
-                + " (other settings take effect at the next start)");
+            log.info(
+                "reloaded the policy from "
+                    + next.source()
+                    + " (other settings take effect at the next start)");
           } catch (ConfigException | ProbeException e) {
             log.warning("reload failed, the previous policy stays in force: " + e.getMessage());
           }
@@ -126,15 +142,21 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     log.info("stopping: detaching probes and flushing exporters");
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
-        System.err.println("error: the agent did not stop within " + STOP_TIMEOUT_SECONDS + " s; exiting without a complete flush");
-        Runtime.getRuntime().halt(EXIT_RUNTIME);
-      } catch (InterruptedException e) {
-        // stopped in time
-      }
-    }, "stop-watchdog");
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
+                System.err.println(
+                    "error: the agent did not stop within "
+                        + STOP_TIMEOUT_SECONDS
+                        + " s; exiting without a complete flush");
+                Runtime.getRuntime().halt(EXIT_RUNTIME);
+              } catch (InterruptedException e) {
+                // stopped in time
+              }
+            },
+            "stop-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
     agent.close();
@@ -154,10 +176,12 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     quiet("io.netty", Level.WARNING);
     // the SDK logs every failed export; the sending queues report failures once per interval
     // instead, and a failed export of the agent's own metrics loses no event
-    for (String name : new String[] {
-        "io.opentelemetry.exporter.internal.grpc.GrpcExporter",
-        "io.opentelemetry.exporter.internal.http.HttpExporter",
-        "io.opentelemetry.sdk.metrics.export.PeriodicMetricReader"}) {
+    for (String name :
+        new String[] {
+          "io.opentelemetry.exporter.internal.grpc.GrpcExporter",
+          "io.opentelemetry.exporter.internal.http.HttpExporter",
+          "io.opentelemetry.sdk.metrics.export.PeriodicMetricReader"
+        }) {
       quiet(name, debug ? Level.FINE : Level.OFF);
     }
   }
@@ -171,18 +195,29 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     CONFIGURED.add(l);
   }
 
-  @Command(name = "validate", mixinStandardHelpOptions = true,
-      description = "Check a config file and exit: 0 when valid, 2 with one line per problem when not.")
+  @Command(
+      name = "validate",
+      mixinStandardHelpOptions = true,
+      description =
+          "Check a config file and exit: 0 when valid, 2 with one line per problem when not.")
   static final class Validate implements java.util.concurrent.Callable<Integer> {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "the config to check")
+    @Option(
+        names = {"-c", "--config"},
+        paramLabel = "FILE",
+        required = true,
+        description = "the config to check")
     Path config;
 
     @Override
     public Integer call() {
       try {
         AgentConfig cfg = new ConfigLoader().load(config);
-        System.out.println(config + ": valid (receiver ebpf; exporters "
-            + String.join(", ", cfg.exporters().stream().map(AgentConfig.ExporterConfig::id).toList()) + ")");
+        System.out.println(
+            config
+                + ": valid (receiver ebpf; exporters "
+                + String.join(
+                    ", ", cfg.exporters().stream().map(AgentConfig.ExporterConfig::id).toList())
+                + ")");
         return 0;
       } catch (ConfigException e) {
         System.err.println("error: " + e.getMessage());
@@ -198,7 +233,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
    * no Elasticsearch client. Reached here (java -jar otel-kernel-receiver.jar setup …), it says
    * where setup is.
    */
-  @Command(name = "setup",
+  @Command(
+      name = "setup",
       description = "Installs in Elasticsearch what the otel-kernel-receiver data streams need.")
   static final class Setup implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Unmatched // whatever the arguments, --help included: the answer is the same
@@ -206,8 +242,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
-      System.err.println("error: setup is not in the agent's jar: run bin/otel-kernel-receiver setup …,"
-          + " or java -jar otel-kernel-setup.jar … (built in elastic-integration/target)");
+      System.err.println(
+          "error: setup is not in the agent's jar: run bin/otel-kernel-receiver setup …,"
+              + " or java -jar otel-kernel-setup.jar … (built in elastic-integration/target)");
       return EXIT_CONFIG;
     }
   }

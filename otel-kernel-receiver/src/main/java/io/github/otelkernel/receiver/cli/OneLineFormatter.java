@@ -9,10 +9,10 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 /**
- * The agent's own log: one line per message, on stderr. Stack traces only with --debug: an
- * operator gets the cause, not a dump. Messages carry text from outside (paths, Collector error
- * texts), so every control, bidi and invisible character is escaped: no forged lines, no terminal
- * escape sequences.
+ * The agent's own log: one line per message, on stderr. Stack traces only with --debug: an operator
+ * gets the cause, not a dump. Messages carry text from outside (paths, Collector error texts), so
+ * every control, bidi and invisible character is escaped: no forged lines, no terminal escape
+ * sequences.
  */
 final class OneLineFormatter extends Formatter {
   private final boolean debug;
@@ -23,12 +23,15 @@ final class OneLineFormatter extends Formatter {
 
   @Override
   public String format(LogRecord r) {
-    StringBuilder sb = new StringBuilder(128)
-        .append(DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(r.getMillis()).truncatedTo(ChronoUnit.MILLIS)))
-        .append(' ')
-        .append(level(r.getLevel()))
-        .append(' ')
-        .append(TerminalText.escape(formatMessage(r)));
+    StringBuilder sb =
+        new StringBuilder(128)
+            .append(
+                DateTimeFormatter.ISO_INSTANT.format(
+                    Instant.ofEpochMilli(r.getMillis()).truncatedTo(ChronoUnit.MILLIS)))
+            .append(' ')
+            .append(level(r.getLevel()))
+            .append(' ')
+            .append(TerminalText.escape(formatMessage(r)));
     Throwable t = r.getThrown();
     if (t != null) {
       Throwable cause = t;

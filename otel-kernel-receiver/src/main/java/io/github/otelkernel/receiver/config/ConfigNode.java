@@ -19,7 +19,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * validation error can say where it is. Scalars are read with {@code ${env:VAR}} expansion.
  */
 final class ConfigNode {
-  private static final Pattern ENV = Pattern.compile("\\$\\$|\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+  private static final Pattern ENV =
+      Pattern.compile("\\$\\$|\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ns|us|µs|ms|s|m|h)");
 
   private final String file;
@@ -49,10 +50,14 @@ final class ConfigNode {
   }
 
   ConfigException error(String message) {
-    return new ConfigException(file + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + message);
+    return new ConfigException(
+        file + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + message);
   }
 
-  /** The entries of a mapping, in order; a key outside {@code allowed} is an error (null allows any). */
+  /**
+   * The entries of a mapping, in order; a key outside {@code allowed} is an error (null allows
+   * any).
+   */
   Map<String, ConfigNode> mapping(Set<String> allowed) {
     if (isEmpty()) {
       return Map.of();
@@ -69,8 +74,17 @@ final class ConfigNode {
       ConfigNode value = child(key, t.getValueNode());
       int keyLine = k.getStartMark().map(mk -> mk.getLine() + 1).orElse(line);
       if (allowed != null && !allowed.contains(key)) {
-        throw new ConfigException(file + ":" + keyLine + ": " + (path.isEmpty() ? "" : path + ": ")
-            + "unknown key '" + key + "' (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+        throw new ConfigException(
+            file
+                + ":"
+                + keyLine
+                + ": "
+                + (path.isEmpty() ? "" : path + ": ")
+                + "unknown key '"
+                + key
+                + "' (allowed: "
+                + String.join(", ", allowed.stream().sorted().toList())
+                + ")");
       }
       if (out.put(key, value) != null) {
         throw new ConfigException(file + ":" + keyLine + ": " + value.path + ": key appears twice");
@@ -122,14 +136,16 @@ final class ConfigNode {
     int pos = 0;
     while (pos < v.length() && m.find(pos) && m.start() == pos) {
       long n = Long.parseLong(m.group(1));
-      d = d.plus(switch (m.group(2)) {
-        case "ns" -> Duration.ofNanos(n);
-        case "us", "µs" -> Duration.ofNanos(n * 1000);
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      });
+      d =
+          d.plus(
+              switch (m.group(2)) {
+                case "ns" -> Duration.ofNanos(n);
+                case "us", "µs" -> Duration.ofNanos(n * 1000);
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+              });
       pos = m.end();
     }
     if (pos == 0 || pos != v.length()) {
@@ -179,8 +195,12 @@ final class ConfigNode {
         String value = env.get(m.group(1));
         if (value == null) {
           if (m.group(2) == null) {
-            throw error("environment variable " + m.group(1) + " is not set (set it, or write ${env:"
-                + m.group(1) + ":-default})");
+            throw error(
+                "environment variable "
+                    + m.group(1)
+                    + " is not set (set it, or write ${env:"
+                    + m.group(1)
+                    + ":-default})");
           }
           value = m.group(3);
         }

@@ -2,6 +2,8 @@ package io.github.otelkernel.receiver.config;
 
 import static io.github.otelkernel.receiver.probe.MapLayout.PATH_PREFIX_MAX;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.github.otelkernel.receiver.config.PolicyConfig.EventPolicy;
 import io.github.otelkernel.receiver.config.PolicyConfig.ProcessRules;
 import io.github.otelkernel.receiver.config.PolicyConfig.RedactionConfig;
@@ -17,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 /** receivers.ebpf.policy → {@link PolicyConfig}; every mistake names its key and line. */
@@ -26,15 +26,33 @@ final class PolicyParser {
   private PolicyParser() {}
 
   static PolicyConfig parse(ConfigNode n) {
-    var keys = n.mapping(Set.of("defaults", "events", "ignore", "watch", "network", "capabilities",
-        "prctl_options", "redaction"));
+    var keys =
+        n.mapping(
+            Set.of(
+                "defaults",
+                "events",
+                "ignore",
+                "watch",
+                "network",
+                "capabilities",
+                "prctl_options",
+                "redaction"));
     Map<String, EventPolicy> events = new LinkedHashMap<>();
     if (keys.containsKey("events")) {
       for (var e : keys.get("events").mapping(null).entrySet()) {
         String name = e.getKey();
-        EventType type = EventType.byPolicyName(name).orElseThrow(() -> e.getValue().error("unknown event type '"
-            + name + "'; known: " + java.util.Arrays.stream(EventType.values()).map(EventType::policyName)
-                .collect(Collectors.joining(", "))));
+        EventType type =
+            EventType.byPolicyName(name)
+                .orElseThrow(
+                    () ->
+                        e.getValue()
+                            .error(
+                                "unknown event type '"
+                                    + name
+                                    + "'; known: "
+                                    + java.util.Arrays.stream(EventType.values())
+                                        .map(EventType::policyName)
+                                        .collect(Collectors.joining(", "))));
         events.put(name, event(type, e.getValue()));
       }
     }
@@ -55,7 +73,10 @@ final class PolicyParser {
       for (ConfigNode c : keys.get("capabilities").asList()) {
         String name = c.asString().toUpperCase(java.util.Locale.ROOT);
         if (Capabilities.number(name) < 0) {
-          throw c.error("unknown capability '" + c.asString() + "' (write it as in capabilities(7): CAP_SYS_ADMIN)");
+          throw c.error(
+              "unknown capability '"
+                  + c.asString()
+                  + "' (write it as in capabilities(7): CAP_SYS_ADMIN)");
         }
         names.add(name);
       }
@@ -67,8 +88,11 @@ final class PolicyParser {
       for (ConfigNode c : keys.get("prctl_options").asList()) {
         String name = c.asString().toUpperCase(java.util.Locale.ROOT);
         if (PrctlOptions.number(name) < 0) {
-          throw c.error("unknown or unsupported prctl option '" + c.asString() + "'; supported: "
-              + String.join(", ", PrctlOptions.names()));
+          throw c.error(
+              "unknown or unsupported prctl option '"
+                  + c.asString()
+                  + "'; supported: "
+                  + String.join(", ", PrctlOptions.names()));
         }
         names.add(name);
       }
@@ -78,7 +102,9 @@ final class PolicyParser {
         Map.copyOf(events),
         keys.containsKey("ignore") ? rules(keys.get("ignore")) : ProcessRules.NONE,
         keys.containsKey("watch") ? rules(keys.get("watch")) : ProcessRules.NONE,
-        udpPorts, caps, prctl,
+        udpPorts,
+        caps,
+        prctl,
         keys.containsKey("redaction") ? redaction(keys.get("redaction")) : RedactionConfig.DEFAULT,
         !keys.containsKey("defaults") || keys.get("defaults").asBoolean());
   }
@@ -86,28 +112,37 @@ final class PolicyParser {
   private static EventPolicy event(EventType type, ConfigNode n) {
     var keys = n.mapping(Set.of("enabled", "include", "exclude", "aggregate"));
     // the kernel matches prefixes against the record's first path: files, and unix socket paths
-    boolean paths = type.category().equals("file") || type == EventType.FILE_READ
-        || type == EventType.NET_UNIX_CONNECT;
+    boolean paths =
+        type.category().equals("file")
+            || type == EventType.FILE_READ
+            || type == EventType.NET_UNIX_CONNECT;
     if (!paths && (keys.containsKey("include") || keys.containsKey("exclude"))) {
       ConfigNode bad = keys.containsKey("include") ? keys.get("include") : keys.get("exclude");
-      throw bad.error("path prefixes apply to file events and network.unix_connect only (file.open, file.read, "
-          + "file.unlink…)");
+      throw bad.error(
+          "path prefixes apply to file events and network.unix_connect only (file.open, file.read, "
+              + "file.unlink…)");
     }
     if (!type.switchable() && keys.containsKey("enabled") && !keys.get("enabled").asBoolean()) {
       // the first write of a tamperer would be to switch the record of its writes off
-      throw keys.get("enabled").error(type.policyName() + " cannot be turned off: it reports other processes"
-          + " reaching for the agent's own BPF maps, programs and links");
+      throw keys.get("enabled")
+          .error(
+              type.policyName()
+                  + " cannot be turned off: it reports other processes"
+                  + " reaching for the agent's own BPF maps, programs and links");
     }
     Optional<Duration> aggregate = Optional.empty();
     if (keys.containsKey("aggregate")) {
       Duration d = keys.get("aggregate").asDuration();
       if (d.compareTo(Duration.ofHours(1)) > 0) {
-        throw keys.get("aggregate").error("at most 1h: merged records wait that long before they leave");
+        throw keys.get("aggregate")
+            .error("at most 1h: merged records wait that long before they leave");
       }
       aggregate = Optional.of(d);
     }
     return new EventPolicy(
-        keys.containsKey("enabled") ? Optional.of(keys.get("enabled").asBoolean()) : Optional.empty(),
+        keys.containsKey("enabled")
+            ? Optional.of(keys.get("enabled").asBoolean())
+            : Optional.empty(),
         keys.containsKey("include") ? Optional.of(prefixes(keys.get("include"))) : Optional.empty(),
         keys.containsKey("exclude") ? Optional.of(prefixes(keys.get("exclude"))) : Optional.empty(),
         aggregate);
@@ -118,13 +153,20 @@ final class PolicyParser {
     for (ConfigNode p : list.asList()) {
       String s = p.asString();
       if (!s.startsWith("/")) {
-        throw p.error("'" + s + "' is not an absolute path prefix (the kernel matches absolute paths: /etc/)");
+        throw p.error(
+            "'"
+                + s
+                + "' is not an absolute path prefix (the kernel matches absolute paths: /etc/)");
       }
       if (s.getBytes(StandardCharsets.UTF_8).length > PATH_PREFIX_MAX) {
-        throw p.error("prefix longer than " + PATH_PREFIX_MAX + " bytes: the kernel matches at most that many");
+        throw p.error(
+            "prefix longer than "
+                + PATH_PREFIX_MAX
+                + " bytes: the kernel matches at most that many");
       }
       if (s.indexOf('*') >= 0 && !s.matches("(/[^*]*)?/\\*/.*")) {
-        throw p.error("'" + s + "': a * may only stand for one whole directory name (/home/*/.ssh/)");
+        throw p.error(
+            "'" + s + "': a * may only stand for one whole directory name (/home/*/.ssh/)");
       }
       out.add(s);
     }
@@ -152,7 +194,10 @@ final class PolicyParser {
     if (keys.containsKey("cgroups")) {
       for (ConfigNode c : keys.get("cgroups").asList()) {
         if (!c.asString().startsWith("/")) {
-          throw c.error("'" + c.asString() + "' is not a cgroup path as /proc/PID/cgroup shows it (/system.slice/x.service)");
+          throw c.error(
+              "'"
+                  + c.asString()
+                  + "' is not a cgroup path as /proc/PID/cgroup shows it (/system.slice/x.service)");
         }
         cgroups.add(c.asString());
       }
@@ -174,13 +219,18 @@ final class PolicyParser {
         try {
           patterns.add(new RedactionPattern(name, Pattern.compile(regex.asString())));
         } catch (PatternSyntaxException e) {
-          // RE2 syntax: linear time on what monitored processes send, so no look-around or backreferences
-          throw regex.error("redaction pattern '" + name + "' is not a valid RE2 expression ("
-              + e.getDescription() + "): write it without look-around ((?=, (?!, (?<=, (?<!) or backreferences");
+          // RE2 syntax: linear time on what monitored processes send, so no look-around or
+          // backreferences
+          throw regex.error(
+              "redaction pattern '"
+                  + name
+                  + "' is not a valid RE2 expression ("
+                  + e.getDescription()
+                  + "): write it without look-around ((?=, (?!, (?<=, (?<!) or backreferences");
         }
       }
     }
-    return new RedactionConfig(!keys.containsKey("defaults") || keys.get("defaults").asBoolean(),
-        List.copyOf(patterns));
+    return new RedactionConfig(
+        !keys.containsKey("defaults") || keys.get("defaults").asBoolean(), List.copyOf(patterns));
   }
 }

@@ -37,28 +37,41 @@ public sealed interface KernelEvent {
   record ProcessFork(ProcessInfo process, int parentTid) implements KernelEvent {}
 
   /**
-   * A system call and its outcome ({@code struct sys_event}): what {@code args} and the strings hold
-   * depends on the type, as the event catalog names it; {@link #payload()} gives them typed.
+   * A system call and its outcome ({@code struct sys_event}): what {@code args} and the strings
+   * hold depends on the type, as the event catalog names it; {@link #payload()} gives them typed.
    *
    * @param ret the return value, {@code -errno} on failure
    * @param syscall the syscall number on this architecture
    * @param strings up to three strings, {@link RawBytes#EMPTY} when absent
    * @param flags {@code FLAG_*} of events.h (truncation, unresolved paths)
    */
-  record SysCall(ProcessInfo process, EventType type, long ret, long[] args, int syscall, List<RawBytes> strings,
-      int flags) implements KernelEvent {
+  record SysCall(
+      ProcessInfo process,
+      EventType type,
+      long ret,
+      long[] args,
+      int syscall,
+      List<RawBytes> strings,
+      int flags)
+      implements KernelEvent {
     public static final int FLAG_STR0_TRUNCATED = 1 << 8;
     public static final int FLAG_STR1_TRUNCATED = 1 << 9;
     public static final int FLAG_STR2_TRUNCATED = 1 << 10;
     public static final int FLAG_STR0_RELATIVE = 1 << 11;
     public static final int FLAG_STR1_RELATIVE = 1 << 12;
     public static final int FLAG_TARGET_IS_AGENT = 1 << 13;
+
     /** Path 0 (or 1, shifted) lost its leading directories: only its tail is known. */
     public static final int FLAG_STR0_PARTIAL = 1 << 14;
-    /** An argument read from the caller's memory differed between entry and exit (an argument race). */
+
+    /**
+     * An argument read from the caller's memory differed between entry and exit (an argument race).
+     */
     public static final int FLAG_ARGS_CHANGED = 1 << 16;
+
     /** An argument read from the caller's memory was writable by another task during the call. */
     public static final int FLAG_ARGS_UNVERIFIED = 1 << 17;
+
     /** Sent without its outcome (an io_uring operation whose completion was not waited for). */
     public static final int FLAG_NO_OUTCOME = 1 << 18;
 
@@ -75,15 +88,23 @@ public sealed interface KernelEvent {
       return failed() ? (int) -ret : 0;
     }
 
-    /** args[i]: read through {@link #payload()}, which names the slots (package-private on purpose). */
+    /**
+     * args[i]: read through {@link #payload()}, which names the slots (package-private on purpose).
+     */
     long arg(int i) {
       return args[i];
     }
 
-    /** String slot i with its flags (only slots 0 and 1 carry paths that can be relative or partial). */
+    /**
+     * String slot i with its flags (only slots 0 and 1 carry paths that can be relative or
+     * partial).
+     */
     SysString str(int i) {
-      return new SysString(strings.get(i), flag(FLAG_STR0_TRUNCATED << i),
-          i < 2 && flag(FLAG_STR0_RELATIVE << i), i < 2 && flag(FLAG_STR0_PARTIAL << i));
+      return new SysString(
+          strings.get(i),
+          flag(FLAG_STR0_TRUNCATED << i),
+          i < 2 && flag(FLAG_STR0_RELATIVE << i),
+          i < 2 && flag(FLAG_STR0_PARTIAL << i));
     }
 
     /** The payload, typed by the record's type (the catalog names every slot). */

@@ -10,8 +10,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Names of this architecture's system calls, of errno values and of BPF program and attach types, from tables the probes' build
- * generates out of the kernel's UAPI headers ({@code bpf/syscalls.tsv}, {@code bpf/errno.tsv}).
+ * Names of this architecture's system calls, of errno values and of BPF program and attach types,
+ * from tables the probes' build generates out of the kernel's UAPI headers ({@code
+ * bpf/syscalls.tsv}, {@code bpf/errno.tsv}).
  */
 public final class KernelNames {
   private static final Map<Integer, String> SYSCALLS = load("bpf/syscalls.tsv");
@@ -20,7 +21,8 @@ public final class KernelNames {
   private static final Map<Integer, String> BPF_ATTACH_TYPES = load("bpf/bpf_attach_types.tsv");
   private static final Map<Integer, String> BPF_COMMANDS = load("bpf/bpf_cmds.tsv");
   private static final Map<Integer, String> IO_URING_OPS = load("bpf/io_uring_ops.tsv");
-  private static final Map<Integer, String> IO_URING_REGISTER_OPS = load("bpf/io_uring_register_ops.tsv");
+  private static final Map<Integer, String> IO_URING_REGISTER_OPS =
+      load("bpf/io_uring_register_ops.tsv");
 
   private KernelNames() {}
 
@@ -64,7 +66,10 @@ public final class KernelNames {
     return n != null ? n : "BPF_CMD_" + cmd;
   }
 
-  /** "IORING_OP_OPENAT" for 18 (from the build kernel's enum io_uring_op); "IORING_OP_N" when unknown. */
+  /**
+   * "IORING_OP_OPENAT" for 18 (from the build kernel's enum io_uring_op); "IORING_OP_N" when
+   * unknown.
+   */
   public static String ioUringOp(int op) {
     String n = IO_URING_OPS.get(op);
     return n != null ? n : "IORING_OP_" + op;
@@ -86,11 +91,13 @@ public final class KernelNames {
       for (String line; (line = r.readLine()) != null; ) {
         String[] f = line.split("\t");
         if (f.length == 2) {
-          m.putIfAbsent(Integer.parseInt(f[0].trim()), f[1].trim()); // errno.h aliases: keep the first name
+          m.putIfAbsent(
+              Integer.parseInt(f[0].trim()), f[1].trim()); // errno.h aliases: keep the first name
         }
       }
     } catch (IOException | NumberFormatException e) {
-      throw new UncheckedIOException(new IOException(resource + " is malformed: " + e.getMessage()));
+      throw new UncheckedIOException(
+          new IOException(resource + " is malformed: " + e.getMessage()));
     }
     return Map.copyOf(m);
   }

@@ -23,7 +23,8 @@ public record RawBytes(byte[] bytes) {
     for (byte b : bytes) {
       if (b < 0) { // only non-ASCII input can be invalid
         try {
-          StandardCharsets.UTF_8.newDecoder()
+          StandardCharsets.UTF_8
+              .newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
               .decode(ByteBuffer.wrap(bytes));
@@ -54,5 +55,4 @@ public record RawBytes(byte[] bytes) {
   public String toString() {
     return text();
   }
-
 }

@@ -9,9 +9,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns a raw ring-buffer record (already copied out of the kernel mapping) into a typed
- * {@link KernelEvent}. Every length is checked against the record size: a short or inconsistent
- * record is rejected with {@link MalformedRecordException}, never read past its end.
+ * Turns a raw ring-buffer record (already copied out of the kernel mapping) into a typed {@link
+ * KernelEvent}. Every length is checked against the record size: a short or inconsistent record is
+ * rejected with {@link MalformedRecordException}, never read past its end.
  */
 public final class RecordDecoder {
   /** Number of event types the kernel counts drops for. */
@@ -20,12 +20,17 @@ public final class RecordDecoder {
   public KernelEvent decode(byte[] record) {
     ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.nativeOrder());
     if (record.length < HEADER_SIZE) {
-      throw new MalformedRecordException("record of " + record.length + " bytes is shorter than its header");
+      throw new MalformedRecordException(
+          "record of " + record.length + " bytes is shorter than its header");
     }
     int version = Short.toUnsignedInt(b.getShort(H_VERSION));
     if (version != VERSION) {
-      throw new MalformedRecordException("record version " + version + ", expected " + VERSION
-          + ": the probes and the agent come from different builds");
+      throw new MalformedRecordException(
+          "record version "
+              + version
+              + ", expected "
+              + VERSION
+              + ": the probes and the agent come from different builds");
     }
     int type = Short.toUnsignedInt(b.getShort(H_TYPE));
     int flags = b.getInt(H_FLAGS);
@@ -41,14 +46,17 @@ public final class RecordDecoder {
         yield new KernelEvent.ProcessExit(process, b.getInt(E_EXIT_CODE));
       }
       default -> {
-        EventType t = EventType.byId(type).filter(EventType::isSyscall)
-            .orElseThrow(() -> new MalformedRecordException("unknown record type " + type));
+        EventType t =
+            EventType.byId(type)
+                .filter(EventType::isSyscall)
+                .orElseThrow(() -> new MalformedRecordException("unknown record type " + type));
         yield sys(b, record, process, t, flags);
       }
     };
   }
 
-  private static KernelEvent sys(ByteBuffer b, byte[] record, ProcessInfo process, EventType type, int flags) {
+  private static KernelEvent sys(
+      ByteBuffer b, byte[] record, ProcessInfo process, EventType type, int flags) {
     need(record, SYS_SIZE, type.policyName());
     long[] args = new long[SYS_ARGS];
     for (int i = 0; i < SYS_ARGS; i++) {
@@ -59,25 +67,29 @@ public final class RecordDecoder {
     for (int i = 0; i < SYS_STRINGS; i++) {
       int len = Short.toUnsignedInt(b.getShort(S_STR_LEN + 2 * i));
       if ((long) off + len > record.length) {
-        throw new MalformedRecordException(type.policyName() + " record of " + record.length + " bytes declares "
-            + (off + len));
+        throw new MalformedRecordException(
+            type.policyName() + " record of " + record.length + " bytes declares " + (off + len));
       }
-      strings.add(len == 0 ? RawBytes.EMPTY : new RawBytes(Arrays.copyOfRange(record, off, off + len)));
+      strings.add(
+          len == 0 ? RawBytes.EMPTY : new RawBytes(Arrays.copyOfRange(record, off, off + len)));
       off += len;
     }
-    return new KernelEvent.SysCall(process, type, b.getLong(S_RET), args, b.getInt(S_NR), List.copyOf(strings), flags);
+    return new KernelEvent.SysCall(
+        process, type, b.getLong(S_RET), args, b.getInt(S_NR), List.copyOf(strings), flags);
   }
 
   /**
    * The type a record's header declares, read without decoding it, so that a record the decoder
-   * refuses is still counted against its type; 0 when the record is too short to say or the type
-   * is beyond the kernel's counters.
+   * refuses is still counted against its type; 0 when the record is too short to say or the type is
+   * beyond the kernel's counters.
    */
   public static int declaredType(byte[] record) {
     if (record.length < H_TYPE + 2) {
       return 0;
     }
-    int type = Short.toUnsignedInt(ByteBuffer.wrap(record).order(ByteOrder.nativeOrder()).getShort(H_TYPE));
+    int type =
+        Short.toUnsignedInt(
+            ByteBuffer.wrap(record).order(ByteOrder.nativeOrder()).getShort(H_TYPE));
     return type < EVENT_TYPES ? type : 0;
   }
 
@@ -87,12 +99,13 @@ public final class RecordDecoder {
   }
 
   private static ProcessInfo header(ByteBuffer b, byte[] record) {
-    var creds = new Credentials(
-        Integer.toUnsignedLong(b.getInt(H_UID)),
-        Integer.toUnsignedLong(b.getInt(H_GID)),
-        Integer.toUnsignedLong(b.getInt(H_EUID)),
-        Integer.toUnsignedLong(b.getInt(H_EGID)),
-        Integer.toUnsignedLong(b.getInt(H_LOGINUID)));
+    var creds =
+        new Credentials(
+            Integer.toUnsignedLong(b.getInt(H_UID)),
+            Integer.toUnsignedLong(b.getInt(H_GID)),
+            Integer.toUnsignedLong(b.getInt(H_EUID)),
+            Integer.toUnsignedLong(b.getInt(H_EGID)),
+            Integer.toUnsignedLong(b.getInt(H_LOGINUID)));
     return new ProcessInfo(
         b.getLong(H_BOOT_NS),
         b.getInt(H_PID),
@@ -119,7 +132,8 @@ public final class RecordDecoder {
     long argsTotal = Integer.toUnsignedLong(b.getInt(X_ARGS_TOTAL));
     long end = (long) EXEC_SIZE + exeLen + cwdLen + cgroupLen + Integer.toUnsignedLong(argsLen);
     if (argsLen < 0 || end > record.length) {
-      throw new MalformedRecordException("exec record of " + record.length + " bytes declares " + end);
+      throw new MalformedRecordException(
+          "exec record of " + record.length + " bytes declares " + end);
     }
     int off = EXEC_SIZE;
     RawBytes exe = leafFirstPath(record, off, exeLen);
@@ -129,8 +143,12 @@ public final class RecordDecoder {
     RawBytes cgroup = leafFirstPath(record, off, cgroupLen);
     off += cgroupLen;
     List<RawBytes> args = splitArgs(record, off, argsLen);
-    var identity = new KernelEvent.ExecutableIdentity(userDev(Integer.toUnsignedLong(b.getInt(X_EXE_DEV))),
-        b.getLong(X_EXE_INO), b.getLong(X_EXE_SIZE), b.getLong(X_EXE_MTIME_NS));
+    var identity =
+        new KernelEvent.ExecutableIdentity(
+            userDev(Integer.toUnsignedLong(b.getInt(X_EXE_DEV))),
+            b.getLong(X_EXE_INO),
+            b.getLong(X_EXE_SIZE),
+            b.getLong(X_EXE_MTIME_NS));
     return new KernelEvent.ProcessExec(
         process,
         (flags & (FLAG_EXE_MEMFD | FLAG_EXE_UNLINKED)) != 0,
@@ -155,7 +173,10 @@ public final class RecordDecoder {
   static long userDev(long kdev) {
     long major = kdev >>> 20;
     long minor = kdev & 0xfffff;
-    return ((major & 0xfffff000L) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xff);
+    return ((major & 0xfffff000L) << 32)
+        | ((major & 0xfff) << 8)
+        | ((minor & 0xffffff00L) << 12)
+        | (minor & 0xff);
   }
 
   /** "dash\0bin\0usr\0" → "/usr/bin/dash". An empty walk is the root itself. */
@@ -217,7 +238,8 @@ public final class RecordDecoder {
 
   private static void need(byte[] record, int size, String what) {
     if (record.length < size) {
-      throw new MalformedRecordException(what + " record of " + record.length + " bytes, expected " + size);
+      throw new MalformedRecordException(
+          what + " record of " + record.length + " bytes, expected " + size);
     }
   }
 }

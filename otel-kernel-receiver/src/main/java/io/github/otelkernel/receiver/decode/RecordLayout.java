@@ -11,6 +11,7 @@ final class RecordLayout {
   static final int TYPE_EXEC = 1;
   static final int TYPE_FORK = 2;
   static final int TYPE_EXIT = 3;
+
   /** Size of the kernel's per-CPU drop counter array. */
   static final int TYPE_MAX = EventType.MAX;
 

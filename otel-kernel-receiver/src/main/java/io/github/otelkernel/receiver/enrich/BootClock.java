@@ -3,10 +3,10 @@ package io.github.otelkernel.receiver.enrich;
 import io.github.otelkernel.receiver.probe.Libc;
 
 /**
- * Converts the kernel's boot-clock timestamps (bpf_ktime_get_boot_ns, which counts through
- * suspend) into wall-clock epoch nanoseconds. The offset between the two clocks moves when the wall
- * clock is set or slewed, so it is re-measured on every {@link #refresh()} (the poll loop calls it
- * once per poll) rather than fixed at start-up.
+ * Converts the kernel's boot-clock timestamps (bpf_ktime_get_boot_ns, which counts through suspend)
+ * into wall-clock epoch nanoseconds. The offset between the two clocks moves when the wall clock is
+ * set or slewed, so it is re-measured on every {@link #refresh()} (the poll loop calls it once per
+ * poll) rather than fixed at start-up.
  */
 public final class BootClock {
   private volatile long offsetNanos;
@@ -22,7 +22,9 @@ public final class BootClock {
     this.offsetNanos = offsetNanos;
   }
 
-  /** A clock whose offset stays as given: to map recorded events the same way every time (tests). */
+  /**
+   * A clock whose offset stays as given: to map recorded events the same way every time (tests).
+   */
   public static BootClock withOffset(long offsetNanos) {
     return new BootClock(offsetNanos);
   }

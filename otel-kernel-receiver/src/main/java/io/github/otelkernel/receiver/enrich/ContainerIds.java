@@ -14,20 +14,21 @@ import java.util.regex.Pattern;
  *   <li>Docker, systemd driver: {@code /system.slice/docker-<id>.scope}
  *   <li>Docker, cgroupfs driver: {@code /docker/<id>}
  *   <li>containerd (CRI): {@code …/cri-containerd-<id>.scope}
- *   <li>CRI-O: {@code …/crio-<id>.scope} (systemd), {@code …/crio-<id>} (cgroupfs);
- *       {@code crio-conmon-<id>.scope} is the monitor process, not the container
- *   <li>Podman: {@code /machine.slice/libpod-<id>.scope}, rootless
- *       {@code /user.slice/user-1000.slice/user@1000.service/user.slice/libpod-<id>.scope},
- *       cgroupfs {@code /libpod_parent/libpod-<id>}; {@code libpod-conmon-<id>.scope} is the monitor
+ *   <li>CRI-O: {@code …/crio-<id>.scope} (systemd), {@code …/crio-<id>} (cgroupfs); {@code
+ *       crio-conmon-<id>.scope} is the monitor process, not the container
+ *   <li>Podman: {@code /machine.slice/libpod-<id>.scope}, rootless {@code
+ *       /user.slice/user-1000.slice/user@1000.service/user.slice/libpod-<id>.scope}, cgroupfs
+ *       {@code /libpod_parent/libpod-<id>}; {@code libpod-conmon-<id>.scope} is the monitor
  *   <li>Kubernetes, systemd driver: {@code /kubepods.slice/kubepods-<qos>.slice/
  *       kubepods-<qos>-pod<uid with '_' for '-'>.slice/<one of the leaves above>}; Guaranteed pods
  *       have no QoS level ({@code kubepods-pod<uid>.slice}); kind and k3s prefix {@code kubelet-}
- *   <li>Kubernetes, cgroupfs driver: {@code /kubepods/<qos>/pod<uid>/<id>}, {@code /kubepods/pod<uid>/<id>};
- *       the leaf does not name the runtime, so it is reported as {@code kubernetes}
+ *   <li>Kubernetes, cgroupfs driver: {@code /kubepods/<qos>/pod<uid>/<id>}, {@code
+ *       /kubepods/pod<uid>/<id>}; the leaf does not name the runtime, so it is reported as {@code
+ *       kubernetes}
  * </ul>
  *
- * The innermost container wins: a Kubernetes node that is itself a container (kind, k3d:
- * {@code /docker/<node id>/kubepods/…/pod<uid>/<id>}) gives the pod's container, not the node.
+ * The innermost container wins: a Kubernetes node that is itself a container (kind, k3d: {@code
+ * /docker/<node id>/kubepods/…/pod<uid>/<id>}) gives the pod's container, not the node.
  *
  * <p>Below a user's delegated subtree ({@code user@<uid>.service}) the user names the cgroups: a
  * {@code docker-<hex>.scope} there is anyone's ({@code systemd-run --user --scope --unit=…}), not
@@ -43,18 +44,23 @@ public final class ContainerIds {
   private static final Pattern RUNTIME_LEAF =
       Pattern.compile("(docker|cri-containerd|crio|libpod)-([0-9a-f]{64})(?:\\.scope)?");
   private static final Pattern BARE_ID = Pattern.compile("[0-9a-f]{64}");
+
   /** systemd's per-user manager: what is below it is delegated to that user. */
   private static final Pattern USER_MANAGER = Pattern.compile("user@[0-9]+\\.service");
+
   private static final String UUID = uuid("-");
   private static final String STATIC_POD = "[0-9a-f]{32}";
-  private static final Pattern POD_SLICE = Pattern.compile(
-      "(?:[a-z]+-)?kubepods(?:-[a-z]+)?-pod(" + uuid("_") + "|" + STATIC_POD + ")\\.slice");
+  private static final Pattern POD_SLICE =
+      Pattern.compile(
+          "(?:[a-z]+-)?kubepods(?:-[a-z]+)?-pod(" + uuid("_") + "|" + STATIC_POD + ")\\.slice");
   private static final Pattern POD_DIR = Pattern.compile("pod(" + UUID + "|" + STATIC_POD + ")");
 
   private ContainerIds() {}
 
-  private static String uuid(String sep) { // systemd slice names cannot hold '-', so kubelet writes '_'
-    return String.join(sep, "[0-9a-f]{8}", "[0-9a-f]{4}", "[0-9a-f]{4}", "[0-9a-f]{4}", "[0-9a-f]{12}");
+  private static String uuid(
+      String sep) { // systemd slice names cannot hold '-', so kubelet writes '_'
+    return String.join(
+        sep, "[0-9a-f]{8}", "[0-9a-f]{4}", "[0-9a-f]{4}", "[0-9a-f]{4}", "[0-9a-f]{12}");
   }
 
   public static Optional<ContainerRef> parse(String cgroupPath) {
@@ -78,12 +84,13 @@ public final class ContainerIds {
         continue; // a name the user chose, not a runtime's
       }
       if (m.matches()) {
-        String runtime = switch (m.group(1)) {
-          case "docker" -> "docker";
-          case "cri-containerd" -> "containerd";
-          case "crio" -> "cri-o";
-          default -> "podman";
-        };
+        String runtime =
+            switch (m.group(1)) {
+              case "docker" -> "docker";
+              case "cri-containerd" -> "containerd";
+              case "crio" -> "cri-o";
+              default -> "podman";
+            };
         return Optional.of(new ContainerRef(runtime, m.group(2), podAbove(parts, i)));
       }
       if (i > 0 && BARE_ID.matcher(parts[i]).matches()) {
@@ -125,7 +132,9 @@ public final class ContainerIds {
     }
     Matcher d = POD_DIR.matcher(parts[i]);
     // cgroupfs driver: pod<uid> directly under kubepods or under kubepods/<qos>
-    if (d.matches() && ((i > 0 && parts[i - 1].equals("kubepods")) || (i > 1 && parts[i - 2].equals("kubepods")))) {
+    if (d.matches()
+        && ((i > 0 && parts[i - 1].equals("kubepods"))
+            || (i > 1 && parts[i - 2].equals("kubepods")))) {
       return Optional.of(d.group(1));
     }
     return Optional.empty();

@@ -17,15 +17,22 @@ import java.util.Set;
 
 /**
  * Gives each kernel event its context: process lineage, leaders, names, container, namespaces,
- * executable hash. Runs on the poll thread; everything it consults is in memory (the process
- * table, user and group snapshots, caches). File hashing and database refreshes run elsewhere.
+ * executable hash. Runs on the poll thread; everything it consults is in memory (the process table,
+ * user and group snapshots, caches). File hashing and database refreshes run elsewhere.
  */
 public final class Enricher {
   private static final Set<String> SSH = Set.of("sshd", "sshd-session", "dropbear");
   private static final Set<String> TERMINAL = Set.of("login", "agetty", "getty", "mingetty");
   private static final Set<String> CRON = Set.of("cron", "crond", "atd", "anacron");
-  private static final Set<String> CONTAINER = Set.of("containerd-shim", "containerd-shim-runc-v2", "conmon",
-      "runc", "crun", "docker-init", "tini");
+  private static final Set<String> CONTAINER =
+      Set.of(
+          "containerd-shim",
+          "containerd-shim-runc-v2",
+          "conmon",
+          "runc",
+          "crun",
+          "docker-init",
+          "tini");
 
   private final ProcessTable table;
   private final UserDirectory users;
@@ -37,12 +44,16 @@ public final class Enricher {
   /** A hash that arrived after its process.exec record left. */
   public record LateHash(int pid, String entityId, String executable, String sha256) {}
 
-  public Enricher(ProcessTable table, UserDirectory users, ExecutableHasher hasher,
+  public Enricher(
+      ProcessTable table,
+      UserDirectory users,
+      ExecutableHasher hasher,
       java.util.function.Consumer<LateHash> lateHashes) {
     this.table = table;
     this.users = users;
     this.hasher = hasher;
-    // the host's namespaces are pid 1's; where pid 1 is shielded, the agent's own (it runs on the host)
+    // the host's namespaces are pid 1's; where pid 1 is shielded, the agent's own (it runs on the
+    // host)
     this.hostPidNs = namespaceInode("/proc/1/ns/pid", "/proc/self/ns/pid");
     this.hostMntNs = namespaceInode("/proc/1/ns/mnt", "/proc/self/ns/mnt");
     this.lateHashSink = lateHashes;
@@ -78,26 +89,35 @@ public final class Enricher {
 
   public ProcessContext enrich(KernelEvent event) {
     ProcessInfo p = event.process();
-    ProcessTable.Entry self = switch (event) {
-      case ProcessFork f -> {
-        ProcessTable.Entry child = table.onFork(p.pid(), p.parentPid(), p.startBootNanos(), p.comm().text());
-        // the parent's, or none: never what an earlier process with this pid had (its exit lost)
-        child.cgroup = table.get(p.parentPid()).map(ProcessTable.Entry::cgroup).orElse("");
-        yield child;
-      }
-      case ProcessExec x -> {
-        ProcessTable.Entry e = table.onExec(p.pid(), p.parentPid(), p.startBootNanos(), x.executablePath().text(),
-            x.args().stream().map(RawBytes::text).toList(), p.comm().text());
-        if (!x.cgroupPath().isEmpty()) {
-          e.cgroup = x.cgroupPath().text();
-        }
-        e.executableHash = null; // a new program: the old hash is not its own
-        e.executableKey = null;
-        yield e;
-      }
-      case ProcessExit x -> table.upsert(p.pid(), p.parentPid(), p.startBootNanos());
-      case SysCall s -> table.upsert(p.pid(), p.parentPid(), p.startBootNanos());
-    };
+    ProcessTable.Entry self =
+        switch (event) {
+          case ProcessFork f -> {
+            ProcessTable.Entry child =
+                table.onFork(p.pid(), p.parentPid(), p.startBootNanos(), p.comm().text());
+            // the parent's, or none: never what an earlier process with this pid had (its exit
+            // lost)
+            child.cgroup = table.get(p.parentPid()).map(ProcessTable.Entry::cgroup).orElse("");
+            yield child;
+          }
+          case ProcessExec x -> {
+            ProcessTable.Entry e =
+                table.onExec(
+                    p.pid(),
+                    p.parentPid(),
+                    p.startBootNanos(),
+                    x.executablePath().text(),
+                    x.args().stream().map(RawBytes::text).toList(),
+                    p.comm().text());
+            if (!x.cgroupPath().isEmpty()) {
+              e.cgroup = x.cgroupPath().text();
+            }
+            e.executableHash = null; // a new program: the old hash is not its own
+            e.executableKey = null;
+            yield e;
+          }
+          case ProcessExit x -> table.upsert(p.pid(), p.parentPid(), p.startBootNanos());
+          case SysCall s -> table.upsert(p.pid(), p.parentPid(), p.startBootNanos());
+        };
     self.sessionId = p.sessionId();
     self.namespacePid = p.namespacePid();
     if (self.comm.isEmpty()) {
@@ -110,21 +130,22 @@ public final class Enricher {
     }
     String cgroup = self.cgroup;
     var creds = p.credentials();
-    ProcessContext ctx = new ProcessContext(
-        self,
-        table.get(p.parentPid()),
-        p.sessionId() > 0 ? table.get(p.sessionId()) : Optional.empty(),
-        entryLeader(self),
-        users.userName(creds.euid()),
-        users.userName(creds.uid()),
-        users.groupName(creds.egid()),
-        users.groupName(creds.gid()),
-        creds.hasLoginUid() ? users.userName(creds.loginUid()) : Optional.empty(),
-        cgroup,
-        cgroup.isEmpty() ? Optional.empty() : ContainerIds.parse(cgroup),
-        hostPidNs == 0 || p.pidNamespace() == hostPidNs,
-        hostMntNs == 0 || p.mountNamespace() == hostMntNs,
-        sha);
+    ProcessContext ctx =
+        new ProcessContext(
+            self,
+            table.get(p.parentPid()),
+            p.sessionId() > 0 ? table.get(p.sessionId()) : Optional.empty(),
+            entryLeader(self),
+            users.userName(creds.euid()),
+            users.userName(creds.uid()),
+            users.groupName(creds.egid()),
+            users.groupName(creds.gid()),
+            creds.hasLoginUid() ? users.userName(creds.loginUid()) : Optional.empty(),
+            cgroup,
+            cgroup.isEmpty() ? Optional.empty() : ContainerIds.parse(cgroup),
+            hostPidNs == 0 || p.pidNamespace() == hostPidNs,
+            hostMntNs == 0 || p.mountNamespace() == hostMntNs,
+            sha);
     if (event instanceof ProcessExit) {
       table.onExit(p.pid(), p.startBootNanos(), p.bootNanos());
     }
@@ -145,12 +166,17 @@ public final class Enricher {
     String exe = x.executablePath().text();
     // /proc/PID/exe opens the file that was executed, even if it was replaced or deleted since;
     // once the process is gone, the path still has it if the identity matches
-    hasher.request(key, List.of(Path.of("/proc/" + pid + "/exe"), Path.of(exe)), (k, sha) -> sha.ifPresent(h -> {
-      if (k.equals(self.executableKey)) { // not exec'd again meanwhile
-        self.executableHash = h;
-      }
-      lateHashSink.accept(new LateHash(pid, entityId, exe, h));
-    }));
+    hasher.request(
+        key,
+        List.of(Path.of("/proc/" + pid + "/exe"), Path.of(exe)),
+        (k, sha) ->
+            sha.ifPresent(
+                h -> {
+                  if (k.equals(self.executableKey)) { // not exec'd again meanwhile
+                    self.executableHash = h;
+                  }
+                  lateHashSink.accept(new LateHash(pid, entityId, exe, h));
+                }));
     return Optional.empty();
   }
 

@@ -38,29 +38,29 @@ import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
- * SHA-256 of executed files, computed on its own threads and cached per file version, so the
- * event path only ever does a map lookup.
+ * SHA-256 of executed files, computed on its own threads and cached per file version, so the event
+ * path only ever does a map lookup.
  *
- * <p>It opens only what it means to. A path is opened with O_PATH (opening nothing: no device
- * open side effect, no FIFO wait) and without following symlinks: openat2 with
- * RESOLVE_NO_SYMLINKS where the kernel has it, else openat with O_NOFOLLOW one component at a
- * time. The file behind that descriptor must be a regular file of exactly the requested version
- * (statx of the descriptor: dev, inode, size, mtime) before a byte is read, and is re-checked
- * after; the bytes are read through {@code /proc/self/fd/N}, that very inode. Only
- * {@code /proc/PID/exe} is followed: it is the kernel's reference to the executed file, not a
- * path lookup. memfd and " (deleted)" paths are never opened (they name nothing, or something
- * else, on disk), and without native access nothing is hashed at all rather than opening paths.
+ * <p>It opens only what it means to. A path is opened with O_PATH (opening nothing: no device open
+ * side effect, no FIFO wait) and without following symlinks: openat2 with RESOLVE_NO_SYMLINKS where
+ * the kernel has it, else openat with O_NOFOLLOW one component at a time. The file behind that
+ * descriptor must be a regular file of exactly the requested version (statx of the descriptor: dev,
+ * inode, size, mtime) before a byte is read, and is re-checked after; the bytes are read through
+ * {@code /proc/self/fd/N}, that very inode. Only {@code /proc/PID/exe} is followed: it is the
+ * kernel's reference to the executed file, not a path lookup. memfd and " (deleted)" paths are
+ * never opened (they name nothing, or something else, on disk), and without native access nothing
+ * is hashed at all rather than opening paths.
  *
- * <p>Nothing served by FUSE is read, nor looked up by a path that crosses a FUSE mount (counted
- * as refused): a FUSE server, which any user may run, can hold a request it has taken for ever in
+ * <p>Nothing served by FUSE is read, nor looked up by a path that crosses a FUSE mount (counted as
+ * refused): a FUSE server, which any user may run, can hold a request it has taken for ever in
  * uninterruptible sleep, and a JVM with a thread in that state cannot exit (MountTable).
  *
  * <p>Each hash has a deadline. A watchdog answers the waiters of a hash that overran it (FUSE or
  * NFS that never answers), interrupts its thread and starts a replacement, so other files keep
- * being hashed; further requests for files on that device are answered at once until the stuck
- * read returns. Limit: a read stuck in the kernel cannot be cancelled, so its thread stays until
- * the kernel gives up; at most {@value #MAX_STUCK} such threads are replaced, beyond that the
- * pool shrinks (answers still come, from the watchdog, but possibly without hashes).
+ * being hashed; further requests for files on that device are answered at once until the stuck read
+ * returns. Limit: a read stuck in the kernel cannot be cancelled, so its thread stays until the
+ * kernel gives up; at most {@value #MAX_STUCK} such threads are replaced, beyond that the pool
+ * shrinks (answers still come, from the watchdog, but possibly without hashes).
  */
 public final class ExecutableHasher implements AutoCloseable {
   /** A file's content version: device (st_dev), inode, size and modification time. */
@@ -84,7 +84,8 @@ public final class ExecutableHasher implements AutoCloseable {
   private final long deadlineNanos;
   private final Reader reader;
   private final Map<FileKey, String> cache;
-  private final Map<FileKey, List<BiConsumer<FileKey, Optional<String>>>> inFlight = new HashMap<>();
+  private final Map<FileKey, List<BiConsumer<FileKey, Optional<String>>>> inFlight =
+      new HashMap<>();
   private int waiters; // under inFlight
   private final BlockingQueue<Job> queue = new ArrayBlockingQueue<>(MAX_PENDING);
   private final Set<Job> running = ConcurrentHashMap.newKeySet();
@@ -107,7 +108,12 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   public ExecutableHasher(int maxEntries, int threads, long maxBytes) {
-    this(maxEntries, threads, maxBytes, DEFAULT_DEADLINE, (k, fd) -> FileChannel.open(fd, StandardOpenOption.READ));
+    this(
+        maxEntries,
+        threads,
+        maxBytes,
+        DEFAULT_DEADLINE,
+        (k, fd) -> FileChannel.open(fd, StandardOpenOption.READ));
   }
 
   ExecutableHasher(int maxEntries, int threads, long maxBytes, Duration deadline, Reader reader) {
@@ -115,17 +121,19 @@ public final class ExecutableHasher implements AutoCloseable {
     this.maxBytes = maxBytes;
     this.deadlineNanos = deadline.toNanos();
     this.reader = reader;
-    this.cache = new LinkedHashMap<>(16, 0.75f, true) { // access order: least recently used first
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<FileKey, String> eldest) {
-        return size() > ExecutableHasher.this.maxEntries;
-      }
-    };
+    this.cache =
+        new LinkedHashMap<>(16, 0.75f, true) { // access order: least recently used first
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<FileKey, String> eldest) {
+            return size() > ExecutableHasher.this.maxEntries;
+          }
+        };
     for (int i = 0; i < Math.max(1, threads); i++) {
       startWorker();
     }
     long tickMillis = Math.clamp(deadline.toMillis() / 4, 5, 1000);
-    this.watchdog = Thread.ofPlatform().daemon().name("exe-hasher-watchdog").start(() -> watch(tickMillis));
+    this.watchdog =
+        Thread.ofPlatform().daemon().name("exe-hasher-watchdog").start(() -> watch(tickMillis));
   }
 
   /** One hash to compute; settled exactly once, by its worker or by the watchdog. */
@@ -163,10 +171,11 @@ public final class ExecutableHasher implements AutoCloseable {
 
   /**
    * Hashes the first of {@code paths} that is still this version, unless it is cached or already
-   * being hashed; {@code whenDone} is called exactly once either way (on a hasher thread, or on
-   * the caller's when the answer is immediate).
+   * being hashed; {@code whenDone} is called exactly once either way (on a hasher thread, or on the
+   * caller's when the answer is immediate).
    */
-  public void request(FileKey key, List<Path> paths, BiConsumer<FileKey, Optional<String>> whenDone) {
+  public void request(
+      FileKey key, List<Path> paths, BiConsumer<FileKey, Optional<String>> whenDone) {
     if (key.size() > maxBytes) { // the key carries the size: no need to open the file to say no
       tooLarge.incrementAndGet();
       whenDone.accept(key, Optional.empty());
@@ -182,7 +191,8 @@ public final class ExecutableHasher implements AutoCloseable {
       whenDone.accept(key, Optional.empty());
       return;
     }
-    if (stuckDevices.containsKey(key.device())) { // a read there has not come back: don't send another thread
+    if (stuckDevices.containsKey(
+        key.device())) { // a read there has not come back: don't send another thread
       timedOut.incrementAndGet();
       whenDone.accept(key, Optional.empty());
       return;
@@ -199,7 +209,8 @@ public final class ExecutableHasher implements AutoCloseable {
           return;
         }
       } else {
-        // finish() caches before it leaves inFlight: look again, or a request racing with it hashes twice
+        // finish() caches before it leaves inFlight: look again, or a request racing with it hashes
+        // twice
         hit = cached(key);
         if (hit.isEmpty()) {
           if (waiters >= MAX_WAITERS) {
@@ -232,9 +243,12 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   private void startWorker() {
-    Thread t = Thread.ofPlatform().daemon().name("exe-hasher")
-        .priority(Thread.MIN_PRIORITY) // hashing must not compete with the event path
-        .unstarted(this::work);
+    Thread t =
+        Thread.ofPlatform()
+            .daemon()
+            .name("exe-hasher")
+            .priority(Thread.MIN_PRIORITY) // hashing must not compete with the event path
+            .unstarted(this::work);
     threads.add(t);
     t.start();
   }
@@ -274,13 +288,15 @@ public final class ExecutableHasher implements AutoCloseable {
           continue;
         }
         // came back after the watchdog gave up on it: keep a late hash, free the device
-        result.ifPresent(h -> {
-          synchronized (cache) {
-            cache.put(job.key, h);
-          }
-        });
+        result.ifPresent(
+            h -> {
+              synchronized (cache) {
+                cache.put(job.key, h);
+              }
+            });
         stuckThreads.decrementAndGet();
-        stuckDevices.computeIfPresent(job.key.device(), (d, n) -> n.decrementAndGet() <= 0 ? null : n);
+        stuckDevices.computeIfPresent(
+            job.key.device(), (d, n) -> n.decrementAndGet() <= 0 ? null : n);
         if (job.replaced) {
           return; // a replacement took this thread's place
         }
@@ -301,7 +317,9 @@ public final class ExecutableHasher implements AutoCloseable {
       for (Job job : running) {
         if (now - job.startedNanos > deadlineNanos && job.settled.compareAndSet(false, true)) {
           timedOut.incrementAndGet();
-          stuckDevices.computeIfAbsent(job.key.device(), d -> new AtomicInteger()).incrementAndGet();
+          stuckDevices
+              .computeIfAbsent(job.key.device(), d -> new AtomicInteger())
+              .incrementAndGet();
           if (stuckThreads.incrementAndGet() <= MAX_STUCK && !closed) {
             job.replaced = true;
             startWorker();
@@ -313,7 +331,8 @@ public final class ExecutableHasher implements AutoCloseable {
           finish(job.key, Optional.empty());
         }
       }
-      for (Job job : queue) { // all threads stuck beyond the limit: queued requests still get an answer
+      for (Job job :
+          queue) { // all threads stuck beyond the limit: queued requests still get an answer
         if (now - job.queuedNanos > 2 * deadlineNanos && job.settled.compareAndSet(false, true)) {
           queue.remove(job);
           dropped.incrementAndGet();
@@ -324,11 +343,12 @@ public final class ExecutableHasher implements AutoCloseable {
   }
 
   private void finish(FileKey key, Optional<String> result) {
-    result.ifPresent(h -> {
-      synchronized (cache) {
-        cache.put(key, h);
-      }
-    });
+    result.ifPresent(
+        h -> {
+          synchronized (cache) {
+            cache.put(key, h);
+          }
+        });
     List<BiConsumer<FileKey, Optional<String>>> waiting;
     synchronized (inFlight) {
       waiting = inFlight.remove(key);
@@ -339,7 +359,8 @@ public final class ExecutableHasher implements AutoCloseable {
     notify(key, waiting, result);
   }
 
-  private static void notify(FileKey key, List<BiConsumer<FileKey, Optional<String>>> waiting, Optional<String> result) {
+  private static void notify(
+      FileKey key, List<BiConsumer<FileKey, Optional<String>>> waiting, Optional<String> result) {
     if (waiting == null) {
       return; // close() answered them already
     }
@@ -356,7 +377,10 @@ public final class ExecutableHasher implements AutoCloseable {
     FileKey expected = job.key;
     String text = path.toString();
     boolean procExe = PROC_EXE.matcher(text).matches();
-    if (!Native.AVAILABLE || !path.isAbsolute() || text.startsWith("/memfd:") || text.endsWith(" (deleted)")) {
+    if (!Native.AVAILABLE
+        || !path.isAbsolute()
+        || text.startsWith("/memfd:")
+        || text.endsWith(" (deleted)")) {
       refused.incrementAndGet(); // no safe way to open it, or the path names no longer that file
       return Optional.empty();
     }
@@ -375,12 +399,14 @@ public final class ExecutableHasher implements AutoCloseable {
     }
     try {
       if (mounts.onFuse(fd)) {
-        refused.incrementAndGet(); // served by FUSE: even statx could wait for ever (see MountTable)
+        refused
+            .incrementAndGet(); // served by FUSE: even statx could wait for ever (see MountTable)
         return Optional.empty();
       }
       Native.Stat st = Native.stat(fd);
       if (!st.regular()) {
-        refused.incrementAndGet(); // a device, FIFO, socket, directory or the symlink itself: never read
+        refused.incrementAndGet(); // a device, FIFO, socket, directory or the symlink itself: never
+        // read
         return Optional.empty();
       }
       if (!expected.equals(st.key())) {
@@ -416,7 +442,10 @@ public final class ExecutableHasher implements AutoCloseable {
     }
   }
 
-  /** The version key of a file, from its unix attributes (follows /proc/PID/exe to the executed file). */
+  /**
+   * The version key of a file, from its unix attributes (follows /proc/PID/exe to the executed
+   * file).
+   */
   public static FileKey keyOf(Path p) throws IOException {
     Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino,size,lastModifiedTime");
     FileTime mtime = (FileTime) a.get("lastModifiedTime");
@@ -432,12 +461,16 @@ public final class ExecutableHasher implements AutoCloseable {
     return cacheHits.get();
   }
 
-  /** Requests for which no path gave a hash of that version (gone, replaced, unreadable, refused). */
+  /**
+   * Requests for which no path gave a hash of that version (gone, replaced, unreadable, refused).
+   */
   public long failed() {
     return failed.get();
   }
 
-  /** Requests answered without trying: queue or waiter limits reached, waited too long, or closed. */
+  /**
+   * Requests answered without trying: queue or waiter limits reached, waited too long, or closed.
+   */
   public long droppedRequests() {
     return dropped.get();
   }
@@ -467,27 +500,48 @@ public final class ExecutableHasher implements AutoCloseable {
 
   /**
    * The outcome counters read together, for one report. Failed and timed out count hashes (a hash
-   * may have had several waiters), dropped and too large count requests, refused counts paths
-   * (each also behind a failed hash); cache hits count lookups.
+   * may have had several waiters), dropped and too large count requests, refused counts paths (each
+   * also behind a failed hash); cache hits count lookups.
    */
-  public record Counts(long hashed, long cacheHits, long failed, long dropped, long tooLarge, long refused,
+  public record Counts(
+      long hashed,
+      long cacheHits,
+      long failed,
+      long dropped,
+      long tooLarge,
+      long refused,
       long timedOut) {
     public static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0);
 
-    /** Answers without a hash (failed, dropped, too large, timed out): records that go out without one. */
+    /**
+     * Answers without a hash (failed, dropped, too large, timed out): records that go out without
+     * one.
+     */
     public long withoutHash() {
       return failed + dropped + tooLarge + timedOut;
     }
 
     /** outcome=count, in the order agent.health and the stop summary have always listed them. */
     public List<String> asList() {
-      return List.of("hashed=" + hashed, "cache_hits=" + cacheHits, "failed=" + failed, "dropped=" + dropped,
-          "too_large=" + tooLarge, "refused=" + refused, "timed_out=" + timedOut);
+      return List.of(
+          "hashed=" + hashed,
+          "cache_hits=" + cacheHits,
+          "failed=" + failed,
+          "dropped=" + dropped,
+          "too_large=" + tooLarge,
+          "refused=" + refused,
+          "timed_out=" + timedOut);
     }
   }
 
   public Counts counts() {
-    return new Counts(hashed.get(), cacheHits.get(), failed.get(), dropped.get(), tooLarge.get(), refused.get(),
+    return new Counts(
+        hashed.get(),
+        cacheHits.get(),
+        failed.get(),
+        dropped.get(),
+        tooLarge.get(),
+        refused.get(),
         timedOut.get());
   }
 
@@ -534,7 +588,8 @@ public final class ExecutableHasher implements AutoCloseable {
 
     private static final int O_PATH = 010000000;
     private static final int O_CLOEXEC = 02000000;
-    private static final int O_NOFOLLOW = "aarch64".equals(System.getProperty("os.arch")) ? 0100000 : 0400000;
+    private static final int O_NOFOLLOW =
+        "aarch64".equals(System.getProperty("os.arch")) ? 0100000 : 0400000;
     private static final long RESOLVE_NO_MAGICLINKS = 0x02;
     private static final long RESOLVE_NO_SYMLINKS = 0x04;
     private static final long SYS_OPENAT2 = 437; // same number on x86-64 and arm64
@@ -569,22 +624,53 @@ public final class ExecutableHasher implements AutoCloseable {
         errno = capture.varHandle(MemoryLayout.PathElement.groupElement("errno"));
         Linker.Option keepErrno = Linker.Option.captureCallState("errno");
         // open(2) is variadic: the mode argument is passed as one, and ignored without O_CREAT
-        open = linker.downcallHandle(libc.find("open").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-            Linker.Option.firstVariadicArg(2), keepErrno);
-        openat = linker.downcallHandle(libc.find("openat").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_INT),
-            Linker.Option.firstVariadicArg(3), keepErrno);
-        syscall = linker.downcallHandle(libc.find("syscall").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
-            Linker.Option.firstVariadicArg(1), keepErrno);
-        statx = linker.downcallHandle(libc.find("statx").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-        close = linker.downcallHandle(libc.find("close").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        open =
+            linker.downcallHandle(
+                libc.find("open").orElseThrow(),
+                FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT),
+                Linker.Option.firstVariadicArg(2),
+                keepErrno);
+        openat =
+            linker.downcallHandle(
+                libc.find("openat").orElseThrow(),
+                FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT),
+                Linker.Option.firstVariadicArg(3),
+                keepErrno);
+        syscall =
+            linker.downcallHandle(
+                libc.find("syscall").orElseThrow(),
+                FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG),
+                Linker.Option.firstVariadicArg(1),
+                keepErrno);
+        statx =
+            linker.downcallHandle(
+                libc.find("statx").orElseThrow(),
+                FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS));
+        close =
+            linker.downcallHandle(
+                libc.find("close").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
       } catch (RuntimeException | Error noNativeAccess) {
         open = null; // --illegal-native-access=deny: the hasher refuses rather than opening paths
       }
@@ -616,7 +702,8 @@ public final class ExecutableHasher implements AutoCloseable {
       how.set(ValueLayout.JAVA_LONG, 8, 0);
       how.set(ValueLayout.JAVA_LONG, 16, resolve);
       MemorySegment state = a.allocate(CAPTURE);
-      long r = (long) SYSCALL.invokeExact(state, SYS_OPENAT2, AT_FDCWD, a.allocateFrom(path), how, 24L);
+      long r =
+          (long) SYSCALL.invokeExact(state, SYS_OPENAT2, AT_FDCWD, a.allocateFrom(path), how, 24L);
       return r >= 0 ? r : -(int) ERRNO.get(state, 0L);
     }
 
@@ -632,7 +719,12 @@ public final class ExecutableHasher implements AutoCloseable {
           int fd = (int) OPEN.invokeExact(state, a.allocateFrom(path), O_PATH | O_CLOEXEC, 0);
           r = fd >= 0 ? fd : -(int) ERRNO.get(state, 0L);
         } else if (OPENAT2) {
-          r = openat2(a, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+          r =
+              openat2(
+                  a,
+                  path,
+                  O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
         } else {
           r = walk(a, path);
         }
@@ -651,12 +743,14 @@ public final class ExecutableHasher implements AutoCloseable {
     }
 
     /**
-     * Without openat2: one openat(O_PATH|O_NOFOLLOW) per component from "/", so a symlink
-     * anywhere on the way opens as itself and is refused here (or, the last one, by statx).
+     * Without openat2: one openat(O_PATH|O_NOFOLLOW) per component from "/", so a symlink anywhere
+     * on the way opens as itself and is refused here (or, the last one, by statx).
      */
     private static long walk(Arena a, String path) throws Throwable {
       MemorySegment state = a.allocate(CAPTURE);
-      int dir = (int) OPENAT.invokeExact(state, (int) AT_FDCWD, a.allocateFrom("/"), O_PATH | O_CLOEXEC, 0);
+      int dir =
+          (int)
+              OPENAT.invokeExact(state, (int) AT_FDCWD, a.allocateFrom("/"), O_PATH | O_CLOEXEC, 0);
       if (dir < 0) {
         return -(int) ERRNO.get(state, 0L);
       }
@@ -670,7 +764,10 @@ public final class ExecutableHasher implements AutoCloseable {
           close(dir);
           return -ELOOP; // the kernel's paths carry none; one here is not the executed file's
         }
-        int next = (int) OPENAT.invokeExact(state, dir, a.allocateFrom(part), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+        int next =
+            (int)
+                OPENAT.invokeExact(
+                    state, dir, a.allocateFrom(part), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
         int err = next < 0 ? (int) ERRNO.get(state, 0L) : 0;
         close(dir);
         if (next < 0) {
@@ -689,20 +786,25 @@ public final class ExecutableHasher implements AutoCloseable {
     static Stat stat(int fd) throws IOException {
       try (Arena a = Arena.ofConfined()) {
         MemorySegment sx = a.allocate(256, 8);
-        int r = (int) STATX.invokeExact(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_BASIC_STATS, sx);
+        int r =
+            (int) STATX.invokeExact(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_BASIC_STATS, sx);
         if (r != 0) {
           throw new IOException("statx failed");
         }
         int mode = Short.toUnsignedInt(sx.get(ValueLayout.JAVA_SHORT, 28));
         long ino = sx.get(ValueLayout.JAVA_LONG, 32);
         long size = sx.get(ValueLayout.JAVA_LONG, 40);
-        long mtime = sx.get(ValueLayout.JAVA_LONG, 112) * 1_000_000_000L
-            + Integer.toUnsignedLong(sx.get(ValueLayout.JAVA_INT, 120));
+        long mtime =
+            sx.get(ValueLayout.JAVA_LONG, 112) * 1_000_000_000L
+                + Integer.toUnsignedLong(sx.get(ValueLayout.JAVA_INT, 120));
         long major = Integer.toUnsignedLong(sx.get(ValueLayout.JAVA_INT, 136));
         long minor = Integer.toUnsignedLong(sx.get(ValueLayout.JAVA_INT, 140));
         // glibc's makedev: the st_dev that keyOf and the event's key carry
-        long dev = ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
-            | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+        long dev =
+            ((major & 0xfffff000L) << 32)
+                | ((major & 0xfffL) << 8)
+                | ((minor & 0xffffff00L) << 12)
+                | (minor & 0xffL);
         return new Stat(mode, new FileKey(dev, ino, size, mtime));
       } catch (IOException e) {
         throw e;

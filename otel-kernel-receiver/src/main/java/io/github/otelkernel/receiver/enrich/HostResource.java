@@ -20,15 +20,18 @@ public final class HostResource {
   private HostResource() {}
 
   public static Resource detect(String serviceVersion) {
-    AttributesBuilder b = Attributes.builder()
-        .put(ServiceAttributes.SERVICE_NAME, SERVICE_NAME)
-        .put(ServiceAttributes.SERVICE_VERSION, serviceVersion)
-        .put(ServiceIncubatingAttributes.SERVICE_INSTANCE_ID, UUID.randomUUID().toString())
-        .put(OsIncubatingAttributes.OS_TYPE, OsIncubatingAttributes.OsTypeIncubatingValues.LINUX)
-        .put(HostIncubatingAttributes.HOST_ARCH, arch());
+    AttributesBuilder b =
+        Attributes.builder()
+            .put(ServiceAttributes.SERVICE_NAME, SERVICE_NAME)
+            .put(ServiceAttributes.SERVICE_VERSION, serviceVersion)
+            .put(ServiceIncubatingAttributes.SERVICE_INSTANCE_ID, UUID.randomUUID().toString())
+            .put(
+                OsIncubatingAttributes.OS_TYPE, OsIncubatingAttributes.OsTypeIncubatingValues.LINUX)
+            .put(HostIncubatingAttributes.HOST_ARCH, arch());
     read("/proc/sys/kernel/hostname").ifPresent(v -> b.put(HostIncubatingAttributes.HOST_NAME, v));
     // machine-id is the host.id the OTel host detector and the Collector's resourcedetection use
-    read("/etc/machine-id").or(() -> read("/var/lib/dbus/machine-id"))
+    read("/etc/machine-id")
+        .or(() -> read("/var/lib/dbus/machine-id"))
         .ifPresent(v -> b.put(HostIncubatingAttributes.HOST_ID, v));
     read("/proc/sys/kernel/osrelease").ifPresent(v -> b.put(OsIncubatingAttributes.OS_VERSION, v));
     osRelease("PRETTY_NAME").ifPresent(v -> b.put(OsIncubatingAttributes.OS_DESCRIPTION, v));

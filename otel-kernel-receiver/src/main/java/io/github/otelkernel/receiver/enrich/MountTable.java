@@ -32,11 +32,16 @@ final class MountTable {
     refresh();
   }
 
-  /** Whether the descriptor (an O_PATH one will do) is on a FUSE mount; unknown mounts count as FUSE. */
+  /**
+   * Whether the descriptor (an O_PATH one will do) is on a FUSE mount; unknown mounts count as
+   * FUSE.
+   */
   boolean onFuse(int fd) {
     int id;
     try {
-      id = mountId(Files.readString(fdinfo.resolve(Integer.toString(fd)), StandardCharsets.US_ASCII));
+      id =
+          mountId(
+              Files.readString(fdinfo.resolve(Integer.toString(fd)), StandardCharsets.US_ASCII));
     } catch (IOException | RuntimeException e) {
       return true; // cannot tell: do not read
     }
@@ -56,7 +61,10 @@ final class MountTable {
     refresh();
     for (Mount m : fuseMounts) {
       String mp = m.mountPoint();
-      if (path.startsWith(mp) && (path.length() == mp.length() || mp.endsWith("/") || path.charAt(mp.length()) == '/')) {
+      if (path.startsWith(mp)
+          && (path.length() == mp.length()
+              || mp.endsWith("/")
+              || path.charAt(mp.length()) == '/')) {
         return true;
       }
     }

@@ -58,7 +58,8 @@ public final class ProcSeeder implements AutoCloseable {
   /** /proc/PID directories, numeric names only. */
   static List<Path> processDirs(Path proc) {
     List<Path> out = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+    try (DirectoryStream<Path> dirs =
+        Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
       dirs.forEach(out::add);
     } catch (IOException e) {
       // nothing to seed from
@@ -101,11 +102,12 @@ public final class ProcSeeder implements AutoCloseable {
   }
 
   private static ExecutorService newReader() {
-    return Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "proc-seed-read");
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, "proc-seed-read");
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** Hands what has been read so far to the poll thread; returns how many. */

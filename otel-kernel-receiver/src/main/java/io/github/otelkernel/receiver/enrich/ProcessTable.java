@@ -2,7 +2,6 @@ package io.github.otelkernel.receiver.enrich;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -22,12 +21,13 @@ import java.util.Optional;
  * leader and its entry leader without a lookup. Only the poll thread touches it.
  *
  * <p>Bounded: at most {@code maxEntries} processes. Exited processes stay for a grace period (late
- * events of children still name them), then go; when the table is full the longest-exited go
- * first, then the oldest.
+ * events of children still name them), then go; when the table is full the longest-exited go first,
+ * then the oldest.
  */
 public final class ProcessTable {
   /** Clock ticks per second of /proc/PID/stat start times (USER_HZ, 100 on every Linux ABI). */
   static final long TICK_NANOS = 10_000_000L;
+
   /** Longest command line kept per process for context: bounds the table's memory. */
   static final int MAX_COMMAND_LINE = 1024;
 
@@ -44,10 +44,19 @@ public final class ProcessTable {
     int namespacePid;
     long exitedAtNanos; // 0 while alive
     long charged; // bytes of executable and commandLine counted against the table's budget
-    /** The cgroup path, from the exec or inherited at fork: kept with the process, so a reused pid gets none. */
+
+    /**
+     * The cgroup path, from the exec or inherited at fork: kept with the process, so a reused pid
+     * gets none.
+     */
     String cgroup = "";
-    /** The executable version this process runs and its hash; written by the hasher's callback, hence volatile. */
+
+    /**
+     * The executable version this process runs and its hash; written by the hasher's callback,
+     * hence volatile.
+     */
     volatile ExecutableHasher.FileKey executableKey;
+
     volatile String executableHash;
 
     Entry(int pid, int ppid, long startTicks, String entityId) {
@@ -57,18 +66,50 @@ public final class ProcessTable {
       this.entityId = entityId;
     }
 
-    public int pid() { return pid; }
-    public int ppid() { return ppid; }
-    public String entityId() { return entityId; }
-    public String executable() { return executable; }
-    public String commandLine() { return commandLine; }
-    public String comm() { return comm; }
-    public int sessionId() { return sessionId; }
-    public int namespacePid() { return namespacePid; }
+    public int pid() {
+      return pid;
+    }
+
+    public int ppid() {
+      return ppid;
+    }
+
+    public String entityId() {
+      return entityId;
+    }
+
+    public String executable() {
+      return executable;
+    }
+
+    public String commandLine() {
+      return commandLine;
+    }
+
+    public String comm() {
+      return comm;
+    }
+
+    public int sessionId() {
+      return sessionId;
+    }
+
+    public int namespacePid() {
+      return namespacePid;
+    }
+
     /** Start time on the boot clock, at clock-tick resolution (what /proc and the kernel share). */
-    public long startBootNanos() { return startTicks * TICK_NANOS; }
-    public boolean exited() { return exitedAtNanos != 0; }
-    public String cgroup() { return cgroup; }
+    public long startBootNanos() {
+      return startTicks * TICK_NANOS;
+    }
+
+    public boolean exited() {
+      return exitedAtNanos != 0;
+    }
+
+    public String cgroup() {
+      return cgroup;
+    }
 
     /** The name an analyst recognises: the executable's file name, else comm. */
     public String name() {
@@ -83,6 +124,7 @@ public final class ProcessTable {
   private long stringBytes;
   private long contextDropped;
   private final Map<Integer, Entry> byPid = new HashMap<>();
+
   /** Exited processes in exit order, for eviction. */
   private final LinkedHashMap<Integer, Entry> exited = new LinkedHashMap<>();
 
@@ -105,7 +147,9 @@ public final class ProcessTable {
     this.exitGraceNanos = exitGraceNanos;
   }
 
-  /** ECS-style process.entity_id: stable across pid reuse, the same for every event of one process. */
+  /**
+   * ECS-style process.entity_id: stable across pid reuse, the same for every event of one process.
+   */
   public String entityId(int pid, long startBootNanos) {
     return entityIdOfTicks(pid, startBootNanos / TICK_NANOS);
   }
@@ -113,7 +157,8 @@ public final class ProcessTable {
   private String entityIdOfTicks(int pid, long startTicks) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] d = sha.digest((hostId + "/" + pid + "/" + startTicks).getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          sha.digest((hostId + "/" + pid + "/" + startTicks).getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 15));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -165,7 +210,8 @@ public final class ProcessTable {
     return child;
   }
 
-  public Entry onExec(int pid, int ppid, long startBootNanos, String executable, List<String> args, String comm) {
+  public Entry onExec(
+      int pid, int ppid, long startBootNanos, String executable, List<String> args, String comm) {
     Entry e = upsert(pid, ppid, startBootNanos);
     setContext(e, executable, cap(String.join(" ", args)));
     e.comm = comm;
@@ -196,13 +242,14 @@ public final class ProcessTable {
   }
 
   /**
-   * Sets what the table remembers of a process's program, within the byte budget: an exec storm
-   * of long command lines must not grow the heap without bound.
+   * Sets what the table remembers of a process's program, within the byte budget: an exec storm of
+   * long command lines must not grow the heap without bound.
    */
   private void setContext(Entry e, String executable, String commandLine) {
     long size = 2L * (executable.length() + commandLine.length());
     release(e);
-    for (Iterator<Entry> it = exited.values().iterator(); stringBytes + size > maxStringBytes && it.hasNext(); ) {
+    for (Iterator<Entry> it = exited.values().iterator();
+        stringBytes + size > maxStringBytes && it.hasNext(); ) {
       Entry victim = it.next(); // exited processes are the first to go, oldest first
       if (victim == e) {
         continue;
@@ -247,7 +294,10 @@ public final class ProcessTable {
         victim = it.next();
         it.remove();
       } else { // no exited process left: the oldest living one goes (its events lose context)
-        victim = byPid.values().stream().min((a, b) -> Long.compare(a.startTicks, b.startTicks)).orElseThrow();
+        victim =
+            byPid.values().stream()
+                .min((a, b) -> Long.compare(a.startTicks, b.startTicks))
+                .orElseThrow();
       }
       if (byPid.remove(victim.pid, victim)) {
         release(victim);
@@ -256,7 +306,9 @@ public final class ProcessTable {
   }
 
   private static String cap(String commandLine) {
-    return commandLine.length() <= MAX_COMMAND_LINE ? commandLine : commandLine.substring(0, MAX_COMMAND_LINE - 1) + "…";
+    return commandLine.length() <= MAX_COMMAND_LINE
+        ? commandLine
+        : commandLine.substring(0, MAX_COMMAND_LINE - 1) + "…";
   }
 
   /** Ancestors from the parent up, at most {@code max}, stopping at unknown processes or a loop. */
@@ -275,8 +327,15 @@ public final class ProcessTable {
   }
 
   /** What /proc says of one process that started before the agent. */
-  public record Seed(int pid, int ppid, int sessionId, long startTicks, String comm, String executable,
-      String commandLine, String cgroup) {}
+  public record Seed(
+      int pid,
+      int ppid,
+      int sessionId,
+      long startTicks,
+      String comm,
+      String executable,
+      String commandLine,
+      String cgroup) {}
 
   /** Bytes of /proc/PID/cmdline read: the table keeps MAX_COMMAND_LINE characters of it. */
   static final int MAX_CMDLINE_BYTES = 4 * MAX_COMMAND_LINE;
@@ -308,7 +367,10 @@ public final class ProcessTable {
       int pid = Integer.parseInt(dir.getFileName().toString());
       String exe;
       try {
-        exe = Files.readSymbolicLink(dir.resolve("exe")).toString().replaceFirst(" \\(deleted\\)$", "");
+        exe =
+            Files.readSymbolicLink(dir.resolve("exe"))
+                .toString()
+                .replaceFirst(" \\(deleted\\)$", "");
       } catch (IOException | UnsupportedOperationException noExe) {
         exe = ""; // kernel threads
       }
@@ -329,21 +391,30 @@ public final class ProcessTable {
       }
       String cgroup = "";
       try (var lines = Files.lines(dir.resolve("cgroup"))) {
-        cgroup = lines.filter(l -> l.startsWith("0::")).findFirst().map(l -> l.substring(3)).orElse("");
+        cgroup =
+            lines.filter(l -> l.startsWith("0::")).findFirst().map(l -> l.substring(3)).orElse("");
       } catch (IOException | java.io.UncheckedIOException noCgroup) {
         // exited meanwhile, or no cgroup v2
       }
-      return Optional.of(new Seed(pid, Integer.parseInt(f[1]), Integer.parseInt(f[3]), Long.parseLong(f[19]),
-          comm, exe, cap(String.join(" ", args)), cgroup));
+      return Optional.of(
+          new Seed(
+              pid,
+              Integer.parseInt(f[1]),
+              Integer.parseInt(f[3]),
+              Long.parseLong(f[19]),
+              comm,
+              exe,
+              cap(String.join(" ", args)),
+              cgroup));
     } catch (IOException | RuntimeException gone) {
       return Optional.empty(); // exited while we looked
     }
   }
 
   /**
-   * Adds what /proc said unless events already said more: an entry of another start time is a
-   * newer process with that pid, and fields an exec filled in are newer than the snapshot.
-   * Returns whether the seed was used.
+   * Adds what /proc said unless events already said more: an entry of another start time is a newer
+   * process with that pid, and fields an exec filled in are newer than the snapshot. Returns
+   * whether the seed was used.
    */
   public boolean apply(Seed s) {
     Entry e = byPid.get(s.pid());

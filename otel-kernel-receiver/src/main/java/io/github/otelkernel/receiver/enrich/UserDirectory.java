@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * uid and gid to names, from passwd and group files. Lookups read an immutable in-memory snapshot
- * and never touch the disk; {@link #refreshIfChanged()} (a background task) re-reads a file when
- * it is another file (inode), or its size, mtime or ctime changed, so renames after start-up are
+ * and never touch the disk; {@link #refreshIfChanged()} (a background task) re-reads a file when it
+ * is another file (inode), or its size, mtime or ctime changed, so renames after start-up are
  * picked up — also those that keep the size and land in the same millisecond. A missing file gives
  * no names; malformed lines are skipped.
  */
@@ -62,7 +62,8 @@ public final class UserDirectory {
   private static Snapshot reload(Path file, Snapshot old) {
     Stamp stamp;
     try {
-      // stamped before reading: a write during the read changes the stamp, so the next refresh reads again
+      // stamped before reading: a write during the read changes the stamp, so the next refresh
+      // reads again
       stamp = stamp(file);
     } catch (NoSuchFileException gone) {
       return Snapshot.EMPTY;
@@ -75,8 +76,9 @@ public final class UserDirectory {
     Map<Long, String> names = new HashMap<>();
     // InputStreamReader replaces bytes that are not UTF-8, so one Latin-1 GECOS field cannot
     // make the whole file unreadable
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         // name:password:id:… — the same layout in passwd and group
@@ -103,7 +105,11 @@ public final class UserDirectory {
 
   private static Stamp stamp(Path file) throws IOException {
     Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");
-    return new Stamp((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
-        ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS), ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS));
+    return new Stamp(
+        (Long) a.get("dev"),
+        (Long) a.get("ino"),
+        (Long) a.get("size"),
+        ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+        ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS));
   }
 }

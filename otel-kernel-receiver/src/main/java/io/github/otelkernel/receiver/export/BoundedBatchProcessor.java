@@ -15,12 +15,12 @@ import java.util.Collection;
 import java.util.Set;
 
 /**
- * One exporter's batch processor, bounded in bytes as well as in records. The SDK's batch
- * processor counts records only, so a storm of records near the string caps could fill the heap
- * long before its queue is full. This gate charges each record on the way in and releases it
- * when the batch processor hands it to the exporter; past either bound the record is dropped and
- * counted. Since it admits no more records than the SDK's queue holds, the SDK never drops one
- * itself, and the charge always comes back.
+ * One exporter's batch processor, bounded in bytes as well as in records. The SDK's batch processor
+ * counts records only, so a storm of records near the string caps could fill the heap long before
+ * its queue is full. This gate charges each record on the way in and releases it when the batch
+ * processor hands it to the exporter; past either bound the record is dropped and counted. Since it
+ * admits no more records than the SDK's queue holds, the SDK never drops one itself, and the charge
+ * always comes back.
  */
 public final class BoundedBatchProcessor implements LogRecordProcessor {
   private final LogRecordProcessor batch;
@@ -35,8 +35,15 @@ public final class BoundedBatchProcessor implements LogRecordProcessor {
    * @param alwaysAdmitted event names admitted even past the bounds (the agent's own health
    *     records: small, and the one thing that must say the queue is full)
    */
-  public BoundedBatchProcessor(LogRecordExporter exporter, Duration scheduleDelay, int sendBatchSize, int maxRecords,
-      long maxBytes, Set<String> alwaysAdmitted, DeliveryStats stats, MeterProvider meterProvider) {
+  public BoundedBatchProcessor(
+      LogRecordExporter exporter,
+      Duration scheduleDelay,
+      int sendBatchSize,
+      int maxRecords,
+      long maxBytes,
+      Set<String> alwaysAdmitted,
+      DeliveryStats stats,
+      MeterProvider meterProvider) {
     if (maxRecords < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("batch queue bounds must be positive");
     }
@@ -44,13 +51,15 @@ public final class BoundedBatchProcessor implements LogRecordProcessor {
     this.maxBytes = maxBytes;
     this.alwaysAdmitted = alwaysAdmitted;
     this.stats = stats;
-    // headroom of the always-admitted records over maxRecords: the SDK must never be the one to drop
-    this.batch = BatchLogRecordProcessor.builder(new Releasing(exporter))
-        .setScheduleDelay(scheduleDelay)
-        .setMaxExportBatchSize(Math.min(sendBatchSize, maxRecords))
-        .setMaxQueueSize(maxRecords + 1024)
-        .setMeterProvider(meterProvider)
-        .build();
+    // headroom of the always-admitted records over maxRecords: the SDK must never be the one to
+    // drop
+    this.batch =
+        BatchLogRecordProcessor.builder(new Releasing(exporter))
+            .setScheduleDelay(scheduleDelay)
+            .setMaxExportBatchSize(Math.min(sendBatchSize, maxRecords))
+            .setMaxQueueSize(maxRecords + 1024)
+            .setMeterProvider(meterProvider)
+            .build();
   }
 
   @Override

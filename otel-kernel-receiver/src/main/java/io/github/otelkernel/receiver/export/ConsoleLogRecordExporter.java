@@ -1,11 +1,10 @@
 package io.github.otelkernel.receiver.export;
 
-import io.github.otelkernel.receiver.text.TerminalText;
-
-import io.github.otelkernel.semconv.KsecAttributes;
-import io.github.otelkernel.semconv.KsecEvents;
 import static io.opentelemetry.semconv.incubating.ProcessIncubatingAttributes.*;
 
+import io.github.otelkernel.receiver.text.TerminalText;
+import io.github.otelkernel.semconv.KsecAttributes;
+import io.github.otelkernel.semconv.KsecEvents;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
@@ -35,7 +34,9 @@ public final class ConsoleLogRecordExporter implements LogRecordExporter {
   public synchronized CompletableResultCode export(Collection<LogRecordData> logs) {
     StringBuilder sb = new StringBuilder(logs.size() * 96);
     if (!headerPrinted) {
-      sb.append(String.format("%-12s %-5s %7s %7s %6s  %s%n", "TIME", "EVENT", "PID", "PPID", "UID", "DETAIL"));
+      sb.append(
+          String.format(
+              "%-12s %-5s %7s %7s %6s  %s%n", "TIME", "EVENT", "PID", "PPID", "UID", "DETAIL"));
       headerPrinted = true;
     }
     for (LogRecordData log : logs) {
@@ -50,32 +51,39 @@ public final class ConsoleLogRecordExporter implements LogRecordExporter {
     Attributes a = log.getAttributes();
     String event = log.getEventName() == null ? "?" : log.getEventName();
     String shortName = event.substring(event.indexOf('.') + 1);
-    String detail = switch (event) {
-      case KsecEvents.PROCESS_EXEC -> {
-        String exe = a.get(PROCESS_EXECUTABLE_PATH);
-        List<String> args = a.get(PROCESS_COMMAND_ARGS);
-        StringBuilder d = new StringBuilder(quote(exe == null ? "?" : exe));
-        if (args != null) {
-          for (int i = 1; i < args.size(); i++) {
-            d.append(' ').append(quote(args.get(i)));
+    String detail =
+        switch (event) {
+          case KsecEvents.PROCESS_EXEC -> {
+            String exe = a.get(PROCESS_EXECUTABLE_PATH);
+            List<String> args = a.get(PROCESS_COMMAND_ARGS);
+            StringBuilder d = new StringBuilder(quote(exe == null ? "?" : exe));
+            if (args != null) {
+              for (int i = 1; i < args.size(); i++) {
+                d.append(' ').append(quote(args.get(i)));
+              }
+            }
+            if (Boolean.TRUE.equals(a.get(KsecAttributes.PROCESS_COMMAND_ARGS_TRUNCATED))) {
+              d.append(" [truncated]");
+            }
+            yield d.toString();
           }
-        }
-        if (Boolean.TRUE.equals(a.get(KsecAttributes.PROCESS_COMMAND_ARGS_TRUNCATED))) {
-          d.append(" [truncated]");
-        }
-        yield d.toString();
-      }
-      case KsecEvents.PROCESS_EXIT -> {
-        Long code = a.get(PROCESS_EXIT_CODE);
-        String sig = a.get(KsecAttributes.PROCESS_EXIT_SIGNAL_NAME);
-        yield quote(a.get(KsecAttributes.PROCESS_COMM)) + (sig != null ? " signal=" + sig : " code=" + code);
-      }
-      case KsecEvents.PROCESS_FORK -> quote(a.get(KsecAttributes.PROCESS_COMM));
-      default -> quote(log.getBodyValue() == null ? "" : log.getBodyValue().asString());
-    };
-    return String.format("%-12s %-5s %7s %7s %6s  %s",
+          case KsecEvents.PROCESS_EXIT -> {
+            Long code = a.get(PROCESS_EXIT_CODE);
+            String sig = a.get(KsecAttributes.PROCESS_EXIT_SIGNAL_NAME);
+            yield quote(a.get(KsecAttributes.PROCESS_COMM))
+                + (sig != null ? " signal=" + sig : " code=" + code);
+          }
+          case KsecEvents.PROCESS_FORK -> quote(a.get(KsecAttributes.PROCESS_COMM));
+          default -> quote(log.getBodyValue() == null ? "" : log.getBodyValue().asString());
+        };
+    return String.format(
+        "%-12s %-5s %7s %7s %6s  %s",
         TIME.format(Instant.ofEpochSecond(0, log.getTimestampEpochNanos())),
-        shortName, a.get(PROCESS_PID), a.get(PROCESS_PARENT_PID), a.get(PROCESS_USER_ID), detail);
+        shortName,
+        a.get(PROCESS_PID),
+        a.get(PROCESS_PARENT_PID),
+        a.get(PROCESS_USER_ID),
+        detail);
   }
 
   /** Shell-like quoting: plain words stay bare; anything else is single-quoted with escapes. */
@@ -83,24 +91,29 @@ public final class ConsoleLogRecordExporter implements LogRecordExporter {
     if (s == null) {
       return "?";
     }
-    // bare only when every character is plain ASCII: bidi and zero-width characters get quoted and escaped
-    if (!s.isEmpty() && s.chars().allMatch(c -> c > 0x20 && c < 0x7f && "'\"\\$`;&|<>(){}*?!#~ ".indexOf(c) < 0)) {
+    // bare only when every character is plain ASCII: bidi and zero-width characters get quoted and
+    // escaped
+    if (!s.isEmpty()
+        && s.chars()
+            .allMatch(c -> c > 0x20 && c < 0x7f && "'\"\\$`;&|<>(){}*?!#~ ".indexOf(c) < 0)) {
       return s;
     }
     StringBuilder sb = new StringBuilder(s.length() + 2).append('\'');
-    s.codePoints().forEach(c -> {
-      switch (c) {
-        case '\\' -> sb.append("\\\\");
-        case '\'' -> sb.append("\\'");
-        default -> {
-          if (TerminalText.unsafe(c)) {
-            TerminalText.appendEscape(sb, c);
-          } else {
-            sb.appendCodePoint(c);
-          }
-        }
-      }
-    });
+    s.codePoints()
+        .forEach(
+            c -> {
+              switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '\'' -> sb.append("\\'");
+                default -> {
+                  if (TerminalText.unsafe(c)) {
+                    TerminalText.appendEscape(sb, c);
+                  } else {
+                    sb.appendCodePoint(c);
+                  }
+                }
+              }
+            });
     return sb.append('\'').toString();
   }
 

@@ -26,19 +26,28 @@ final class CountingLogRecordExporter implements LogRecordExporter {
       result = delegate.export(logs);
     } catch (RuntimeException e) {
       stats.addFailed(n);
-      LOG.warning("exporter " + stats.exporter() + " failed, " + n + " records lost: " + e.getMessage());
+      LOG.warning(
+          "exporter " + stats.exporter() + " failed, " + n + " records lost: " + e.getMessage());
       return CompletableResultCode.ofFailure();
     }
-    result.whenComplete(() -> {
-      if (result.isSuccess()) {
-        stats.addExported(n);
-      } else {
-        stats.addFailed(n);
-        Throwable cause = result.getFailureThrowable();
-        LOG.warning("exporter " + stats.exporter() + " could not deliver " + n + " records, counted as lost"
-            + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : ""));
-      }
-    });
+    result.whenComplete(
+        () -> {
+          if (result.isSuccess()) {
+            stats.addExported(n);
+          } else {
+            stats.addFailed(n);
+            Throwable cause = result.getFailureThrowable();
+            LOG.warning(
+                "exporter "
+                    + stats.exporter()
+                    + " could not deliver "
+                    + n
+                    + " records, counted as lost"
+                    + (cause != null && cause.getMessage() != null
+                        ? ": " + cause.getMessage()
+                        : ""));
+          }
+        });
     return result;
   }
 

@@ -42,15 +42,20 @@ import java.util.function.IntFunction;
  * inputs and the process lookups it is given: the golden tests (src/test/resources/mapping/) run it
  * without root.
  *
- * <p>The body is not text yet: a {@link BodyTemplate} of literal text and references to the record's
- * attributes, rendered after redaction from the masked values. Process exec, fork and exit, and the
- * converted system-call mappers ({@code SysEventMappers.templated}), refer to every value a process
- * controls; a mapper not yet converted returns a template of one literal (its finished text), which
- * the redactor's replace-and-rescan pass still covers.
+ * <p>The body is not text yet: a {@link BodyTemplate} of literal text and references to the
+ * record's attributes, rendered after redaction from the masked values. Process exec, fork and
+ * exit, and the converted system-call mappers ({@code SysEventMappers.templated}), refer to every
+ * value a process controls; a mapper not yet converted returns a template of one literal (its
+ * finished text), which the redactor's replace-and-rescan pass still covers.
  */
 public final class EventMapper {
   /** A mapped record; type is null for records that are not kernel events. */
-  public record Mapped(String eventName, EventType type, long epochNanos, BodyTemplate body, Attributes attributes) {}
+  public record Mapped(
+      String eventName,
+      EventType type,
+      long epochNanos,
+      BodyTemplate body,
+      Attributes attributes) {}
 
   private final BootClock clock;
   private final IntFunction<Optional<ProcessTable.Entry>> processes;
@@ -60,7 +65,8 @@ public final class EventMapper {
    * @param processes the process table, to describe the target of a ptrace, a signal…
    * @param agentPid this agent's pid, to mark actions aimed at it
    */
-  public EventMapper(BootClock clock, IntFunction<Optional<ProcessTable.Entry>> processes, int agentPid) {
+  public EventMapper(
+      BootClock clock, IntFunction<Optional<ProcessTable.Entry>> processes, int agentPid) {
     this.clock = clock;
     this.processes = processes;
     this.agentPid = agentPid;
@@ -81,8 +87,16 @@ public final class EventMapper {
       case ProcessFork f -> {
         name = KsecEvents.PROCESS_FORK;
         a.put(KsecAttributes.PROCESS_PARENT_THREAD_ID, (long) f.parentTid());
-        body = BodyTemplate.builder().text("Process ").ref(PROCESS_PARENT_PID).text(" forked child process ")
-            .ref(PROCESS_PID).text(" (").ref(KsecAttributes.PROCESS_COMM).text(")").build();
+        body =
+            BodyTemplate.builder()
+                .text("Process ")
+                .ref(PROCESS_PARENT_PID)
+                .text(" forked child process ")
+                .ref(PROCESS_PID)
+                .text(" (")
+                .ref(KsecAttributes.PROCESS_COMM)
+                .text(")")
+                .build();
       }
       case ProcessExit x -> {
         name = KsecEvents.PROCESS_EXIT;
@@ -101,7 +115,9 @@ public final class EventMapper {
 
   private static void outcome(AttributesBuilder a, SysCall s) {
     a.put(KsecAttributes.EVENT_CATEGORY, s.type().category());
-    a.put(KsecAttributes.EVENT_OUTCOME, s.outcomeUnknown() ? "unknown" : s.failed() ? "failure" : "success");
+    a.put(
+        KsecAttributes.EVENT_OUTCOME,
+        s.outcomeUnknown() ? "unknown" : s.failed() ? "failure" : "success");
     if (s.failed()) {
       a.put(ErrorAttributes.ERROR_TYPE, KernelNames.errno(s.errno()));
     }
@@ -117,46 +133,58 @@ public final class EventMapper {
     }
   }
 
-
   private void context(AttributesBuilder a, ProcessInfo p, ProcessContext ctx) {
     a.put(KsecAttributes.PROCESS_ENTITY_ID, ctx.self().entityId());
-    ctx.parent().ifPresent(parent -> {
-      a.put(KsecAttributes.PROCESS_PARENT_ENTITY_ID, parent.entityId());
-      putIfNotEmpty(a, KsecAttributes.PROCESS_PARENT_EXECUTABLE_PATH, parent.executable());
-      putIfNotEmpty(a, KsecAttributes.PROCESS_PARENT_COMMAND_LINE, parent.commandLine());
-      a.put(KsecAttributes.PROCESS_PARENT_CREATION_TIME, iso(clock.toEpochNanos(parent.startBootNanos())));
-    });
+    ctx.parent()
+        .ifPresent(
+            parent -> {
+              a.put(KsecAttributes.PROCESS_PARENT_ENTITY_ID, parent.entityId());
+              putIfNotEmpty(a, KsecAttributes.PROCESS_PARENT_EXECUTABLE_PATH, parent.executable());
+              putIfNotEmpty(a, KsecAttributes.PROCESS_PARENT_COMMAND_LINE, parent.commandLine());
+              a.put(
+                  KsecAttributes.PROCESS_PARENT_CREATION_TIME,
+                  iso(clock.toEpochNanos(parent.startBootNanos())));
+            });
     // session 0 is the kernel's: processes descended from an init that never called setsid()
     // have no session leader, so there is nothing to name
     if (p.sessionId() > 0) {
       a.put(PROCESS_SESSION_LEADER_PID, (long) p.sessionId());
     }
-    ctx.sessionLeader().ifPresent(l -> {
-      a.put(KsecAttributes.PROCESS_SESSION_LEADER_ENTITY_ID, l.entityId());
-      putIfNotEmpty(a, KsecAttributes.PROCESS_SESSION_LEADER_EXECUTABLE_PATH, l.executable());
-    });
+    ctx.sessionLeader()
+        .ifPresent(
+            l -> {
+              a.put(KsecAttributes.PROCESS_SESSION_LEADER_ENTITY_ID, l.entityId());
+              putIfNotEmpty(
+                  a, KsecAttributes.PROCESS_SESSION_LEADER_EXECUTABLE_PATH, l.executable());
+            });
     if (p.processGroupId() > 0) {
       a.put(PROCESS_GROUP_LEADER_PID, (long) p.processGroupId());
     }
-    ctx.entryLeader().ifPresent(l -> {
-      a.put(KsecAttributes.PROCESS_ENTRY_LEADER_PID, (long) l.process().pid());
-      a.put(KsecAttributes.PROCESS_ENTRY_LEADER_ENTITY_ID, l.process().entityId());
-      putIfNotEmpty(a, KsecAttributes.PROCESS_ENTRY_LEADER_EXECUTABLE_PATH, l.process().executable());
-      a.put(KsecAttributes.PROCESS_ENTRY_LEADER_ENTRY_TYPE, l.type());
-    });
+    ctx.entryLeader()
+        .ifPresent(
+            l -> {
+              a.put(KsecAttributes.PROCESS_ENTRY_LEADER_PID, (long) l.process().pid());
+              a.put(KsecAttributes.PROCESS_ENTRY_LEADER_ENTITY_ID, l.process().entityId());
+              putIfNotEmpty(
+                  a, KsecAttributes.PROCESS_ENTRY_LEADER_EXECUTABLE_PATH, l.process().executable());
+              a.put(KsecAttributes.PROCESS_ENTRY_LEADER_ENTRY_TYPE, l.type());
+            });
     ctx.userName().ifPresent(v -> a.put(PROCESS_USER_NAME, v));
     ctx.realUserName().ifPresent(v -> a.put(PROCESS_REAL_USER_NAME, v));
     ctx.groupName().ifPresent(v -> a.put(KsecAttributes.PROCESS_GROUP_NAME, v));
     ctx.realGroupName().ifPresent(v -> a.put(KsecAttributes.PROCESS_REAL_GROUP_NAME, v));
     ctx.loginUserName().ifPresent(v -> a.put(KsecAttributes.PROCESS_LOGIN_USER_NAME, v));
     if (!ctx.cgroupPath().isEmpty()) {
-      a.put(PROCESS_LINUX_CGROUP, "0::" + ctx.cgroupPath()); // the cgroup v2 line of /proc/PID/cgroup
+      a.put(
+          PROCESS_LINUX_CGROUP, "0::" + ctx.cgroupPath()); // the cgroup v2 line of /proc/PID/cgroup
     }
-    ctx.container().ifPresent(c -> {
-      a.put(ContainerIncubatingAttributes.CONTAINER_ID, c.containerId());
-      a.put(ContainerIncubatingAttributes.CONTAINER_RUNTIME_NAME, c.runtime());
-      c.podUid().ifPresent(uid -> a.put(K8sIncubatingAttributes.K8S_POD_UID, uid));
-    });
+    ctx.container()
+        .ifPresent(
+            c -> {
+              a.put(ContainerIncubatingAttributes.CONTAINER_ID, c.containerId());
+              a.put(ContainerIncubatingAttributes.CONTAINER_RUNTIME_NAME, c.runtime());
+              c.podUid().ifPresent(uid -> a.put(K8sIncubatingAttributes.K8S_POD_UID, uid));
+            });
     a.put(PROCESS_VPID, (long) p.namespacePid());
     a.put(KsecAttributes.PROCESS_PID_NAMESPACE_ID, p.pidNamespace());
     a.put(KsecAttributes.PROCESS_PID_NAMESPACE_IS_HOST, ctx.hostPidNamespace());
@@ -189,9 +217,10 @@ public final class EventMapper {
 
   private static BodyTemplate exec(AttributesBuilder a, ProcessExec e) {
     // a path deeper than the walk keeps only its tail: marked, never shown as absolute
-    String path = e.executablePathTruncated()
-        ? PartialPath.mark(e.executablePath().text())
-        : e.executablePath().text();
+    String path =
+        e.executablePathTruncated()
+            ? PartialPath.mark(e.executablePath().text())
+            : e.executablePath().text();
     if (!e.executablePath().isEmpty()) {
       a.put(PROCESS_EXECUTABLE_PATH, path);
       a.put(PROCESS_EXECUTABLE_NAME, path.substring(path.lastIndexOf('/') + 1));
@@ -200,9 +229,11 @@ public final class EventMapper {
     if (e.executablePathTruncated()) {
       a.put(KsecAttributes.PROCESS_EXECUTABLE_PATH_TRUNCATED, true);
     }
-    a.put(PROCESS_WORKING_DIRECTORY, e.workingDirectoryTruncated()
-        ? PartialPath.mark(e.workingDirectory().text())
-        : e.workingDirectory().text());
+    a.put(
+        PROCESS_WORKING_DIRECTORY,
+        e.workingDirectoryTruncated()
+            ? PartialPath.mark(e.workingDirectory().text())
+            : e.workingDirectory().text());
     raw(a, KsecAttributes.PROCESS_WORKING_DIRECTORY_RAW, e.workingDirectory());
     if (e.workingDirectoryTruncated()) {
       a.put(KsecAttributes.PROCESS_WORKING_DIRECTORY_TRUNCATED, true);
@@ -229,10 +260,16 @@ public final class EventMapper {
         joined.writeBytes(arg.bytes());
         joined.write(0);
       }
-      a.put(KsecAttributes.PROCESS_COMMAND_ARGS_RAW, Base64.getEncoder().encodeToString(joined.toByteArray()));
+      a.put(
+          KsecAttributes.PROCESS_COMMAND_ARGS_RAW,
+          Base64.getEncoder().encodeToString(joined.toByteArray()));
     }
-    BodyTemplate.Builder body = BodyTemplate.builder().text("Process ").ref(PROCESS_PID).text(" executed ")
-        .ref(path.isEmpty() ? KsecAttributes.PROCESS_COMM : PROCESS_EXECUTABLE_PATH);
+    BodyTemplate.Builder body =
+        BodyTemplate.builder()
+            .text("Process ")
+            .ref(PROCESS_PID)
+            .text(" executed ")
+            .ref(path.isEmpty() ? KsecAttributes.PROCESS_COMM : PROCESS_EXECUTABLE_PATH);
     if (e.fileless()) {
       a.put(KsecAttributes.PROCESS_EXECUTABLE_FILELESS, true);
       body.text(" (fileless: memfd or deleted file)");
@@ -249,8 +286,13 @@ public final class EventMapper {
   private BodyTemplate exit(AttributesBuilder a, ProcessExit x) {
     ProcessInfo p = x.process();
     a.put(PROCESS_EXIT_TIME, iso(clock.toEpochNanos(p.bootNanos())));
-    BodyTemplate.Builder who = BodyTemplate.builder().text("Process ").ref(PROCESS_PID).text(" (")
-        .ref(KsecAttributes.PROCESS_COMM).text(")");
+    BodyTemplate.Builder who =
+        BodyTemplate.builder()
+            .text("Process ")
+            .ref(PROCESS_PID)
+            .text(" (")
+            .ref(KsecAttributes.PROCESS_COMM)
+            .text(")");
     if (x.signal() != 0) {
       String sig = Signals.name(x.signal());
       a.put(KsecAttributes.PROCESS_EXIT_SIGNAL, (long) x.signal());
@@ -259,8 +301,10 @@ public final class EventMapper {
         a.put(KsecAttributes.PROCESS_EXIT_CORE_DUMPED, true);
       }
       // no process.exit.code: the process never returned one (a shell would show 128+N)
-      return who.text(" was killed by ").ref(KsecAttributes.PROCESS_EXIT_SIGNAL_NAME)
-          .text(x.coreDumped() ? " (core dumped)" : "").build();
+      return who.text(" was killed by ")
+          .ref(KsecAttributes.PROCESS_EXIT_SIGNAL_NAME)
+          .text(x.coreDumped() ? " (core dumped)" : "")
+          .build();
     }
     a.put(PROCESS_EXIT_CODE, (long) x.exitCode());
     return who.text(" exited with code ").ref(PROCESS_EXIT_CODE).build();

@@ -22,7 +22,8 @@ public final class GrpcChannels implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
 
   public synchronized ManagedChannel channel(OtlpExporterConfig o, URI uri) {
-    NettyChannelBuilder b = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort() == -1 ? 4317 : uri.getPort());
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort() == -1 ? 4317 : uri.getPort());
     if (uri.getScheme().equals("http")) {
       b.usePlaintext();
     } else {
@@ -34,8 +35,12 @@ public final class GrpcChannels implements AutoCloseable {
         }
         b.sslContext(ssl.build());
       } catch (SSLException | IllegalArgumentException e) {
-        throw new ConfigException("exporters." + o.id() + ".tls: " + e.getMessage()
-            + " (ca_file, cert_file and key_file must be PEM; the key PKCS#8 or PKCS#1)");
+        throw new ConfigException(
+            "exporters."
+                + o.id()
+                + ".tls: "
+                + e.getMessage()
+                + " (ca_file, cert_file and key_file must be PEM; the key PKCS#8 or PKCS#1)");
       }
     }
     ManagedChannel channel = b.build();

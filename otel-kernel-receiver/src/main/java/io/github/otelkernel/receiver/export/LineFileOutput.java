@@ -71,7 +71,8 @@ final class LineFileOutput extends OutputStream {
     for (int i = maxBackups - 1; i >= 1; i--) {
       Path from = backup(i);
       if (Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
-        Files.move(from, backup(i + 1), StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+        Files.move(
+            from, backup(i + 1), StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
       }
     }
     if (maxBackups > 0) {

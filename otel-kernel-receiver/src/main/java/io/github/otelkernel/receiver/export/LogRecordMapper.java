@@ -18,12 +18,13 @@ import java.util.Optional;
 import java.util.function.IntFunction;
 
 /**
- * One kernel event → one OTel log record, through the stages in order: {@link EventMapper} (EventName,
- * attributes, body template), {@link Redactor} on the attributes, the body rendered from the redacted
- * attributes ({@link #redactAndRender}; a literal body from a mapper not yet converted gets the
- * redactor's text pass instead), {@link Aggregator} (merging repeats), then the SDK logger through
- * {@link RecordSink}. The agent's own records (agent.health, the late executable hash) have their own
- * producer, {@link #agentRecords()}, on the same sink and the same policy's redaction.
+ * One kernel event → one OTel log record, through the stages in order: {@link EventMapper}
+ * (EventName, attributes, body template), {@link Redactor} on the attributes, the body rendered
+ * from the redacted attributes ({@link #redactAndRender}; a literal body from a mapper not yet
+ * converted gets the redactor's text pass instead), {@link Aggregator} (merging repeats), then the
+ * SDK logger through {@link RecordSink}. The agent's own records (agent.health, the late executable
+ * hash) have their own producer, {@link #agentRecords()}, on the same sink and the same policy's
+ * redaction.
  */
 public final class LogRecordMapper {
   /** Instrumentation scope of every record the agent emits. */
@@ -33,8 +34,10 @@ public final class LogRecordMapper {
   private final AgentRecords agentRecords;
   private final Aggregator aggregator;
   private final EventMapper mapper;
+
   /** Replaced whole on a policy reload; read on the poll thread. */
   private volatile Redactor redactor = new Redactor(true, List.of());
+
   private volatile Map<EventType, Long> windows = Map.of();
 
   public LogRecordMapper(Logger logger, BootClock clock) {
@@ -45,7 +48,10 @@ public final class LogRecordMapper {
    * @param processes the process table, to describe the target of a ptrace, a signal…
    * @param agentPid this agent's pid, to mark actions aimed at it
    */
-  public LogRecordMapper(Logger logger, BootClock clock, IntFunction<Optional<ProcessTable.Entry>> processes,
+  public LogRecordMapper(
+      Logger logger,
+      BootClock clock,
+      IntFunction<Optional<ProcessTable.Entry>> processes,
       int agentPid) {
     this.sink = new RecordSink(logger);
     this.aggregator = new Aggregator(MAX_OPEN_WINDOWS, this::send);
@@ -64,11 +70,14 @@ public final class LogRecordMapper {
   /** Takes the redaction rules and merge windows of a (re)loaded policy. */
   public void applyPolicy(Policy policy) {
     Map<EventType, Long> w = new EnumMap<>(EventType.class);
-    policy.types().forEach((t, tp) -> {
-      if (!tp.aggregate().isZero()) {
-        w.put(t, tp.aggregate().toNanos());
-      }
-    });
+    policy
+        .types()
+        .forEach(
+            (t, tp) -> {
+              if (!tp.aggregate().isZero()) {
+                w.put(t, tp.aggregate().toNanos());
+              }
+            });
     windows = w;
     redactor = new Redactor(policy.defaultRedaction(), policy.redaction());
   }
@@ -97,14 +106,16 @@ public final class LogRecordMapper {
     EventMapper.Mapped m = mapper.map(event, ctx);
     Redactor.Redacted r = redactAndRender(redactor, m);
     long window = m.type() == null ? 0L : windows.getOrDefault(m.type(), 0L);
-    aggregator.offer(new Aggregator.Pending(m.eventName(), m.epochNanos(), r.body(), r.attributes()), window,
+    aggregator.offer(
+        new Aggregator.Pending(m.eventName(), m.epochNanos(), r.body(), r.attributes()),
+        window,
         System.nanoTime());
   }
 
   /**
    * The redaction stage and the body: the attributes masked, then the body rendered from the masked
-   * values, so the body shows what the attributes show. A literal body (a mapper not yet converted to
-   * a template) still gets the redactor's replace-and-rescan pass instead.
+   * values, so the body shows what the attributes show. A literal body (a mapper not yet converted
+   * to a template) still gets the redactor's replace-and-rescan pass instead.
    */
   static Redactor.Redacted redactAndRender(Redactor redactor, EventMapper.Mapped m) {
     if (m.body().isLiteral()) {

@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.export;
 
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
@@ -7,7 +8,6 @@ import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
 import io.opentelemetry.sdk.metrics.export.MetricReader;
-import io.opentelemetry.api.common.AttributeKey;
 
 /**
  * Reads the batch processors' own instrument (records dropped because the queue was full) from the
@@ -33,7 +33,8 @@ public final class ProcessorDropCounter implements MetricReader {
         continue;
       }
       for (LongPointData p : m.getLongSumData().getPoints()) {
-        if (Boolean.TRUE.equals(p.getAttributes().get(DROPPED)) || (latest && p.getAttributes().get(ERROR_TYPE) != null)) {
+        if (Boolean.TRUE.equals(p.getAttributes().get(DROPPED))
+            || (latest && p.getAttributes().get(ERROR_TYPE) != null)) {
           total += p.getValue();
         }
       }

@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one submit path of every record the agent emits, kernel events' and its own: EventName,
- * severity, timestamp, body and attributes onto the SDK logger, the record's size in the context for
- * the batch queues' byte budget.
+ * severity, timestamp, body and attributes onto the SDK logger, the record's size in the context
+ * for the batch queues' byte budget.
  */
 final class RecordSink {
   private final Logger logger;
@@ -18,14 +18,19 @@ final class RecordSink {
     this.logger = logger;
   }
 
-  /** @param epochNanos the record's time; 0 leaves it to the SDK (observed time only) */
-  void submit(String eventName, long epochNanos, Severity severity, String body, Attributes attributes) {
-    var b = logger.logRecordBuilder()
-        .setContext(RecordSize.context(RecordSize.of(attributes, body)))
-        .setEventName(eventName)
-        .setSeverity(severity)
-        .setBody(body)
-        .setAllAttributes(attributes);
+  /**
+   * @param epochNanos the record's time; 0 leaves it to the SDK (observed time only)
+   */
+  void submit(
+      String eventName, long epochNanos, Severity severity, String body, Attributes attributes) {
+    var b =
+        logger
+            .logRecordBuilder()
+            .setContext(RecordSize.context(RecordSize.of(attributes, body)))
+            .setEventName(eventName)
+            .setSeverity(severity)
+            .setBody(body)
+            .setAllAttributes(attributes);
     if (epochNanos > 0) {
       b.setTimestamp(epochNanos, TimeUnit.NANOSECONDS);
     }

@@ -24,18 +24,28 @@ public final class SafeFiles {
     checkParent(path);
     // checked before opening: open(2) on a FIFO blocks until a reader comes
     checkRegularIfExists(path);
-    FileChannel ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(
-            PosixFilePermissions.fromString("rw-------")));
+    FileChannel ch =
+        FileChannel.open(
+            path,
+            Set.of(
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     // the file may have been swapped between the check and the open
-    if (!Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+    if (!Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+        .isRegularFile()) {
       ch.close();
       throw new IOException(path + " is not a regular file; point it at a regular file");
     }
     return ch;
   }
 
-  /** Refuses path when it exists and is a symlink, FIFO, device or directory, or someone else's file. */
+  /**
+   * Refuses path when it exists and is a symlink, FIFO, device or directory, or someone else's
+   * file.
+   */
   public static void checkRegularIfExists(Path path) throws IOException {
     PosixFileAttributes a;
     try {
@@ -55,7 +65,11 @@ public final class SafeFiles {
     int owner = uid(path);
     if (owner != OUR_UID) {
       // planted in a shared directory such as /tmp: its owner could read what the agent appends
-      throw new IOException(path + " belongs to uid " + owner + ", not to the agent; remove it or choose another path");
+      throw new IOException(
+          path
+              + " belongs to uid "
+              + owner
+              + ", not to the agent; remove it or choose another path");
     }
   }
 
@@ -75,18 +89,28 @@ public final class SafeFiles {
   public static void checkDirectory(Path dir) throws IOException {
     Path real = dir.toRealPath(); // the chain that is traversed now; each link's target is checked
     for (Path d = real; d != null; d = d.getParent()) {
-      PosixFileAttributes a = Files.readAttributes(d, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      PosixFileAttributes a =
+          Files.readAttributes(d, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       Set<PosixFilePermission> p = a.permissions();
-      boolean shared = p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE);
+      boolean shared =
+          p.contains(PosixFilePermission.GROUP_WRITE)
+              || p.contains(PosixFilePermission.OTHERS_WRITE);
       String which = d.equals(real) ? "directory " + d : "directory " + d + " (above " + dir + ")";
       if (shared && !sticky(d)) {
-        throw new IOException(which + " is writable by group or others (" + PosixFilePermissions.toString(p)
-            + "); use a directory only root can write to (chmod go-w)");
+        throw new IOException(
+            which
+                + " is writable by group or others ("
+                + PosixFilePermissions.toString(p)
+                + "); use a directory only root can write to (chmod go-w)");
       }
       int owner = uid(d);
       if (owner != 0 && owner != OUR_UID) {
-        throw new IOException(which + " belongs to uid " + owner + ", who could replace what is in it;"
-            + " use a directory owned by root");
+        throw new IOException(
+            which
+                + " belongs to uid "
+                + owner
+                + ", who could replace what is in it;"
+                + " use a directory owned by root");
       }
     }
   }
@@ -94,8 +118,8 @@ public final class SafeFiles {
   /**
    * Refuses a file the agent takes orders or secrets from (its configuration, TLS keys and
    * certificates) when someone else could have written it, as sshd's StrictModes does: owned by
-   * anyone but root or the agent, writable by group or others, or in a directory someone else
-   * could change. The agent runs as root: whoever can write its configuration owns it.
+   * anyone but root or the agent, writable by group or others, or in a directory someone else could
+   * change. The agent runs as root: whoever can write its configuration owns it.
    */
   public static void checkTrusted(Path file) throws IOException {
     // a symlink on the way is checked too: the path is read again later, through the links
@@ -104,25 +128,37 @@ public final class SafeFiles {
       if (Files.isSymbolicLink(p)) {
         int owner = uid(p);
         if (owner != 0 && owner != OUR_UID) {
-          throw new IOException(file + ": the symlink " + p + " belongs to uid " + owner
-              + ", who could point it elsewhere: use the file's real path");
+          throw new IOException(
+              file
+                  + ": the symlink "
+                  + p
+                  + " belongs to uid "
+                  + owner
+                  + ", who could point it elsewhere: use the file's real path");
         }
         checkDirectory(p.getParent());
       }
     }
     Path real = file.toRealPath();
-    PosixFileAttributes a = Files.readAttributes(real, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributes a =
+        Files.readAttributes(real, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (!a.isRegularFile()) {
       throw new IOException(file + " is not a regular file");
     }
     Set<PosixFilePermission> p = a.permissions();
-    if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
-      throw new IOException(file + " is writable by group or others (" + PosixFilePermissions.toString(p)
-          + "): run chmod go-w " + file);
+    if (p.contains(PosixFilePermission.GROUP_WRITE)
+        || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new IOException(
+          file
+              + " is writable by group or others ("
+              + PosixFilePermissions.toString(p)
+              + "): run chmod go-w "
+              + file);
     }
     int owner = uid(real);
     if (owner != 0 && owner != OUR_UID) {
-      throw new IOException(file + " belongs to uid " + owner + ", not root: run chown root " + file);
+      throw new IOException(
+          file + " belongs to uid " + owner + ", not root: run chown root " + file);
     }
     checkDirectory(real.getParent());
   }
@@ -162,7 +198,8 @@ public final class SafeFiles {
   /** Creates dir (and parents) 0700 when missing, then checks it. */
   public static void createPrivateDirectory(Path dir) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
     checkDirectory(dir);
   }

@@ -30,21 +30,44 @@ import java.util.logging.Logger;
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+
   /** How long reading one /proc/PID may take at start-up before it is skipped. */
   static final Duration SEED_DEADLINE = Duration.ofSeconds(1);
+
   /** How long start-up waits for the whole of /proc to be read before it reports ready anyway. */
   static final Duration SEED_WAIT = Duration.ofSeconds(10);
-  /** How often the policy maps are compared with what the agent wrote (tampering is restored within it). */
+
+  /**
+   * How often the policy maps are compared with what the agent wrote (tampering is restored within
+   * it).
+   */
   static final Duration POLICY_CHECK = Duration.ofSeconds(2);
+
   /** How long a stop waits for the poll loop's current pass. */
   static final Duration LOOP_STOP_WAIT = Duration.ofSeconds(5);
 
-  /** What the builder wired; the agent owns all of it. {@code release} frees it after a failed start. */
-  record Parts(RunState runState, SdkMeterProvider meterProvider, SdkLoggerProvider loggerProvider,
-      GrpcChannels channels, List<BuiltExporter> exporters, ExecutableHasher hasher, LogRecordMapper mapper,
-      UserDirectory users, HealthCheckServer server, ScheduledExecutorService background, BpfProbes probes,
-      PolicyCompiler policyCompiler, PollLoop loop, HealthReporter reporter, TableSeeding seeding,
-      AtomicLong policyRestored, Runnable release) {}
+  /**
+   * What the builder wired; the agent owns all of it. {@code release} frees it after a failed
+   * start.
+   */
+  record Parts(
+      RunState runState,
+      SdkMeterProvider meterProvider,
+      SdkLoggerProvider loggerProvider,
+      GrpcChannels channels,
+      List<BuiltExporter> exporters,
+      ExecutableHasher hasher,
+      LogRecordMapper mapper,
+      UserDirectory users,
+      HealthCheckServer server,
+      ScheduledExecutorService background,
+      BpfProbes probes,
+      PolicyCompiler policyCompiler,
+      PollLoop loop,
+      HealthReporter reporter,
+      TableSeeding seeding,
+      AtomicLong policyRestored,
+      Runnable release) {}
 
   private final Parts p;
   private volatile boolean running;
@@ -73,56 +96,87 @@ public final class Agent implements AutoCloseable {
     p.policyCompiler().registerAgentObjects(p.probes().objectIds());
     running = true;
     BpfProbes probes = p.probes();
-    p.loop().start(new PollLoop.Source() {
-      @Override
-      public int poll(int timeoutMillis) {
-        return probes.poll(timeoutMillis);
-      }
+    p.loop()
+        .start(
+            new PollLoop.Source() {
+              @Override
+              public int poll(int timeoutMillis) {
+                return probes.poll(timeoutMillis);
+              }
 
-      @Override
-      public int drain() {
-        return probes.drain();
-      }
-    });
+              @Override
+              public int drain() {
+                return probes.drain();
+              }
+            });
     ScheduledExecutorService bg = p.background();
     // user and group names: re-read when the files change, off the event path
     every(bg, "user names", p.users()::refreshIfChanged, Duration.ofSeconds(5));
-    every(bg, "stall watchdog", () -> p.reporter().watch(p.loop().stalledNanos()), Duration.ofSeconds(1));
+    every(
+        bg,
+        "stall watchdog",
+        () -> p.reporter().watch(p.loop().stalledNanos()),
+        Duration.ofSeconds(1));
     every(bg, "policy check", this::verifyPolicy, POLICY_CHECK);
     // after attaching, so that a process started in between is seen either way; ready once the
     // table knows the processes that were already there (their events get ancestry); events keep
     // flowing meanwhile, and a stuck /proc costs at most SEED_WAIT
     p.seeding().start();
     if (!p.seeding().await(SEED_WAIT)) {
-      LOG.warning("process table: /proc is still being read after " + SEED_WAIT.toSeconds()
-          + " s; starting anyway (events of processes not read yet lack ancestry)");
+      LOG.warning(
+          "process table: /proc is still being read after "
+              + SEED_WAIT.toSeconds()
+              + " s; starting anyway (events of processes not read yet lack ancestry)");
     }
     if (p.server() != null) {
       p.server().setReady(true);
     }
     if (p.runState() != null && p.runState().previous().isPresent()) {
       RunState.Unclean u = p.runState().previous().get();
-      LOG.warning("the previous run (pid " + u.pid() + ", started " + u.started() + ") did not stop cleanly: it was"
-          + " last seen at " + u.lastSeen() + "; what happened on this host between then and now was not observed");
+      LOG.warning(
+          "the previous run (pid "
+              + u.pid()
+              + ", started "
+              + u.started()
+              + ") did not stop cleanly: it was"
+              + " last seen at "
+              + u.lastSeen()
+              + "; what happened on this host between then and now was not observed");
       p.reporter().emit(); // says so at once, in the data, not only in this log
     }
-    LOG.info("attached " + attached.size() + " probes (" + String.join(", ", attached) + "); exporting to "
-        + String.join(", ", p.exporters().stream().map(e -> e.id() + " (" + e.description() + ")").toList()));
+    LOG.info(
+        "attached "
+            + attached.size()
+            + " probes ("
+            + String.join(", ", attached)
+            + "); exporting to "
+            + String.join(
+                ", ",
+                p.exporters().stream().map(e -> e.id() + " (" + e.description() + ")").toList()));
   }
 
-  /** On the background thread: a policy map changed behind the agent's back is put back, and said so. */
+  /**
+   * On the background thread: a policy map changed behind the agent's back is put back, and said
+   * so.
+   */
   /**
    * A periodic task that no exception can end: the scheduler cancels a task that throws, silently,
    * and a watchdog or tamper check that stops is worse than one that logs a failure.
    */
-  private static void every(ScheduledExecutorService bg, String what, Runnable task, Duration period) {
-    var unused = bg.scheduleWithFixedDelay(() -> {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        LOG.warning(what + ": " + e);
-      }
-    }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  private static void every(
+      ScheduledExecutorService bg, String what, Runnable task, Duration period) {
+    var unused =
+        bg.scheduleWithFixedDelay(
+            () -> {
+              try {
+                task.run();
+              } catch (RuntimeException e) {
+                LOG.warning(what + ": " + e);
+              }
+            },
+            period.toMillis(),
+            period.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   private void verifyPolicy() {
@@ -134,8 +188,10 @@ public final class Agent implements AutoCloseable {
       p.policyCompiler().registerAgentThreads();
       if (r.total() > 0) {
         p.policyRestored().addAndGet(r.total());
-        LOG.warning("policy maps changed by another process (entries per map: " + r.byMap()
-            + "); restored. Something with CAP_BPF is tampering with the sensor");
+        LOG.warning(
+            "policy maps changed by another process (entries per map: "
+                + r.byMap()
+                + "); restored. Something with CAP_BPF is tampering with the sensor");
       }
     } catch (RuntimeException e) {
       LOG.warning("policy check: " + e.getMessage()); // never let the scheduler drop the task
@@ -150,8 +206,14 @@ public final class Agent implements AutoCloseable {
     Policy policy = Policy.of(config);
     PolicyCompiler.Summary s = p.policyCompiler().apply(policy);
     p.mapper().applyPolicy(policy);
-    LOG.info("policy: " + s.enabledTypes() + " event types on, " + s.prefixes() + " path prefixes, "
-        + (s.uidRules() + s.cgroupRules() + s.exeRules()) + " process rules");
+    LOG.info(
+        "policy: "
+            + s.enabledTypes()
+            + " event types on, "
+            + s.prefixes()
+            + " path prefixes, "
+            + (s.uidRules() + s.cgroupRules() + s.exeRules())
+            + " process rules");
     return policy;
   }
 
@@ -204,7 +266,8 @@ public final class Agent implements AutoCloseable {
     // flushes every batch processor; sending queues then get their drain time
     p.loggerProvider().shutdown().join(60, TimeUnit.SECONDS);
     p.meterProvider().forceFlush().join(10, TimeUnit.SECONDS); // final figures to the collector
-    // the exporters' counts are final now; the SDK's drops are read from the meter provider, so before it goes
+    // the exporters' counts are final now; the SDK's drops are read from the meter provider, so
+    // before it goes
     LossReport report = p.reporter().finalReport();
     p.meterProvider().shutdown().join(5, TimeUnit.SECONDS);
     p.channels().close();
@@ -230,7 +293,10 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  /** After a failed start: everything released, nothing flushed but what the providers' shutdown sends. */
+  /**
+   * After a failed start: everything released, nothing flushed but what the providers' shutdown
+   * sends.
+   */
   synchronized void abort() {
     closed = true;
     running = false;
@@ -239,7 +305,8 @@ public final class Agent implements AutoCloseable {
   }
 
   public static String version() {
-    try (InputStream in = Agent.class.getResourceAsStream("/otel-kernel-receiver-version.properties")) {
+    try (InputStream in =
+        Agent.class.getResourceAsStream("/otel-kernel-receiver-version.properties")) {
       var props = new java.util.Properties();
       if (in != null) {
         props.load(in);

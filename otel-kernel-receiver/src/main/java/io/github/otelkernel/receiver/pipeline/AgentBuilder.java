@@ -16,10 +16,10 @@ import io.github.otelkernel.receiver.export.LogRecordMapper;
 import io.github.otelkernel.receiver.export.ProcessorDropCounter;
 import io.github.otelkernel.receiver.health.HealthCheckServer;
 import io.github.otelkernel.receiver.pipeline.LossReport.KernelCounts;
+import io.github.otelkernel.receiver.policy.PolicyCompiler;
 import io.github.otelkernel.receiver.probe.BpfProbes;
 import io.github.otelkernel.receiver.probe.KernelPreflight;
 import io.github.otelkernel.receiver.probe.ProbeException;
-import io.github.otelkernel.receiver.policy.PolicyCompiler;
 import io.github.otelkernel.semconv.KsecEvents;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
@@ -47,19 +47,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
- * Checks a configuration and wires an {@link Agent} from it: exporters, batch processors, meter
- * and logger providers, enrichment, the record handler, the probes (loaded, policy compiled, not
+ * Checks a configuration and wires an {@link Agent} from it: exporters, batch processors, meter and
+ * logger providers, enrichment, the record handler, the probes (loaded, policy compiled, not
  * attached) and the poll loop. All or nothing: what was made before a failure is released.
  */
 public final class AgentBuilder {
   private static final Logger LOG = Logger.getLogger(AgentBuilder.class.getName());
   static final String PROBES = "bpf/ksec.bpf.o";
+
   /** Longest a record waits in the ring buffer on a quiet host. */
   static final int POLL_MILLIS = 50;
+
   /** How often the loop compares the loss counters with the last warning. */
   static final Duration LOSS_CHECK = Duration.ofSeconds(10);
+
   /** Bounds of the enrichment state (docs/enrichment.md). */
   static final int PROCESS_TABLE_ENTRIES = 65_536;
+
   static final long EXIT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
   static final int HASH_CACHE_ENTRIES = 4_096;
 
@@ -77,8 +81,8 @@ public final class AgentBuilder {
   }
 
   /**
-   * Refuses a configuration the wiring cannot run, whatever made it (the loader checks the same
-   * for files, but a config built in code has not been through it): one message, every problem.
+   * Refuses a configuration the wiring cannot run, whatever made it (the loader checks the same for
+   * files, but a config built in code has not been through it): one message, every problem.
    */
   public AgentBuilder validate() {
     List<String> problems = problems(config);
@@ -93,18 +97,25 @@ public final class AgentBuilder {
     List<String> out = new ArrayList<>();
     int mib = c.receiver().ringBufferSizeMib();
     if (mib < 1 || Integer.bitCount(mib) != 1) {
-      out.add("receivers.ebpf.ring_buffer_size_mib: " + mib + " is not a power of two (the kernel requires one):"
-          + " use 8, 16, 32, 64…");
+      out.add(
+          "receivers.ebpf.ring_buffer_size_mib: "
+              + mib
+              + " is not a power of two (the kernel requires one):"
+              + " use 8, 16, 32, 64…");
     }
     if (c.receiver().healthInterval().isNegative()) {
-      out.add("receivers.ebpf.health_interval: " + c.receiver().healthInterval() + " is negative (0s: only at stop)");
+      out.add(
+          "receivers.ebpf.health_interval: "
+              + c.receiver().healthInterval()
+              + " is negative (0s: only at stop)");
     }
     AgentConfig.BatchConfig b = c.batch();
     if (b.timeout().isNegative()) {
       out.add("processors.batch.timeout: " + b.timeout() + " is negative");
     }
     if (b.sendBatchSize() < 1 || b.queueSize() < 1 || b.queueSizeMib() < 1) {
-      out.add("processors.batch: send_batch_size, queue_size and queue_size_mib must be at least 1");
+      out.add(
+          "processors.batch: send_batch_size, queue_size and queue_size_mib must be at least 1");
     }
     if (c.exporters().isEmpty()) {
       out.add("service.pipelines.logs.exporters: list at least one exporter, e.g. [console]");
@@ -118,20 +129,35 @@ public final class AgentBuilder {
       }
       if (e instanceof AgentConfig.OtlpExporterConfig o) {
         otlp.add(o.id());
-        o.queue().storage().filter(s -> !c.storages().containsKey(s)).ifPresent(s -> out.add("exporters." + o.id()
-            + ".sending_queue.storage: '" + s + "' is not a file_storage extension of the service"));
+        o.queue()
+            .storage()
+            .filter(s -> !c.storages().containsKey(s))
+            .ifPresent(
+                s ->
+                    out.add(
+                        "exporters."
+                            + o.id()
+                            + ".sending_queue.storage: '"
+                            + s
+                            + "' is not a file_storage extension of the service"));
       }
     }
     if (c.telemetry().enabled()) {
       for (String id : c.telemetry().exporters()) {
         if (!otlp.contains(id)) {
-          out.add("service.telemetry.metrics.exporters: '" + id + "' is not an otlp/otlphttp exporter of the logs"
-              + " pipeline");
+          out.add(
+              "service.telemetry.metrics.exporters: '"
+                  + id
+                  + "' is not an otlp/otlphttp exporter of the logs"
+                  + " pipeline");
         }
       }
       if (!c.telemetry().exporters().isEmpty() && !c.telemetry().interval().isPositive()) {
         // the SDK's periodic reader refuses it, with an exception and no key to name
-        out.add("service.telemetry.metrics.interval: " + c.telemetry().interval() + " must be positive");
+        out.add(
+            "service.telemetry.metrics.interval: "
+                + c.telemetry().interval()
+                + " must be positive");
       }
     }
     return out;
@@ -149,7 +175,10 @@ public final class AgentBuilder {
     }
   }
 
-  /** Validates and wires: the probes are loaded and the policy is in their maps, nothing is attached yet. */
+  /**
+   * Validates and wires: the probes are loaded and the policy is in their maps, nothing is attached
+   * yet.
+   */
   public Agent build() {
     validate();
     KernelPreflight.check();
@@ -210,22 +239,29 @@ public final class AgentBuilder {
     Agent wire() {
       RunState runState = openRunState(config.receiver().stateDirectory());
       if (runState != null) {
-        undo.add(() -> runState.stopped(stats.received())); // a start that failed is not a run that died
+        undo.add(
+            () -> runState.stopped(stats.received())); // a start that failed is not a run that died
       }
       Resource resource = Resource.getDefault().merge(HostResource.detect(Agent.version()));
-      InstrumentationScopeInfo scope = InstrumentationScopeInfo.builder(LogRecordMapper.SCOPE_NAME)
-          .setVersion(Agent.version()).build();
+      InstrumentationScopeInfo scope =
+          InstrumentationScopeInfo.builder(LogRecordMapper.SCOPE_NAME)
+              .setVersion(Agent.version())
+              .build();
       // the meter provider is needed by the exporters and the exporters' channels by the meter
       // provider: the factory takes a supplier that is filled in right after
-      ExporterFactory factory = new ExporterFactory(console, resource, scope, config.storages(), () -> meterProvider);
+      ExporterFactory factory =
+          new ExporterFactory(console, resource, scope, config.storages(), () -> meterProvider);
       undo.add(() -> factory.channels().close());
-      var meters = SdkMeterProvider.builder().setResource(resource).registerMetricReader(dropCounter);
+      var meters =
+          SdkMeterProvider.builder().setResource(resource).registerMetricReader(dropCounter);
       if (config.telemetry().enabled()) {
         for (AgentConfig.ExporterConfig ec : config.exporters()) {
-          if (ec instanceof AgentConfig.OtlpExporterConfig o && config.telemetry().exporters().contains(o.id())) {
-            meters.registerMetricReader(PeriodicMetricReader.builder(factory.metricExporter(o))
-                .setInterval(config.telemetry().interval())
-                .build());
+          if (ec instanceof AgentConfig.OtlpExporterConfig o
+              && config.telemetry().exporters().contains(o.id())) {
+            meters.registerMetricReader(
+                PeriodicMetricReader.builder(factory.metricExporter(o))
+                    .setInterval(config.telemetry().interval())
+                    .build());
           }
         }
       }
@@ -236,64 +272,128 @@ public final class AgentBuilder {
         BuiltExporter built = factory.build(ec);
         exporters.add(built);
         AgentConfig.BatchConfig b = config.batch();
-        lp.addLogRecordProcessor(new BoundedBatchProcessor(built.exporter(), b.timeout(), b.sendBatchSize(),
-            b.queueSize(), (long) b.queueSizeMib() << 20, Set.of(KsecEvents.AGENT_HEALTH), built.stats(),
-            meterProvider));
+        lp.addLogRecordProcessor(
+            new BoundedBatchProcessor(
+                built.exporter(),
+                b.timeout(),
+                b.sendBatchSize(),
+                b.queueSize(),
+                (long) b.queueSizeMib() << 20,
+                Set.of(KsecEvents.AGENT_HEALTH),
+                built.stats(),
+                meterProvider));
       }
       loggerProvider = lp.build();
       undo.add(() -> loggerProvider.shutdown().join(5, TimeUnit.SECONDS));
       ExecutableHasher hasher = new ExecutableHasher(HASH_CACHE_ENTRIES, 1);
       undo.add(hasher::close);
-      LossReport.Counters counters = new LossReport.Counters(stats, this::kernelCounts,
-          () -> exporters.stream().map(LossReport.ExporterCounts::of).toList(), dropCounter::dropped, hasher::counts,
-          () -> mapper == null ? 0 : mapper.merged(), () -> seeding == null ? 0 : seeding.skipped(),
-          () -> table == null ? 0 : table.contextDropped());
-      mapper = new LogRecordMapper(
-          loggerProvider.loggerBuilder(LogRecordMapper.SCOPE_NAME).setInstrumentationVersion(Agent.version()).build(),
-          clock, pid -> enricher.process(pid), agentPid);
+      LossReport.Counters counters =
+          new LossReport.Counters(
+              stats,
+              this::kernelCounts,
+              () -> exporters.stream().map(LossReport.ExporterCounts::of).toList(),
+              dropCounter::dropped,
+              hasher::counts,
+              () -> mapper == null ? 0 : mapper.merged(),
+              () -> seeding == null ? 0 : seeding.skipped(),
+              () -> table == null ? 0 : table.contextDropped());
+      mapper =
+          new LogRecordMapper(
+              loggerProvider
+                  .loggerBuilder(LogRecordMapper.SCOPE_NAME)
+                  .setInstrumentationVersion(Agent.version())
+                  .build(),
+              clock,
+              pid -> enricher.process(pid),
+              agentPid);
       HealthCheckServer server = config.healthCheck().map(HealthCheckServer::start).orElse(null);
       if (server != null) {
         undo.add(server::close);
       }
-      HealthReporter reporter = new HealthReporter(counters, h -> {
-        mapper.agentRecords().emitHealth(h);
-        stats.derived.incrementAndGet();
-      }, runState, server, policyRestored::get, config.receiver().healthInterval(),
-          config.receiver().ringBufferSizeMib());
+      HealthReporter reporter =
+          new HealthReporter(
+              counters,
+              h -> {
+                mapper.agentRecords().emitHealth(h);
+                stats.derived.incrementAndGet();
+              },
+              runState,
+              server,
+              policyRestored::get,
+              config.receiver().healthInterval(),
+              config.receiver().ringBufferSizeMib());
       AgentMetrics.register(meterProvider, reporter::metricsReport);
       UserDirectory users = new UserDirectory(Path.of("/etc/passwd"), Path.of("/etc/group"));
       String hostId = resource.getAttribute(HostIncubatingAttributes.HOST_ID);
-      table = new ProcessTable(hostId == null ? "?" : hostId, PROCESS_TABLE_ENTRIES, EXIT_GRACE_NANOS);
-      enricher = new Enricher(table, users, hasher, late -> {
-        stats.derived.incrementAndGet();
-        mapper.agentRecords().emitLateHash(late);
-      });
+      table =
+          new ProcessTable(hostId == null ? "?" : hostId, PROCESS_TABLE_ENTRIES, EXIT_GRACE_NANOS);
+      enricher =
+          new Enricher(
+              table,
+              users,
+              hasher,
+              late -> {
+                stats.derived.incrementAndGet();
+                mapper.agentRecords().emitLateHash(late);
+              });
       seeding = new TableSeeding(Path.of("/proc"), Agent.SEED_DEADLINE, enricher::applySeed);
       undo.add(seeding::close);
-      ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "enrich-refresh");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledExecutorService background =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "enrich-refresh");
+                t.setDaemon(true);
+                return t;
+              });
       undo.add(background::shutdownNow);
       List<PollLoop.Periodic> periodic = new ArrayList<>();
       periodic.add(new PollLoop.Periodic(LOSS_CHECK, reporter::checkLoss));
       if (config.receiver().healthInterval().isPositive()) {
         periodic.add(new PollLoop.Periodic(config.receiver().healthInterval(), reporter::emit));
       }
-      PollLoop loop = new PollLoop(POLL_MILLIS, () -> {
-        seeding.drain(); // what the seeder has read from /proc goes into the table, on this thread
-        mapper.flushExpired(System.nanoTime());
-        clock.refresh();
-      }, periodic);
-      RecordHandler handler = new RecordHandler(stats, new RecordDecoder()::decode, MemoryLimiter.forHeap(),
-          AgentConfig.QueueConfig.DEFAULT_LOW_PRIORITY, enricher::enrich, mapper::emit, loop::markProgress);
+      PollLoop loop =
+          new PollLoop(
+              POLL_MILLIS,
+              () -> {
+                seeding.drain(); // what the seeder has read from /proc goes into the table, on this
+                // thread
+                mapper.flushExpired(System.nanoTime());
+                clock.refresh();
+              },
+              periodic);
+      RecordHandler handler =
+          new RecordHandler(
+              stats,
+              new RecordDecoder()::decode,
+              MemoryLimiter.forHeap(),
+              AgentConfig.QueueConfig.DEFAULT_LOW_PRIORITY,
+              enricher::enrich,
+              mapper::emit,
+              loop::markProgress);
       probes = BpfProbes.load(probeObject(), PROBES, config.receiver().ringBufferBytes(), handler);
       undo.add(probes::close);
-      PolicyCompiler policyCompiler = new PolicyCompiler(probes, agentPid, PolicyCompiler.cgroup2Root(), Path.of("/"));
-      Agent agent = new Agent(new Agent.Parts(runState, meterProvider, loggerProvider, factory.channels(),
-          exporters, hasher, mapper, users, server, background, probes, policyCompiler, loop, reporter, seeding,
-          policyRestored, undo));
+      PolicyCompiler policyCompiler =
+          new PolicyCompiler(probes, agentPid, PolicyCompiler.cgroup2Root(), Path.of("/"));
+      Agent agent =
+          new Agent(
+              new Agent.Parts(
+                  runState,
+                  meterProvider,
+                  loggerProvider,
+                  factory.channels(),
+                  exporters,
+                  hasher,
+                  mapper,
+                  users,
+                  server,
+                  background,
+                  probes,
+                  policyCompiler,
+                  loop,
+                  reporter,
+                  seeding,
+                  policyRestored,
+                  undo));
       agent.applyPolicy(config.receiver().policy());
       return agent;
     }
@@ -301,18 +401,29 @@ public final class AgentBuilder {
     /** Read from the BPF maps on whichever thread asks; nothing before the probes are loaded. */
     KernelCounts kernelCounts() {
       BpfProbes p = probes;
-      return p == null ? KernelCounts.NONE : new KernelCounts(p.ringBufferDrops(RecordDecoder.EVENT_TYPES),
-          p.stashFailures(RecordDecoder.EVENT_TYPES));
+      return p == null
+          ? KernelCounts.NONE
+          : new KernelCounts(
+              p.ringBufferDrops(RecordDecoder.EVENT_TYPES),
+              p.stashFailures(RecordDecoder.EVENT_TYPES));
     }
   }
 
-  /** The state directory, or null (with a warning) when it cannot be used: the agent runs without the check. */
+  /**
+   * The state directory, or null (with a warning) when it cannot be used: the agent runs without
+   * the check.
+   */
   private static RunState openRunState(Path dir) {
     try {
       return RunState.open(dir);
     } catch (IOException | RuntimeException e) {
-      LOG.warning("run state: cannot use " + dir + " (" + e.getMessage() + "); an unclean stop of this run will"
-          + " not be reported at the next start (set receivers.ebpf.state_directory)");
+      LOG.warning(
+          "run state: cannot use "
+              + dir
+              + " ("
+              + e.getMessage()
+              + "); an unclean stop of this run will"
+              + " not be reported at the next start (set receivers.ebpf.state_directory)");
       return null;
     }
   }
@@ -320,7 +431,8 @@ public final class AgentBuilder {
   private static byte[] probeObject() {
     try (InputStream in = Agent.class.getClassLoader().getResourceAsStream(PROBES)) {
       if (in == null) {
-        throw new ProbeException(PROBES + " is missing from the agent jar: rebuild with 'mvn package'");
+        throw new ProbeException(
+            PROBES + " is missing from the agent jar: rebuild with 'mvn package'");
       }
       return in.readAllBytes();
     } catch (IOException e) {

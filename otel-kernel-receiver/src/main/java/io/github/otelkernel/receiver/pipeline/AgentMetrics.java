@@ -15,8 +15,8 @@ import java.util.function.Supplier;
 /**
  * The agent's own telemetry: what came from the kernel, what each exporter delivered, and every
  * loss by stage and reason. Asynchronous instruments over a {@link LossReport} of the counters the
- * pipeline keeps anyway, so the hot path pays nothing for them and each instrument's figures are
- * of one moment. The SDK's own batch-processor and exporter instruments are reported beside these.
+ * pipeline keeps anyway, so the hot path pays nothing for them and each instrument's figures are of
+ * one moment. The SDK's own batch-processor and exporter instruments are reported beside these.
  */
 final class AgentMetrics {
   static final AttributeKey<String> EVENT = AttributeKey.stringKey("event.name");
@@ -33,51 +33,60 @@ final class AgentMetrics {
    */
   static void register(MeterProvider provider, Supplier<LossReport> reports) {
     Meter meter = provider.meterBuilder("io.github.otelkernel.receiver").build();
-    meter.counterBuilder("ksec.agent.events.received")
+    meter
+        .counterBuilder("ksec.agent.events.received")
         .setDescription("Records read from the kernel ring buffer")
         .setUnit("{event}")
-        .buildWithCallback(m -> {
-          LossReport r = reports.get();
-          for (EventType t : EventType.values()) {
-            m.record(r.received(t.id()), Attributes.of(EVENT, t.policyName()));
-          }
-        });
-    meter.counterBuilder("ksec.agent.events.lost")
+        .buildWithCallback(
+            m -> {
+              LossReport r = reports.get();
+              for (EventType t : EventType.values()) {
+                m.record(r.received(t.id()), Attributes.of(EVENT, t.policyName()));
+              }
+            });
+    meter
+        .counterBuilder("ksec.agent.events.lost")
         .setDescription("Events that will never reach a destination, by stage and reason")
         .setUnit("{event}")
         .buildWithCallback(m -> lost(m, reports.get()));
-    meter.counterBuilder("ksec.agent.hasher.files")
+    meter
+        .counterBuilder("ksec.agent.hasher.files")
         .setDescription("Executables the hasher was asked for, by outcome")
         .setUnit("{file}")
-        .buildWithCallback(m -> {
-          ExecutableHasher.Counts h = reports.get().hasher();
-          m.record(h.hashed(), Attributes.of(OUTCOME, "hashed"));
-          m.record(h.cacheHits(), Attributes.of(OUTCOME, "cache_hit"));
-          m.record(h.failed(), Attributes.of(OUTCOME, "failed"));
-          m.record(h.dropped(), Attributes.of(OUTCOME, "dropped"));
-          m.record(h.tooLarge(), Attributes.of(OUTCOME, "too_large"));
-          m.record(h.refused(), Attributes.of(OUTCOME, "refused"));
-          m.record(h.timedOut(), Attributes.of(OUTCOME, "timed_out"));
-        });
-    meter.counterBuilder("ksec.agent.events.exported")
+        .buildWithCallback(
+            m -> {
+              ExecutableHasher.Counts h = reports.get().hasher();
+              m.record(h.hashed(), Attributes.of(OUTCOME, "hashed"));
+              m.record(h.cacheHits(), Attributes.of(OUTCOME, "cache_hit"));
+              m.record(h.failed(), Attributes.of(OUTCOME, "failed"));
+              m.record(h.dropped(), Attributes.of(OUTCOME, "dropped"));
+              m.record(h.tooLarge(), Attributes.of(OUTCOME, "too_large"));
+              m.record(h.refused(), Attributes.of(OUTCOME, "refused"));
+              m.record(h.timedOut(), Attributes.of(OUTCOME, "timed_out"));
+            });
+    meter
+        .counterBuilder("ksec.agent.events.exported")
         .setDescription("Records each exporter's destination accepted")
         .setUnit("{event}")
-        .buildWithCallback(m -> {
-          for (ExporterCounts e : reports.get().exporters()) {
-            m.record(e.exported(), Attributes.of(EXPORTER, e.id()));
-          }
-        });
-    meter.gaugeBuilder("ksec.agent.sending_queue.size")
+        .buildWithCallback(
+            m -> {
+              for (ExporterCounts e : reports.get().exporters()) {
+                m.record(e.exported(), Attributes.of(EXPORTER, e.id()));
+              }
+            });
+    meter
+        .gaugeBuilder("ksec.agent.sending_queue.size")
         .ofLongs()
         .setDescription("Records waiting in an exporter's sending queue (memory or spool)")
         .setUnit("{event}")
-        .buildWithCallback(m -> {
-          for (ExporterCounts e : reports.get().exporters()) {
-            if (e.sendingQueue()) {
-              m.record(e.waiting(), Attributes.of(EXPORTER, e.id()));
-            }
-          }
-        });
+        .buildWithCallback(
+            m -> {
+              for (ExporterCounts e : reports.get().exporters()) {
+                if (e.sendingQueue()) {
+                  m.record(e.waiting(), Attributes.of(EXPORTER, e.id()));
+                }
+              }
+            });
   }
 
   /** Every lost stage: the per-type ones by event type, the exporters' by exporter. */
@@ -91,18 +100,36 @@ final class AgentMetrics {
           // a catalog type always, so each series exists from the start; an id outside the catalog
           // (a record too short to say, probes newer than the agent) once it counts
           if (EventType.byId(t).isPresent() || r.count(st, t) > 0) {
-            m.record(r.count(st, t), Attributes.of(STAGE, st.key(), REASON, st.reason(), EVENT,
-                LossReport.typeName(t)));
+            m.record(
+                r.count(st, t),
+                Attributes.of(STAGE, st.key(), REASON, st.reason(), EVENT, LossReport.typeName(t)));
           }
         }
       }
     }
     for (ExporterCounts e : r.exporters()) {
-      m.record(e.failed(), Attributes.of(STAGE, Stage.EXPORT.key(), REASON, Stage.EXPORT.reason(), EXPORTER, e.id()));
-      m.record(e.dropped(), Attributes.of(STAGE, Stage.SENDING_QUEUE.key(), REASON, Stage.SENDING_QUEUE.reason(),
-          EXPORTER, e.id()));
-      m.record(e.batchDropped(), Attributes.of(STAGE, Stage.BATCH_QUEUE.key(), REASON, Stage.BATCH_QUEUE.reason(),
-          EXPORTER, e.id()));
+      m.record(
+          e.failed(),
+          Attributes.of(
+              STAGE, Stage.EXPORT.key(), REASON, Stage.EXPORT.reason(), EXPORTER, e.id()));
+      m.record(
+          e.dropped(),
+          Attributes.of(
+              STAGE,
+              Stage.SENDING_QUEUE.key(),
+              REASON,
+              Stage.SENDING_QUEUE.reason(),
+              EXPORTER,
+              e.id()));
+      m.record(
+          e.batchDropped(),
+          Attributes.of(
+              STAGE,
+              Stage.BATCH_QUEUE.key(),
+              REASON,
+              Stage.BATCH_QUEUE.reason(),
+              EXPORTER,
+              e.id()));
     }
   }
 }

@@ -19,6 +19,7 @@ import java.util.logging.Logger;
  */
 final class HealthReporter {
   private static final Logger LOG = Logger.getLogger(HealthReporter.class.getName());
+
   /** No progress of the poll loop for this long is a stall: health answers 503 and says so. */
   static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -30,17 +31,24 @@ final class HealthReporter {
   private final Duration interval;
   private final int ringBufferSizeMib;
   private final long startNanos = System.nanoTime();
+
   /** The previous run's unclean stop goes in the first record only, whichever thread sends it. */
   private final AtomicBoolean previousUnreported = new AtomicBoolean(true);
+
   /**
    * The kernel's counters and the SDK's drops as last read on the poll thread: what the metrics
    * report, without a BPF call from the metrics thread or a collection from inside a collection.
    */
   private volatile KernelCounts lastKernel = KernelCounts.NONE;
+
   private volatile long lastSdkDropped;
+
   /** What the log last warned about (poll thread only). */
   private LossReport warned = LossReport.empty();
-  /** The watchdog's view (its thread only): true from a stall's report until the loop moves again. */
+
+  /**
+   * The watchdog's view (its thread only): true from a stall's report until the loop moves again.
+   */
   private boolean stallReported;
 
   /**
@@ -48,8 +56,14 @@ final class HealthReporter {
    * @param runState where the agent notes it is alive; null when the state directory is unusable
    * @param server the health endpoint; null when not configured
    */
-  HealthReporter(LossReport.Counters counters, Consumer<AgentHealth> sink, RunState runState,
-      HealthCheckServer server, LongSupplier policyRestored, Duration interval, int ringBufferSizeMib) {
+  HealthReporter(
+      LossReport.Counters counters,
+      Consumer<AgentHealth> sink,
+      RunState runState,
+      HealthCheckServer server,
+      LongSupplier policyRestored,
+      Duration interval,
+      int ringBufferSizeMib) {
     this.counters = counters;
     this.sink = sink;
     this.runState = runState;
@@ -64,12 +78,18 @@ final class HealthReporter {
     return LossReport.from(counters);
   }
 
-  /** For the metrics: every counter now but the kernel's and the SDK's, which are as last read on the poll thread. */
+  /**
+   * For the metrics: every counter now but the kernel's and the SDK's, which are as last read on
+   * the poll thread.
+   */
   LossReport metricsReport() {
     return LossReport.from(counters.with(() -> lastKernel, () -> lastSdkDropped));
   }
 
-  /** On the poll thread, every few seconds: warns in the log about what was lost since the last warning. */
+  /**
+   * On the poll thread, every few seconds: warns in the log about what was lost since the last
+   * warning.
+   */
   void checkLoss() {
     LossReport now = report();
     lastKernel = now.kernel();
@@ -88,12 +108,18 @@ final class HealthReporter {
     lastKernel = counters.kernel().get();
   }
 
-  /** At stop, after the exporters' flush: the run's report, with the kernel's counters as noted at stop. */
+  /**
+   * At stop, after the exporters' flush: the run's report, with the kernel's counters as noted at
+   * stop.
+   */
   LossReport finalReport() {
     return LossReport.from(counters.with(() -> lastKernel, counters.sdkQueueDropped()));
   }
 
-  /** Sends one agent.health record (the loop is not stalled) and notes in the run state that the agent is alive. */
+  /**
+   * Sends one agent.health record (the loop is not stalled) and notes in the run state that the
+   * agent is alive.
+   */
   void emit() {
     emit(0);
   }
@@ -111,14 +137,27 @@ final class HealthReporter {
   }
 
   AgentHealth health(LossReport r, long stalledNanos) {
-    Optional<PreviousRun> previous = runState != null && previousUnreported.getAndSet(false)
-        ? runState.previous().map(u -> new PreviousRun(u.lastSeen(), u.received()))
-        : Optional.empty();
-    return new AgentHealth(r.received(), r.exported(), r.kernelLost(), r.queueDropped(), r.shed(), r.exportLost(),
-        r.malformed(), r.merged(), r.waiting(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos),
-        r.failedByStage(), r.hasher().asList(),
+    Optional<PreviousRun> previous =
+        runState != null && previousUnreported.getAndSet(false)
+            ? runState.previous().map(u -> new PreviousRun(u.lastSeen(), u.received()))
+            : Optional.empty();
+    return new AgentHealth(
+        r.received(),
+        r.exported(),
+        r.kernelLost(),
+        r.queueDropped(),
+        r.shed(),
+        r.exportLost(),
+        r.malformed(),
+        r.merged(),
+        r.waiting(),
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos),
+        r.failedByStage(),
+        r.hasher().asList(),
         stalledNanos > STALL_NANOS ? TimeUnit.NANOSECONDS.toSeconds(stalledNanos) : 0,
-        previous, policyRestored.getAsLong(), interval.toSeconds());
+        previous,
+        policyRestored.getAsLong(),
+        interval.toSeconds());
   }
 
   /**
@@ -128,8 +167,10 @@ final class HealthReporter {
   void watch(long stalledNanos) {
     try {
       if (stalledNanos > STALL_NANOS) {
-        String reason = "the event loop has made no progress for " + TimeUnit.NANOSECONDS.toSeconds(stalledNanos)
-            + " s";
+        String reason =
+            "the event loop has made no progress for "
+                + TimeUnit.NANOSECONDS.toSeconds(stalledNanos)
+                + " s";
         if (server != null) {
           server.setStalled(reason);
         }

@@ -26,7 +26,10 @@ public final class LossReport {
   public enum Kind {
     /** never delivered anywhere */
     LOST,
-    /** not delivered now, and not lost either (spooled for the next start, merged into another record) */
+    /**
+     * not delivered now, and not lost either (spooled for the next start, merged into another
+     * record)
+     */
     KEPT,
     /** delivered without a part (the executable's hash, the process's context) */
     DEGRADED
@@ -47,7 +50,10 @@ public final class LossReport {
     MERGED(Kind.KEPT, "policy", "merged", "merged by the policy into another record's count"),
     HASHER(Kind.DEGRADED, "hasher", "no_hash", "executable hasher gave no hash"),
     SEED(Kind.DEGRADED, "enrich", "seed_skipped", "processes from /proc not read in time"),
-    PROCESS_CONTEXT(Kind.DEGRADED, "enrich", "context_dropped",
+    PROCESS_CONTEXT(
+        Kind.DEGRADED,
+        "enrich",
+        "context_dropped",
         "processes kept without executable and command line");
 
     private final Kind kind;
@@ -93,14 +99,20 @@ public final class LossReport {
   /** One named part of a row: an event type, an exporter or an outcome. */
   public record Count(String name, long value) {}
 
-  /** A stage's count with its non-zero parts, which add up to the total (a stage counted in all only has none). */
+  /**
+   * A stage's count with its non-zero parts, which add up to the total (a stage counted in all only
+   * has none).
+   */
   public record Row(Stage stage, long total, List<Count> parts) {
     public Row {
       parts = List.copyOf(parts);
     }
   }
 
-  /** The kernel's per-CPU counters summed, by type: ring-buffer reserves that failed, calls not stashed. */
+  /**
+   * The kernel's per-CPU counters summed, by type: ring-buffer reserves that failed, calls not
+   * stashed.
+   */
   public record KernelCounts(long[] ringBufferFull, long[] stashFailed) {
     public static final KernelCounts NONE = new KernelCounts(new long[0], new long[0]);
 
@@ -123,15 +135,35 @@ public final class LossReport {
   /**
    * One exporter's delivery counters read together.
    *
-   * @param sendingQueue whether it has a sending queue (dropped, spooled... only mean something then)
+   * @param sendingQueue whether it has a sending queue (dropped, spooled... only mean something
+   *     then)
    * @param waiting records in its sending queue now
    */
-  public record ExporterCounts(String id, boolean sendingQueue, long exported, long failed, long dropped,
-      long batchDropped, long spooled, long recovered, long quarantinedFiles, long senderRestarts, long waiting) {
+  public record ExporterCounts(
+      String id,
+      boolean sendingQueue,
+      long exported,
+      long failed,
+      long dropped,
+      long batchDropped,
+      long spooled,
+      long recovered,
+      long quarantinedFiles,
+      long senderRestarts,
+      long waiting) {
     static ExporterCounts of(BuiltExporter e) {
       var s = e.stats();
-      return new ExporterCounts(e.id(), e.queue().isPresent(), s.exported(), s.failed(), s.dropped(),
-          s.batchDropped(), s.spooled(), s.recovered(), s.quarantined(), s.senderRestarts(),
+      return new ExporterCounts(
+          e.id(),
+          e.queue().isPresent(),
+          s.exported(),
+          s.failed(),
+          s.dropped(),
+          s.batchDropped(),
+          s.spooled(),
+          s.recovered(),
+          s.quarantined(),
+          s.senderRestarts(),
           e.queue().map(q -> (long) q.pending()).orElse(0L));
     }
   }
@@ -142,16 +174,29 @@ public final class LossReport {
    * @param sdkQueueDropped records the SDK's batch processors refused themselves (all exporters)
    * @param merged repeats the policy folded into another record's ksec.event.count
    */
-  public record Counters(PipelineStats stats, Supplier<KernelCounts> kernel, Supplier<List<ExporterCounts>> exporters,
-      LongSupplier sdkQueueDropped, Supplier<ExecutableHasher.Counts> hasher, LongSupplier merged,
-      LongSupplier seedSkipped, LongSupplier contextDropped) {
+  public record Counters(
+      PipelineStats stats,
+      Supplier<KernelCounts> kernel,
+      Supplier<List<ExporterCounts>> exporters,
+      LongSupplier sdkQueueDropped,
+      Supplier<ExecutableHasher.Counts> hasher,
+      LongSupplier merged,
+      LongSupplier seedSkipped,
+      LongSupplier contextDropped) {
     /**
      * The same counters with the kernel's and the SDK's read elsewhere: copies the poll thread
      * keeps, for readers that must not make the calls (the SDK's count is itself a metrics
      * collection, which a metrics callback must not start again).
      */
     public Counters with(Supplier<KernelCounts> otherKernel, LongSupplier otherSdkQueueDropped) {
-      return new Counters(stats, otherKernel, exporters, otherSdkQueueDropped, hasher, merged, seedSkipped,
+      return new Counters(
+          stats,
+          otherKernel,
+          exporters,
+          otherSdkQueueDropped,
+          hasher,
+          merged,
+          seedSkipped,
           contextDropped);
     }
   }
@@ -203,20 +248,29 @@ public final class LossReport {
 
   /** Nothing counted yet: what the first report is compared with. */
   public static LossReport empty() {
-    return from(new Counters(new PipelineStats(), () -> KernelCounts.NONE, List::of, () -> 0,
-        () -> ExecutableHasher.Counts.NONE, () -> 0, () -> 0, () -> 0));
+    return from(
+        new Counters(
+            new PipelineStats(),
+            () -> KernelCounts.NONE,
+            List::of,
+            () -> 0,
+            () -> ExecutableHasher.Counts.NONE,
+            () -> 0,
+            () -> 0,
+            () -> 0));
   }
 
   private List<Row> buildRows() {
     List<Row> out = new ArrayList<>();
     for (Stage st : Stage.values()) {
       List<Count> parts = parts(st);
-      long total = switch (st) {
-        case MERGED -> merged;
-        case SEED -> seedSkipped;
-        case PROCESS_CONTEXT -> contextDropped;
-        default -> parts.stream().mapToLong(Count::value).sum();
-      };
+      long total =
+          switch (st) {
+            case MERGED -> merged;
+            case SEED -> seedSkipped;
+            case PROCESS_CONTEXT -> contextDropped;
+            default -> parts.stream().mapToLong(Count::value).sum();
+          };
       if (total > 0) {
         out.add(new Row(st, total, parts.stream().filter(p -> p.value() > 0).toList()));
       }
@@ -224,7 +278,9 @@ public final class LossReport {
     return List.copyOf(out);
   }
 
-  /** A stage's counts by event type, exporter or outcome; none for the stages counted in all only. */
+  /**
+   * A stage's counts by event type, exporter or outcome; none for the stages counted in all only.
+   */
   private List<Count> parts(Stage st) {
     return switch (st) {
       case RING_BUFFER, STASH, DECODE, MEMORY, ENRICH, MAP -> {
@@ -237,14 +293,20 @@ public final class LossReport {
       }
       case BATCH_QUEUE -> {
         List<Count> out = new ArrayList<>(perExporter(ExporterCounts::batchDropped));
-        out.add(new Count("sdk", sdkQueueDropped)); // the SDK processors' own refusals, not told per exporter
+        out.add(
+            new Count(
+                "sdk", sdkQueueDropped)); // the SDK processors' own refusals, not told per exporter
         yield out;
       }
       case SENDING_QUEUE -> perExporter(ExporterCounts::dropped);
       case EXPORT -> perExporter(ExporterCounts::failed);
       case SPOOLED -> perExporter(ExporterCounts::spooled);
-      case HASHER -> List.of(new Count("failed", hasher.failed()), new Count("dropped", hasher.dropped()),
-          new Count("too_large", hasher.tooLarge()), new Count("timed_out", hasher.timedOut()));
+      case HASHER ->
+          List.of(
+              new Count("failed", hasher.failed()),
+              new Count("dropped", hasher.dropped()),
+              new Count("too_large", hasher.tooLarge()),
+              new Count("timed_out", hasher.timedOut()));
       case MERGED, SEED, PROCESS_CONTEXT -> List.of();
     };
   }
@@ -255,7 +317,9 @@ public final class LossReport {
 
   /** A type's name as the kernel counters know it; 0 is a record whose type could not be read. */
   static String typeName(int type) {
-    return type == 0 ? "unknown" : EventType.byId(type).map(EventType::policyName).orElse("type" + type);
+    return type == 0
+        ? "unknown"
+        : EventType.byId(type).map(EventType::policyName).orElse("type" + type);
   }
 
   /** The stages with a non-zero count, in pipeline order. */
@@ -317,7 +381,10 @@ public final class LossReport {
     return count(Stage.BATCH_QUEUE);
   }
 
-  /** Records an exporter was given and its destination never got: failed, or evicted from its sending queue. */
+  /**
+   * Records an exporter was given and its destination never got: failed, or evicted from its
+   * sending queue.
+   */
   public long exportLost() {
     return count(Stage.EXPORT) + count(Stage.SENDING_QUEUE);
   }
@@ -337,7 +404,9 @@ public final class LossReport {
     return e.batchDropped() + e.dropped() + e.failed();
   }
 
-  /** The SDK batch processors' own refusals (part of {@link #queueDropped}, not told per exporter). */
+  /**
+   * The SDK batch processors' own refusals (part of {@link #queueDropped}, not told per exporter).
+   */
   public long sdkQueueDropped() {
     return sdkQueueDropped;
   }
@@ -374,7 +443,10 @@ public final class LossReport {
 
   /** stage=count for decode, enrich and map, as agent.health carries them. */
   public List<String> failedByStage() {
-    return List.of("decode=" + count(Stage.DECODE), "enrich=" + count(Stage.ENRICH), "map=" + count(Stage.MAP));
+    return List.of(
+        "decode=" + count(Stage.DECODE),
+        "enrich=" + count(Stage.ENRICH),
+        "map=" + count(Stage.MAP));
   }
 
   /**
@@ -392,16 +464,26 @@ public final class LossReport {
     if (!types.isEmpty()) {
       sb.append(" (").append(String.join(" ", types)).append(')');
     }
-    sb.append(" kernel_lost=").append(kernelLost())
-        .append(" derived=").append(derived)
-        .append(" merged=").append(merged) // repeats folded into another record, so not records of their own
-        .append(" malformed=").append(malformed())
-        .append(" decode_failed=").append(count(Stage.DECODE))
-        .append(" enrich_failed=").append(count(Stage.ENRICH))
-        .append(" map_failed=").append(count(Stage.MAP))
-        .append(" queue_dropped=").append(queueDropped())
-        .append(" memory_shed=").append(shed())
-        .append(" stash_failed=").append(count(Stage.STASH));
+    sb.append(" kernel_lost=")
+        .append(kernelLost())
+        .append(" derived=")
+        .append(derived)
+        .append(" merged=")
+        .append(merged) // repeats folded into another record, so not records of their own
+        .append(" malformed=")
+        .append(malformed())
+        .append(" decode_failed=")
+        .append(count(Stage.DECODE))
+        .append(" enrich_failed=")
+        .append(count(Stage.ENRICH))
+        .append(" map_failed=")
+        .append(count(Stage.MAP))
+        .append(" queue_dropped=")
+        .append(queueDropped())
+        .append(" memory_shed=")
+        .append(shed())
+        .append(" stash_failed=")
+        .append(count(Stage.STASH));
     if (seedSkipped > 0) {
       sb.append(" seed_skipped=").append(seedSkipped);
     }
@@ -410,12 +492,25 @@ public final class LossReport {
     }
     sb.append(" | hasher: ").append(String.join(" ", hasher.asList()));
     for (ExporterCounts e : exporters) {
-      sb.append(" | ").append(e.id()).append(": exported=").append(e.exported())
-          .append(" failed=").append(e.failed()).append(" batch_dropped=").append(e.batchDropped());
+      sb.append(" | ")
+          .append(e.id())
+          .append(": exported=")
+          .append(e.exported())
+          .append(" failed=")
+          .append(e.failed())
+          .append(" batch_dropped=")
+          .append(e.batchDropped());
       if (e.sendingQueue()) {
-        sb.append(" dropped=").append(e.dropped()).append(" spooled=").append(e.spooled())
-            .append(" recovered=").append(e.recovered()).append(" quarantined_files=").append(e.quarantinedFiles())
-            .append(" sender_restarts=").append(e.senderRestarts());
+        sb.append(" dropped=")
+            .append(e.dropped())
+            .append(" spooled=")
+            .append(e.spooled())
+            .append(" recovered=")
+            .append(e.recovered())
+            .append(" quarantined_files=")
+            .append(e.quarantinedFiles())
+            .append(" sender_restarts=")
+            .append(e.senderRestarts());
       }
     }
     return sb.toString();
@@ -429,10 +524,16 @@ public final class LossReport {
   public List<String> breakdown() {
     List<String> out = new ArrayList<>();
     for (Row r : rows) {
-      StringBuilder sb = new StringBuilder(r.stage().kind().name().toLowerCase(java.util.Locale.ROOT))
-          .append(": ").append(r.stage().label()).append(": ").append(r.total());
+      StringBuilder sb =
+          new StringBuilder(r.stage().kind().name().toLowerCase(java.util.Locale.ROOT))
+              .append(": ")
+              .append(r.stage().label())
+              .append(": ")
+              .append(r.total());
       if (!r.parts().isEmpty()) {
-        sb.append(" (").append(String.join(" ", r.parts().stream().map(p -> p.name() + "=" + p.value()).toList()))
+        sb.append(" (")
+            .append(
+                String.join(" ", r.parts().stream().map(p -> p.name() + "=" + p.value()).toList()))
             .append(')');
       }
       out.add(sb.toString());
@@ -442,9 +543,14 @@ public final class LossReport {
       out.add("lost: nothing");
     } else {
       List<String> at = exporters.stream().map(e -> e.id() + "=" + lostAt(e)).toList();
-      out.add("lost: " + lost + " in all: " + lostBeforeExport() + " before the exporters"
-          + (exporters.isEmpty() ? "" : ", at the exporters " + String.join(" ", at))
-          + (sdkQueueDropped > 0 ? ", sdk=" + sdkQueueDropped : ""));
+      out.add(
+          "lost: "
+              + lost
+              + " in all: "
+              + lostBeforeExport()
+              + " before the exporters"
+              + (exporters.isEmpty() ? "" : ", at the exporters " + String.join(" ", at))
+              + (sdkQueueDropped > 0 ? ", sdk=" + sdkQueueDropped : ""));
     }
     return List.copyOf(out);
   }
@@ -457,24 +563,41 @@ public final class LossReport {
     List<String> out = new ArrayList<>();
     long ring = count(Stage.RING_BUFFER) - earlier.count(Stage.RING_BUFFER);
     if (ring > 0) {
-      out.add("kernel ring buffer was full: " + ring + " events lost (" + count(Stage.RING_BUFFER) + " in total"
-          + grown(Stage.RING_BUFFER, earlier) + "); raise receivers.ebpf.ring_buffer_size_mib (now "
-          + ringBufferSizeMib + ")");
+      out.add(
+          "kernel ring buffer was full: "
+              + ring
+              + " events lost ("
+              + count(Stage.RING_BUFFER)
+              + " in total"
+              + grown(Stage.RING_BUFFER, earlier)
+              + "); raise receivers.ebpf.ring_buffer_size_mib (now "
+              + ringBufferSizeMib
+              + ")");
     }
     long stash = count(Stage.STASH) - earlier.count(Stage.STASH);
     if (stash > 0) {
-      out.add("kernel could not stash " + stash + " calls for their exit (" + count(Stage.STASH) + " in total"
-          + grown(Stage.STASH, earlier) + "): the kernel is short of memory for task storage; those events are lost");
+      out.add(
+          "kernel could not stash "
+              + stash
+              + " calls for their exit ("
+              + count(Stage.STASH)
+              + " in total"
+              + grown(Stage.STASH, earlier)
+              + "): the kernel is short of memory for task storage; those events are lost");
     }
     long queue = queueDropped() - earlier.queueDropped();
     if (queue > 0) {
-      out.add("exporter queues were full: " + queue
-          + " records dropped; an exporter is too slow or unreachable, or raise processors.batch.queue_size");
+      out.add(
+          "exporter queues were full: "
+              + queue
+              + " records dropped; an exporter is too slow or unreachable, or raise processors.batch.queue_size");
     }
     return out;
   }
 
-  /** "; process.exec +3 file.open +1": which types a per-type stage lost since the earlier report. */
+  /**
+   * "; process.exec +3 file.open +1": which types a per-type stage lost since the earlier report.
+   */
   private String grown(Stage stage, LossReport earlier) {
     StringBuilder sb = new StringBuilder();
     for (int t = 0; t < TYPES; t++) {

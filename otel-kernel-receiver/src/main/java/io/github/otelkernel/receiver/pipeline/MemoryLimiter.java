@@ -12,17 +12,22 @@ import java.util.function.LongSupplier;
  * the low-priority records (process.fork, process.exit by default: the lineage they carry is also
  * in exec records) are shed; past the hard limit every kernel record is, until the heap is back
  * under the soft limit. Shed records are counted per type as lost, so running out of memory is
- * reported instead of ending the agent (the launcher's -XX:+ExitOnOutOfMemoryError would).
- * The heap is read at most every CHECK_NANOS: the event path pays a field read.
+ * reported instead of ending the agent (the launcher's -XX:+ExitOnOutOfMemoryError would). The heap
+ * is read at most every CHECK_NANOS: the event path pays a field read.
  */
 public final class MemoryLimiter {
   /** Defaults in the manner of memory_limiter's limit_percentage and spike_limit_percentage. */
   public static final int DEFAULT_LIMIT_PERCENT = 90;
+
   public static final int DEFAULT_SPIKE_PERCENT = 15;
   static final long CHECK_NANOS = 100_000_000L;
 
   /** What is admitted now. */
-  public enum State { ALL, HIGH_PRIORITY_ONLY, NONE }
+  public enum State {
+    ALL,
+    HIGH_PRIORITY_ONLY,
+    NONE
+  }
 
   private final LongSupplier used;
   private final long soft;
@@ -32,8 +37,12 @@ public final class MemoryLimiter {
   private boolean checked;
 
   MemoryLimiter(LongSupplier used, long max, int limitPercent, int spikePercent) {
-    if (limitPercent <= 0 || limitPercent > 100 || spikePercent < 0 || spikePercent >= limitPercent) {
-      throw new IllegalArgumentException("limit " + limitPercent + "%, spike " + spikePercent + "%");
+    if (limitPercent <= 0
+        || limitPercent > 100
+        || spikePercent < 0
+        || spikePercent >= limitPercent) {
+      throw new IllegalArgumentException(
+          "limit " + limitPercent + "%, spike " + spikePercent + "%");
     }
     this.used = used;
     this.hard = max / 100 * limitPercent;
@@ -51,16 +60,21 @@ public final class MemoryLimiter {
     if (max <= 0) {
       max = Runtime.getRuntime().maxMemory();
     }
-    List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(p -> p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null)
-        .toList();
-    return new MemoryLimiter(() -> {
-      long live = 0;
-      for (MemoryPoolMXBean p : pools) {
-        live += p.getCollectionUsage().getUsed();
-      }
-      return live;
-    }, max, DEFAULT_LIMIT_PERCENT, DEFAULT_SPIKE_PERCENT);
+    List<MemoryPoolMXBean> pools =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null)
+            .toList();
+    return new MemoryLimiter(
+        () -> {
+          long live = 0;
+          for (MemoryPoolMXBean p : pools) {
+            live += p.getCollectionUsage().getUsed();
+          }
+          return live;
+        },
+        max,
+        DEFAULT_LIMIT_PERCENT,
+        DEFAULT_SPIKE_PERCENT);
   }
 
   /** Whether a record of this priority is taken now; on the poll thread. */
@@ -70,9 +84,12 @@ public final class MemoryLimiter {
       checkedAt = nowNanos;
       long u = used.getAsLong();
       // past the hard limit nothing until back under the soft one (hysteresis, as memory_limiter)
-      state = u >= hard ? State.NONE
-          : u >= soft ? (state == State.NONE ? State.NONE : State.HIGH_PRIORITY_ONLY)
-          : State.ALL;
+      state =
+          u >= hard
+              ? State.NONE
+              : u >= soft
+                  ? (state == State.NONE ? State.NONE : State.HIGH_PRIORITY_ONLY)
+                  : State.ALL;
     }
     return switch (state) {
       case ALL -> true;

@@ -5,14 +5,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Counts per stage: records read from the kernel by type, and records a stage failed on (a record
- * a monitored process shaped must never stop the stream: it is counted and the loop goes on).
- * Live counters, written on the poll thread; {@link LossReport} reads them together.
+ * Counts per stage: records read from the kernel by type, and records a stage failed on (a record a
+ * monitored process shaped must never stop the stream: it is counted and the loop goes on). Live
+ * counters, written on the poll thread; {@link LossReport} reads them together.
  */
 public final class PipelineStats {
   /** Where a record failed. */
   public enum Stage {
-    DECODE, ENRICH, MAP;
+    DECODE,
+    ENRICH,
+    MAP;
 
     public String key() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -22,12 +24,19 @@ public final class PipelineStats {
   private static final int TYPES = RecordDecoder.EVENT_TYPES;
 
   final AtomicLongArray received = new AtomicLongArray(TYPES);
+
   /** Records that failed, by Stage ordinal. */
   final AtomicLongArray failed = new AtomicLongArray(Stage.values().length);
+
   /** The same, by Stage ordinal * TYPES + type (type 0: not known, a record too short to say). */
   private final AtomicLongArray failedByType = new AtomicLongArray(Stage.values().length * TYPES);
-  /** Records the agent emits itself, not read from the kernel (late executable hashes, agent.health). */
+
+  /**
+   * Records the agent emits itself, not read from the kernel (late executable hashes,
+   * agent.health).
+   */
   final AtomicLong derived = new AtomicLong();
+
   /** Records shed by the memory limiter, by type. */
   final AtomicLongArray shed = new AtomicLongArray(TYPES);
 

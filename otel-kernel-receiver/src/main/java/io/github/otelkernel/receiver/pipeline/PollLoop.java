@@ -8,14 +8,17 @@ import java.util.logging.Logger;
 
 /**
  * The one thread that reads the kernel ring buffer: waits for records, drains what came without a
- * wake-up, then runs the per-pass work and whatever periodic task is due. It notes its progress,
- * so that a loop held by one record or a blocked exporter can be told from a quiet host.
+ * wake-up, then runs the per-pass work and whatever periodic task is due. It notes its progress, so
+ * that a loop held by one record or a blocked exporter can be told from a quiet host.
  */
 final class PollLoop {
   private static final Logger LOG = Logger.getLogger(PollLoop.class.getName());
   static final String THREAD_NAME = "ebpf-poll";
 
-  /** What the loop reads; {@code BpfProbes} in the agent. Both hand each record to the sink themselves. */
+  /**
+   * What the loop reads; {@code BpfProbes} in the agent. Both hand each record to the sink
+   * themselves.
+   */
   interface Source {
     /** Waits up to timeoutMillis for records. */
     int poll(int timeoutMillis);
@@ -89,7 +92,9 @@ final class PollLoop {
     progressNanos = nanos;
   }
 
-  /** How long the loop has not moved (a dead one included); 0 once stopped, which is not a stall. */
+  /**
+   * How long the loop has not moved (a dead one included); 0 once stopped, which is not a stall.
+   */
   long stalledNanos() {
     return running ? Math.max(0, System.nanoTime() - progressNanos) : 0;
   }

@@ -18,6 +18,7 @@ import java.util.logging.Logger;
  */
 final class RecordHandler implements Consumer<byte[]> {
   private static final Logger LOG = Logger.getLogger(RecordHandler.class.getName());
+
   /** Failures logged per stage, one line each; the rest are counted only. */
   static final int LOGGED_PER_STAGE = 10;
 
@@ -33,9 +34,14 @@ final class RecordHandler implements Consumer<byte[]> {
    * @param lowPriority the policy names of the types the memory limiter sheds first
    * @param progress told the time of each record, so a long drain is not taken for a stall
    */
-  RecordHandler(PipelineStats stats, Function<byte[], KernelEvent> decoder, MemoryLimiter limiter,
-      Set<String> lowPriority, Function<KernelEvent, ProcessContext> enricher,
-      BiConsumer<KernelEvent, ProcessContext> mapper, LongConsumer progress) {
+  RecordHandler(
+      PipelineStats stats,
+      Function<byte[], KernelEvent> decoder,
+      MemoryLimiter limiter,
+      Set<String> lowPriority,
+      Function<KernelEvent, ProcessContext> enricher,
+      BiConsumer<KernelEvent, ProcessContext> mapper,
+      LongConsumer progress) {
     this.stats = stats;
     this.decoder = decoder;
     this.limiter = limiter;
@@ -62,14 +68,16 @@ final class RecordHandler implements Consumer<byte[]> {
     int type = typeOf(event);
     stats.received.incrementAndGet(type);
     if (!limiter.admit(lowPriority[type], now)) {
-      stats.shed.incrementAndGet(type); // the heap is near its limit: counted, not an OutOfMemoryError
+      stats.shed.incrementAndGet(
+          type); // the heap is near its limit: counted, not an OutOfMemoryError
       return;
     }
     ProcessContext ctx;
     try {
       ctx = enricher.apply(event);
     } catch (RuntimeException e) {
-      failed(Stage.ENRICH, type, "could not enrich a " + RecordDecoder.typeName(type) + " event", e);
+      failed(
+          Stage.ENRICH, type, "could not enrich a " + RecordDecoder.typeName(type) + " event", e);
       return;
     }
     try {

@@ -19,11 +19,11 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * Whether the previous run stopped cleanly. The agent notes in its state directory that it runs
- * (at start, with each health record) and that it stopped (at a clean stop); a start that finds
- * "running" knows the previous run was killed, crashed or lost power, and says so, with when it
- * was last seen: the gap a SOC must treat as unobserved. A lock keeps two agents sharing the
- * directory from reading each other's state as unclean.
+ * Whether the previous run stopped cleanly. The agent notes in its state directory that it runs (at
+ * start, with each health record) and that it stopped (at a clean stop); a start that finds
+ * "running" knows the previous run was killed, crashed or lost power, and says so, with when it was
+ * last seen: the gap a SOC must treat as unobserved. A lock keeps two agents sharing the directory
+ * from reading each other's state as unclean.
  */
 final class RunState implements AutoCloseable {
   static final String FILE = "run.state";
@@ -36,8 +36,10 @@ final class RunState implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final Optional<Unclean> previous;
+
   /** The previous unclean stop, noted in the file until a health record has reported it. */
   private volatile Optional<Unclean> unreported;
+
   private final long pid = ProcessHandle.current().pid();
   private final Instant started = Instant.now();
 
@@ -57,8 +59,11 @@ final class RunState implements AutoCloseable {
     SafeFiles.createPrivateDirectory(dir);
     Path lockFile = dir.resolve(LOCK);
     SafeFiles.checkRegularIfExists(lockFile);
-    FileChannel ch = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    FileChannel ch =
+        FileChannel.open(
+            lockFile,
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     FileLock lock;
     try {
       lock = ch.tryLock();
@@ -86,16 +91,22 @@ final class RunState implements AutoCloseable {
       if (p.getProperty("gap_last_seen") != null) {
         // an earlier unclean stop that no health record has reported yet (a start that failed, or
         // died before its first one): the unobserved gap began there
-        return Optional.of(new Unclean(Long.parseLong(p.getProperty("gap_pid", "0")),
-            Instant.parse(p.getProperty("gap_started")), Instant.parse(p.getProperty("gap_last_seen")),
-            Long.parseLong(p.getProperty("gap_received", "0"))));
+        return Optional.of(
+            new Unclean(
+                Long.parseLong(p.getProperty("gap_pid", "0")),
+                Instant.parse(p.getProperty("gap_started")),
+                Instant.parse(p.getProperty("gap_last_seen")),
+                Long.parseLong(p.getProperty("gap_received", "0"))));
       }
       if (!"running".equals(p.getProperty("state"))) {
         return Optional.empty();
       }
-      return Optional.of(new Unclean(Long.parseLong(p.getProperty("pid", "0")),
-          Instant.parse(p.getProperty("started")), Instant.parse(p.getProperty("last_seen")),
-          Long.parseLong(p.getProperty("received", "0"))));
+      return Optional.of(
+          new Unclean(
+              Long.parseLong(p.getProperty("pid", "0")),
+              Instant.parse(p.getProperty("started")),
+              Instant.parse(p.getProperty("last_seen")),
+              Long.parseLong(p.getProperty("received", "0"))));
     } catch (IOException | RuntimeException e) {
       return Optional.empty(); // unreadable: nothing to report rather than a guess
     }
@@ -120,22 +131,48 @@ final class RunState implements AutoCloseable {
   }
 
   private synchronized void save(String state, long received) throws IOException {
-    String text = "state=" + state + "\npid=" + pid + "\nstarted=" + started + "\nlast_seen=" + Instant.now()
-        + "\nreceived=" + received + "\n";
+    String text =
+        "state="
+            + state
+            + "\npid="
+            + pid
+            + "\nstarted="
+            + started
+            + "\nlast_seen="
+            + Instant.now()
+            + "\nreceived="
+            + received
+            + "\n";
     Optional<Unclean> gap = unreported;
     if (gap != null && gap.isPresent()) {
       Unclean u = gap.get();
-      text += "gap_pid=" + u.pid() + "\ngap_started=" + u.started() + "\ngap_last_seen=" + u.lastSeen()
-          + "\ngap_received=" + u.received() + "\n";
+      text +=
+          "gap_pid="
+              + u.pid()
+              + "\ngap_started="
+              + u.started()
+              + "\ngap_last_seen="
+              + u.lastSeen()
+              + "\ngap_received="
+              + u.received()
+              + "\n";
     }
     Path tmp = dir.resolve(FILE + "." + Long.toUnsignedString(System.nanoTime(), 36) + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-        LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            Set.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
       ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
       ch.force(false);
     }
     try {
-      Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve(FILE),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       Files.deleteIfExists(tmp);
       throw e;

@@ -11,8 +11,8 @@ import java.util.logging.Logger;
 
 /**
  * The process table's first filling, with the processes that ran before the agent: /proc is read
- * off the poll thread, with a deadline per process, so that no process can hold the start-up or
- * the loop; what was read is applied on the poll thread, where the table lives.
+ * off the poll thread, with a deadline per process, so that no process can hold the start-up or the
+ * loop; what was read is applied on the poll thread, where the table lives.
  */
 final class TableSeeding implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TableSeeding.class.getName());
@@ -25,14 +25,19 @@ final class TableSeeding implements AutoCloseable {
   private volatile long skipped;
   private int seeded; // poll thread only
 
-  /** @param apply takes one process into the table (false: what events said already is newer) */
+  /**
+   * @param apply takes one process into the table (false: what events said already is newer)
+   */
   TableSeeding(Path proc, Duration deadline, Predicate<ProcessTable.Seed> apply) {
     this.proc = proc;
     this.deadline = deadline;
     this.apply = apply;
   }
 
-  /** Starts reading; after the probes are attached, so that a process started in between is seen either way. */
+  /**
+   * Starts reading; after the probes are attached, so that a process started in between is seen
+   * either way.
+   */
   synchronized void start() {
     if (seeder == null && done.getCount() > 0) {
       seeder = new ProcSeeder(proc, deadline).start();
@@ -46,24 +51,33 @@ final class TableSeeding implements AutoCloseable {
       return;
     }
     boolean finished = s.done(); // read before draining: nothing can be queued after done
-    s.drain(seed -> {
-      if (apply.test(seed)) {
-        seeded++;
-      }
-    });
+    s.drain(
+        seed -> {
+          if (apply.test(seed)) {
+            seeded++;
+          }
+        });
     if (finished) {
       seeder = null;
       skipped = s.skipped();
       if (skipped > 0) {
-        LOG.warning("process table: " + skipped + " processes from /proc skipped (reading them did not finish"
-            + " within " + deadline.toSeconds() + " s); their events are still reported, without ancestry");
+        LOG.warning(
+            "process table: "
+                + skipped
+                + " processes from /proc skipped (reading them did not finish"
+                + " within "
+                + deadline.toSeconds()
+                + " s); their events are still reported, without ancestry");
       }
       LOG.fine("process table seeded with " + seeded + " processes from /proc");
       done.countDown();
     }
   }
 
-  /** Waits until the table knows the processes that were there; false when {@code wait} ran out first. */
+  /**
+   * Waits until the table knows the processes that were there; false when {@code wait} ran out
+   * first.
+   */
   boolean await(Duration wait) {
     try {
       return done.await(wait.toNanos(), TimeUnit.NANOSECONDS);

@@ -23,7 +23,9 @@ public final class Aggregator {
   public record Pending(String eventName, long epochNanos, String body, Attributes attributes) {}
 
   /** Attributes that differ between repeats of one action without making it another. */
-  /** Attributes that differ between repeats of one action (marked merge_volatile in the catalog). */
+  /**
+   * Attributes that differ between repeats of one action (marked merge_volatile in the catalog).
+   */
   private static final Set<String> VOLATILE = KsecAttributeHandling.MERGE_VOLATILE;
 
   /** Default byte budget of the open windows (their keys and held repeats, estimated). */
@@ -32,8 +34,10 @@ public final class Aggregator {
   private static final class Window {
     final long closesAtNanos;
     final long bytes;
+
     /** The first repeat, held for the summary; null until one comes. */
     Pending firstRepeat;
+
     long repeats;
     long lastEpochNanos;
 
@@ -72,8 +76,10 @@ public final class Aggregator {
       out.accept(r);
       return;
     }
-    Key key = new Key(r.eventName(),
-        r.attributes().toBuilder().removeIf(k -> VOLATILE.contains(k.getKey())).build());
+    Key key =
+        new Key(
+            r.eventName(),
+            r.attributes().toBuilder().removeIf(k -> VOLATILE.contains(k.getKey())).build());
     Window w = open.get(key);
     if (w != null) {
       if (w.firstRepeat == null) {
@@ -146,11 +152,14 @@ public final class Aggregator {
       out.accept(r);
       return;
     }
-    Attributes a = r.attributes().toBuilder()
-        .put(KsecAttributes.EVENT_COUNT, w.repeats)
-        .put(KsecAttributes.EVENT_END, Instant.ofEpochSecond(0, w.lastEpochNanos).toString())
-        .build();
-    out.accept(new Pending(r.eventName(), r.epochNanos(), r.body() + " (" + w.repeats + " more times)", a));
+    Attributes a =
+        r.attributes().toBuilder()
+            .put(KsecAttributes.EVENT_COUNT, w.repeats)
+            .put(KsecAttributes.EVENT_END, Instant.ofEpochSecond(0, w.lastEpochNanos).toString())
+            .build();
+    out.accept(
+        new Pending(
+            r.eventName(), r.epochNanos(), r.body() + " (" + w.repeats + " more times)", a));
   }
 
   @Override

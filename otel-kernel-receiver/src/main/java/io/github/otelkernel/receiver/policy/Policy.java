@@ -26,7 +26,8 @@ public record Policy(
     List<RedactionPattern> redaction) {
 
   /** One event type: on/off, kernel path prefixes (file events), and the merge window (0: off). */
-  public record TypePolicy(boolean enabled, List<String> include, List<String> exclude, Duration aggregate) {
+  public record TypePolicy(
+      boolean enabled, List<String> include, List<String> exclude, Duration aggregate) {
     /** A path no prefix mentions is kept unless the type lists only includes (an allow list). */
     public boolean defaultKeep() {
       return include.isEmpty() || !exclude.isEmpty();
@@ -34,10 +35,17 @@ public record Policy(
   }
 
   public static final List<Integer> DEFAULT_UDP_PORTS = List.of(53);
-  public static final List<String> DEFAULT_CAPABILITIES = List.of("CAP_SYS_MODULE", "CAP_SYS_RAWIO",
-      "CAP_SYS_PTRACE", "CAP_SYS_BOOT", "CAP_MAC_ADMIN", "CAP_MAC_OVERRIDE", "CAP_BPF");
-  public static final List<String> DEFAULT_PRCTL = List.of("PR_SET_NAME", "PR_SET_DUMPABLE", "PR_SET_MM",
-      "PR_CAP_AMBIENT", "PR_SET_SECUREBITS");
+  public static final List<String> DEFAULT_CAPABILITIES =
+      List.of(
+          "CAP_SYS_MODULE",
+          "CAP_SYS_RAWIO",
+          "CAP_SYS_PTRACE",
+          "CAP_SYS_BOOT",
+          "CAP_MAC_ADMIN",
+          "CAP_MAC_OVERRIDE",
+          "CAP_BPF");
+  public static final List<String> DEFAULT_PRCTL =
+      List.of("PR_SET_NAME", "PR_SET_DUMPABLE", "PR_SET_MM", "PR_CAP_AMBIENT", "PR_SET_SECUREBITS");
 
   public static Policy of(PolicyConfig c) {
     Map<EventType, TypePolicy> types = new EnumMap<>(EventType.class);
@@ -50,15 +58,18 @@ public record Policy(
         d = new TypePolicy(false, List.of(), List.of(), Duration.ZERO);
       } else {
         // the catalog's defaults (semantic-conventions/model/ksec/events.yaml), through EventType
-        d = new TypePolicy(t.defaultEnabled(), t.defaultInclude(), t.defaultExclude(), t.defaultAggregate());
+        d =
+            new TypePolicy(
+                t.defaultEnabled(), t.defaultInclude(), t.defaultExclude(), t.defaultAggregate());
       }
       EventPolicy o = c.events().get(t.policyName());
       if (o != null) {
-        d = new TypePolicy(
-            o.enabled().orElse(true),
-            o.include().orElse(d.include()),
-            o.exclude().orElse(d.exclude()),
-            o.aggregate().orElse(d.aggregate()));
+        d =
+            new TypePolicy(
+                o.enabled().orElse(true),
+                o.include().orElse(d.include()),
+                o.exclude().orElse(d.exclude()),
+                o.aggregate().orElse(d.aggregate()));
       }
       types.put(t, d);
     }

@@ -28,11 +28,11 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * Writes a {@link Policy} into the probes' maps (ebpf-probes/src/lib/policy.h), while they run:
- * new entries first, then the stale ones removed, so a reload never opens a gap wider than one
- * entry. Names are resolved here, once: executables to (device, inode), cgroup paths to ids (the
- * kernel applies a cgroup's rule to the cgroups below it, made later included), "/home/*&#47;.ssh/"
- * to each home directory.
+ * Writes a {@link Policy} into the probes' maps (ebpf-probes/src/lib/policy.h), while they run: new
+ * entries first, then the stale ones removed, so a reload never opens a gap wider than one entry.
+ * Names are resolved here, once: executables to (device, inode), cgroup paths to ids (the kernel
+ * applies a cgroup's rule to the cgroups below it, made later included), "/home/*&#47;.ssh/" to
+ * each home directory.
  */
 public final class PolicyCompiler {
   private static final Logger LOG = Logger.getLogger(PolicyCompiler.class.getName());
@@ -52,7 +52,8 @@ public final class PolicyCompiler {
   private final Path root;
 
   /**
-   * @param root where host paths are looked up (normally "/"), so the glob and stat logic is testable
+   * @param root where host paths are looked up (normally "/"), so the glob and stat logic is
+   *     testable
    */
   public PolicyCompiler(BpfProbes probes, int agentPid, Path cgroupRoot, Path root) {
     this.probes = probes;
@@ -62,14 +63,20 @@ public final class PolicyCompiler {
   }
 
   /** What a compile wrote, for the log line and the tests. */
-  public record Summary(int enabledTypes, int prefixes, int uidRules, int cgroupRules, int exeRules,
+  public record Summary(
+      int enabledTypes,
+      int prefixes,
+      int uidRules,
+      int cgroupRules,
+      int exeRules,
       List<String> unresolved) {}
 
   /**
-   * What the last apply wrote, per map: the state the maps must stay in. exact: the map holds
-   * these entries and no others (hash and LPM maps); otherwise only these keys are ours (arrays).
+   * What the last apply wrote, per map: the state the maps must stay in. exact: the map holds these
+   * entries and no others (hash and LPM maps); otherwise only these keys are ours (arrays).
    */
-  private record Written(int keySize, boolean exact, Map<String, byte[]> keys, Map<String, byte[]> values) {}
+  private record Written(
+      int keySize, boolean exact, Map<String, byte[]> keys, Map<String, byte[]> values) {}
 
   private final Map<String, Written> written = new LinkedHashMap<>();
 
@@ -81,9 +88,9 @@ public final class PolicyCompiler {
   }
 
   /**
-   * Compares the maps with what the last apply wrote and writes back whatever differs: anyone
-   * with CAP_BPF can change a map by id (bpftool map update), and the maps are otherwise written
-   * only at start and on SIGHUP, so one changed entry would blind the agent for good.
+   * Compares the maps with what the last apply wrote and writes back whatever differs: anyone with
+   * CAP_BPF can change a map by id (bpftool map update), and the maps are otherwise written only at
+   * start and on SIGHUP, so one changed entry would blind the agent for good.
    */
   public synchronized Restored verifyAndRestore() {
     Map<String, Integer> fixed = new LinkedHashMap<>();
@@ -91,7 +98,11 @@ public final class PolicyCompiler {
       try {
         restore(e.getKey(), e.getValue(), fixed);
       } catch (RuntimeException failure) {
-        LOG.warning("policy check of " + e.getKey() + ": " + failure.getMessage()); // the other maps still get theirs
+        LOG.warning(
+            "policy check of "
+                + e.getKey()
+                + ": "
+                + failure.getMessage()); // the other maps still get theirs
       }
     }
     return new Restored(Map.copyOf(fixed));
@@ -112,9 +123,12 @@ public final class PolicyCompiler {
       for (var entry : w.values().entrySet()) {
         byte[] key = w.keys().get(entry.getKey());
         // an LPM lookup returns the longest matching prefix: the key must be there exactly first
-        boolean same = present.contains(entry.getKey())
-            && probes.mapLookup(fd, key, entry.getValue().length).map(v -> Arrays.equals(v, entry.getValue()))
-                .orElse(false);
+        boolean same =
+            present.contains(entry.getKey())
+                && probes
+                    .mapLookup(fd, key, entry.getValue().length)
+                    .map(v -> Arrays.equals(v, entry.getValue()))
+                    .orElse(false);
         if (!same) {
           write(fd, map, key, entry.getValue());
           fixed.merge(map, 1, Integer::sum);
@@ -158,8 +172,10 @@ public final class PolicyCompiler {
         }
       }
     } catch (IOException | RuntimeException e) {
-      LOG.warning("cannot list the agent's threads: " + e.getMessage()
-          + " (signals and ptrace aimed at them then pass through the senders' rules)");
+      LOG.warning(
+          "cannot list the agent's threads: "
+              + e.getMessage()
+              + " (signals and ptrace aimed at them then pass through the senders' rules)");
     }
   }
 
@@ -171,27 +187,36 @@ public final class PolicyCompiler {
   public synchronized void registerAgentObjects(List<BpfProbes.ObjectId> objects) {
     Map<byte[], byte[]> entries = new LinkedHashMap<>();
     for (BpfProbes.ObjectId o : objects) {
-      entries.put(le(OBJECT_KEY_SIZE).putInt(OBJECT_KEY_KIND, o.kind().number()).putInt(OBJECT_KEY_ID, o.id())
-          .array(), mark());
+      entries.put(
+          le(OBJECT_KEY_SIZE)
+              .putInt(OBJECT_KEY_KIND, o.kind().number())
+              .putInt(OBJECT_KEY_ID, o.id())
+              .array(),
+          mark());
     }
     sync("agent_objects", OBJECT_KEY_SIZE, entries);
   }
 
-  /** What an apply in progress writes; it becomes {@code written} only once the whole apply succeeded. */
+  /**
+   * What an apply in progress writes; it becomes {@code written} only once the whole apply
+   * succeeded.
+   */
   private Map<String, Written> pending;
 
   private void remember(String map, int keySize, boolean exact, Map<byte[], byte[]> entries) {
     Map<String, Written> into = pending != null ? pending : written;
-    Written w = into.computeIfAbsent(map, m -> new Written(keySize, exact, new LinkedHashMap<>(),
-        new LinkedHashMap<>()));
+    Written w =
+        into.computeIfAbsent(
+            map, m -> new Written(keySize, exact, new LinkedHashMap<>(), new LinkedHashMap<>()));
     if (exact) {
       w.keys().clear();
       w.values().clear();
     }
-    entries.forEach((k, v) -> {
-      w.keys().put(HEX.formatHex(k), k.clone());
-      w.values().put(HEX.formatHex(k), v.clone());
-    });
+    entries.forEach(
+        (k, v) -> {
+          w.keys().put(HEX.formatHex(k), k.clone());
+          w.values().put(HEX.formatHex(k), v.clone());
+        });
   }
 
   /**
@@ -200,8 +225,15 @@ public final class PolicyCompiler {
    */
   public synchronized Summary apply(Policy policy) {
     pending = new LinkedHashMap<>();
-    written.forEach((k, w) -> pending.put(k, new Written(w.keySize(), w.exact(), new LinkedHashMap<>(w.keys()),
-        new LinkedHashMap<>(w.values()))));
+    written.forEach(
+        (k, w) ->
+            pending.put(
+                k,
+                new Written(
+                    w.keySize(),
+                    w.exact(),
+                    new LinkedHashMap<>(w.keys()),
+                    new LinkedHashMap<>(w.values()))));
     try {
       Summary s = applyAll(policy);
       written.clear();
@@ -232,13 +264,18 @@ public final class PolicyCompiler {
 
     Map<String, long[]> prefixes = prefixRules(policy);
     Map<byte[], byte[]> lpm = new LinkedHashMap<>();
-    prefixes.forEach((prefix, masks) -> {
-      byte[] bytes = prefix.getBytes(StandardCharsets.UTF_8);
-      ByteBuffer k = le(PATH_KEY_SIZE).putInt(PATH_KEY_PREFIXLEN, bytes.length * 8);
-      k.put(PATH_KEY_DATA, bytes, 0, Math.min(bytes.length, PATH_PREFIX_MAX));
-      lpm.put(k.array(), le(PATH_RULE_SIZE).putLong(PATH_RULE_MENTIONED, masks[0]).putLong(PATH_RULE_INCLUDED, masks[1])
-          .array());
-    });
+    prefixes.forEach(
+        (prefix, masks) -> {
+          byte[] bytes = prefix.getBytes(StandardCharsets.UTF_8);
+          ByteBuffer k = le(PATH_KEY_SIZE).putInt(PATH_KEY_PREFIXLEN, bytes.length * 8);
+          k.put(PATH_KEY_DATA, bytes, 0, Math.min(bytes.length, PATH_PREFIX_MAX));
+          lpm.put(
+              k.array(),
+              le(PATH_RULE_SIZE)
+                  .putLong(PATH_RULE_MENTIONED, masks[0])
+                  .putLong(PATH_RULE_INCLUDED, masks[1])
+                  .array());
+        });
     sync("path_rules", PATH_KEY_SIZE, lpm);
 
     int flags = 0;
@@ -265,10 +302,16 @@ public final class PolicyCompiler {
     for (String name : policy.capabilities()) {
       caps |= 1L << Capabilities.number(name);
     }
-    write("policy_global", le(GLOBAL_KEY_SIZE).putInt(0).array(),
-        le(GLOBAL_SIZE).putInt(GLOBAL_AGENT_PID, agentPid).putInt(GLOBAL_FLAGS, flags)
-            .putLong(GLOBAL_PRCTL_OPTIONS, prctl).putLong(GLOBAL_CAP_MASK, caps)
-            .putInt(GLOBAL_AGENT_PGID, processGroup(agentPid)).array());
+    write(
+        "policy_global",
+        le(GLOBAL_KEY_SIZE).putInt(0).array(),
+        le(GLOBAL_SIZE)
+            .putInt(GLOBAL_AGENT_PID, agentPid)
+            .putInt(GLOBAL_FLAGS, flags)
+            .putLong(GLOBAL_PRCTL_OPTIONS, prctl)
+            .putLong(GLOBAL_CAP_MASK, caps)
+            .putInt(GLOBAL_AGENT_PGID, processGroup(agentPid))
+            .array());
 
     int enabled = 0;
     for (EventType t : EventType.values()) {
@@ -278,19 +321,23 @@ public final class PolicyCompiler {
       Policy.TypePolicy tp = policy.type(t);
       int v = (tp.enabled() ? TYPE_ENABLED : 0) | (tp.defaultKeep() ? TYPE_DEFAULT_KEEP : 0);
       enabled += tp.enabled() ? 1 : 0;
-      write("policy_types", le(TYPES_KEY_SIZE).putInt(t.id()).array(), le(TYPES_VALUE_SIZE).putInt(v).array());
+      write(
+          "policy_types",
+          le(TYPES_KEY_SIZE).putInt(t.id()).array(),
+          le(TYPES_VALUE_SIZE).putInt(v).array());
     }
     for (String u : unresolved) {
       LOG.warning("policy: " + u);
     }
-    return new Summary(enabled, lpm.size(), uids.size(), cgroups.size(), exes.size(), List.copyOf(unresolved));
+    return new Summary(
+        enabled, lpm.size(), uids.size(), cgroups.size(), exes.size(), List.copyOf(unresolved));
   }
 
   /**
-   * Every prefix any file type names, with per-type masks: bit t of "mentioned" when some prefix
-   * of this one (itself included) is named by type t, bit t of "included" when the longest such
-   * prefix is one of t's includes. The kernel's LPM lookup finds the longest prefix of a path;
-   * these masks make that one entry answer for every type.
+   * Every prefix any file type names, with per-type masks: bit t of "mentioned" when some prefix of
+   * this one (itself included) is named by type t, bit t of "included" when the longest such prefix
+   * is one of t's includes. The kernel's LPM lookup finds the longest prefix of a path; these masks
+   * make that one entry answer for every type.
    */
   Map<String, long[]> prefixRules(Policy policy) {
     Map<EventType, Set<String>> inc = new LinkedHashMap<>();
@@ -366,8 +413,13 @@ public final class PolicyCompiler {
     return out;
   }
 
-  private void rules(ProcessRules r, int bit, Map<byte[], byte[]> uids, Map<byte[], byte[]> cgroups,
-      Map<byte[], byte[]> exes, List<String> unresolved) {
+  private void rules(
+      ProcessRules r,
+      int bit,
+      Map<byte[], byte[]> uids,
+      Map<byte[], byte[]> cgroups,
+      Map<byte[], byte[]> exes,
+      List<String> unresolved) {
     for (long uid : r.uids()) {
       merge(uids, le(UID_KEY_SIZE).putInt((int) uid).array(), bit);
     }
@@ -376,7 +428,10 @@ public final class PolicyCompiler {
       try {
         long dev = ((Number) Files.getAttribute(p, "unix:dev")).longValue();
         long ino = ((Number) Files.getAttribute(p, "unix:ino")).longValue();
-        merge(exes, le(EXE_KEY_SIZE).putLong(EXE_KEY_DEV, kernelDev(dev)).putLong(EXE_KEY_INO, ino).array(), bit);
+        merge(
+            exes,
+            le(EXE_KEY_SIZE).putLong(EXE_KEY_DEV, kernelDev(dev)).putLong(EXE_KEY_INO, ino).array(),
+            bit);
       } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
         unresolved.add("executable " + exe + " not found; its rule applies once a reload finds it");
       }
@@ -384,7 +439,12 @@ public final class PolicyCompiler {
     for (String cg : r.cgroups()) {
       Path dir = cgroupRoot.resolve(cg.substring(1));
       if (!Files.isDirectory(dir)) {
-        unresolved.add("cgroup " + cg + " not found under " + cgroupRoot + "; its rule applies once a reload finds it");
+        unresolved.add(
+            "cgroup "
+                + cg
+                + " not found under "
+                + cgroupRoot
+                + "; its rule applies once a reload finds it");
         continue;
       }
       // the directory alone: the kernel walks a process's cgroup ancestors, so the rule also covers

@@ -1,5 +1,8 @@
 package io.github.otelkernel.receiver.policy;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.github.otelkernel.receiver.config.PolicyConfig.RedactionPattern;
 import io.github.otelkernel.semconv.KsecAttributeHandling;
 import io.github.otelkernel.semconv.KsecAttributes;
@@ -14,9 +17,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import com.google.re2j.Matcher;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,12 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * too many programs use it) masks the argument after it. The raw base64 copy of a masked value is
  * dropped: it would carry the secret past the mask.
  *
- * <p>Bodies: this stage masks attributes only. A kernel event's body is a template the mapping stage
- * made, rendered after this stage from the masked attributes (export.LogRecordMapper.redactAndRender),
- * so it shows what they show. The body form of {@link #apply(Attributes, String)} is for bodies still
- * built as finished text (the mappers not yet converted): it replaces each masked value's original
- * in the text and runs the patterns over it again, a heuristic that misses a value the text shows in
- * another form than its attribute.
+ * <p>Bodies: this stage masks attributes only. A kernel event's body is a template the mapping
+ * stage made, rendered after this stage from the masked attributes
+ * (export.LogRecordMapper.redactAndRender), so it shows what they show. The body form of {@link
+ * #apply(Attributes, String)} is for bodies still built as finished text (the mappers not yet
+ * converted): it replaces each masked value's original in the text and runs the patterns over it
+ * again, a heuristic that misses a value the text shows in another form than its attribute.
  *
  * <p>Every string here comes from a monitored process, so the patterns run on RE2/J: linear time in
  * the input whatever the pattern (java.util.regex backtracks; an unanchored pattern over a long
@@ -53,34 +53,48 @@ public final class Redactor {
   static final long MEMO_MAX_CHARS = 2L << 20;
 
   /** The secret words an option or variable name may contain. */
-  private static final String SECRET_WORD = "(?:password|passwd|passphrase|secret|token|api[-_]?key|"
-      + "access[-_]?key|private[-_]?key|credentials?)";
+  private static final String SECRET_WORD =
+      "(?:password|passwd|passphrase|secret|token|api[-_]?key|"
+          + "access[-_]?key|private[-_]?key|credentials?)";
 
   /** An option naming a secret (--password, --api-key, --db-token). */
   private static final String SECRET_NAME = "--?[a-z0-9_.]*" + SECRET_WORD + "[a-z0-9_.-]*";
 
   /** ... but not a file or length that holds or describes one (--password-file, --token-path). */
-  private static final Pattern NOT_A_SECRET = Pattern.compile(
-      "(?i)" + SECRET_WORD + "[a-z0-9_.-]*(?:file|path|dir|length|len)(?:[^a-z0-9_]|$)");
+  private static final Pattern NOT_A_SECRET =
+      Pattern.compile(
+          "(?i)" + SECRET_WORD + "[a-z0-9_.-]*(?:file|path|dir|length|len)(?:[^a-z0-9_]|$)");
 
   /** The literals a secret word starts with: SECRET_WORD cannot match without one (case folded). */
-  private static final Gate SECRET_WORD_GATE = Gate.ignoringCase("passw", "passphrase", "secret", "token", "api",
-      "access", "private", "credential");
+  private static final Gate SECRET_WORD_GATE =
+      Gate.ignoringCase(
+          "passw", "passphrase", "secret", "token", "api", "access", "private", "credential");
 
   /** The shipped patterns (redaction.defaults: true), each behind its gate. */
-  public static final List<RedactionPattern> DEFAULTS = List.of(
-      p("secret-option", "(?i)(?:^|\\s)(?<option>" + SECRET_NAME + ")(?:[=:]|\\s+)(?<secret>[^\\s'\"]+)"),
-      p("secret-env", "(?:^|[^A-Za-z0-9_])[A-Za-z_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY|"
-          + "PRIVATE_KEY|CREDENTIALS)[A-Za-z0-9_]*=(?<secret>[^\\s'\"]+)"),
-      // from "://" on, not from the scheme: a literal start lets RE2/J skip ahead with indexOf
-      p("url-credentials", "://[^/\\s:@]*:(?<secret>[^@\\s/]+)@"),
-      p("authorization-header", "(?i)(?:authorization|proxy-authorization|x-api-key|private-token):\\s*"
-          + "(?:bearer\\s+|basic\\s+|token\\s+)?(?<secret>[^\\s'\"]+)"),
-      p("aws-access-key-id", "(?:^|[^A-Z0-9])(?<secret>(?:AKIA|ASIA)[0-9A-Z]{16})(?:[^A-Z0-9]|$)"),
-      p("github-token", "(?<secret>gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"),
-      p("slack-token", "(?<secret>xox[abposr]-[A-Za-z0-9-]{10,})"),
-      p("jwt", "(?<secret>eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})"),
-      p("private-key-block", "(?<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]*)"));
+  public static final List<RedactionPattern> DEFAULTS =
+      List.of(
+          p(
+              "secret-option",
+              "(?i)(?:^|\\s)(?<option>" + SECRET_NAME + ")(?:[=:]|\\s+)(?<secret>[^\\s'\"]+)"),
+          p(
+              "secret-env",
+              "(?:^|[^A-Za-z0-9_])[A-Za-z_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY|"
+                  + "PRIVATE_KEY|CREDENTIALS)[A-Za-z0-9_]*=(?<secret>[^\\s'\"]+)"),
+          // from "://" on, not from the scheme: a literal start lets RE2/J skip ahead with indexOf
+          p("url-credentials", "://[^/\\s:@]*:(?<secret>[^@\\s/]+)@"),
+          p(
+              "authorization-header",
+              "(?i)(?:authorization|proxy-authorization|x-api-key|private-token):\\s*"
+                  + "(?:bearer\\s+|basic\\s+|token\\s+)?(?<secret>[^\\s'\"]+)"),
+          p(
+              "aws-access-key-id",
+              "(?:^|[^A-Z0-9])(?<secret>(?:AKIA|ASIA)[0-9A-Z]{16})(?:[^A-Z0-9]|$)"),
+          p(
+              "github-token",
+              "(?<secret>gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"),
+          p("slack-token", "(?<secret>xox[abposr]-[A-Za-z0-9-]{10,})"),
+          p("jwt", "(?<secret>eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})"),
+          p("private-key-block", "(?<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]*)"));
 
   /**
    * Necessary conditions of the shipped patterns that do not start with a literal: RE2/J runs its
@@ -88,12 +102,21 @@ public final class Redactor {
    * nearly no input holds the literal. A gate must never reject an input its pattern matches
    * (RedactorTest checks each against its pattern on generated inputs). User patterns have none.
    */
-  static final Map<String, Gate> GATES = Map.of(
-      "secret-option", SECRET_WORD_GATE,
-      "secret-env", Gate.exact("PASSW", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY",
-          "CREDENTIALS"),
-      "authorization-header", Gate.ignoringCase("authorization", "x-api-key", "private-token"),
-      "aws-access-key-id", Gate.exact("AKIA", "ASIA"));
+  static final Map<String, Gate> GATES =
+      Map.of(
+          "secret-option", SECRET_WORD_GATE,
+          "secret-env",
+              Gate.exact(
+                  "PASSW",
+                  "SECRET",
+                  "TOKEN",
+                  "API_KEY",
+                  "APIKEY",
+                  "ACCESS_KEY",
+                  "PRIVATE_KEY",
+                  "CREDENTIALS"),
+          "authorization-header", Gate.ignoringCase("authorization", "x-api-key", "private-token"),
+          "aws-access-key-id", Gate.exact("AKIA", "ASIA"));
 
   /**
    * The input can hold a match only if it contains one of the literals. Case-insensitive gates
@@ -128,7 +151,10 @@ public final class Redactor {
       char[] c = null;
       for (int i = 0; i < s.length(); i++) {
         char ch = s.charAt(i);
-        char f = ch >= 'A' && ch <= 'Z' ? (char) (ch + 32) : ch == '\u212A' ? 'k' : ch == '\u017F' ? 's' : ch;
+        char f =
+            ch >= 'A' && ch <= 'Z'
+                ? (char) (ch + 32)
+                : ch == '\u212A' ? 'k' : ch == '\u017F' ? 's' : ch;
         if (f != ch) {
           if (c == null) {
             c = s.toCharArray();
@@ -144,9 +170,14 @@ public final class Redactor {
    * A pattern with its gate. perArgument: the operator's patterns, which may be anchored to one
    * argument (^…$), run on each argument of an exec as well as on its line.
    */
-  private record Compiled(RedactionPattern pattern, Gate gate, boolean named, boolean option, boolean perArgument) {
+  private record Compiled(
+      RedactionPattern pattern, Gate gate, boolean named, boolean option, boolean perArgument) {
     Compiled(RedactionPattern p, Gate gate, boolean perArgument) {
-      this(p, gate, p.regex().namedGroups().containsKey("secret"), p.regex().namedGroups().containsKey("option"),
+      this(
+          p,
+          gate,
+          p.regex().namedGroups().containsKey("secret"),
+          p.regex().namedGroups().containsKey("option"),
           perArgument);
     }
   }
@@ -160,19 +191,21 @@ public final class Redactor {
   }
 
   /** The base64 copy of a field's exact bytes, dropped when the field is masked. */
-  private static final Map<String, String> RAW_COPIES = Map.of(
-      "process.command_line", KsecAttributes.PROCESS_COMMAND_ARGS_RAW.getKey(),
-      "process.command_args", KsecAttributes.PROCESS_COMMAND_ARGS_RAW.getKey(),
-      "file.path", KsecAttributes.FILE_PATH_RAW.getKey(),
-      "process.executable.path", KsecAttributes.PROCESS_EXECUTABLE_PATH_RAW.getKey(),
-      "process.working_directory", KsecAttributes.PROCESS_WORKING_DIRECTORY_RAW.getKey());
+  private static final Map<String, String> RAW_COPIES =
+      Map.of(
+          "process.command_line", KsecAttributes.PROCESS_COMMAND_ARGS_RAW.getKey(),
+          "process.command_args", KsecAttributes.PROCESS_COMMAND_ARGS_RAW.getKey(),
+          "file.path", KsecAttributes.FILE_PATH_RAW.getKey(),
+          "process.executable.path", KsecAttributes.PROCESS_EXECUTABLE_PATH_RAW.getKey(),
+          "process.working_directory", KsecAttributes.PROCESS_WORKING_DIRECTORY_RAW.getKey());
 
   /**
-   * Attributes that can carry what a process was given or named: those with raw copies, and what
-   * is derived from them (a name masked in its path but shown whole in file.name or a parent's
+   * Attributes that can carry what a process was given or named: those with raw copies, and what is
+   * derived from them (a name masked in its path but shown whole in file.name or a parent's
    * executable would carry the secret past the mask).
    */
-  private static final Set<String> FIELDS = union(RAW_COPIES.keySet(), KsecAttributeHandling.REDACTED);
+  private static final Set<String> FIELDS =
+      union(RAW_COPIES.keySet(), KsecAttributeHandling.REDACTED);
 
   private static Set<String> union(Set<String> a, Set<String> b) {
     Set<String> u = new java.util.HashSet<>(a);
@@ -181,6 +214,7 @@ public final class Redactor {
   }
 
   private final List<Compiled> patterns;
+
   /** FIELDS' keys and the extra ones. */
   private final Set<String> fields;
 
@@ -188,11 +222,14 @@ public final class Redactor {
     this(defaults, extra, Set.of());
   }
 
-  /** @param extraFields more string attributes to redact (other events' names, mount sources…) */
+  /**
+   * @param extraFields more string attributes to redact (other events' names, mount sources…)
+   */
   public Redactor(boolean defaults, List<RedactionPattern> extra, Set<String> extraFields) {
     List<Compiled> all = new ArrayList<>();
     if (defaults) {
-      DEFAULTS.forEach(p -> all.add(new Compiled(p, GATES.getOrDefault(p.name(), Gate.ALWAYS), false)));
+      DEFAULTS.forEach(
+          p -> all.add(new Compiled(p, GATES.getOrDefault(p.name(), Gate.ALWAYS), false)));
     }
     extra.forEach(p -> all.add(new Compiled(p, Gate.ALWAYS, true)));
     this.patterns = List.copyOf(all);
@@ -234,38 +271,41 @@ public final class Redactor {
     // an exec's line and its arguments: the patterns run once, over the line, and the arguments
     // get the same masks (a secret split over two arguments is masked in both fields)
     MaskedCommand command = maskCommand(in.get(COMMAND_LINE), in.get(COMMAND_ARGS));
-    in.forEach((k, v) -> {
-      if (!fields.contains(k.getKey())) {
-        return;
-      }
-      if (v instanceof String s) {
-        String r = command != null && k.equals(COMMAND_LINE) ? command.line() : mask(s);
-        if (!r.equals(s)) {
-          out[0] = out[0] == null ? in.toBuilder() : out[0];
-          out[0].put(AttributeKey.stringKey(k.getKey()), r);
-          touched.add(k.getKey());
-          put(replacedHolder, s, r);
-        }
-      } else if (v instanceof List<?> l && k.getType() == io.opentelemetry.api.common.AttributeType.STRING_ARRAY) {
-        @SuppressWarnings("unchecked")
-        List<String> list = (List<String>) l;
-        List<String> r = command != null && k.equals(COMMAND_ARGS) ? command.args() : maskArgs(list);
-        if (!r.equals(list)) {
-          out[0] = out[0] == null ? in.toBuilder() : out[0];
-          out[0].put(AttributeKey.stringArrayKey(k.getKey()), r);
-          touched.add(k.getKey());
-          for (int i = 0; i < list.size(); i++) {
-            if (!list.get(i).equals(r.get(i))) {
-              put(replacedHolder, list.get(i), r.get(i));
+    in.forEach(
+        (k, v) -> {
+          if (!fields.contains(k.getKey())) {
+            return;
+          }
+          if (v instanceof String s) {
+            String r = command != null && k.equals(COMMAND_LINE) ? command.line() : mask(s);
+            if (!r.equals(s)) {
+              out[0] = out[0] == null ? in.toBuilder() : out[0];
+              out[0].put(AttributeKey.stringKey(k.getKey()), r);
+              touched.add(k.getKey());
+              put(replacedHolder, s, r);
+            }
+          } else if (v instanceof List<?> l
+              && k.getType() == io.opentelemetry.api.common.AttributeType.STRING_ARRAY) {
+            @SuppressWarnings("unchecked")
+            List<String> list = (List<String>) l;
+            List<String> r =
+                command != null && k.equals(COMMAND_ARGS) ? command.args() : maskArgs(list);
+            if (!r.equals(list)) {
+              out[0] = out[0] == null ? in.toBuilder() : out[0];
+              out[0].put(AttributeKey.stringArrayKey(k.getKey()), r);
+              touched.add(k.getKey());
+              for (int i = 0; i < list.size(); i++) {
+                if (!list.get(i).equals(r.get(i))) {
+                  put(replacedHolder, list.get(i), r.get(i));
+                }
+              }
             }
           }
-        }
-      }
-      String raw = RAW_COPIES.get(k.getKey());
-      if (raw != null && touched.contains(k.getKey())) {
-        dropRaw.add(raw);
-      }
-    });
+          String raw = RAW_COPIES.get(k.getKey());
+          if (raw != null && touched.contains(k.getKey())) {
+            dropRaw.add(raw);
+          }
+        });
     AttributesBuilder b = out[0];
     if (b == null) {
       return new Redacted(in, body);
@@ -274,7 +314,8 @@ public final class Redactor {
       b.remove(AttributeKey.stringKey(raw));
     }
     b.put(KsecAttributes.POLICY_REDACTED, List.copyOf(touched));
-    return new Redacted(b.build(), maskBody(body, replacedHolder[0] == null ? Map.of() : replacedHolder[0]));
+    return new Redacted(
+        b.build(), maskBody(body, replacedHolder[0] == null ? Map.of() : replacedHolder[0]));
   }
 
   private static void put(Map<String, String>[] holder, String from, String to) {
@@ -308,6 +349,7 @@ public final class Redactor {
    * full rather than kept in LRU order: cheaper, and a miss only costs the regex pass).
    */
   private final Map<String, String> memo = new ConcurrentHashMap<>();
+
   /** Characters held by the memo, keys and values; cleared whole past MEMO_MAX_CHARS. */
   private final AtomicLong memoChars = new AtomicLong();
 
@@ -442,16 +484,18 @@ public final class Redactor {
     return sb == null ? s : sb.append(s, last, s.length()).toString();
   }
 
-  private static final AttributeKey<String> COMMAND_LINE = AttributeKey.stringKey("process.command_line");
-  private static final AttributeKey<List<String>> COMMAND_ARGS = AttributeKey.stringArrayKey("process.command_args");
+  private static final AttributeKey<String> COMMAND_LINE =
+      AttributeKey.stringKey("process.command_line");
+  private static final AttributeKey<List<String>> COMMAND_ARGS =
+      AttributeKey.stringArrayKey("process.command_args");
 
   /** An exec's command line and arguments, masked alike. */
   record MaskedCommand(String line, List<String> args) {}
 
   /**
-   * Masks a command line and the arguments it was joined from in one pass over the line; null
-   * when the line is not exactly the arguments joined by spaces (then each is masked alone). An
-   * argument after one naming a secret is masked whole, in both.
+   * Masks a command line and the arguments it was joined from in one pass over the line; null when
+   * the line is not exactly the arguments joined by spaces (then each is masked alone). An argument
+   * after one naming a secret is masked whole, in both.
    */
   MaskedCommand maskCommand(String line, List<String> args) {
     if (line == null || args == null || args.isEmpty()) {
@@ -490,7 +534,8 @@ public final class Redactor {
       }
       for (int i = 0; i < args.size(); i++) {
         String a = args.get(i);
-        if (a.length() <= MAX_MATCHED_CHARS) { // longer ones are masked past the cap by the line's spans
+        if (a.length()
+            <= MAX_MATCHED_CHARS) { // longer ones are masked past the cap by the line's spans
           flagged = flagged == null ? new Spans() : flagged;
           collect(c, a, flagged, offsets[i]);
         }
@@ -516,7 +561,9 @@ public final class Redactor {
   }
 
   private static boolean isSecretFlag(String arg) {
-    return arg.startsWith("-") && SECRET_WORD_GATE.admits(arg, Gate.fold(arg)) && SECRET_FLAG.matcher(arg).matches();
+    return arg.startsWith("-")
+        && SECRET_WORD_GATE.admits(arg, Gate.fold(arg))
+        && SECRET_FLAG.matcher(arg).matches();
   }
 
   List<String> maskArgs(List<String> args) {

@@ -4,14 +4,13 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -21,9 +20,9 @@ import java.util.logging.Logger;
 /**
  * One loaded BPF object: its programs, their links, its ring buffer and its drop counters.
  *
- * <p>Lifecycle: {@link #load} → {@link #attachAll} → {@link #poll} from one thread →
- * {@link #detachAll} → {@link #drain} → {@link #close}. Records are copied out of the ring buffer
- * (it is mapped read-only) before they reach the sink.
+ * <p>Lifecycle: {@link #load} → {@link #attachAll} → {@link #poll} from one thread → {@link
+ * #detachAll} → {@link #drain} → {@link #close}. Records are copied out of the ring buffer (it is
+ * mapped read-only) before they reach the sink.
  */
 public final class BpfProbes implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(BpfProbes.class.getName());
@@ -52,30 +51,39 @@ public final class BpfProbes implements AutoCloseable {
    *
    * @param ringBufferBytes size of the ring buffer, a power of two multiple of the page size
    */
-  public static BpfProbes load(byte[] elf, String name, long ringBufferBytes, Consumer<byte[]> sink) {
+  public static BpfProbes load(
+      byte[] elf, String name, long ringBufferBytes, Consumer<byte[]> sink) {
     Libbpf lib = Libbpf.get();
     Deque<String> warnings = new ArrayDeque<>();
-    lib.setPrintCallback((level, line) -> {
-      if (level == Libbpf.LIBBPF_WARN) {
-        synchronized (warnings) {
-          warnings.addLast(line);
-          if (warnings.size() > 40) {
-            warnings.removeFirst();
+    lib.setPrintCallback(
+        (level, line) -> {
+          if (level == Libbpf.LIBBPF_WARN) {
+            synchronized (warnings) {
+              warnings.addLast(line);
+              if (warnings.size() > 40) {
+                warnings.removeFirst();
+              }
+            }
+            LOG.fine(() -> "libbpf: " + line);
+          } else {
+            LOG.finest(() -> "libbpf: " + line);
           }
-        }
-        LOG.fine(() -> "libbpf: " + line);
-      } else {
-        LOG.finest(() -> "libbpf: " + line);
-      }
-    });
+        });
     try (Arena call = Arena.ofConfined()) {
-      MemorySegment buf = Arena.global().allocate(elf.length, 8); // libbpf may keep a pointer into it
+      MemorySegment buf =
+          Arena.global().allocate(elf.length, 8); // libbpf may keep a pointer into it
       buf.copyFrom(MemorySegment.ofArray(elf));
       MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
-      MemorySegment obj = (MemorySegment) lib.objectOpenMem.invokeExact(errno, buf, (long) elf.length, MemorySegment.NULL);
+      MemorySegment obj =
+          (MemorySegment)
+              lib.objectOpenMem.invokeExact(errno, buf, (long) elf.length, MemorySegment.NULL);
       if (obj.address() == 0) {
-        throw new ProbeException("cannot open BPF object " + name + ": " + Libc.strerror(Libbpf.errno(errno))
-            + " (is the agent jar complete? rebuild it with 'mvn package')");
+        throw new ProbeException(
+            "cannot open BPF object "
+                + name
+                + ": "
+                + Libc.strerror(Libbpf.errno(errno))
+                + " (is the agent jar complete? rebuild it with 'mvn package')");
       }
       BpfProbes probes = new BpfProbes(lib, obj, sink);
       probes.skipMissingTracepoints();
@@ -83,8 +91,10 @@ public final class BpfProbes implements AutoCloseable {
       int rc = (int) lib.mapSetMaxEntries.invokeExact(rbMap, (int) ringBufferBytes);
       if (rc != 0) {
         probes.close();
-        throw new ProbeException("receivers.ebpf.ring_buffer_size_mib: " + (ringBufferBytes >> 20)
-            + " MiB is not accepted: use a power of two");
+        throw new ProbeException(
+            "receivers.ebpf.ring_buffer_size_mib: "
+                + (ringBufferBytes >> 20)
+                + " MiB is not accepted: use a power of two");
       }
       rc = (int) lib.objectLoad.invokeExact(obj);
       if (rc != 0) {
@@ -109,21 +119,32 @@ public final class BpfProbes implements AutoCloseable {
       LOG.fine(() -> "libbpf: " + line);
     }
     String err = Libc.strerror(errno);
-    String hint = switch (errno) {
-      case 1, 13 -> "the kernel refused: run the agent as root (or with CAP_BPF, CAP_PERFMON and"
-          + " CAP_SYS_RESOURCE), and check that kernel lockdown or a security module allows BPF";
-      case 7, 22 -> "the kernel's verifier rejected a program: run with --debug to see the verifier log";
-      case 2 -> "a kernel type or helper the probes need is missing: the kernel must have BTF"
-          + " (/sys/kernel/btf/vmlinux) and be 5.17 or newer";
-      case 95, 524 -> "this kernel does not support a BPF feature the probes use (5.17 or newer needed)";
-      default -> "run with --debug for libbpf's log";
-    };
-    String detail = log.stream()
-        .filter(l -> l.contains("failed to load") || l.contains("failed to create") || l.contains("Error"))
-        .reduce((a, b) -> b)
-        .map(l -> " [libbpf: " + l.replace("libbpf: ", "") + "]")
-        .orElse("");
-    return new ProbeException("loading BPF object " + name + " failed: " + err + ": " + hint + detail);
+    String hint =
+        switch (errno) {
+          case 1, 13 ->
+              "the kernel refused: run the agent as root (or with CAP_BPF, CAP_PERFMON and"
+                  + " CAP_SYS_RESOURCE), and check that kernel lockdown or a security module allows BPF";
+          case 7, 22 ->
+              "the kernel's verifier rejected a program: run with --debug to see the verifier log";
+          case 2 ->
+              "a kernel type or helper the probes need is missing: the kernel must have BTF"
+                  + " (/sys/kernel/btf/vmlinux) and be 5.17 or newer";
+          case 95, 524 ->
+              "this kernel does not support a BPF feature the probes use (5.17 or newer needed)";
+          default -> "run with --debug for libbpf's log";
+        };
+    String detail =
+        log.stream()
+            .filter(
+                l ->
+                    l.contains("failed to load")
+                        || l.contains("failed to create")
+                        || l.contains("Error"))
+            .reduce((a, b) -> b)
+            .map(l -> " [libbpf: " + l.replace("libbpf: ", "") + "]")
+            .orElse("");
+    return new ProbeException(
+        "loading BPF object " + name + " failed: " + err + ": " + hint + detail);
   }
 
   /**
@@ -131,8 +152,10 @@ public final class BpfProbes implements AutoCloseable {
    * init_module on a kernel without modules), so that one missing event does not cost the rest.
    */
   private void skipMissingTracepoints() throws Throwable {
-    Path tracefs = Files.isDirectory(Path.of("/sys/kernel/tracing/events"))
-        ? Path.of("/sys/kernel/tracing/events") : Path.of("/sys/kernel/debug/tracing/events");
+    Path tracefs =
+        Files.isDirectory(Path.of("/sys/kernel/tracing/events"))
+            ? Path.of("/sys/kernel/tracing/events")
+            : Path.of("/sys/kernel/debug/tracing/events");
     if (!Files.isDirectory(tracefs)) {
       return; // attach will name the problem
     }
@@ -144,12 +167,14 @@ public final class BpfProbes implements AutoCloseable {
       }
       String section = cString((MemorySegment) lib.programSectionName.invokeExact(prog));
       String[] parts = section.split("/");
-      if (parts.length == 3 && (parts[0].equals("tp") || parts[0].equals("tracepoint"))
+      if (parts.length == 3
+          && (parts[0].equals("tp") || parts[0].equals("tracepoint"))
           && !Files.isDirectory(tracefs.resolve(parts[1]).resolve(parts[2]))) {
         int unused = (int) lib.programSetAutoload.invokeExact(prog, false);
         skipped.add(parts[1] + "/" + parts[2]);
       }
-      // a BTF-typed tracepoint names no subsystem; a kernel without it (io_uring compiled out) would
+      // a BTF-typed tracepoint names no subsystem; a kernel without it (io_uring compiled out)
+      // would
       // refuse the whole object at load, so look for it under every subsystem
       if (parts.length == 2 && parts[0].equals("tp_btf") && !anySubsystemHas(tracefs, parts[1])) {
         int unused = (int) lib.programSetAutoload.invokeExact(prog, false);
@@ -157,8 +182,11 @@ public final class BpfProbes implements AutoCloseable {
       }
     }
     if (!skipped.isEmpty()) {
-      LOG.info("this kernel lacks " + skipped.size() + " tracepoints; their probes are left out: "
-          + String.join(", ", skipped));
+      LOG.info(
+          "this kernel lacks "
+              + skipped.size()
+              + " tracepoints; their probes are left out: "
+              + String.join(", ", skipped));
     }
     fallback = SyscallFallback.entries(skipped);
     prog = MemorySegment.NULL;
@@ -188,11 +216,15 @@ public final class BpfProbes implements AutoCloseable {
     int fd = mapFd(SyscallFallback.MAP);
     try (Arena call = Arena.ofConfined()) {
       for (var e : fallback.entrySet()) {
-        mapUpdate(fd, SyscallFallback.MAP, call.allocateFrom(MapLayout.FALLBACK_KEY, e.getKey()),
+        mapUpdate(
+            fd,
+            SyscallFallback.MAP,
+            call.allocateFrom(MapLayout.FALLBACK_KEY, e.getKey()),
             call.allocateFrom(MapLayout.FALLBACK_VALUE, e.getValue()));
       }
     }
-    LOG.info("module and kexec calls are watched through raw_tp/sys_exit (their tracepoints are missing)");
+    LOG.info(
+        "module and kexec calls are watched through raw_tp/sys_exit (their tracepoints are missing)");
   }
 
   /** Tracepoints this kernel lacks, whose programs were not loaded. */
@@ -217,8 +249,14 @@ public final class BpfProbes implements AutoCloseable {
       MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
       int rc = (int) lib.mapUpdateElem.invokeExact(errno, fd, key, value, 0L);
       if (rc != 0) {
-        throw new ProbeException("cannot write BPF map " + mapName + ": " + Libc.strerror(Libbpf.errno(errno))
-            + (Libbpf.errno(errno) == 7 ? " (too many entries: the policy lists more than the map holds)" : ""));
+        throw new ProbeException(
+            "cannot write BPF map "
+                + mapName
+                + ": "
+                + Libc.strerror(Libbpf.errno(errno))
+                + (Libbpf.errno(errno) == 7
+                    ? " (too many entries: the policy lists more than the map holds)"
+                    : ""));
       }
     } catch (ProbeException e) {
       throw e;
@@ -235,7 +273,9 @@ public final class BpfProbes implements AutoCloseable {
       k.copyFrom(MemorySegment.ofArray(key));
       MemorySegment v = call.allocate(valueSize, 8);
       int rc = (int) lib.mapLookupElem.invokeExact(errno, fd, k, v);
-      return rc == 0 ? java.util.Optional.of(v.toArray(ValueLayout.JAVA_BYTE)) : java.util.Optional.empty();
+      return rc == 0
+          ? java.util.Optional.of(v.toArray(ValueLayout.JAVA_BYTE))
+          : java.util.Optional.empty();
     } catch (Throwable t) {
       throw new IllegalStateException(t);
     }
@@ -248,7 +288,8 @@ public final class BpfProbes implements AutoCloseable {
       MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
       MemorySegment key = call.allocate(keySize, 8);
       MemorySegment prev = MemorySegment.NULL;
-      while ((int) lib.mapGetNextKey.invokeExact(errno, fd, prev, key) == 0 && keys.size() < 1_000_000) {
+      while ((int) lib.mapGetNextKey.invokeExact(errno, fd, prev, key) == 0
+          && keys.size() < 1_000_000) {
         keys.add(key.toArray(ValueLayout.JAVA_BYTE));
         prev = call.allocate(keySize, 8);
         prev.copyFrom(key);
@@ -273,9 +314,11 @@ public final class BpfProbes implements AutoCloseable {
 
   private MemorySegment map(String mapName) throws Throwable {
     try (Arena call = Arena.ofConfined()) {
-      MemorySegment m = (MemorySegment) lib.objectFindMap.invokeExact(object, call.allocateFrom(mapName));
+      MemorySegment m =
+          (MemorySegment) lib.objectFindMap.invokeExact(object, call.allocateFrom(mapName));
       if (m.address() == 0) {
-        throw new ProbeException("BPF object lacks map '" + mapName + "': probes and agent are out of step, rebuild");
+        throw new ProbeException(
+            "BPF object lacks map '" + mapName + "': probes and agent are out of step, rebuild");
       }
       return m;
     }
@@ -313,7 +356,8 @@ public final class BpfProbes implements AutoCloseable {
         addId(ids, ObjectKind.MAP, (int) lib.mapFd.invokeExact(map));
       }
       MemorySegment prog = MemorySegment.NULL;
-      while ((prog = (MemorySegment) lib.objectNextProgram.invokeExact(object, prog)).address() != 0) {
+      while ((prog = (MemorySegment) lib.objectNextProgram.invokeExact(object, prog)).address()
+          != 0) {
         if ((boolean) lib.programAutoload.invokeExact(prog)) {
           addId(ids, ObjectKind.PROGRAM, (int) lib.programFd.invokeExact(prog));
         }
@@ -328,7 +372,8 @@ public final class BpfProbes implements AutoCloseable {
   }
 
   private void addId(List<ObjectId> ids, ObjectKind kind, int fd) {
-    int id = fd < 0 ? 0 : objectInfo(fd).getInt(4); // struct bpf_{map,prog,link}_info: type, id, ...
+    int id =
+        fd < 0 ? 0 : objectInfo(fd).getInt(4); // struct bpf_{map,prog,link}_info: type, id, ...
     if (id != 0) {
       ids.add(new ObjectId(kind, id));
     }
@@ -372,17 +417,30 @@ public final class BpfProbes implements AutoCloseable {
         links.add(link);
         attached.add(section);
       }
-      MemorySegment cb = NativeLibraries.LINKER.upcallStub(
-          MethodHandles.lookup().findVirtual(BpfProbes.class, "onSample",
-              MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, long.class)).bindTo(this),
-          FunctionDescriptor.of(NativeLibraries.C_INT, NativeLibraries.C_POINTER, NativeLibraries.C_POINTER,
-              NativeLibraries.C_LONG),
-          arena);
+      MemorySegment cb =
+          NativeLibraries.LINKER.upcallStub(
+              MethodHandles.lookup()
+                  .findVirtual(
+                      BpfProbes.class,
+                      "onSample",
+                      MethodType.methodType(
+                          int.class, MemorySegment.class, MemorySegment.class, long.class))
+                  .bindTo(this),
+              FunctionDescriptor.of(
+                  NativeLibraries.C_INT,
+                  NativeLibraries.C_POINTER,
+                  NativeLibraries.C_POINTER,
+                  NativeLibraries.C_LONG),
+              arena);
       int fd = (int) lib.mapFd.invokeExact(map(RING_BUFFER_MAP));
-      ringBuffer = (MemorySegment) lib.ringBufferNew.invokeExact(errno, fd, cb, MemorySegment.NULL, MemorySegment.NULL);
+      ringBuffer =
+          (MemorySegment)
+              lib.ringBufferNew.invokeExact(errno, fd, cb, MemorySegment.NULL, MemorySegment.NULL);
       if (ringBuffer.address() == 0) {
-        throw new ProbeException("cannot map the BPF ring buffer: " + Libc.strerror(Libbpf.errno(errno))
-            + " (raise the locked-memory limit: ulimit -l unlimited)");
+        throw new ProbeException(
+            "cannot map the BPF ring buffer: "
+                + Libc.strerror(Libbpf.errno(errno))
+                + " (raise the locked-memory limit: ulimit -l unlimited)");
       }
       return List.copyOf(attached);
     } catch (ProbeException e) {
@@ -396,14 +454,26 @@ public final class BpfProbes implements AutoCloseable {
 
   static String attachFailure(String prog, String section, int errno) {
     String what = section.replaceFirst("^(tp|tracepoint|raw_tp|raw_tracepoint|tp_btf)/", "");
-    String hint = switch (errno) {
-      case 2 -> "no tracepoint " + what + " under /sys/kernel/tracing/events: is tracefs mounted, and was the"
-          + " kernel built with CONFIG_TRACEPOINTS and CONFIG_FTRACE_SYSCALLS?";
-      case 1, 13 -> "permission denied: run as root (tracefs and perf events need CAP_PERFMON or CAP_SYS_ADMIN)";
-      case 95, 524 -> "this kernel does not support attaching " + section;
-      default -> Libc.strerror(errno);
-    };
-    return "cannot attach probe " + prog + " (" + section + "): " + Libc.strerror(errno) + ": " + hint;
+    String hint =
+        switch (errno) {
+          case 2 ->
+              "no tracepoint "
+                  + what
+                  + " under /sys/kernel/tracing/events: is tracefs mounted, and was the"
+                  + " kernel built with CONFIG_TRACEPOINTS and CONFIG_FTRACE_SYSCALLS?";
+          case 1, 13 ->
+              "permission denied: run as root (tracefs and perf events need CAP_PERFMON or CAP_SYS_ADMIN)";
+          case 95, 524 -> "this kernel does not support attaching " + section;
+          default -> Libc.strerror(errno);
+        };
+    return "cannot attach probe "
+        + prog
+        + " ("
+        + section
+        + "): "
+        + Libc.strerror(errno)
+        + ": "
+        + hint;
   }
 
   @SuppressWarnings("unused") // upcall from ring_buffer__poll
@@ -467,7 +537,10 @@ public final class BpfProbes implements AutoCloseable {
     return perCpuSums(DROPS_MAP, types);
   }
 
-  /** Calls whose entry could not be stashed for their exit (no task storage), per type, summed over CPUs. */
+  /**
+   * Calls whose entry could not be stashed for their exit (no task storage), per type, summed over
+   * CPUs.
+   */
   public long[] stashFailures(int types) {
     return perCpuSums("stash_fails", types);
   }
@@ -489,7 +562,9 @@ public final class BpfProbes implements AutoCloseable {
         }
         long sum = 0;
         for (int cpu = 0; cpu < cpus; cpu++) {
-          sum += values.getAtIndex(MapLayout.COUNTER_VALUE, cpu); // a u64 per CPU: no padding between them
+          sum +=
+              values.getAtIndex(
+                  MapLayout.COUNTER_VALUE, cpu); // a u64 per CPU: no padding between them
         }
         out[type] = sum;
       }

@@ -8,21 +8,40 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The type information (BTF) clang writes into a BPF object: the layout of its structs and of
- * its maps' keys and values as they were compiled. Read from the ELF ".BTF" section (or from raw
- * BTF such as /sys/kernel/btf/vmlinux) without libbpf, bpftool or a kernel, so that a unit test
- * can hold the agent's hand-kept offsets to the object it ships (WireLayoutTest). Every kind of
- * type record is stepped over by its size; ints, pointers, arrays, structs, unions, enums,
- * typedefs and modifiers are laid out.
+ * The type information (BTF) clang writes into a BPF object: the layout of its structs and of its
+ * maps' keys and values as they were compiled. Read from the ELF ".BTF" section (or from raw BTF
+ * such as /sys/kernel/btf/vmlinux) without libbpf, bpftool or a kernel, so that a unit test can
+ * hold the agent's hand-kept offsets to the object it ships (WireLayoutTest). Every kind of type
+ * record is stepped over by its size; ints, pointers, arrays, structs, unions, enums, typedefs and
+ * modifiers are laid out.
  */
 public final class Btf {
-  private static final int INT = 1, PTR = 2, ARRAY = 3, STRUCT = 4, UNION = 5, ENUM = 6, FWD = 7, TYPEDEF = 8,
-      VOLATILE = 9, CONST = 10, RESTRICT = 11, FUNC = 12, FUNC_PROTO = 13, VAR = 14, DATASEC = 15, FLOAT = 16,
-      DECL_TAG = 17, TYPE_TAG = 18, ENUM64 = 19;
+  private static final int INT = 1,
+      PTR = 2,
+      ARRAY = 3,
+      STRUCT = 4,
+      UNION = 5,
+      ENUM = 6,
+      FWD = 7,
+      TYPEDEF = 8,
+      VOLATILE = 9,
+      CONST = 10,
+      RESTRICT = 11,
+      FUNC = 12,
+      FUNC_PROTO = 13,
+      VAR = 14,
+      DATASEC = 15,
+      FLOAT = 16,
+      DECL_TAG = 17,
+      TYPE_TAG = 18,
+      ENUM64 = 19;
   private static final short MAGIC = (short) 0xeb9f;
 
-  /** One type record: its kind, name, size or referenced type, vlen, and the kind's trailing words. */
-  private record Type(int kind, String name, int sizeOrType, int vlen, boolean kindFlag, int[] extra) {}
+  /**
+   * One type record: its kind, name, size or referenced type, vlen, and the kind's trailing words.
+   */
+  private record Type(
+      int kind, String name, int sizeOrType, int vlen, boolean kindFlag, int[] extra) {}
 
   /**
    * A member in bytes. For an array, elementSize and count are its element's size and number;
@@ -38,10 +57,17 @@ public final class Btf {
   }
 
   /**
-   * A map of the ".maps" section as libbpf reads its definition (__uint(type, ...), __type(key, ...));
-   * keyType and valueType name the declared types ("__u32", "path_key"), empty when sizes were given.
+   * A map of the ".maps" section as libbpf reads its definition (__uint(type, ...), __type(key,
+   * ...)); keyType and valueType name the declared types ("__u32", "path_key"), empty when sizes
+   * were given.
    */
-  public record MapDef(String name, int type, int maxEntries, int keySize, int valueSize, String keyType,
+  public record MapDef(
+      String name,
+      int type,
+      int maxEntries,
+      int keySize,
+      int valueSize,
+      String keyType,
       String valueType) {}
 
   private final List<Type> types; // index: type id; 0 is void
@@ -87,7 +113,8 @@ public final class Btf {
     if (b.getShort(0) != MAGIC) {
       b.order(ByteOrder.BIG_ENDIAN);
       if (b.getShort(0) != MAGIC) {
-        throw new IllegalArgumentException("not BTF (magic " + Integer.toHexString(b.getShort(0) & 0xffff) + ")");
+        throw new IllegalArgumentException(
+            "not BTF (magic " + Integer.toHexString(b.getShort(0) & 0xffff) + ")");
       }
     }
     int hdrLen = b.getInt(4);
@@ -100,19 +127,23 @@ public final class Btf {
       int info = b.getInt(p + 4);
       int kind = (info >>> 24) & 0x1f;
       int vlen = info & 0xffff;
-      int words = switch (kind) {
-        case PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG -> 0;
-        case INT, VAR, DECL_TAG -> 1;
-        case ARRAY -> 3;
-        case ENUM, FUNC_PROTO -> 2 * vlen;
-        case STRUCT, UNION, DATASEC, ENUM64 -> 3 * vlen;
-        default -> throw new IllegalArgumentException("BTF type " + types.size() + " is of unknown kind " + kind);
-      };
+      int words =
+          switch (kind) {
+            case PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG -> 0;
+            case INT, VAR, DECL_TAG -> 1;
+            case ARRAY -> 3;
+            case ENUM, FUNC_PROTO -> 2 * vlen;
+            case STRUCT, UNION, DATASEC, ENUM64 -> 3 * vlen;
+            default ->
+                throw new IllegalArgumentException(
+                    "BTF type " + types.size() + " is of unknown kind " + kind);
+          };
       int[] extra = new int[words];
       for (int i = 0; i < words; i++) {
         extra[i] = b.getInt(p + 12 + 4 * i);
       }
-      types.add(new Type(kind, cString(strings, b.getInt(p)), b.getInt(p + 8), vlen, info < 0, extra));
+      types.add(
+          new Type(kind, cString(strings, b.getInt(p)), b.getInt(p + 8), vlen, info < 0, extra));
       p += 12 + 4 * words;
     }
     return new Btf(types, strings);
@@ -142,7 +173,9 @@ public final class Btf {
       int size = sizeOf(type);
       Type r = types.get(skip(type, true));
       boolean array = r != null && r.kind == ARRAY;
-      fields.add(new Field(name, bits / 8, size, array ? sizeOf(r.extra[0]) : size, array ? r.extra[2] : 1));
+      fields.add(
+          new Field(
+              name, bits / 8, size, array ? sizeOf(r.extra[0]) : size, array ? r.extra[2] : 1));
     }
     return new Struct(t.name, t.sizeOrType, List.copyOf(fields));
   }
@@ -188,7 +221,7 @@ public final class Btf {
           valueSize = sizeOf(target);
           valueType = nameOf(target);
         }
-        default -> { } // map_flags, pinning, ...: no layout
+        default -> {} // map_flags, pinning, ...: no layout
       }
     }
     return new MapDef(name, type, maxEntries, keySize, valueSize, keyType, valueType);
@@ -204,15 +237,17 @@ public final class Btf {
       case PTR -> 8; // BPF is a 64-bit target
       case ARRAY -> Math.multiplyExact(t.extra[2], sizeOf(t.extra[0]));
       case TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG, VAR -> sizeOf(t.sizeOrType);
-      default -> throw new IllegalArgumentException("BTF type " + id + " (" + t.name + ", kind " + t.kind
-          + ") has no size");
+      default ->
+          throw new IllegalArgumentException(
+              "BTF type " + id + " (" + t.name + ", kind " + t.kind + ") has no size");
     };
   }
 
   /** The type under modifiers (const, volatile...), and under typedefs too when asked. */
   private int skip(int id, boolean typedefs) {
     for (Type t = types.get(id); t != null; t = types.get(id)) {
-      boolean modifier = t.kind == VOLATILE || t.kind == CONST || t.kind == RESTRICT || t.kind == TYPE_TAG;
+      boolean modifier =
+          t.kind == VOLATILE || t.kind == CONST || t.kind == RESTRICT || t.kind == TYPE_TAG;
       if (!modifier && !(typedefs && t.kind == TYPEDEF)) {
         break;
       }

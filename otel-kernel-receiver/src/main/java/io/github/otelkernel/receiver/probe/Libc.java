@@ -14,17 +14,27 @@ public final class Libc {
   public static final int CLOCK_REALTIME = 0;
   public static final int CLOCK_BOOTTIME = 7;
 
-  private static final MethodHandle CLOCK_GETTIME = NativeLibraries.downcall(
-      NativeLibraries.LINKER.defaultLookup(), "clock_gettime", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
-  private static final MethodHandle STRERROR = NativeLibraries.downcall(
-      NativeLibraries.LINKER.defaultLookup(), "strerror", FunctionDescriptor.of(C_POINTER, C_INT));
-  private static final MethodHandle GETEUID = NativeLibraries.downcall(
-      NativeLibraries.LINKER.defaultLookup(), "geteuid", FunctionDescriptor.of(C_INT));
+  private static final MethodHandle CLOCK_GETTIME =
+      NativeLibraries.downcall(
+          NativeLibraries.LINKER.defaultLookup(),
+          "clock_gettime",
+          FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+  private static final MethodHandle STRERROR =
+      NativeLibraries.downcall(
+          NativeLibraries.LINKER.defaultLookup(),
+          "strerror",
+          FunctionDescriptor.of(C_POINTER, C_INT));
+  private static final MethodHandle GETEUID =
+      NativeLibraries.downcall(
+          NativeLibraries.LINKER.defaultLookup(), "geteuid", FunctionDescriptor.of(C_INT));
 
-  private static final MethodHandle MOUNT = NativeLibraries.downcall(
-      NativeLibraries.LINKER.defaultLookup(), "mount",
-      FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, NativeLibraries.C_LONG, C_POINTER),
-      java.lang.foreign.Linker.Option.captureCallState("errno"));
+  private static final MethodHandle MOUNT =
+      NativeLibraries.downcall(
+          NativeLibraries.LINKER.defaultLookup(),
+          "mount",
+          FunctionDescriptor.of(
+              C_INT, C_POINTER, C_POINTER, C_POINTER, NativeLibraries.C_LONG, C_POINTER),
+          java.lang.foreign.Linker.Option.captureCallState("errno"));
 
   private Libc() {}
 
@@ -32,8 +42,15 @@ public final class Libc {
   public static int mount(String source, String target, String type) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment errno = a.allocate(NativeLibraries.CAPTURE_LAYOUT);
-      int rc = (int) MOUNT.invokeExact(errno, a.allocateFrom(source), a.allocateFrom(target), a.allocateFrom(type),
-          0L, MemorySegment.NULL);
+      int rc =
+          (int)
+              MOUNT.invokeExact(
+                  errno,
+                  a.allocateFrom(source),
+                  a.allocateFrom(target),
+                  a.allocateFrom(type),
+                  0L,
+                  MemorySegment.NULL);
       return rc == 0 ? 0 : Libbpf.errno(errno);
     } catch (Throwable t) {
       throw new IllegalStateException(t);

@@ -9,7 +9,10 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
-/** Finds native symbols and builds downcall handles; errno is captured where libbpf reports through it. */
+/**
+ * Finds native symbols and builds downcall handles; errno is captured where libbpf reports through
+ * it.
+ */
 final class NativeLibraries {
   static final Linker LINKER = Linker.nativeLinker();
   static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
@@ -28,11 +31,18 @@ final class NativeLibraries {
     }
   }
 
-  static MethodHandle downcall(SymbolLookup lookup, String name, FunctionDescriptor fd, Linker.Option... options) {
-    var symbol = lookup.find(name)
-        .or(() -> LINKER.defaultLookup().find(name))
-        .orElseThrow(() -> new ProbeException("native symbol " + name
-            + " not found: libbpf 1.0 or newer is needed (apt-get install libbpf1)"));
+  static MethodHandle downcall(
+      SymbolLookup lookup, String name, FunctionDescriptor fd, Linker.Option... options) {
+    var symbol =
+        lookup
+            .find(name)
+            .or(() -> LINKER.defaultLookup().find(name))
+            .orElseThrow(
+                () ->
+                    new ProbeException(
+                        "native symbol "
+                            + name
+                            + " not found: libbpf 1.0 or newer is needed (apt-get install libbpf1)"));
     return LINKER.downcallHandle(symbol, fd, options);
   }
 

@@ -15,7 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
-  private final ConfigLoader loader = new ConfigLoader(Map.of("OTLP_HOST", "collector.example:4317", "TOKEN", "s3cret"));
+  private final ConfigLoader loader =
+      new ConfigLoader(Map.of("OTLP_HOST", "collector.example:4317", "TOKEN", "s3cret"));
 
   private ConfigException error(String yaml) {
     return assertThrows(ConfigException.class, () -> loader.parse("c.yaml", yaml));
@@ -23,7 +24,10 @@ class ConfigLoaderTest {
 
   @Test
   void minimalConfigFromTheIssue() {
-    AgentConfig c = loader.parse("c.yaml", """
+    AgentConfig c =
+        loader.parse(
+            "c.yaml",
+            """
         receivers: {ebpf: {}}
         exporters: {file: {path: out.jsonl}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
@@ -35,7 +39,9 @@ class ConfigLoaderTest {
 
   @Test
   void aRedactionPatternRe2CannotRunIsRefusedByName() {
-    var e = error("""
+    var e =
+        error(
+            """
         receivers:
           ebpf:
             policy:
@@ -46,7 +52,9 @@ class ConfigLoaderTest {
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
         """);
     assertTrue(e.getMessage().startsWith("c.yaml:6: "), e.getMessage());
-    assertTrue(e.getMessage().contains("redaction pattern 'lookahead' is not a valid RE2 expression"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("redaction pattern 'lookahead' is not a valid RE2 expression"),
+        e.getMessage());
     assertEquals(1, e.getMessage().lines().count());
   }
 
@@ -59,7 +67,10 @@ class ConfigLoaderTest {
 
   @Test
   void fullConfigWithEnvExpansionNamedComponentsAndHealthCheck() {
-    AgentConfig c = loader.parse("c.yaml", """
+    AgentConfig c =
+        loader.parse(
+            "c.yaml",
+            """
         receivers:
           ebpf: {ring_buffer_size_mib: 64}
         processors:
@@ -94,7 +105,10 @@ class ConfigLoaderTest {
 
   @Test
   void retryQueueAndSpoolUseCollectorKeys() {
-    AgentConfig c = loader.parse("c.yaml", """
+    AgentConfig c =
+        loader.parse(
+            "c.yaml",
+            """
         receivers: {ebpf: {}}
         exporters:
           otlphttp:
@@ -116,49 +130,68 @@ class ConfigLoaderTest {
     assertEquals(java.util.Set.of("process.fork"), o.queue().lowPriorityEvents());
     assertEquals(64, c.storages().get("file_storage/spool").maxSizeMib());
     assertTrue(!c.telemetry().enabled());
-    assertTrue(error("""
+    assertTrue(
+        error(
+                """
         receivers: {ebpf: {}}
         exporters:
           otlp: {endpoint: "h:1", sending_queue: {storage: file_storage}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
-        """).getMessage().contains("'file_storage' is not a file_storage extension listed in service.extensions"));
+        """)
+            .getMessage()
+            .contains(
+                "'file_storage' is not a file_storage extension listed in service.extensions"));
   }
 
   @Test
   void theRecordOfTamperingWithTheAgentCannotBeSwitchedOff() {
-    String m = error("""
+    String m =
+        error(
+                """
         receivers: {ebpf: {policy: {events: {kernel.bpf_tamper: {enabled: false}}}}}
         exporters: {console: {}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
-        """).getMessage();
-    assertTrue(m.startsWith("c.yaml:1: ") && m.contains("kernel.bpf_tamper cannot be turned off"), m);
+        """)
+            .getMessage();
+    assertTrue(
+        m.startsWith("c.yaml:1: ") && m.contains("kernel.bpf_tamper cannot be turned off"), m);
   }
 
   @Test
   void credentialsInAnEndpointAreRefusedWithoutEchoingThem() {
     for (String endpoint : List.of("https://u:s3cret@collector:4317", "u:s3cret@collector:4317")) {
-      String m = error("""
+      String m =
+          error(
+                  """
           receivers: {ebpf: {}}
           exporters: {otlp: {endpoint: "%s"}}
           service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
-          """.formatted(endpoint)).getMessage();
+          """
+                      .formatted(endpoint))
+              .getMessage();
       assertTrue(m.startsWith("c.yaml:2: exporters.otlp.endpoint: credentials in the endpoint"), m);
       assertTrue(m.contains("exporters.otlp.headers") && !m.contains("s3cret"), m);
     }
   }
 
   @Test
-  void aConfigFileOthersCanWriteIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    Path cfg = java.nio.file.Files.writeString(dir.resolve("agent.yaml"), """
+  void aConfigFileOthersCanWriteIsRefused(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path cfg =
+        java.nio.file.Files.writeString(
+            dir.resolve("agent.yaml"),
+            """
         receivers: {ebpf: {}}
         exporters: {console: {}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
         """);
     loader.load(cfg); // 0644, root's: fine
-    java.nio.file.Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+    java.nio.file.Files.setPosixFilePermissions(
+        cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
     String m = assertThrows(ConfigException.class, () -> loader.load(cfg)).getMessage();
     assertEquals(cfg + " is writable by group or others (rw-rw-rw-): run chmod go-w " + cfg, m);
-    java.nio.file.Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    java.nio.file.Files.setPosixFilePermissions(
+        cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     java.nio.file.Files.setAttribute(cfg, "unix:uid", 65534);
     m = assertThrows(ConfigException.class, () -> loader.load(cfg)).getMessage();
     assertEquals(cfg + " belongs to uid 65534, not root: run chown root " + cfg, m);
@@ -166,7 +199,10 @@ class ConfigLoaderTest {
 
   @Test
   void envDefaultIsUsedWhenUnset() {
-    AgentConfig c = loader.parse("c.yaml", """
+    AgentConfig c =
+        loader.parse(
+            "c.yaml",
+            """
         receivers: {ebpf: {}}
         exporters: {file: {path: "${env:NOPE:-/tmp/x.jsonl}"}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
@@ -176,82 +212,126 @@ class ConfigLoaderTest {
 
   @Test
   void errorsNameFileLineAndKey() {
-    assertEquals("c.yaml:3: receivers.ebpf: unknown key 'ring_buffer' (allowed: health_interval, policy, ring_buffer_size_mib, state_directory)", error("""
+    assertEquals(
+        "c.yaml:3: receivers.ebpf: unknown key 'ring_buffer' (allowed: health_interval, policy, ring_buffer_size_mib, state_directory)",
+        error(
+                """
         receivers:
           ebpf:
             ring_buffer: 8
         exporters: {console: {}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
-        """).getMessage());
-    assertEquals("c.yaml:1: receivers.ebpf.ring_buffer_size_mib: 12 is not a power of two (the kernel requires"
-        + " one): use 8, 16, 32, 64…", error("""
+        """)
+            .getMessage());
+    assertEquals(
+        "c.yaml:1: receivers.ebpf.ring_buffer_size_mib: 12 is not a power of two (the kernel requires"
+            + " one): use 8, 16, 32, 64…",
+        error(
+                """
         receivers: {ebpf: {ring_buffer_size_mib: 12}}
         exporters: {console: {}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
-        """).getMessage());
-    assertTrue(error("""
+        """)
+            .getMessage());
+    assertTrue(
+        error(
+                """
         receivers: {ebpf: {}}
         processors: {batch: {timeout: soon}}
         exporters: {console: {}}
         service: {pipelines: {logs: {receivers: [ebpf], processors: [batch], exporters: [console]}}}
-        """).getMessage().startsWith("c.yaml:2: processors.batch.timeout: expected a duration"));
-    assertTrue(error("""
+        """)
+            .getMessage()
+            .startsWith("c.yaml:2: processors.batch.timeout: expected a duration"));
+    assertTrue(
+        error(
+                """
         receivers: {ebpf: {}}
         exporters: {kafka: {}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [kafka]}}}
-        """).getMessage().contains("unknown component type 'kafka'"));
-    assertTrue(error("""
+        """)
+            .getMessage()
+            .contains("unknown component type 'kafka'"));
+    assertTrue(
+        error(
+                """
         receivers: {ebpf: {}}
         exporters: {console: {}}
-        """).getMessage().contains("missing required key 'service'"));
-    assertTrue(error("""
+        """)
+            .getMessage()
+            .contains("missing required key 'service'"));
+    assertTrue(
+        error(
+                """
         receivers: {ebpf: {}}
         exporters:
           otlp: {endpoint: "h:1", tls: {cert_file: /etc/hostname}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
-        """).getMessage().contains("cert_file and key_file go together"));
-    assertTrue(error("""
+        """)
+            .getMessage()
+            .contains("cert_file and key_file go together"));
+    assertTrue(
+        error(
+                """
         receivers: {ebpf: {}}
         exporters:
           otlp: {endpoint: "h:1", tls: {ca_file: /nonexistent/ca.pem}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
-        """).getMessage().startsWith("c.yaml:3: exporters.otlp.tls.ca_file: cannot read /nonexistent/ca.pem"));
+        """)
+            .getMessage()
+            .startsWith("c.yaml:3: exporters.otlp.tls.ca_file: cannot read /nonexistent/ca.pem"));
     assertTrue(error("").getMessage().contains("the config is empty"));
     assertTrue(error("a: [").getMessage().startsWith("c.yaml:"));
-    assertTrue(error("""
+    assertTrue(
+        error(
+                """
         receivers: {ebpf: {}}
         exporters: {console: {}, console: {}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
-        """).getMessage().contains("appears twice"));
+        """)
+            .getMessage()
+            .contains("appears twice"));
   }
 
   @Test
   void fileRotationKeysAreTheCollectorOnes() {
-    AgentConfig c = loader.parse("c.yaml", """
+    AgentConfig c =
+        loader.parse(
+            "c.yaml",
+            """
         receivers: {ebpf: {}}
         exporters: {file: {path: out.jsonl, rotation: {max_megabytes: 10, max_backups: 2}}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
         """);
     assertEquals(new FileExporterConfig("file", Path.of("out.jsonl"), 10, 2), c.exporters().get(0));
-    var e = error("""
+    var e =
+        error(
+            """
         receivers: {ebpf: {}}
         exporters: {file: {path: out.jsonl, rotation: {max_megabytes: 0}}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
         """);
-    assertTrue(e.getMessage().startsWith("c.yaml:2: exporters.file.rotation.max_megabytes"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("c.yaml:2: exporters.file.rotation.max_megabytes"),
+        e.getMessage());
   }
 
   @Test
   void aPrefixMayTakeAllTheBytesTheKernelCompares() {
-    String full = "/" + "p".repeat(MapLayout.PATH_PREFIX_MAX - 1); // no terminator in the kernel's key
-    String yaml = """
+    String full =
+        "/" + "p".repeat(MapLayout.PATH_PREFIX_MAX - 1); // no terminator in the kernel's key
+    String yaml =
+        """
         receivers: {ebpf: {policy: {events: {file.open: {exclude: ['%s']}}}}}
         exporters: {file: {path: out.jsonl}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
         """;
     AgentConfig c = loader.parse("c.yaml", yaml.formatted(full));
-    assertEquals(List.of(full), c.receiver().policy().events().get("file.open").exclude().orElseThrow());
+    assertEquals(
+        List.of(full), c.receiver().policy().events().get("file.open").exclude().orElseThrow());
     var e = error(yaml.formatted(full + "p"));
-    assertTrue(e.getMessage().contains("prefix longer than " + MapLayout.PATH_PREFIX_MAX + " bytes"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("prefix longer than " + MapLayout.PATH_PREFIX_MAX + " bytes"),
+        e.getMessage());
   }
 }

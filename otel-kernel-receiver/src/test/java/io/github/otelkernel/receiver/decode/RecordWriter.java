@@ -32,14 +32,16 @@ public final class RecordWriter {
     String policy = in.path("type").asText();
     KernelType t = byPolicy.get(policy);
     if (t == null) {
-      throw new IllegalArgumentException("unknown type " + policy + " (a policy key of the catalog)");
+      throw new IllegalArgumentException(
+          "unknown type " + policy + " (a policy key of the catalog)");
     }
-    int size = switch (t.record()) {
-      case "exec" -> EXEC_SIZE;
-      case "fork" -> FORK_SIZE;
-      case "exit" -> EXIT_SIZE;
-      default -> SYS_SIZE;
-    };
+    int size =
+        switch (t.record()) {
+          case "exec" -> EXEC_SIZE;
+          case "fork" -> FORK_SIZE;
+          case "exit" -> EXIT_SIZE;
+          default -> SYS_SIZE;
+        };
     ByteArrayOutputStream tail = new ByteArrayOutputStream();
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
     header(b, t.id(), flags(in.path("flags")), in.path("process"));
@@ -58,29 +60,33 @@ public final class RecordWriter {
   private static int flags(JsonNode names) {
     int f = 0;
     for (JsonNode n : names) {
-      f |= switch (n.asText()) {
-        case "ARGS_TRUNCATED" -> FLAG_ARGS_TRUNCATED;
-        case "ARGS_FAULT" -> FLAG_ARGS_FAULT;
-        case "EXE_TRUNCATED" -> FLAG_EXE_TRUNCATED;
-        case "CWD_TRUNCATED" -> FLAG_CWD_TRUNCATED;
-        case "NO_EXE" -> FLAG_NO_EXE;
-        case "EXE_MEMFD" -> FLAG_EXE_MEMFD;
-        case "EXE_UNLINKED" -> FLAG_EXE_UNLINKED;
-        case "STR0_TRUNCATED" -> KernelEvent.SysCall.FLAG_STR0_TRUNCATED;
-        case "STR1_TRUNCATED" -> KernelEvent.SysCall.FLAG_STR1_TRUNCATED;
-        case "STR0_RELATIVE" -> KernelEvent.SysCall.FLAG_STR0_RELATIVE;
-        case "STR0_PARTIAL" -> KernelEvent.SysCall.FLAG_STR0_PARTIAL;
-        case "TARGET_IS_AGENT" -> KernelEvent.SysCall.FLAG_TARGET_IS_AGENT;
-        case "ARGS_CHANGED" -> KernelEvent.SysCall.FLAG_ARGS_CHANGED;
-        case "ARGS_UNVERIFIED" -> KernelEvent.SysCall.FLAG_ARGS_UNVERIFIED;
-        case "NO_OUTCOME" -> KernelEvent.SysCall.FLAG_NO_OUTCOME;
-        default -> throw new IllegalArgumentException("unknown flag " + n.asText());
-      };
+      f |=
+          switch (n.asText()) {
+            case "ARGS_TRUNCATED" -> FLAG_ARGS_TRUNCATED;
+            case "ARGS_FAULT" -> FLAG_ARGS_FAULT;
+            case "EXE_TRUNCATED" -> FLAG_EXE_TRUNCATED;
+            case "CWD_TRUNCATED" -> FLAG_CWD_TRUNCATED;
+            case "NO_EXE" -> FLAG_NO_EXE;
+            case "EXE_MEMFD" -> FLAG_EXE_MEMFD;
+            case "EXE_UNLINKED" -> FLAG_EXE_UNLINKED;
+            case "STR0_TRUNCATED" -> KernelEvent.SysCall.FLAG_STR0_TRUNCATED;
+            case "STR1_TRUNCATED" -> KernelEvent.SysCall.FLAG_STR1_TRUNCATED;
+            case "STR0_RELATIVE" -> KernelEvent.SysCall.FLAG_STR0_RELATIVE;
+            case "STR0_PARTIAL" -> KernelEvent.SysCall.FLAG_STR0_PARTIAL;
+            case "TARGET_IS_AGENT" -> KernelEvent.SysCall.FLAG_TARGET_IS_AGENT;
+            case "ARGS_CHANGED" -> KernelEvent.SysCall.FLAG_ARGS_CHANGED;
+            case "ARGS_UNVERIFIED" -> KernelEvent.SysCall.FLAG_ARGS_UNVERIFIED;
+            case "NO_OUTCOME" -> KernelEvent.SysCall.FLAG_NO_OUTCOME;
+            default -> throw new IllegalArgumentException("unknown flag " + n.asText());
+          };
     }
     return f;
   }
 
-  /** A fixed, plausible process: pid 4242 (tool) of uid 1000 on pts/0, child of 4000; fields overridable. */
+  /**
+   * A fixed, plausible process: pid 4242 (tool) of uid 1000 on pts/0, child of 4000; fields
+   * overridable.
+   */
   private static void header(ByteBuffer b, int type, int flags, JsonNode p) {
     b.putShort(H_TYPE, (short) type);
     b.putShort(H_VERSION, (short) VERSION);
@@ -151,8 +157,11 @@ public final class RecordWriter {
   private static void sys(ByteBuffer b, ByteArrayOutputStream tail, KernelType t, JsonNode in) {
     b.putLong(S_RET, in.path("ret").asLong(0));
     String syscall = in.path("syscall").asText("");
-    int nr = syscall.isEmpty() ? -1 : KernelNames.syscallNumber(syscall)
-        .orElseThrow(() -> new IllegalArgumentException("unknown system call " + syscall));
+    int nr =
+        syscall.isEmpty()
+            ? -1
+            : KernelNames.syscallNumber(syscall)
+                .orElseThrow(() -> new IllegalArgumentException("unknown system call " + syscall));
     b.putInt(S_NR, nr);
     JsonNode args = in.path("args");
     for (Iterator<String> it = args.fieldNames(); it.hasNext(); ) {
@@ -172,13 +181,22 @@ public final class RecordWriter {
   }
 
   private static int slot(KernelType t, List<Slot> slots, String name) {
-    return slots.stream().filter(s -> s.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(t.policy() + " has no slot " + name + "; it has " + slots))
+    return slots.stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    t.policy() + " has no slot " + name + "; it has " + slots))
         .index();
   }
 
-  /** A string as UTF-8, or {"base64": "…"} for bytes that are not text (addresses, hostile input). */
+  /**
+   * A string as UTF-8, or {"base64": "…"} for bytes that are not text (addresses, hostile input).
+   */
   private static byte[] bytes(JsonNode v) {
-    return v.isObject() ? Base64.getDecoder().decode(v.path("base64").asText()) : v.asText().getBytes(StandardCharsets.UTF_8);
+    return v.isObject()
+        ? Base64.getDecoder().decode(v.path("base64").asText())
+        : v.asText().getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -19,23 +19,54 @@ class EnricherTest {
   }
 
   private static ProcessInfo proc(int pid, int ppid, long startNanos) {
-    return new ProcessInfo(startNanos, pid, pid, ppid, new Credentials(0, 0, 0, 0, Credentials.UNSET),
-        startNanos, 1, raw("sh"), 0, 0, pid, 1, 1, "");
+    return new ProcessInfo(
+        startNanos,
+        pid,
+        pid,
+        ppid,
+        new Credentials(0, 0, 0, 0, Credentials.UNSET),
+        startNanos,
+        1,
+        raw("sh"),
+        0,
+        0,
+        pid,
+        1,
+        1,
+        "");
   }
 
   private static KernelEvent.ProcessExec exec(ProcessInfo p, String cgroup) {
-    return new KernelEvent.ProcessExec(p, false, raw("/bin/sh"), false, raw("/"), false, raw(cgroup),
-        new KernelEvent.ExecutableIdentity(0, 0, 0, 0), List.of(raw("sh")), false, false, 3);
+    return new KernelEvent.ProcessExec(
+        p,
+        false,
+        raw("/bin/sh"),
+        false,
+        raw("/"),
+        false,
+        raw(cgroup),
+        new KernelEvent.ExecutableIdentity(0, 0, 0, 0),
+        List.of(raw("sh")),
+        false,
+        false,
+        3);
   }
 
   @Test
   void aReusedPidDoesNotInheritAStaleContainer() {
     try (ExecutableHasher hasher = new ExecutableHasher(16, 1)) {
-      Enricher e = new Enricher(new ProcessTable("host", 1024, 1_000_000_000L), new UserDirectory(), hasher,
-          late -> {});
+      Enricher e =
+          new Enricher(
+              new ProcessTable("host", 1024, 1_000_000_000L),
+              new UserDirectory(),
+              hasher,
+              late -> {});
       // pid 500 ran in a container; its exit was never seen (lost, or before the agent started)
       ProcessInfo inContainer = proc(500, 400, 1_000_000_000L);
-      assertTrue(e.enrich(exec(inContainer, "/system.slice/docker-" + ID + ".scope")).container().isPresent());
+      assertTrue(
+          e.enrich(exec(inContainer, "/system.slice/docker-" + ID + ".scope"))
+              .container()
+              .isPresent());
       // later, pid 500 is reused by a child of a host process whose cgroup is known
       e.enrich(exec(proc(300, 1, 500_000_000L), "/user.slice/user-1000.slice/session-1.scope"));
       ProcessInfo reused = proc(500, 300, 9_000_000_000L);
@@ -49,7 +80,10 @@ class EnricherTest {
       // and when the new process's fork was lost too, its first event finds nothing of the old one
       e.enrich(exec(proc(502, 400, 1_000_000_000L), "/system.slice/docker-" + ID + ".scope"));
       var unseenFork = e.enrich(new KernelEvent.ProcessExit(proc(502, 300, 9_700_000_000L), 0));
-      assertEquals("", unseenFork.cgroupPath(), "state is kept per process (pid and start time), not per pid");
+      assertEquals(
+          "",
+          unseenFork.cgroupPath(),
+          "state is kept per process (pid and start time), not per pid");
     }
   }
 }

@@ -1,7 +1,5 @@
 package io.github.otelkernel.receiver.enrich;
 
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +10,7 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -111,7 +110,9 @@ class ExecutableHasherTest {
         keys.add(ExecutableHasher.keyOf(g));
         assertTrue(hash(h, keys.get(i), g).isPresent());
       }
-      assertEquals(List.of(false, false, false, true, true), keys.stream().map(k -> h.cached(k).isPresent()).toList());
+      assertEquals(
+          List.of(false, false, false, true, true),
+          keys.stream().map(k -> h.cached(k).isPresent()).toList());
       assertEquals(5, h.hashed());
     }
   }
@@ -168,14 +169,16 @@ class ExecutableHasherTest {
 
   @Test
   void aFifoAtTheFallbackPathDoesNotHangTheHasher() throws Exception {
-    // the process exited and someone put a FIFO where its executable was: open(2) would wait for a writer
+    // the process exited and someone put a FIFO where its executable was: open(2) would wait for a
+    // writer
     Path exe = copyOf("/bin/true", "tool");
     FileKey key = ExecutableHasher.keyOf(exe);
     Files.delete(exe);
     assertEquals(0, new ProcessBuilder("mkfifo", exe.toString()).start().waitFor());
     try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
       assertEquals(Optional.empty(), hash(h, key, Path.of("/proc/2147483647/exe"), exe));
-      assertEquals(1, h.refused()); // the FIFO: opened O_PATH, seen not to be a regular file, never read
+      assertEquals(
+          1, h.refused()); // the FIFO: opened O_PATH, seen not to be a regular file, never read
       Path ok = dir.resolve("ok");
       Files.writeString(ok, "still hashing");
       assertEquals(Optional.of(sha256sum(ok)), hash(h, ExecutableHasher.keyOf(ok), ok));
@@ -197,8 +200,16 @@ class ExecutableHasherTest {
       ExecutableHasher.Counts c = h.counts();
       assertEquals(new ExecutableHasher.Counts(1, 0, 0, 0, 1, 0, 0), c);
       assertEquals(1, c.withoutHash());
-      assertEquals(List.of("hashed=1", "cache_hits=0", "failed=0", "dropped=0", "too_large=1", "refused=0",
-          "timed_out=0"), c.asList());
+      assertEquals(
+          List.of(
+              "hashed=1",
+              "cache_hits=0",
+              "failed=0",
+              "dropped=0",
+              "too_large=1",
+              "refused=0",
+              "timed_out=0"),
+          c.asList());
     }
   }
 
@@ -216,18 +227,24 @@ class ExecutableHasherTest {
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         int me = i;
-        threads.add(Thread.ofPlatform().start(() -> {
-          try {
-            start.await();
-          } catch (InterruptedException e) {
-            return;
-          }
-          h.request(key, f, (k, r) -> {
-            calls.computeIfAbsent(me, x -> new AtomicInteger()).incrementAndGet();
-            results.put(me, r);
-            done.countDown();
-          });
-        }));
+        threads.add(
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try {
+                        start.await();
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                      h.request(
+                          key,
+                          f,
+                          (k, r) -> {
+                            calls.computeIfAbsent(me, x -> new AtomicInteger()).incrementAndGet();
+                            results.put(me, r);
+                            done.countDown();
+                          });
+                    }));
       }
       start.countDown();
       for (Thread t : threads) {
@@ -251,14 +268,17 @@ class ExecutableHasherTest {
     ExecutableHasher h = new ExecutableHasher(16, 1);
     CountDownLatch inCallback = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
-    h.request(ExecutableHasher.keyOf(a), a, (k, r) -> { // holds the only hasher thread
-      inCallback.countDown();
-      try {
-        never.await();
-      } catch (InterruptedException closing) {
-        // close() interrupts
-      }
-    });
+    h.request(
+        ExecutableHasher.keyOf(a),
+        a,
+        (k, r) -> { // holds the only hasher thread
+          inCallback.countDown();
+          try {
+            never.await();
+          } catch (InterruptedException closing) {
+            // close() interrupts
+          }
+        });
     assertTrue(inCallback.await(30, TimeUnit.SECONDS));
     CompletableFuture<Optional<String>> queued = new CompletableFuture<>();
     h.request(ExecutableHasher.keyOf(b), b, (k, r) -> queued.complete(r));
@@ -294,7 +314,8 @@ class ExecutableHasherTest {
       assertEquals(4, h.refused());
       assertEquals(4, h.failed());
       assertEquals(0, h.hashed());
-      assertEquals(Optional.of(sha256sum(real.resolve("tool"))), hash(h, key, real.resolve("tool")));
+      assertEquals(
+          Optional.of(sha256sum(real.resolve("tool"))), hash(h, key, real.resolve("tool")));
     }
   }
 
@@ -305,7 +326,8 @@ class ExecutableHasherTest {
     try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
       FileKey otherInode = new FileKey(key.device(), key.inode() + 1, key.size(), key.mtimeNanos());
       FileKey otherSize = new FileKey(key.device(), key.inode(), key.size() - 1, key.mtimeNanos());
-      FileKey otherDevice = new FileKey(key.device() + 1, key.inode(), key.size(), key.mtimeNanos());
+      FileKey otherDevice =
+          new FileKey(key.device() + 1, key.inode(), key.size(), key.mtimeNanos());
       FileKey otherMtime = new FileKey(key.device(), key.inode(), key.size(), key.mtimeNanos() + 1);
       for (FileKey k : List.of(otherInode, otherSize, otherDevice, otherMtime)) {
         assertEquals(Optional.empty(), hash(h, k, f), k.toString());
@@ -319,7 +341,8 @@ class ExecutableHasherTest {
 
   @Test
   void memfdAndDeletedPathsAreRefused() throws Exception {
-    // a file really named like that, of the requested version: the name says the executed one is gone
+    // a file really named like that, of the requested version: the name says the executed one is
+    // gone
     Path f = copyOf("/bin/true", "tool (deleted)");
     FileKey key = ExecutableHasher.keyOf(f);
     try (ExecutableHasher h = new ExecutableHasher(16, 1)) {
@@ -342,57 +365,65 @@ class ExecutableHasherTest {
     assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
     RandomAccessFile pipe = new RandomAccessFile(fifo.toFile(), "rw");
     CountDownLatch reading = new CountDownLatch(1);
-    ExecutableHasher.Reader reader = (k, fd) -> {
-      if (!k.equals(stuckKey)) {
-        return FileChannel.open(fd, StandardOpenOption.READ);
-      }
-      FileInputStream in = new FileInputStream(pipe.getFD());
-      return new ReadableByteChannel() {
-        boolean done;
-
-        @Override
-        public int read(ByteBuffer dst) throws java.io.IOException {
-          if (done) {
-            return -1;
+    ExecutableHasher.Reader reader =
+        (k, fd) -> {
+          if (!k.equals(stuckKey)) {
+            return FileChannel.open(fd, StandardOpenOption.READ);
           }
-          reading.countDown();
-          byte[] b = new byte[1];
-          int n = in.read(b); // blocks until the test writes
-          done = true;
-          return n < 0 ? -1 : 0;
-        }
+          FileInputStream in = new FileInputStream(pipe.getFD());
+          return new ReadableByteChannel() {
+            boolean done;
 
-        @Override
-        public boolean isOpen() {
-          return true;
-        }
+            @Override
+            public int read(ByteBuffer dst) throws java.io.IOException {
+              if (done) {
+                return -1;
+              }
+              reading.countDown();
+              byte[] b = new byte[1];
+              int n = in.read(b); // blocks until the test writes
+              done = true;
+              return n < 0 ? -1 : 0;
+            }
 
-        @Override
-        public void close() {}
-      };
-    };
+            @Override
+            public boolean isOpen() {
+              return true;
+            }
+
+            @Override
+            public void close() {}
+          };
+        };
     // /dev/shm is another device than the temp dir
     Path elsewhere = Files.createTempFile(Path.of("/dev/shm"), "hasher-test", "");
-    try (ExecutableHasher h = new ExecutableHasher(16, 1, ExecutableHasher.DEFAULT_MAX_BYTES, Duration.ofMillis(500), reader)) {
+    try (ExecutableHasher h =
+        new ExecutableHasher(
+            16, 1, ExecutableHasher.DEFAULT_MAX_BYTES, Duration.ofMillis(500), reader)) {
       assertTrue(stuckKey.device() != ExecutableHasher.keyOf(elsewhere).device());
       int extra = 3;
       CountDownLatch answered = new CountDownLatch(ExecutableHasher.MAX_WAITERS_PER_FILE + extra);
       Map<Integer, Optional<String>> results = new ConcurrentHashMap<>();
       for (int i = 0; i < ExecutableHasher.MAX_WAITERS_PER_FILE + extra; i++) {
         int me = i;
-        h.request(stuckKey, stuck, (k, r) -> {
-          results.put(me, r);
-          answered.countDown();
-        });
+        h.request(
+            stuckKey,
+            stuck,
+            (k, r) -> {
+              results.put(me, r);
+              answered.countDown();
+            });
       }
-      assertEquals(extra, h.dropped()); // the waiters of one file are bounded: the rest answered at once
+      assertEquals(
+          extra, h.dropped()); // the waiters of one file are bounded: the rest answered at once
       assertTrue(reading.await(10, TimeUnit.SECONDS));
       // the only hasher thread is stuck; the watchdog answers its waiters and replaces it
       assertTrue(answered.await(10, TimeUnit.SECONDS));
       results.forEach((i, r) -> assertEquals(Optional.empty(), r, "result " + i));
       assertEquals(1, h.timedOut());
       Files.writeString(elsewhere, "another device");
-      assertEquals(Optional.of(sha256sum(elsewhere)), hash(h, ExecutableHasher.keyOf(elsewhere), elsewhere));
+      assertEquals(
+          Optional.of(sha256sum(elsewhere)), hash(h, ExecutableHasher.keyOf(elsewhere), elsewhere));
       // the stuck device is not sent another thread while its read has not come back
       Path sameDevice = dir.resolve("same-device");
       Files.writeString(sameDevice, "waits its turn");

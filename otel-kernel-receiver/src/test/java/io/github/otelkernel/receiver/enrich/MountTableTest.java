@@ -12,7 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MountTableTest {
   @Test
   void parsesMountinfoLinesWithEscapedMountPoints() {
-    var m = MountTable.parse("36 35 0:52 / /mnt/my\\040fuse rw,nosuid shared:1 - fuse.sshfs host:/ rw,user_id=0");
+    var m =
+        MountTable.parse(
+            "36 35 0:52 / /mnt/my\\040fuse rw,nosuid shared:1 - fuse.sshfs host:/ rw,user_id=0");
     assertEquals(36, m.id());
     assertEquals("/mnt/my fuse", m.mountPoint());
     assertTrue(m.fuse());
@@ -23,14 +25,17 @@ class MountTableTest {
   @Test
   void aPathUnderAFuseMountIsRecognisedWithoutTouchingIt(@TempDir Path dir) throws Exception {
     Path proc = Files.createDirectories(dir.resolve("self"));
-    Files.writeString(proc.resolve("mountinfo"), """
+    Files.writeString(
+        proc.resolve("mountinfo"),
+        """
         22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
         40 22 0:50 / /home/u/mnt rw,nosuid,nodev shared:2 - fuse.stuck stuck rw,user_id=1000
         """);
     MountTable t = new MountTable(dir);
     assertTrue(t.pathCrossesFuse("/home/u/mnt/prog"));
     assertTrue(t.pathCrossesFuse("/home/u/mnt"));
-    assertFalse(t.pathCrossesFuse("/home/u/mntx/prog"), "a sibling with the same prefix is not under it");
+    assertFalse(
+        t.pathCrossesFuse("/home/u/mntx/prog"), "a sibling with the same prefix is not under it");
     assertFalse(t.pathCrossesFuse("/usr/bin/true"));
   }
 

@@ -23,17 +23,22 @@ class ProcSeederTest {
     }
     AtomicBoolean release = new AtomicBoolean();
     // pid 20's read blocks the way a read in the kernel does: interrupts do not end it
-    var seeder = new ProcSeeder(proc, Duration.ofMillis(200), dir -> {
-      int pid = Integer.parseInt(dir.getFileName().toString());
-      while (pid == 20 && !release.get()) {
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException ignored) {
-          // as uninterruptible as a D-state read
-        }
-      }
-      return Optional.of(new ProcessTable.Seed(pid, 1, pid, 100, "p" + pid, "/bin/p", "p", ""));
-    });
+    var seeder =
+        new ProcSeeder(
+            proc,
+            Duration.ofMillis(200),
+            dir -> {
+              int pid = Integer.parseInt(dir.getFileName().toString());
+              while (pid == 20 && !release.get()) {
+                try {
+                  Thread.sleep(50);
+                } catch (InterruptedException ignored) {
+                  // as uninterruptible as a D-state read
+                }
+              }
+              return Optional.of(
+                  new ProcessTable.Seed(pid, 1, pid, 100, "p" + pid, "/bin/p", "p", ""));
+            });
     try {
       seeder.start();
       List<ProcessTable.Seed> got = new ArrayList<>();

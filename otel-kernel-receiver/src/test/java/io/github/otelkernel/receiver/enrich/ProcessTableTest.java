@@ -19,7 +19,9 @@ class ProcessTableTest {
     assertEquals("/usr/bin/bash", child.executable());
     assertEquals("bash -i", child.commandLine());
     String id = child.entityId();
-    assertEquals(id, t.onExec(11, 10, 6 * S + 3_000_000, "/usr/bin/curl", List.of("curl"), "curl").entityId(),
+    assertEquals(
+        id,
+        t.onExec(11, 10, 6 * S + 3_000_000, "/usr/bin/curl", List.of("curl"), "curl").entityId(),
         "same process, same identity (tick resolution)");
     t.onExit(11, 6 * S, 7 * S);
     var reused = t.upsert(11, 10, 9 * S);
@@ -45,7 +47,8 @@ class ProcessTableTest {
     assertTrue(t.get(3).isEmpty());
     assertTrue(t.get(1).isPresent() && t.get(4).isPresent() && t.get(5).isPresent());
     String longLine = "x".repeat(5000);
-    assertEquals(ProcessTable.MAX_COMMAND_LINE,
+    assertEquals(
+        ProcessTable.MAX_COMMAND_LINE,
         t.onExec(5, 1, S, "/d", List.of(longLine), "d").commandLine().length());
   }
 

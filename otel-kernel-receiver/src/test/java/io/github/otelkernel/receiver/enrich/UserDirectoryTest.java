@@ -54,19 +54,23 @@ class UserDirectoryTest {
   @Test
   void malformedLinesAreSkipped() throws Exception {
     Path passwd = dir.resolve("passwd");
-    Files.write(passwd, (ROOT
-        + "#daemon:x:1:1::/:/usr/sbin/nologin\n"
-        + "\n"
-        + "broken line\n"
-        + "bad:x:notanumber:0::/:/bin/sh\n"
-        + "neg:x:-5:0::/:/bin/sh\n"
-        + "big:x:4294967296:0::/:/bin/sh\n"
-        + ":x:7:7::/:/bin/sh\n"
-        + "+::::::\n"
-        + "jos\u00e9:x:1001:1001:Jos\u00e9 Latin-1:/home/j:/bin/sh\n" // not UTF-8: one line, not the file
-        + "bob:x:1002:1002\n" // short, but has the three fields that matter
-        + "root2:x:0:0::/:/bin/sh\n" // a duplicate id: the first entry wins, as getpwuid(3)
-        + "nobody:x:4294967294:4294967294::/:/usr/sbin/nologin").getBytes(StandardCharsets.ISO_8859_1));
+    Files.write(
+        passwd,
+        (ROOT
+                + "#daemon:x:1:1::/:/usr/sbin/nologin\n"
+                + "\n"
+                + "broken line\n"
+                + "bad:x:notanumber:0::/:/bin/sh\n"
+                + "neg:x:-5:0::/:/bin/sh\n"
+                + "big:x:4294967296:0::/:/bin/sh\n"
+                + ":x:7:7::/:/bin/sh\n"
+                + "+::::::\n"
+                + "jos\u00e9:x:1001:1001:Jos\u00e9 Latin-1:/home/j:/bin/sh\n" // not UTF-8: one
+                // line, not the file
+                + "bob:x:1002:1002\n" // short, but has the three fields that matter
+                + "root2:x:0:0::/:/bin/sh\n" // a duplicate id: the first entry wins, as getpwuid(3)
+                + "nobody:x:4294967294:4294967294::/:/usr/sbin/nologin")
+            .getBytes(StandardCharsets.ISO_8859_1));
     UserDirectory users = new UserDirectory(passwd, dir.resolve("group"));
     assertEquals(Optional.of("root"), users.userName(0));
     assertEquals(Optional.of("bob"), users.userName(1002));

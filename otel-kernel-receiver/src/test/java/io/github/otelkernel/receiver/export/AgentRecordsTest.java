@@ -26,7 +26,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AgentRecordsTest {
-  /** What the SDK hands its exporter, kept (no in-memory exporter on this module's test class path). */
+  /**
+   * What the SDK hands its exporter, kept (no in-memory exporter on this module's test class path).
+   */
   private static final class Collected implements LogRecordExporter {
     final List<LogRecordData> records = new ArrayList<>();
 
@@ -48,31 +50,58 @@ class AgentRecordsTest {
   }
 
   private final Collected out = new Collected();
-  private final AgentRecords records = new AgentRecords(new RecordSink(SdkLoggerProvider.builder()
-      .addLogRecordProcessor(SimpleLogRecordProcessor.create(out)).build().get("test")),
-      BootClock.withOffset(1_764_000_000_000_000_000L), () -> new Redactor(true, List.of()));
+  private final AgentRecords records =
+      new AgentRecords(
+          new RecordSink(
+              SdkLoggerProvider.builder()
+                  .addLogRecordProcessor(SimpleLogRecordProcessor.create(out))
+                  .build()
+                  .get("test")),
+          BootClock.withOffset(1_764_000_000_000_000_000L),
+          () -> new Redactor(true, List.of()));
 
   private static AgentHealth health(long lostKernel, Optional<PreviousRun> previous) {
-    return new AgentHealth(10, 9, lostKernel, 0, 0, 0, 0, 0, 1, 60, List.of(), List.of("hashed=3"), 0, previous, 0,
+    return new AgentHealth(
+        10,
+        9,
+        lostKernel,
+        0,
+        0,
+        0,
+        0,
+        0,
+        1,
+        60,
+        List.of(),
+        List.of("hashed=3"),
+        0,
+        previous,
+        0,
         30);
   }
 
   @Test
   void healthIsInfoWhenNothingIsWrongAndWarnsFirstOfWhatIs() {
     records.emitHealth(health(0, Optional.empty()));
-    records.emitHealth(health(2, Optional.of(new PreviousRun(Instant.parse("2025-11-24T15:00:00Z"), 5))));
+    records.emitHealth(
+        health(2, Optional.of(new PreviousRun(Instant.parse("2025-11-24T15:00:00Z"), 5))));
     assertEquals(2, out.records.size());
     LogRecordData ok = out.records.get(0);
     assertEquals(KsecEvents.AGENT_HEALTH, ok.getEventName());
     assertEquals(Severity.INFO, ok.getSeverity());
     assertTrue(ok.getTimestampEpochNanos() > 0, "stamped with the agent's clock");
-    assertEquals("Agent health: received 10, exported 9, lost 0 (kernel 0, queues 0, memory 0, export 0,"
-        + " malformed 0), 1 waiting to be sent", ok.getBodyValue().asString());
+    assertEquals(
+        "Agent health: received 10, exported 9, lost 0 (kernel 0, queues 0, memory 0, export 0,"
+            + " malformed 0), 1 waiting to be sent",
+        ok.getBodyValue().asString());
     assertEquals(10L, ok.getAttributes().get(KsecAttributes.AGENT_EVENTS_RECEIVED));
     LogRecordData bad = out.records.get(1);
     assertEquals(Severity.WARN, bad.getSeverity());
-    assertTrue(bad.getBodyValue().asString().startsWith(
-        "the previous run did not stop cleanly (last seen 2025-11-24T15:00:00Z); Agent health:"),
+    assertTrue(
+        bad.getBodyValue()
+            .asString()
+            .startsWith(
+                "the previous run did not stop cleanly (last seen 2025-11-24T15:00:00Z); Agent health:"),
         bad.getBodyValue().asString());
     assertEquals(true, bad.getAttributes().get(KsecAttributes.AGENT_PREVIOUS_RUN_UNCLEAN));
   }
@@ -80,12 +109,16 @@ class AgentRecordsTest {
   @Test
   void aLateHashIsRedactedLikeTheExecRecordItCompletes() {
     String token = "ghp_" + "Ab1".repeat(12);
-    records.emitLateHash(new Enricher.LateHash(42, "e-42", "/tmp/" + token + "/run", "ab".repeat(32)));
+    records.emitLateHash(
+        new Enricher.LateHash(42, "e-42", "/tmp/" + token + "/run", "ab".repeat(32)));
     LogRecordData r = out.records.get(0);
     assertEquals(KsecEvents.PROCESS_EXECUTABLE_HASH, r.getEventName());
-    assertEquals("/tmp/[REDACTED]/run", r.getAttributes().get(AttributeKey.stringKey("process.executable.path")));
+    assertEquals(
+        "/tmp/[REDACTED]/run",
+        r.getAttributes().get(AttributeKey.stringKey("process.executable.path")));
     String body = r.getBodyValue().asString();
     assertFalse(body.contains(token.substring(4)), body);
-    assertEquals("Executable /tmp/[REDACTED]/run of process 42 has SHA-256 " + "ab".repeat(32), body);
+    assertEquals(
+        "Executable /tmp/[REDACTED]/run of process 42 has SHA-256 " + "ab".repeat(32), body);
   }
 }

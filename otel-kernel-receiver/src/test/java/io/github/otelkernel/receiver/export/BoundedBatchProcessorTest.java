@@ -1,9 +1,9 @@
 package io.github.otelkernel.receiver.export;
 
-import io.github.otelkernel.receiver.export.queue.DeliveryStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.otelkernel.receiver.export.queue.DeliveryStats;
 import io.github.otelkernel.receiver.memory.RecordSize;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -54,8 +54,13 @@ class BoundedBatchProcessorTest {
 
   static void emit(Logger logger, String name, String args) {
     Attributes a = Attributes.of(ARGS, args);
-    logger.logRecordBuilder().setContext(RecordSize.context(RecordSize.of(a, "b"))).setEventName(name).setBody("b")
-        .setAllAttributes(a).emit();
+    logger
+        .logRecordBuilder()
+        .setContext(RecordSize.context(RecordSize.of(a, "b")))
+        .setEventName(name)
+        .setBody("b")
+        .setAllAttributes(a)
+        .emit();
   }
 
   @Test
@@ -64,8 +69,16 @@ class BoundedBatchProcessorTest {
     DeliveryStats stats = new DeliveryStats("x");
     long one = RecordSize.of(Attributes.of(ARGS, "z".repeat(8000)), "b");
     // 100 records by count, but bytes for 20 of the large ones
-    BoundedBatchProcessor p = new BoundedBatchProcessor(gate, Duration.ofMillis(10), 1, 100, 20 * one,
-        Set.of("agent.health"), stats, MeterProvider.noop());
+    BoundedBatchProcessor p =
+        new BoundedBatchProcessor(
+            gate,
+            Duration.ofMillis(10),
+            1,
+            100,
+            20 * one,
+            Set.of("agent.health"),
+            stats,
+            MeterProvider.noop());
     SdkLoggerProvider provider = SdkLoggerProvider.builder().addLogRecordProcessor(p).build();
     Logger logger = provider.get("test");
     // taken by the exporter, which holds it: still charged, since it is still in memory
@@ -92,8 +105,16 @@ class BoundedBatchProcessorTest {
   void recordsBoundTheQueueToo() {
     Gate gate = new Gate();
     DeliveryStats stats = new DeliveryStats("x");
-    BoundedBatchProcessor p = new BoundedBatchProcessor(gate, Duration.ofSeconds(10), 512, 5, Long.MAX_VALUE,
-        Set.of(), stats, MeterProvider.noop());
+    BoundedBatchProcessor p =
+        new BoundedBatchProcessor(
+            gate,
+            Duration.ofSeconds(10),
+            512,
+            5,
+            Long.MAX_VALUE,
+            Set.of(),
+            stats,
+            MeterProvider.noop());
     SdkLoggerProvider provider = SdkLoggerProvider.builder().addLogRecordProcessor(p).build();
     Logger logger = provider.get("test");
     for (int i = 0; i < 8; i++) {

@@ -15,7 +15,8 @@ class ConsoleLogRecordExporterTest {
     assertEquals("'x\\u200by'", ConsoleLogRecordExporter.quote("x\u200By"));
     assertEquals("'x\\ny'", ConsoleLogRecordExporter.quote("x\ny"));
     assertEquals("'it\\'s'", ConsoleLogRecordExporter.quote("it's"));
-    assertEquals("'\\x1b[31m'", ConsoleLogRecordExporter.quote("\u001b[31m")); // no terminal escapes
+    assertEquals(
+        "'\\x1b[31m'", ConsoleLogRecordExporter.quote("\u001b[31m")); // no terminal escapes
     assertEquals("'ü'", ConsoleLogRecordExporter.quote("ü"));
     assertEquals("'a\\u2028b'", ConsoleLogRecordExporter.quote("a\u2028b"));
   }

@@ -32,17 +32,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Golden mapping tests. The cases: every catalog entry's {@code example} (events.yaml), named by its
- * policy key, and the variants in {@code src/test/resources/mapping/NAME.input.json}. Each describes
- * one kernel record (its type by policy key, payload slots by name); it is written in the wire
- * layout, decoded, mapped and redacted as the agent does, and the record must equal
- * {@code NAME.expected.json}. {@code -Dupdate.golden=true} rewrites the expected files (review the diff).
+ * Golden mapping tests. The cases: every catalog entry's {@code example} (events.yaml), named by
+ * its policy key, and the variants in {@code src/test/resources/mapping/NAME.input.json}. Each
+ * describes one kernel record (its type by policy key, payload slots by name); it is written in the
+ * wire layout, decoded, mapped and redacted as the agent does, and the record must equal {@code
+ * NAME.expected.json}. {@code -Dupdate.golden=true} rewrites the expected files (review the diff).
  */
 class EventMapperGoldenTest {
   private static final Path DIR = Path.of("src/test/resources/mapping");
   private static final Path CATALOG = Path.of("../semantic-conventions/model/ksec/events.yaml");
   private static final boolean UPDATE = Boolean.getBoolean("update.golden");
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   /** 2025-11-24T16:00:00Z at boot: the timestamps of every case are fixed. */
   private static final long OFFSET = 1_764_000_000_000_000_000L;
 
@@ -64,15 +66,21 @@ class EventMapperGoldenTest {
         missing.add(t.policyName());
       }
     }
-    assertTrue(missing.isEmpty(), "no example in the catalog (events.yaml, annotations.kernel) for " + missing);
+    assertTrue(
+        missing.isEmpty(),
+        "no example in the catalog (events.yaml, annotations.kernel) for " + missing);
   }
 
   @Test
   void everyExpectedFileHasItsCase() throws IOException {
     List<String> names = cases().stream().map(Case::name).toList();
     try (Stream<Path> s = Files.list(DIR)) {
-      List<String> orphans = s.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".expected.json"))
-          .map(f -> f.substring(0, f.length() - ".expected.json".length())).filter(n -> !names.contains(n)).toList();
+      List<String> orphans =
+          s.map(p -> p.getFileName().toString())
+              .filter(f -> f.endsWith(".expected.json"))
+              .map(f -> f.substring(0, f.length() - ".expected.json".length()))
+              .filter(n -> !names.contains(n))
+              .toList();
       assertTrue(orphans.isEmpty(), "expected files without a case (remove them): " + orphans);
     }
   }
@@ -87,9 +95,12 @@ class EventMapperGoldenTest {
       }
     }
     try (Stream<Path> s = Files.list(DIR)) {
-      for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".input.json")).sorted().toList()) {
+      for (Path p :
+          s.filter(p -> p.getFileName().toString().endsWith(".input.json")).sorted().toList()) {
         String f = p.getFileName().toString();
-        out.add(new Case(f.substring(0, f.length() - ".input.json".length()), JSON.readTree(p.toFile())));
+        out.add(
+            new Case(
+                f.substring(0, f.length() - ".input.json".length()), JSON.readTree(p.toFile())));
       }
     }
     return out;
@@ -113,16 +124,23 @@ class EventMapperGoldenTest {
       Files.writeString(expected, actual);
       return;
     }
-    assertTrue(Files.exists(expected), expected + " is missing: run with -Dupdate.golden=true to record it");
-    assertEquals(Files.readString(expected), actual, c.name() + " maps differently from " + expected);
+    assertTrue(
+        Files.exists(expected),
+        expected + " is missing: run with -Dupdate.golden=true to record it");
+    assertEquals(
+        Files.readString(expected), actual, c.name() + " maps differently from " + expected);
   }
 
-  /** The acting process's parent (bash, pid 4000) and a target (sshd, pid 777), as the table knows them. */
+  /**
+   * The acting process's parent (bash, pid 4000) and a target (sshd, pid 777), as the table knows
+   * them.
+   */
   private static ProcessTable table() {
     ProcessTable t = new ProcessTable("golden-host", 64, 1_000_000_000L);
     t.onExec(1, 0, 1_000_000_000L, "/usr/lib/systemd/systemd", List.of("/sbin/init"), "systemd");
     t.onExec(4000, 1, 800_000_000_000L, "/usr/bin/bash", List.of("-bash"), "bash");
-    t.onExec(777, 1, 2_000_000_000L, "/usr/sbin/sshd", List.of("sshd:", "/usr/sbin/sshd", "-D"), "sshd");
+    t.onExec(
+        777, 1, 2_000_000_000L, "/usr/sbin/sshd", List.of("sshd:", "/usr/sbin/sshd", "-D"), "sshd");
     return t;
   }
 
@@ -130,9 +148,20 @@ class EventMapperGoldenTest {
     var p = e.process();
     ProcessTable.Entry self = t.upsert(p.pid(), p.parentPid(), p.startBootNanos());
     Optional<ProcessTable.Entry> parent = t.get(p.parentPid());
-    return new ProcessContext(self, parent, parent, parent.map(l -> new ProcessContext.EntryLeader(l, "terminal")),
-        Optional.of("alice"), Optional.of("alice"), Optional.of("alice"), Optional.of("alice"), Optional.of("alice"),
-        "/user.slice/user-1000.slice/session-3.scope", Optional.empty(), true, true,
+    return new ProcessContext(
+        self,
+        parent,
+        parent,
+        parent.map(l -> new ProcessContext.EntryLeader(l, "terminal")),
+        Optional.of("alice"),
+        Optional.of("alice"),
+        Optional.of("alice"),
+        Optional.of("alice"),
+        Optional.of("alice"),
+        "/user.slice/user-1000.slice/session-3.scope",
+        Optional.empty(),
+        true,
+        true,
         Optional.of("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"));
   }
 
@@ -140,15 +169,15 @@ class EventMapperGoldenTest {
     Map<String, Object> sorted = new TreeMap<>();
     a.forEach((k, v) -> sorted.put(k.getKey(), v));
     ObjectNode o = JSON.createObjectNode();
-    sorted.forEach((k, v) -> {
-      if (v instanceof List<?> list) {
-        ArrayNode arr = o.putArray(k);
-        list.forEach(x -> arr.add(JSON.valueToTree(x)));
-      } else {
-        o.set(k, JSON.valueToTree(v));
-      }
-    });
+    sorted.forEach(
+        (k, v) -> {
+          if (v instanceof List<?> list) {
+            ArrayNode arr = o.putArray(k);
+            list.forEach(x -> arr.add(JSON.valueToTree(x)));
+          } else {
+            o.set(k, JSON.valueToTree(v));
+          }
+        });
     return o;
   }
-
 }

@@ -45,7 +45,8 @@ class SafeFilesTest {
   void parentWritableByOthersIsRefused(@TempDir Path dir) throws IOException {
     Path shared = Files.createDirectory(dir.resolve("shared"));
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-    IOException e = assertThrows(IOException.class, () -> SafeFiles.openForAppend(shared.resolve("out.jsonl")));
+    IOException e =
+        assertThrows(IOException.class, () -> SafeFiles.openForAppend(shared.resolve("out.jsonl")));
     assertTrue(e.getMessage().contains("writable by group or others"), e.getMessage());
     assertTrue(Files.notExists(shared.resolve("out.jsonl"), LinkOption.NOFOLLOW_LINKS));
   }
@@ -53,10 +54,14 @@ class SafeFilesTest {
   @Test
   void aDirectoryAboveTheParentWritableByOthersIsRefused(@TempDir Path dir) throws IOException {
     Path shared = Files.createDirectory(dir.resolve("shared"));
-    Path inner = Files.createDirectory(shared.resolve("inner")); // 0755 itself, but its parent is not
+    Path inner =
+        Files.createDirectory(shared.resolve("inner")); // 0755 itself, but its parent is not
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-    IOException e = assertThrows(IOException.class, () -> SafeFiles.openForAppend(inner.resolve("out.jsonl")));
-    assertTrue(e.getMessage().contains("above " + inner) && e.getMessage().contains("writable by group or others"),
+    IOException e =
+        assertThrows(IOException.class, () -> SafeFiles.openForAppend(inner.resolve("out.jsonl")));
+    assertTrue(
+        e.getMessage().contains("above " + inner)
+            && e.getMessage().contains("writable by group or others"),
         e.getMessage());
   }
 
@@ -64,7 +69,8 @@ class SafeFilesTest {
   void aDirectoryOrFileOwnedBySomeoneElseIsRefused(@TempDir Path dir) throws IOException {
     Path theirs = Files.createDirectory(dir.resolve("theirs"));
     Files.setAttribute(theirs, "unix:uid", 65534);
-    IOException e = assertThrows(IOException.class, () -> SafeFiles.openForAppend(theirs.resolve("out.jsonl")));
+    IOException e =
+        assertThrows(IOException.class, () -> SafeFiles.openForAppend(theirs.resolve("out.jsonl")));
     assertTrue(e.getMessage().contains("belongs to uid 65534"), e.getMessage());
     // a file planted in a sticky shared directory: appending would hand the events to its owner
     Path sticky = Files.createDirectory(dir.resolve("sticky"));
@@ -77,7 +83,8 @@ class SafeFilesTest {
   }
 
   @Test
-  void aTrustedFileReachedThroughSomeoneElsesSymlinkIsRefused(@TempDir Path dir) throws IOException {
+  void aTrustedFileReachedThroughSomeoneElsesSymlinkIsRefused(@TempDir Path dir)
+      throws IOException {
     Path real = Files.writeString(dir.resolve("ca.pem"), "x");
     Path sticky = Files.createDirectory(dir.resolve("shared"));
     Files.setAttribute(sticky, "unix:mode", 01777);
@@ -85,6 +92,7 @@ class SafeFilesTest {
     SafeFiles.checkTrusted(link); // root's own link: fine
     Files.setAttribute(link, "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS);
     IOException e = assertThrows(IOException.class, () -> SafeFiles.checkTrusted(link));
-    assertTrue(e.getMessage().contains("the symlink " + link + " belongs to uid 65534"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("the symlink " + link + " belongs to uid 65534"), e.getMessage());
   }
 }

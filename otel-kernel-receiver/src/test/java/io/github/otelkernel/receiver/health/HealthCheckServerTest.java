@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class HealthCheckServerTest {
   @Test
   void answers503UntilReadyThen200() throws Exception {
-    try (HealthCheckServer h = HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", 0, "/"))) {
+    try (HealthCheckServer h =
+        HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", 0, "/"))) {
       HttpClient http = HttpClient.newHttpClient();
       var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port() + "/")).build();
       var before = http.send(req, HttpResponse.BodyHandlers.ofString());
@@ -30,16 +31,22 @@ class HealthCheckServerTest {
 
   @Test
   void portInUseIsAClearError() {
-    try (HealthCheckServer h = HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", 0, "/"))) {
-      var e = assertThrows(ConfigException.class,
-          () -> HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", h.port(), "/")));
-      assertTrue(e.getMessage().startsWith("extensions.health_check.endpoint: cannot listen on"), e.getMessage());
+    try (HealthCheckServer h =
+        HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", 0, "/"))) {
+      var e =
+          assertThrows(
+              ConfigException.class,
+              () -> HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", h.port(), "/")));
+      assertTrue(
+          e.getMessage().startsWith("extensions.health_check.endpoint: cannot listen on"),
+          e.getMessage());
     }
   }
 
   @Test
   void aStalledEventLoopAnswers503WithTheReason() throws Exception {
-    try (HealthCheckServer h = HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", 0, "/"))) {
+    try (HealthCheckServer h =
+        HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", 0, "/"))) {
       HttpClient http = HttpClient.newHttpClient();
       var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.port() + "/")).build();
       h.setReady(true);

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * runs it: started with a config, ready when its health check answers 200, stopped with SIGTERM.
  */
 final class AgentProcess implements AutoCloseable {
-  static final Path JAR = Path.of(System.getProperty("agent.jar", "target/otel-kernel-receiver.jar"));
+  static final Path JAR =
+      Path.of(System.getProperty("agent.jar", "target/otel-kernel-receiver.jar"));
 
   final Path dir;
   final Path output;
@@ -43,14 +44,26 @@ final class AgentProcess implements AutoCloseable {
     this.process = process;
   }
 
-  /** Starts an agent exporting to an OTLP/JSON file (and to the console when asked) and waits until it is attached. */
+  /**
+   * Starts an agent exporting to an OTLP/JSON file (and to the console when asked) and waits until
+   * it is attached.
+   */
   static AgentProcess start(Path dir, boolean console) throws Exception {
-    return startWith(dir, console ? "console: {}" : "", "", console ? List.of("console") : List.of(), List.of());
+    return startWith(
+        dir, console ? "console: {}" : "", "", console ? List.of("console") : List.of(), List.of());
   }
 
-  /** Starts an agent with the given exporters/extensions YAML (file exporter to events.jsonl is added). */
-  static AgentProcess startWith(Path dir, String exportersYaml, String extraExtensionsYaml, List<String> exporterIds,
-      List<String> extensionIds) throws Exception {
+  /**
+   * Starts an agent with the given exporters/extensions YAML (file exporter to events.jsonl is
+   * added).
+   */
+  static AgentProcess startWith(
+      Path dir,
+      String exportersYaml,
+      String extraExtensionsYaml,
+      List<String> exporterIds,
+      List<String> extensionIds)
+      throws Exception {
     return startWith(dir, "{}", exportersYaml, extraExtensionsYaml, exporterIds, extensionIds);
   }
 
@@ -59,31 +72,69 @@ final class AgentProcess implements AutoCloseable {
     return startWith(dir, "\n    policy:\n" + policyYaml.indent(6), "", "", List.of(), List.of());
   }
 
-  private static AgentProcess startWith(Path dir, String receiverYaml, String exportersYaml,
-      String extraExtensionsYaml, List<String> exporterIds, List<String> extensionIds) throws Exception {
-    return startWith(dir, receiverYaml, exportersYaml, extraExtensionsYaml, exporterIds, extensionIds,
+  private static AgentProcess startWith(
+      Path dir,
+      String receiverYaml,
+      String exportersYaml,
+      String extraExtensionsYaml,
+      List<String> exporterIds,
+      List<String> extensionIds)
+      throws Exception {
+    return startWith(
+        dir,
+        receiverYaml,
+        exportersYaml,
+        extraExtensionsYaml,
+        exporterIds,
+        extensionIds,
         "batch: {timeout: 100ms}");
   }
 
-  /** The general form: the ebpf receiver's YAML, exporters, extensions, and the batch processor's YAML. */
-  static AgentProcess startWith(Path dir, String receiverYaml, String exportersYaml, String extraExtensionsYaml,
-      List<String> exporterIds, List<String> extensionIds, String batchYaml) throws Exception {
-    return startWith(dir, receiverYaml, exportersYaml, extraExtensionsYaml, exporterIds, extensionIds, batchYaml,
+  /**
+   * The general form: the ebpf receiver's YAML, exporters, extensions, and the batch processor's
+   * YAML.
+   */
+  static AgentProcess startWith(
+      Path dir,
+      String receiverYaml,
+      String exportersYaml,
+      String extraExtensionsYaml,
+      List<String> exporterIds,
+      List<String> extensionIds,
+      String batchYaml)
+      throws Exception {
+    return startWith(
+        dir,
+        receiverYaml,
+        exportersYaml,
+        extraExtensionsYaml,
+        exporterIds,
+        extensionIds,
+        batchYaml,
         List.of());
   }
 
   /** As above, the JVM started with these options (launcherJvmOptions() for the shipped ones). */
-  static AgentProcess startWith(Path dir, String receiverYaml, String exportersYaml, String extraExtensionsYaml,
-      List<String> exporterIds, List<String> extensionIds, String batchYaml, List<String> jvmOptions)
+  static AgentProcess startWith(
+      Path dir,
+      String receiverYaml,
+      String exportersYaml,
+      String extraExtensionsYaml,
+      List<String> exporterIds,
+      List<String> extensionIds,
+      String batchYaml,
+      List<String> jvmOptions)
       throws Exception {
     int port = freePort();
     Path output = dir.resolve("events.jsonl");
     if (!receiverYaml.contains("state_directory")) {
       // each test's own: one test's killed agent is not the next one's unclean previous run
       String state = "state_directory: " + dir.resolve("state");
-      receiverYaml = receiverYaml.strip().equals("{}") ? "{" + state + "}" : receiverYaml + "\n    " + state;
+      receiverYaml =
+          receiverYaml.strip().equals("{}") ? "{" + state + "}" : receiverYaml + "\n    " + state;
     }
-    String config = """
+    String config =
+        """
         receivers:
           ebpf: %s
         processors:
@@ -102,9 +153,16 @@ final class AgentProcess implements AutoCloseable {
               receivers: [ebpf]
               processors: [batch]
               exporters: [%s]
-        """.formatted(receiverYaml, batchYaml, output, exportersYaml.indent(2), port, extraExtensionsYaml.indent(2),
-        String.join(", ", concat(List.of("health_check"), extensionIds)),
-        String.join(", ", concat(List.of("file"), exporterIds)));
+        """
+            .formatted(
+                receiverYaml,
+                batchYaml,
+                output,
+                exportersYaml.indent(2),
+                port,
+                extraExtensionsYaml.indent(2),
+                String.join(", ", concat(List.of("health_check"), extensionIds)),
+                String.join(", ", concat(List.of("file"), exporterIds)));
     Path cfg = dir.resolve("agent.yaml");
     Files.writeString(cfg, config);
     Process p = command(dir, jvmOptions, "--config", cfg.toString()).start();
@@ -127,11 +185,13 @@ final class AgentProcess implements AutoCloseable {
   static ProcessBuilder command(Path dir, List<String> jvmOptions, String... args) {
     List<String> cmd = new ArrayList<>(List.of(javaBinary()));
     cmd.addAll(jvmOptions);
-    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", JAR.toAbsolutePath().toString()));
+    cmd.addAll(
+        List.of("--enable-native-access=ALL-UNNAMED", "-jar", JAR.toAbsolutePath().toString()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .redirectOutput(dir.resolve("agent.stdout").toFile())
-        .redirectError(dir.resolve("agent.stderr").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectOutput(dir.resolve("agent.stdout").toFile())
+            .redirectError(dir.resolve("agent.stderr").toFile());
     if (!jvmOptions.isEmpty()) {
       pb.environment().put("MALLOC_ARENA_MAX", "2"); // as bin/otel-kernel-receiver sets it
     }
@@ -141,7 +201,9 @@ final class AgentProcess implements AutoCloseable {
   /** The JVM options the launcher runs the agent with (bin/jvm.options). */
   static List<String> launcherJvmOptions() throws IOException {
     Path file = Path.of(System.getProperty("jvm.options", "../bin/jvm.options"));
-    return Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+    return Files.readAllLines(file).stream()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
         .toList();
   }
 
@@ -157,17 +219,23 @@ final class AgentProcess implements AutoCloseable {
     awaitHealthy(process, healthPort, stderr);
   }
 
-  /** Waits until the agent's health endpoint answers 200; fails with its log if it exits or takes 60 s. */
+  /**
+   * Waits until the agent's health endpoint answers 200; fails with its log if it exits or takes 60
+   * s.
+   */
   static void awaitHealthy(Process process, int healthPort, Path stderr) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        fail("agent exited with " + process.exitValue() + " before it was healthy: " + read(stderr));
+        fail(
+            "agent exited with " + process.exitValue() + " before it was healthy: " + read(stderr));
       }
       try {
-        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        var r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -206,11 +274,15 @@ final class AgentProcess implements AutoCloseable {
     return Files.exists(stdout) ? Files.readString(stdout, StandardCharsets.UTF_8) : "";
   }
 
-  /** Everything the file exporter wrote, oldest first: the rotated backups (path.N … path.1), then path. */
+  /**
+   * Everything the file exporter wrote, oldest first: the rotated backups (path.N … path.1), then
+   * path.
+   */
   List<ExportedLog> records() throws IOException {
     List<ExportedLog> out = new ArrayList<>();
     for (int i = 64; i >= 1; i--) {
-      out.addAll(ExportedLog.readOtlpJsonLines(output.resolveSibling(output.getFileName() + "." + i)));
+      out.addAll(
+          ExportedLog.readOtlpJsonLines(output.resolveSibling(output.getFileName() + "." + i)));
     }
     out.addAll(ExportedLog.readOtlpJsonLines(output));
     return out;
@@ -234,7 +306,9 @@ final class AgentProcess implements AutoCloseable {
           int end = full.indexOf(" | ", at + 2);
           line = full.substring(at, end < 0 ? full.length() : end);
         }
-        var m = java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(key) + "=(\\d+)").matcher(line);
+        var m =
+            java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(key) + "=(\\d+)")
+                .matcher(line);
         if (m.find()) {
           return Long.parseLong(m.group(1));
         }
@@ -258,7 +332,8 @@ final class AgentProcess implements AutoCloseable {
   }
 
   private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
-      new java.util.concurrent.atomic.AtomicInteger(20_000 + (int) (ProcessHandle.current().pid() % 500) * 20);
+      new java.util.concurrent.atomic.AtomicInteger(
+          20_000 + (int) (ProcessHandle.current().pid() % 500) * 20);
 
   /**
    * A free loopback port below the kernel's ephemeral range (32768+), so that an outgoing
@@ -282,8 +357,12 @@ final class AgentProcess implements AutoCloseable {
 
   /** Runs a command to completion and returns its pid. */
   static long run(Path cwd, String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(cwd.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       fail("command did not finish: " + String.join(" ", cmd));

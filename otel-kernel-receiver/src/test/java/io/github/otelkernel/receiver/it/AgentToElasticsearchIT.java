@@ -26,12 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole path as a user deploys it: the agent on this kernel → OTLP/gRPC over TLS → the real
- * Collector running collector/gateway.yaml unchanged (elasticsearch exporter, mapping mode otel,
- * an API key limited to the ksec_collector_writer role) → a real Elasticsearch 9.2 set up by our
- * setup code. A tagged process connects to a loopback port; its documents must arrive typed.
+ * Collector running collector/gateway.yaml unchanged (elasticsearch exporter, mapping mode otel, an
+ * API key limited to the ksec_collector_writer role) → a real Elasticsearch 9.2 set up by our setup
+ * code. A tagged process connects to a loopback port; its documents must arrive typed.
  */
 class AgentToElasticsearchIT {
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) static Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  static Path dir;
+
   static final String TAG = "e2e-" + System.nanoTime();
   static ElasticsearchServer es;
   static CollectorProcess collector;
@@ -45,56 +47,95 @@ class AgentToElasticsearchIT {
   static void runPipeline() throws Exception {
     es = ElasticsearchServer.secured();
     Setups.run(es);
-    JsonNode writer = es.http().get("/_security/role/ksec_collector_writer").path("ksec_collector_writer");
+    JsonNode writer =
+        es.http().get("/_security/role/ksec_collector_writer").path("ksec_collector_writer");
     ObjectNode keyRequest = EsHttp.JSON.createObjectNode().put("name", "ksec-gateway-" + TAG);
     ObjectNode descriptor = keyRequest.putObject("role_descriptors").putObject("writer");
     descriptor.set("cluster", writer.path("cluster"));
     descriptor.set("indices", writer.path("indices"));
-    String apiKey = es.http().ok("POST", "/_security/api_key", keyRequest.toString()).path("encoded").asText();
+    String apiKey =
+        es.http().ok("POST", "/_security/api_key", keyRequest.toString()).path("encoded").asText();
 
     Path pki = Files.createDirectories(dir.resolve("pki"));
     TestPki.create(pki);
-    collector = new CollectorProcess(dir, Path.of(System.getProperty("gateway.config")).toAbsolutePath().toString(),
-        Map.of("OTELCOL_TLS_CERT_FILE", pki.resolve("serverA.pem").toString(),
-            "OTELCOL_TLS_KEY_FILE", pki.resolve("serverA.key").toString(),
-            "ELASTICSEARCH_URL", es.url.toString(),
-            "ELASTICSEARCH_API_KEY", apiKey,
-            "OTELCOL_STORAGE_DIR", dir.resolve("storage").toString())).start();
+    collector =
+        new CollectorProcess(
+                dir,
+                Path.of(System.getProperty("gateway.config")).toAbsolutePath().toString(),
+                Map.of(
+                    "OTELCOL_TLS_CERT_FILE",
+                    pki.resolve("serverA.pem").toString(),
+                    "OTELCOL_TLS_KEY_FILE",
+                    pki.resolve("serverA.key").toString(),
+                    "ELASTICSEARCH_URL",
+                    es.url.toString(),
+                    "ELASTICSEARCH_API_KEY",
+                    apiKey,
+                    "OTELCOL_STORAGE_DIR",
+                    dir.resolve("storage").toString()))
+            .start();
 
     try (ServerSocket listener = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-        AgentProcess agent = AgentProcess.startWith(dir, """
+        AgentProcess agent =
+            AgentProcess.startWith(
+                dir,
+                """
             otlp:
               endpoint: "127.0.0.1:%d"
               tls: {ca_file: %s}
-            """.formatted(collector.grpcPort, pki.resolve("caA.pem")), "", List.of("otlp"), List.of())) {
+            """
+                    .formatted(collector.grpcPort, pki.resolve("caA.pem")),
+                "",
+                List.of("otlp"),
+                List.of())) {
       port = listener.getLocalPort();
       startMillis = System.currentTimeMillis();
-      AgentProcess.run(dir, "python3", "-c",
+      AgentProcess.run(
+          dir,
+          "python3",
+          "-c",
           "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
-          Integer.toString(port), TAG + "-connect");
+          Integer.toString(port),
+          TAG + "-connect");
       endMillis = System.currentTimeMillis();
       // the rest of the catalog and what the dashboards look for, so that every panel has real data
       Path work = Files.createDirectories(dir.resolve("work"));
-      AgentProcess.run(work, "python3", resource("catalog.py").toString(), work.toString(), TAG,
-          Long.toString(agent.pid()), Integer.toString(AgentProcess.freePort()), Integer.toString(AgentProcess.freePort()),
-          Integer.toString(AgentProcess.freePort()), CatalogEventsIT.syscallNumbers());
+      AgentProcess.run(
+          work,
+          "python3",
+          resource("catalog.py").toString(),
+          work.toString(),
+          TAG,
+          Long.toString(agent.pid()),
+          Integer.toString(AgentProcess.freePort()),
+          Integer.toString(AgentProcess.freePort()),
+          Integer.toString(AgentProcess.freePort()),
+          CatalogEventsIT.syscallNumbers());
       AgentProcess.run(work, "/bin/sh", resource("dashboards.sh").toString(), work.toString(), TAG);
       assertEquals(0, agent.stop(), agent.stderrText());
     }
-    exec = awaitHits("{\"query\": {\"term\": {\"process.command_args\": \"" + TAG + "-connect\"}}}", 1).get(0);
+    exec =
+        awaitHits("{\"query\": {\"term\": {\"process.command_args\": \"" + TAG + "-connect\"}}}", 1)
+            .get(0);
     entityId = exec.at("/_source/attributes/ksec.process.entity_id").asText();
     awaitHits(byEntity("{\"term\": {\"event_name\": \"network.connect\"}}"), 1);
     // the agent's last agent.health record leaves at stop, after everything else: wait for it too
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (true) {
       es.http().send("POST", "/logs-ksec.*/_refresh", "");
-      EsHttp.Reply r = es.http().send("POST", "/logs-ksec.*/_search",
-          "{\"query\": {\"term\": {\"event_name\": \"agent.health\"}}}");
+      EsHttp.Reply r =
+          es.http()
+              .send(
+                  "POST",
+                  "/logs-ksec.*/_search",
+                  "{\"query\": {\"term\": {\"event_name\": \"agent.health\"}}}");
       if (r.status() == 200 && r.body().at("/hits/total/value").asLong() > 0) {
         break;
       }
       if (System.nanoTime() > deadline) {
-        fail("no agent.health record in logs-ksec.* within 90 s; Collector log:\n" + collector.log());
+        fail(
+            "no agent.health record in logs-ksec.* within 90 s; Collector log:\n"
+                + collector.log());
       }
       Thread.sleep(500);
     }
@@ -102,7 +143,8 @@ class AgentToElasticsearchIT {
 
   static Path resource(String name) throws Exception {
     Path p = dir.resolve(name);
-    try (java.io.InputStream in = AgentToElasticsearchIT.class.getResourceAsStream("/workloads/" + name)) {
+    try (java.io.InputStream in =
+        AgentToElasticsearchIT.class.getResourceAsStream("/workloads/" + name)) {
       Files.write(p, in.readAllBytes());
     }
     return p;
@@ -148,36 +190,63 @@ class AgentToElasticsearchIT {
 
   @Test
   void theTaggedProcessesDocumentsAreInItsDataStream() throws Exception {
-    assertTrue(exec.path("_index").asText().startsWith(".ds-" + Setups.DATA_STREAM + "-"), exec.toString());
-    List<String> names = search(byEntity("{\"match_all\": {}}")).stream()
-        .map(h -> h.at("/_source/event_name").asText()).toList();
+    assertTrue(
+        exec.path("_index").asText().startsWith(".ds-" + Setups.DATA_STREAM + "-"),
+        exec.toString());
+    List<String> names =
+        search(byEntity("{\"match_all\": {}}")).stream()
+            .map(h -> h.at("/_source/event_name").asText())
+            .toList();
     assertTrue(names.containsAll(List.of("process.exec", "network.connect")), names.toString());
   }
 
   @Test
   void pidsAreNumbersAddressesAreIpsAndTimesAreTheEventTime() throws Exception {
     assertTrue(exec.at("/_source/attributes/process.pid").isIntegralNumber(), exec.toString());
-    JsonNode fields = es.http().get("/" + Setups.DATA_STREAM + "/_mapping/field/"
-        + "attributes.process.pid,attributes.destination.address,attributes.destination.port")
-        .elements().next().path("mappings");
-    assertEquals("long", fields.at("/attributes.process.pid/mapping/process.pid/type").asText(), fields.toString());
-    assertEquals("ip", fields.at("/attributes.destination.address/mapping/destination.address/type").asText());
-    assertEquals("long", fields.at("/attributes.destination.port/mapping/destination.port/type").asText());
+    JsonNode fields =
+        es.http()
+            .get(
+                "/"
+                    + Setups.DATA_STREAM
+                    + "/_mapping/field/"
+                    + "attributes.process.pid,attributes.destination.address,attributes.destination.port")
+            .elements()
+            .next()
+            .path("mappings");
+    assertEquals(
+        "long",
+        fields.at("/attributes.process.pid/mapping/process.pid/type").asText(),
+        fields.toString());
+    assertEquals(
+        "ip",
+        fields.at("/attributes.destination.address/mapping/destination.address/type").asText());
+    assertEquals(
+        "long", fields.at("/attributes.destination.port/mapping/destination.port/type").asText());
     // @timestamp is when the kernel saw the exec, not when Elasticsearch got it
     long ts = (long) Double.parseDouble(exec.at("/_source/@timestamp").asText());
-    assertTrue(ts >= startMillis - 1000 && ts <= endMillis + 1000, ts + " not in [" + startMillis + ", " + endMillis + "]");
+    assertTrue(
+        ts >= startMillis - 1000 && ts <= endMillis + 1000,
+        ts + " not in [" + startMillis + ", " + endMillis + "]");
   }
 
   @Test
   void rangeAndCidrQueriesOnTheDestinationAddress() throws Exception {
-    List<JsonNode> loopback = search(byEntity(
-        "{\"range\": {\"destination.address\": {\"gte\": \"127.0.0.0\", \"lte\": \"127.255.255.255\"}}}"));
+    List<JsonNode> loopback =
+        search(
+            byEntity(
+                "{\"range\": {\"destination.address\": {\"gte\": \"127.0.0.0\", \"lte\": \"127.255.255.255\"}}}"));
     assertEquals(1, loopback.size(), loopback.toString());
     assertEquals(port, loopback.get(0).at("/_source/attributes/destination.port").asInt());
     assertEquals("network.connect", loopback.get(0).at("/_source/event_name").asText());
-    assertEquals(1, search(byEntity("{\"term\": {\"destination.address\": \"127.0.0.0/8\"}}")).size());
-    assertEquals(0, search(byEntity("{\"range\": {\"destination.address\": {\"gte\": \"10.0.0.0\", "
-        + "\"lte\": \"10.255.255.255\"}}}")).size());
+    assertEquals(
+        1, search(byEntity("{\"term\": {\"destination.address\": \"127.0.0.0/8\"}}")).size());
+    assertEquals(
+        0,
+        search(
+                byEntity(
+                    "{\"range\": {\"destination.address\": {\"gte\": \"10.0.0.0\", "
+                        + "\"lte\": \"10.255.255.255\"}}}"))
+            .size());
   }
 
   /**
@@ -189,7 +258,8 @@ class AgentToElasticsearchIT {
     es.http().send("POST", "/logs-ksec.*/_refresh", "");
     List<String> empty = new ArrayList<>();
     for (PanelQueries.PanelQuery q : PanelQueries.all()) {
-      EsHttp.Reply r = es.http().send("POST", "/" + q.indexPattern() + "/_search", q.body().toString());
+      EsHttp.Reply r =
+          es.http().send("POST", "/" + q.indexPattern() + "/_search", q.body().toString());
       assertEquals(200, r.status(), q + " -> " + r.body());
       if (r.body().at("/hits/total/value").asLong() == 0) {
         empty.add(q.dashboard() + " / " + q.panel());
@@ -200,14 +270,22 @@ class AgentToElasticsearchIT {
 
   @Test
   void termsAggregationOnExecutables() throws Exception {
-    EsHttp.Reply r = es.http().send("POST", "/" + Setups.DATA_STREAM + "/_search", """
+    EsHttp.Reply r =
+        es.http()
+            .send(
+                "POST",
+                "/" + Setups.DATA_STREAM + "/_search",
+                """
         {"size": 0, "query": {"term": {"ksec.process.entity_id": "%s"}},
-         "aggs": {"executables": {"terms": {"field": "process.executable.path"}}}}""".formatted(entityId));
+         "aggs": {"executables": {"terms": {"field": "process.executable.path"}}}}"""
+                    .formatted(entityId));
     assertEquals(200, r.status(), r.body().toString());
     // one process, several programs: pyenv's shims exec env, bash, then python
     List<String> keys = new ArrayList<>();
     r.body().at("/aggregations/executables/buckets").forEach(b -> keys.add(b.path("key").asText()));
-    assertTrue(keys.contains(exec.at("/_source/attributes/process.executable.path").asText()), keys.toString());
+    assertTrue(
+        keys.contains(exec.at("/_source/attributes/process.executable.path").asText()),
+        keys.toString());
     assertTrue(keys.stream().anyMatch(k -> k.matches(".*/python3[.0-9]*")), keys.toString());
   }
 }

@@ -1,11 +1,10 @@
 package io.github.otelkernel.receiver.it;
 
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,14 +24,19 @@ import org.junit.jupiter.api.io.TempDir;
  * marked.
  */
 class ArgumentRaceIT {
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) static Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  static Path dir;
+
   static Path program;
 
   @BeforeAll
   static void build() throws Exception {
     program = dir.resolve("argrace");
-    Process cc = new ProcessBuilder("cc", "-O2", "-pthread", "-o", program.toString(), "src/test/c/argrace.c")
-        .redirectErrorStream(true).start();
+    Process cc =
+        new ProcessBuilder(
+                "cc", "-O2", "-pthread", "-o", program.toString(), "src/test/c/argrace.c")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, cc.waitFor(), "cc argrace.c: " + out);
   }
@@ -64,10 +68,13 @@ class ArgumentRaceIT {
       run("unlink1", quiet.toString(), "200");
       Thread.sleep(1_500);
       assertEquals(0, agent.stop(), agent.stderrText());
-      List<ExportedLog> unlinks = agent.records().stream().filter(r -> "file.unlink".equals(r.eventName())).toList();
-      List<ExportedLog> racedRecords = unlinks.stream()
-          .filter(r -> String.valueOf(r.attr("file.path")).startsWith(race + "/"))
-          .sorted(Comparator.comparingLong(ExportedLog::timeUnixNano)).toList();
+      List<ExportedLog> unlinks =
+          agent.records().stream().filter(r -> "file.unlink".equals(r.eventName())).toList();
+      List<ExportedLog> racedRecords =
+          unlinks.stream()
+              .filter(r -> String.valueOf(r.attr("file.path")).startsWith(race + "/"))
+              .sorted(Comparator.comparingLong(ExportedLog::timeUnixNano))
+              .toList();
       assertEquals(n, racedRecords.size(), "one record per call");
       int changed = 0;
       for (int i = 0; i < n; i++) {
@@ -75,19 +82,31 @@ class ArgumentRaceIT {
         // a exists before every call and b never does: success removed a, ENOENT looked for b
         String actedOn = raced.get(i).equals("ok") ? race + "/a" : race + "/b";
         assertTrue(raced.get(i).equals("ok") || raced.get(i).equals("err 2"), raced.get(i));
-        assertTrue(actedOn.equals(r.attr("file.path")) || marked(r),
-            "call " + i + " acted on " + actedOn + " but its record says " + r.attr("file.path") + ", unmarked");
+        assertTrue(
+            actedOn.equals(r.attr("file.path")) || marked(r),
+            "call "
+                + i
+                + " acted on "
+                + actedOn
+                + " but its record says "
+                + r.attr("file.path")
+                + ", unmarked");
         changed += Boolean.TRUE.equals(r.attr("ksec.syscall.args.changed")) ? 1 : 0;
         // two threads share the address space: whatever the reads agree on, the path is unverified
         assertTrue(marked(r), "call " + i + " of a multi-threaded caller is marked");
       }
       if (Runtime.getRuntime().availableProcessors() > 1) {
-        assertTrue(changed > 0, "with a thread flipping it, the path read at entry and at exit differs at times");
+        assertTrue(
+            changed > 0,
+            "with a thread flipping it, the path read at entry and at exit differs at times");
       }
-      List<ExportedLog> quietRecords = unlinks.stream()
-          .filter(r -> String.valueOf(r.attr("file.path")).startsWith(quiet + "/")).toList();
+      List<ExportedLog> quietRecords =
+          unlinks.stream()
+              .filter(r -> String.valueOf(r.attr("file.path")).startsWith(quiet + "/"))
+              .toList();
       assertEquals(200, quietRecords.size());
-      assertTrue(quietRecords.stream().noneMatch(ArgumentRaceIT::marked),
+      assertTrue(
+          quietRecords.stream().noneMatch(ArgumentRaceIT::marked),
           "a single-threaded caller's arguments are not marked");
     }
   }
@@ -95,39 +114,63 @@ class ArgumentRaceIT {
   @Test
   void aConnectNamesThePeerTheKernelConnectedTo() throws Exception {
     int n = 1000;
-    try (ServerSocket listening = new ServerSocket(0, 4096, java.net.InetAddress.getLoopbackAddress());
+    try (ServerSocket listening =
+            new ServerSocket(0, 4096, java.net.InetAddress.getLoopbackAddress());
         ServerSocket closed = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       int open = listening.getLocalPort();
       int refused = closed.getLocalPort();
       closed.close();
-      Thread acceptor = Thread.ofVirtual().start(() -> {
-        try {
-          while (true) {
-            listening.accept().close();
-          }
-        } catch (java.io.IOException e) {
-          // closed at the end
-        }
-      });
+      Thread acceptor =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      while (true) {
+                        listening.accept().close();
+                      }
+                    } catch (java.io.IOException e) {
+                      // closed at the end
+                    }
+                  });
       List<String> raced;
-      try (AgentProcess agent = AgentProcess.startWithPolicy(dir, "events: {network.connect: {aggregate: 0s}}\n")) {
-        raced = run("connect", Integer.toString(open), Integer.toString(refused), Integer.toString(n));
+      try (AgentProcess agent =
+          AgentProcess.startWithPolicy(dir, "events: {network.connect: {aggregate: 0s}}\n")) {
+        raced =
+            run("connect", Integer.toString(open), Integer.toString(refused), Integer.toString(n));
         Thread.sleep(1_500);
         assertEquals(0, agent.stop(), agent.stderrText());
-        List<ExportedLog> connects = agent.records().stream()
-            .filter(r -> "network.connect".equals(r.eventName()) && "argrace".equals(r.attr("ksec.process.comm")))
-            .sorted(Comparator.comparingLong(ExportedLog::timeUnixNano)).toList();
+        List<ExportedLog> connects =
+            agent.records().stream()
+                .filter(
+                    r ->
+                        "network.connect".equals(r.eventName())
+                            && "argrace".equals(r.attr("ksec.process.comm")))
+                .sorted(Comparator.comparingLong(ExportedLog::timeUnixNano))
+                .toList();
         assertEquals(n, connects.size(), "one record per call");
         for (int i = 0; i < n; i++) {
           ExportedLog r = connects.get(i);
           boolean ok = raced.get(i).equals("ok");
           long actedOn = ok ? open : refused;
           Object port = r.attr("destination.port");
-          assertTrue(Long.valueOf(actedOn).equals(port) || (!ok && marked(r)),
-              "call " + i + " (" + raced.get(i) + ") reached port " + actedOn + " but its record says " + port);
+          assertTrue(
+              Long.valueOf(actedOn).equals(port) || (!ok && marked(r)),
+              "call "
+                  + i
+                  + " ("
+                  + raced.get(i)
+                  + ") reached port "
+                  + actedOn
+                  + " but its record says "
+                  + port);
         }
-        assertTrue(connects.stream().anyMatch(r -> "success".equals(r.attr("ksec.event.outcome"))
-            && Long.valueOf(open).equals(r.attr("destination.port"))), "some connects succeeded");
+        assertTrue(
+            connects.stream()
+                .anyMatch(
+                    r ->
+                        "success".equals(r.attr("ksec.event.outcome"))
+                            && Long.valueOf(open).equals(r.attr("destination.port"))),
+            "some connects succeeded");
       } finally {
         listening.close();
         acceptor.join(5_000);

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The agent in front of a real OpenTelemetry Collector (otlp receiver → file exporter). */
 class CollectorExportIT {
-  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  Path dir;
 
   static String otlp(String id, String endpoint, String extra) {
     return """
@@ -24,14 +25,16 @@ class CollectorExportIT {
           endpoint: "%s"
           tls: {insecure: true}
           retry_on_failure: {initial_interval: 1s, max_interval: 2s, max_elapsed_time: 0s}
-        %s""".formatted(id, endpoint, extra.indent(2));
+        %s"""
+        .formatted(id, endpoint, extra.indent(2));
   }
 
   static Predicate<ExportedLog> taggedExec(String tag) {
     return r -> "process.exec".equals(r.eventName()) && r.args() != null && r.args().contains(tag);
   }
 
-  static void awaitTrue(String what, java.util.concurrent.Callable<Boolean> check) throws Exception {
+  static void awaitTrue(String what, java.util.concurrent.Callable<Boolean> check)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       if (check.call()) {
@@ -44,19 +47,28 @@ class CollectorExportIT {
 
   /** (event, time, pid) → count: what a record is, independent of its route. */
   static Map<String, Long> identities(List<ExportedLog> logs) {
-    return logs.stream().collect(Collectors.groupingBy(
-        r -> r.eventName() + "@" + r.timeUnixNano() + "#" + r.attr("process.pid"), Collectors.counting()));
+    return logs.stream()
+        .collect(
+            Collectors.groupingBy(
+                r -> r.eventName() + "@" + r.timeUnixNano() + "#" + r.attr("process.pid"),
+                Collectors.counting()));
   }
 
   @Test
   void everyEventArrivesIntactOverGrpcAndHttpWithAgentMetrics() throws Exception {
-    try (CollectorProcess collector = new CollectorProcess(dir, "file-sink.yaml", Map.of()).start()) {
+    try (CollectorProcess collector =
+        new CollectorProcess(dir, "file-sink.yaml", Map.of()).start()) {
       String tag = "otlp-" + System.nanoTime();
-      try (AgentProcess agent = AgentProcess.startWith(dir,
-          otlp("otlp", "127.0.0.1:" + collector.grpcPort, "")
-              + otlp("otlphttp", "http://127.0.0.1:" + collector.httpPort, ""),
-          "", List.of("otlp", "otlphttp"), List.of())) {
-        AgentProcess.run(dir, "/bin/sh", "-c", "/bin/echo " + tag + " 'a b' \"$(printf 'x\\ny')\"; exit 5");
+      try (AgentProcess agent =
+          AgentProcess.startWith(
+              dir,
+              otlp("otlp", "127.0.0.1:" + collector.grpcPort, "")
+                  + otlp("otlphttp", "http://127.0.0.1:" + collector.httpPort, ""),
+              "",
+              List.of("otlp", "otlphttp"),
+              List.of())) {
+        AgentProcess.run(
+            dir, "/bin/sh", "-c", "/bin/echo " + tag + " 'a b' \"$(printf 'x\\ny')\"; exit 5");
         Thread.sleep(1500); // one metrics interval
         assertEquals(0, agent.stop(), agent.stderrText());
 
@@ -66,8 +78,11 @@ class CollectorExportIT {
         Map<String, Long> expected = new HashMap<>();
         identities(local).forEach((k, v) -> expected.put(k, v * 2));
         assertEquals(expected, identities(received));
-        assertEquals(local.size(),
-            agent.summaryCount("received") + agent.summaryCount("derived") - agent.summaryCount("merged"));
+        assertEquals(
+            local.size(),
+            agent.summaryCount("received")
+                + agent.summaryCount("derived")
+                - agent.summaryCount("merged"));
 
         ExportedLog sent = local.stream().filter(taggedExec(tag)).findFirst().orElseThrow();
         List<ExportedLog> arrived = received.stream().filter(taggedExec(tag)).toList();
@@ -89,25 +104,41 @@ class CollectorExportIT {
   }
 
   /**
-   * Batches over the Collector's message limit (here 1 MiB) are split until they fit: without
-   * that, the same batch is refused for ever and everything queued behind it is lost.
+   * Batches over the Collector's message limit (here 1 MiB) are split until they fit: without that,
+   * the same batch is refused for ever and everything queued behind it is lost.
    */
   @Test
   void batchesOverTheCollectorsMessageLimitAreSplitNotLost() throws Exception {
     String tag = "big-" + System.nanoTime();
-    try (CollectorProcess collector = new CollectorProcess(dir, "file-sink-small.yaml", Map.of()).start();
-        AgentProcess agent = AgentProcess.startWith(dir,
-            "\n    policy: {events: {file.read: {include: [\"" + dir + "/big-\"], aggregate: 0s}}}",
-            otlp("otlp", "127.0.0.1:" + collector.grpcPort, ""), "", List.of("otlp"), List.of(),
-            "batch: {send_batch_size: 4096, timeout: 2s}")) {
+    try (CollectorProcess collector =
+            new CollectorProcess(dir, "file-sink-small.yaml", Map.of()).start();
+        AgentProcess agent =
+            AgentProcess.startWith(
+                dir,
+                "\n    policy: {events: {file.read: {include: [\""
+                    + dir
+                    + "/big-\"], aggregate: 0s}}}",
+                otlp("otlp", "127.0.0.1:" + collector.grpcPort, ""),
+                "",
+                List.of("otlp"),
+                List.of(),
+                "batch: {send_batch_size: 4096, timeout: 2s}")) {
       Path file = dir.resolve(tag);
       Files.writeString(file, "x");
       // 3000 opens in a burst: one batch of ~3000 records of ~3 KiB, several MiB on the wire
-      AgentProcess.run(dir, "python3", "-c", "import sys\nfor i in range(3000): open(sys.argv[1]).close()",
+      AgentProcess.run(
+          dir,
+          "python3",
+          "-c",
+          "import sys\nfor i in range(3000): open(sys.argv[1]).close()",
           file.toString());
       assertEquals(0, agent.stop(), agent.stderrText());
-      long arrived = collector.logs().stream().filter(r -> file.toString().equals(r.attr("file.path"))).count();
-      long sent = agent.records().stream().filter(r -> file.toString().equals(r.attr("file.path"))).count();
+      long arrived =
+          collector.logs().stream()
+              .filter(r -> file.toString().equals(r.attr("file.path")))
+              .count();
+      long sent =
+          agent.records().stream().filter(r -> file.toString().equals(r.attr("file.path"))).count();
       assertTrue(sent >= 3000, "the agent saw the burst: " + sent);
       assertEquals(sent, arrived, agent.stderrText());
       assertEquals(0, agent.summaryCount("failed", "otlp"));
@@ -119,16 +150,30 @@ class CollectorExportIT {
     Path spool = Files.createDirectories(dir.resolve("spool"));
     String tag = "stream-" + System.nanoTime();
     Path count = dir.resolve("count");
-    try (CollectorProcess collector = new CollectorProcess(dir, "file-sink.yaml", Map.of()).start();
-        AgentProcess agent = AgentProcess.startWith(dir,
-            otlp("otlp", "127.0.0.1:" + collector.grpcPort, "sending_queue: {storage: file_storage}"),
-            "file_storage: {directory: " + spool + ", max_size_mib: 256}",
-            List.of("otlp"), List.of("file_storage"))) {
+    try (CollectorProcess collector =
+            new CollectorProcess(dir, "file-sink.yaml", Map.of()).start();
+        AgentProcess agent =
+            AgentProcess.startWith(
+                dir,
+                otlp(
+                    "otlp",
+                    "127.0.0.1:" + collector.grpcPort,
+                    "sending_queue: {storage: file_storage}"),
+                "file_storage: {directory: " + spool + ", max_size_mib: 256}",
+                List.of("otlp"),
+                List.of("file_storage"))) {
       // a steady stream of tagged processes for ~45 s
-      Process stream = new ProcessBuilder("/bin/sh", "-c",
-          "i=0; end=$(($(date +%s) + 45)); while [ $(date +%s) -lt $end ]; do /bin/true " + tag
-              + " $i; i=$((i+1)); sleep 0.05; done; echo $i > " + count)
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process stream =
+          new ProcessBuilder(
+                  "/bin/sh",
+                  "-c",
+                  "i=0; end=$(($(date +%s) + 45)); while [ $(date +%s) -lt $end ]; do /bin/true "
+                      + tag
+                      + " $i; i=$((i+1)); sleep 0.05; done; echo $i > "
+                      + count)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       Thread.sleep(5_000);
       collector.stop();
       Thread.sleep(30_000);
@@ -140,18 +185,28 @@ class CollectorExportIT {
       collector.stop();
 
       List<ExportedLog> received = collector.logs();
-      Map<String, Long> taggedIdentities = identities(received.stream().filter(taggedExec(tag)).toList());
+      Map<String, Long> taggedIdentities =
+          identities(received.stream().filter(taggedExec(tag)).toList());
       assertEquals(produced, taggedIdentities.size(), "every tagged exec arrived");
       assertTrue(taggedIdentities.values().stream().allMatch(n -> n == 1), "and exactly once");
 
       long exported = agent.summaryCount("exported", "otlp");
-      long lost = agent.summaryCount("failed", "otlp") + agent.summaryCount("dropped", "otlp")
-          + agent.summaryCount("spooled", "otlp") + agent.summaryCount("queue_dropped");
-      assertEquals(exported, received.size(), "the Collector got exactly what the agent counts as delivered");
-      assertEquals(agent.summaryCount("received") + agent.summaryCount("derived"),
-          exported + lost + agent.summaryCount("merged"), "delivered + counted lost + merged = produced");
+      long lost =
+          agent.summaryCount("failed", "otlp")
+              + agent.summaryCount("dropped", "otlp")
+              + agent.summaryCount("spooled", "otlp")
+              + agent.summaryCount("queue_dropped");
+      assertEquals(
+          exported,
+          received.size(),
+          "the Collector got exactly what the agent counts as delivered");
+      assertEquals(
+          agent.summaryCount("received") + agent.summaryCount("derived"),
+          exported + lost + agent.summaryCount("merged"),
+          "delivered + counted lost + merged = produced");
       assertTrue(agent.stderrText().contains("exporter otlp: cannot deliver"), agent.stderrText());
-      assertTrue(agent.stderrText().contains("exporter otlp: delivering again"), agent.stderrText());
+      assertTrue(
+          agent.stderrText().contains("exporter otlp: delivering again"), agent.stderrText());
     }
   }
 
@@ -160,14 +215,24 @@ class CollectorExportIT {
     String tag = "late-" + System.nanoTime();
     CollectorProcess collector = new CollectorProcess(dir, "file-sink.yaml", Map.of());
     try (collector;
-        AgentProcess agent = AgentProcess.startWith(dir, otlp("otlp", "127.0.0.1:" + collector.grpcPort, ""), "",
-            List.of("otlp"), List.of())) {
+        AgentProcess agent =
+            AgentProcess.startWith(
+                dir,
+                otlp("otlp", "127.0.0.1:" + collector.grpcPort, ""),
+                "",
+                List.of("otlp"),
+                List.of())) {
       AgentProcess.run(dir, "/bin/echo", tag);
       awaitTrue("a warning", () -> agent.stderrText().contains("exporter otlp: cannot deliver"));
       Thread.sleep(5_000); // several retries, still one warning in this interval
-      assertEquals(1, agent.stderrText().lines().filter(l -> l.contains("cannot deliver")).count(), agent.stderrText());
+      assertEquals(
+          1,
+          agent.stderrText().lines().filter(l -> l.contains("cannot deliver")).count(),
+          agent.stderrText());
       collector.start();
-      awaitTrue("the tagged exec at the Collector", () -> collector.logs().stream().anyMatch(taggedExec(tag)));
+      awaitTrue(
+          "the tagged exec at the Collector",
+          () -> collector.logs().stream().anyMatch(taggedExec(tag)));
       assertEquals(0, agent.stop());
       assertEquals(0, agent.summaryCount("failed", "otlp"));
     }
@@ -178,20 +243,43 @@ class CollectorExportIT {
     Path pki = Files.createDirectories(dir.resolve("pki"));
     TestPki.create(pki);
     String tag = "mtls-" + System.nanoTime();
-    Map<String, String> serverA = Map.of("TLS_CERT", pki.resolve("serverA.pem").toString(),
-        "TLS_KEY", pki.resolve("serverA.key").toString(), "TLS_CLIENT_CA", pki.resolve("caA.pem").toString());
-    try (CollectorProcess collector = new CollectorProcess(dir, "file-sink-mtls.yaml", serverA).start();
+    Map<String, String> serverA =
+        Map.of(
+            "TLS_CERT",
+            pki.resolve("serverA.pem").toString(),
+            "TLS_KEY",
+            pki.resolve("serverA.key").toString(),
+            "TLS_CLIENT_CA",
+            pki.resolve("caA.pem").toString());
+    try (CollectorProcess collector =
+            new CollectorProcess(dir, "file-sink-mtls.yaml", serverA).start();
         // the agent trusts CA B, but the Collector's certificate is signed by CA A
-        AgentProcess agent = AgentProcess.startWith(dir, """
+        AgentProcess agent =
+            AgentProcess.startWith(
+                dir,
+                """
             otlp:
               endpoint: "127.0.0.1:%d"
               tls: {ca_file: %s, cert_file: %s, key_file: %s}
               retry_on_failure: {initial_interval: 1s, max_interval: 2s, max_elapsed_time: 0s}
-            """.formatted(collector.grpcPort, pki.resolve("caB.pem"), pki.resolve("client.pem"),
-            pki.resolve("client.key")), "", List.of("otlp"), List.of())) {
+            """
+                    .formatted(
+                        collector.grpcPort,
+                        pki.resolve("caB.pem"),
+                        pki.resolve("client.pem"),
+                        pki.resolve("client.key")),
+                "",
+                List.of("otlp"),
+                List.of())) {
       AgentProcess.run(dir, "/bin/echo", tag);
       awaitTrue("a TLS error", () -> agent.stderrText().contains("exporter otlp: cannot deliver"));
-      String warning = agent.stderrText().lines().filter(l -> l.contains("cannot deliver")).findFirst().orElseThrow();
+      String warning =
+          agent
+              .stderrText()
+              .lines()
+              .filter(l -> l.contains("cannot deliver"))
+              .findFirst()
+              .orElseThrow();
       assertTrue(warning.matches("(?i).*(ssl|tls|certificate|handshake|PKIX).*"), warning);
       assertTrue(collector.logs().isEmpty());
 
@@ -200,7 +288,8 @@ class CollectorExportIT {
       Map<String, String> serverB = new HashMap<>(serverA);
       serverB.put("TLS_CERT", pki.resolve("serverB.pem").toString());
       serverB.put("TLS_KEY", pki.resolve("serverB.key").toString());
-      try (CollectorProcess fixed = new CollectorProcess(dir, "file-sink-mtls.yaml", serverB).onPorts(collector).start()) {
+      try (CollectorProcess fixed =
+          new CollectorProcess(dir, "file-sink-mtls.yaml", serverB).onPorts(collector).start()) {
         awaitTrue("delivery after the fix", () -> fixed.logs().stream().anyMatch(taggedExec(tag)));
         assertEquals(0, agent.stop());
         assertEquals(0, agent.summaryCount("failed", "otlp"));

@@ -28,7 +28,8 @@ final class CollectorProcess implements AutoCloseable {
   private Process process;
   private int run;
 
-  CollectorProcess(Path dir, String configResource, Map<String, String> extraEnv) throws IOException {
+  CollectorProcess(Path dir, String configResource, Map<String, String> extraEnv)
+      throws IOException {
     this.dir = dir;
     this.configResource = configResource;
     this.extraEnv = extraEnv;
@@ -48,8 +49,9 @@ final class CollectorProcess implements AutoCloseable {
   static Path binary() {
     String path = System.getProperty("otelcol.binary", "");
     if (path.isBlank() || path.startsWith("${")) {
-      fail("no Collector binary: run the tests with bin/test, which builds it from collector/manifest.yaml"
-          + " (or pass -Dotelcol.binary=PATH)");
+      fail(
+          "no Collector binary: run the tests with bin/test, which builds it from collector/manifest.yaml"
+              + " (or pass -Dotelcol.binary=PATH)");
     }
     Path p = Path.of(path);
     if (!Files.isExecutable(p)) {
@@ -60,23 +62,29 @@ final class CollectorProcess implements AutoCloseable {
 
   CollectorProcess start() throws Exception {
     Path config = dir.resolve(Path.of(configResource).getFileName().toString());
-    if (configResource.startsWith("/")) { // a file of the repository (collector/gateway.yaml): used as shipped
-      Files.copy(Path.of(configResource), config, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    if (configResource.startsWith(
+        "/")) { // a file of the repository (collector/gateway.yaml): used as shipped
+      Files.copy(
+          Path.of(configResource), config, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } else {
-      try (InputStream in = CollectorProcess.class.getResourceAsStream("/collector/" + configResource)) {
+      try (InputStream in =
+          CollectorProcess.class.getResourceAsStream("/collector/" + configResource)) {
         Files.write(config, in.readAllBytes());
       }
     }
-    ProcessBuilder pb = new ProcessBuilder(binary().toString(), "--config", config.toString())
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("collector.log").toFile()))
-        .redirectErrorStream(true);
-    pb.environment().putAll(Map.of(
-        "OTLP_GRPC_PORT", String.valueOf(grpcPort),
-        "OTLP_HTTP_PORT", String.valueOf(httpPort),
-        "HEALTH_PORT", String.valueOf(healthPort),
-        "OUT_DIR", Files.createDirectories(dir.resolve("run-" + (++run))).toString(),
-        "OTELCOL_OTLP_ENDPOINT", "127.0.0.1:" + grpcPort,
-        "OTELCOL_HEALTH_ENDPOINT", "127.0.0.1:" + healthPort));
+    ProcessBuilder pb =
+        new ProcessBuilder(binary().toString(), "--config", config.toString())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("collector.log").toFile()))
+            .redirectErrorStream(true);
+    pb.environment()
+        .putAll(
+            Map.of(
+                "OTLP_GRPC_PORT", String.valueOf(grpcPort),
+                "OTLP_HTTP_PORT", String.valueOf(httpPort),
+                "HEALTH_PORT", String.valueOf(healthPort),
+                "OUT_DIR", Files.createDirectories(dir.resolve("run-" + (++run))).toString(),
+                "OTELCOL_OTLP_ENDPOINT", "127.0.0.1:" + grpcPort,
+                "OTELCOL_HEALTH_ENDPOINT", "127.0.0.1:" + healthPort));
     pb.environment().putAll(extraEnv);
     process = pb.start();
     HttpClient http = HttpClient.newHttpClient();
@@ -85,8 +93,12 @@ final class CollectorProcess implements AutoCloseable {
         fail("collector exited with " + process.exitValue() + ": " + log());
       }
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/"))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) {
           return this;
         }
       } catch (IOException e) {

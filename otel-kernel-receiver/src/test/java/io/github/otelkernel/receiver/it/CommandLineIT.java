@@ -1,10 +1,9 @@
 package io.github.otelkernel.receiver.it;
 
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The command line as an operator meets it: bad input gives one clear line and a non-zero exit. */
 class CommandLineIT {
-  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  Path dir;
 
   record Result(int exit, String stdout, String stderr) {}
 
@@ -24,7 +24,9 @@ class CommandLineIT {
       p.destroyForcibly();
       throw new AssertionError("agent did not exit: " + String.join(" ", args));
     }
-    return new Result(p.exitValue(), Files.readString(dir.resolve("agent.stdout")),
+    return new Result(
+        p.exitValue(),
+        Files.readString(dir.resolve("agent.stdout")),
         Files.readString(dir.resolve("agent.stderr")));
   }
 
@@ -45,7 +47,9 @@ class CommandLineIT {
 
   @Test
   void validateAcceptsAGoodConfig() throws Exception {
-    Path cfg = config("""
+    Path cfg =
+        config(
+            """
         receivers: {ebpf: {}}
         exporters: {file: {path: out.jsonl}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
@@ -57,7 +61,9 @@ class CommandLineIT {
 
   @Test
   void unknownKeyIsNamedWithItsLine() throws Exception {
-    Path cfg = config("""
+    Path cfg =
+        config(
+            """
         receivers: {ebpf: {}}
         exporters:
           file:
@@ -80,7 +86,9 @@ class CommandLineIT {
 
   @Test
   void undefinedExporterIsRejected() throws Exception {
-    Path cfg = config("""
+    Path cfg =
+        config(
+            """
         receivers: {ebpf: {}}
         exporters: {console: {}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
@@ -92,7 +100,9 @@ class CommandLineIT {
 
   @Test
   void missingEnvironmentVariableIsNamed() throws Exception {
-    Path cfg = config("""
+    Path cfg =
+        config(
+            """
         receivers: {ebpf: {}}
         exporters: {otlp: {endpoint: "${env:OKR_TEST_SURELY_UNSET}"}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
@@ -104,12 +114,15 @@ class CommandLineIT {
 
   @Test
   void aConfigFileOthersCanWriteIsRefusedWithTheFix() throws Exception {
-    Path cfg = config("""
+    Path cfg =
+        config(
+            """
         receivers: {ebpf: {}}
         exporters: {file: {path: out.jsonl}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
         """);
-    java.nio.file.Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+    java.nio.file.Files.setPosixFilePermissions(
+        cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
     Result r = run("validate", "--config", cfg.toString());
     assertEquals(2, r.exit());
     assertOneLineError(r, cfg.toString(), "writable by group or others", "chmod go-w " + cfg);
@@ -117,12 +130,15 @@ class CommandLineIT {
 
   @Test
   void aPidNamespaceOfItsOwnIsRefusedInOneLine() throws Exception {
-    Path cfg = config("""
+    Path cfg =
+        config(
+            """
         receivers: {ebpf: {}}
         exporters: {file: {path: out.jsonl}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
         """);
-    List<String> cmd = new java.util.ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
+    List<String> cmd =
+        new java.util.ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
     cmd.addAll(AgentProcess.command(dir, "--config", cfg.toString()).command());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -141,7 +157,9 @@ class CommandLineIT {
 
   @Test
   void unwritableFileExporterPathFailsBeforeLoadingProbes() throws Exception {
-    Path cfg = config("""
+    Path cfg =
+        config(
+            """
         receivers: {ebpf: {}}
         exporters: {file: {path: /nonexistent-dir/out.jsonl}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
@@ -153,7 +171,9 @@ class CommandLineIT {
 
   @Test
   void plaintextOtlpToAnotherHostNeedsExplicitInsecure() throws Exception {
-    Path cfg = config("""
+    Path cfg =
+        config(
+            """
         receivers: {ebpf: {}}
         exporters: {otlp: {endpoint: "http://192.0.2.10:4317"}}
         service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}}
@@ -177,7 +197,10 @@ class CommandLineIT {
     assertTrue(v.stdout().startsWith("otel-kernel-receiver "), v.stdout());
     Result h = run("--help");
     assertEquals(0, h.exit());
-    assertTrue(h.stdout().contains("--config") && h.stdout().contains("validate") && h.stdout().contains("setup"),
+    assertTrue(
+        h.stdout().contains("--config")
+            && h.stdout().contains("validate")
+            && h.stdout().contains("setup"),
         h.stdout());
   }
 
@@ -196,12 +219,21 @@ class CommandLineIT {
   void withoutRootTheAgentSaysSoAndExits() throws Exception {
     // the same jar run as the unprivileged user nobody
     Path jar = AgentProcess.JAR.toAbsolutePath();
-    Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-        "--inh-caps=-all", "--bounding-set=-all",
-        AgentProcess.javaBinary(), "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString())
-        .redirectOutput(dir.resolve("agent.stdout").toFile())
-        .redirectError(dir.resolve("agent.stderr").toFile())
-        .start();
+    Process p =
+        new ProcessBuilder(
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+                AgentProcess.javaBinary(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                jar.toString())
+            .redirectOutput(dir.resolve("agent.stdout").toFile())
+            .redirectError(dir.resolve("agent.stderr").toFile())
+            .start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("agent did not exit");

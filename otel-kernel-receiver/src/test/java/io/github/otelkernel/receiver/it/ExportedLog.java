@@ -15,7 +15,11 @@ import java.util.Map;
  * general JSON parser rather than the agent's own code, so the test checks the wire format.
  */
 record ExportedLog(
-    String eventName, String body, long timeUnixNano, Map<String, Object> attributes, Map<String, Object> resource) {
+    String eventName,
+    String body,
+    long timeUnixNano,
+    Map<String, Object> attributes,
+    Map<String, Object> resource) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,8 +70,13 @@ record ExportedLog(
     Object id = exec.attr("ksec.process.entity_id");
     Object path = exec.attr("process.executable.path");
     return records.stream()
-        .filter(r -> "process.executable.hash".equals(r.eventName()) && id != null && id.equals(r.attr("ksec.process.entity_id"))
-            && path != null && path.equals(r.attr("process.executable.path")))
+        .filter(
+            r ->
+                "process.executable.hash".equals(r.eventName())
+                    && id != null
+                    && id.equals(r.attr("ksec.process.entity_id"))
+                    && path != null
+                    && path.equals(r.attr("process.executable.path")))
         .map(r -> r.stringAttr("ksec.process.executable.hash.sha256"))
         .findFirst();
   }
@@ -92,12 +101,13 @@ record ExportedLog(
         Map<String, Object> resource = attributes(rl.path("resource").path("attributes"));
         for (JsonNode sl : rl.path("scopeLogs")) {
           for (JsonNode lr : sl.path("logRecords")) {
-            out.add(new ExportedLog(
-                lr.path("eventName").asText(null),
-                lr.path("body").path("stringValue").asText(null),
-                Long.parseLong(lr.path("timeUnixNano").asText("0")),
-                attributes(lr.path("attributes")),
-                resource));
+            out.add(
+                new ExportedLog(
+                    lr.path("eventName").asText(null),
+                    lr.path("body").path("stringValue").asText(null),
+                    Long.parseLong(lr.path("timeUnixNano").asText("0")),
+                    attributes(lr.path("attributes")),
+                    resource));
           }
         }
       }

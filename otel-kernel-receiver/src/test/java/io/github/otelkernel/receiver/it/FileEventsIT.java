@@ -1,7 +1,5 @@
 package io.github.otelkernel.receiver.it;
 
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * aggregation and redaction, to the exported records.
  */
 class FileEventsIT {
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) static Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  static Path dir;
+
   static final String TAG = "files-" + System.nanoTime();
   static List<ExportedLog> records;
   static long filteredOpens;
@@ -36,33 +37,40 @@ class FileEventsIT {
     Files.createDirectories(work.resolve("excluded"));
     Files.writeString(work.resolve("secret"), "s3cr3t");
     Files.writeString(work.resolve("rootfile"), "x");
-    String policy = """
+    String policy =
+        """
         events:
           file.open: {aggregate: 0s, exclude: ["%1$s/excluded/"]}
           file.read: {include: ["%1$s/secret"]}
           file.mkdir: {}
           file.rmdir: {}
           file.truncate: {aggregate: 3s}
-        """.formatted(work);
+        """
+            .formatted(work);
     try (AgentProcess agent = AgentProcess.startWithPolicy(dir, policy)) {
       long before = filteredCounter(agent.pid(), 24);
-      AgentProcess.run(work, "/bin/bash", "-c", String.join("; ",
-          "echo one > a.txt",
-          "mv a.txt b.txt",
-          "chmod 4755 b.txt",
-          "ln -s ../elsewhere lnk",
-          "ln b.txt hard",
-          "touch -d 2001-02-03T04:05:06Z b.txt",
-          "python3 -c \"import os\nfor i in range(5): os.truncate('b.txt', 7)\"",
-          "python3 -c \"import os; os.setxattr('b.txt', 'user.origin', b'downloaded')\"",
-          "chown 65534:65534 b.txt",
-          "mkdir sub; rmdir sub",
-          "cat secret > /dev/null",
-          "for i in 1 2 3; do echo x > excluded/f$i; done",
-          "rm b.txt hard lnk",
-          "cd sub2 2>/dev/null; : relative and failing",
-          "setpriv --reuid=65534 --regid=65534 --clear-groups chmod 4777 rootfile",
-          "/bin/true " + TAG + " --password=hunter2 --api-key topsecret"));
+      AgentProcess.run(
+          work,
+          "/bin/bash",
+          "-c",
+          String.join(
+              "; ",
+              "echo one > a.txt",
+              "mv a.txt b.txt",
+              "chmod 4755 b.txt",
+              "ln -s ../elsewhere lnk",
+              "ln b.txt hard",
+              "touch -d 2001-02-03T04:05:06Z b.txt",
+              "python3 -c \"import os\nfor i in range(5): os.truncate('b.txt', 7)\"",
+              "python3 -c \"import os; os.setxattr('b.txt', 'user.origin', b'downloaded')\"",
+              "chown 65534:65534 b.txt",
+              "mkdir sub; rmdir sub",
+              "cat secret > /dev/null",
+              "for i in 1 2 3; do echo x > excluded/f$i; done",
+              "rm b.txt hard lnk",
+              "cd sub2 2>/dev/null; : relative and failing",
+              "setpriv --reuid=65534 --regid=65534 --clear-groups chmod 4777 rootfile",
+              "/bin/true " + TAG + " --password=hunter2 --api-key topsecret"));
       Thread.sleep(4500); // the truncate window (3 s) closes, the batch (100 ms) leaves
       filteredOpens = filteredCounter(agent.pid(), 24) - before;
       assertEquals(0, agent.stop(), agent.stderrText());
@@ -88,8 +96,12 @@ class FileEventsIT {
           continue;
         }
         var m = java.util.regex.Pattern.compile("map_id:\\s+(\\d+)").matcher(info);
-        if (m.find() && "policy_filtered".equals(json.readTree(bpftool("-j", "map", "show", "id", m.group(1)))
-            .path("name").asText())) {
+        if (m.find()
+            && "policy_filtered"
+                .equals(
+                    json.readTree(bpftool("-j", "map", "show", "id", m.group(1)))
+                        .path("name")
+                        .asText())) {
           id = Long.parseLong(m.group(1));
         }
       }
@@ -118,25 +130,31 @@ class FileEventsIT {
 
   static List<ExportedLog> in(String event) {
     String base = dir.resolve("work").toString();
-    return records.stream().filter(r -> event.equals(r.eventName()))
+    return records.stream()
+        .filter(r -> event.equals(r.eventName()))
         .filter(r -> r.attr("file.path") instanceof String p && p.startsWith(base))
         .collect(Collectors.toList());
   }
 
   static ExportedLog one(String event, String path) {
     String full = dir.resolve("work").resolve(path).toString();
-    return in(event).stream().filter(r -> full.equals(r.attr("file.path"))).findFirst()
+    return in(event).stream()
+        .filter(r -> full.equals(r.attr("file.path")))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no " + event + " of " + full + " in " + in(event)));
   }
 
   @Test
   void writeOpenRenameChmodAreReportedWithAbsolutePaths() {
     ExportedLog open = one("file.open", "a.txt");
-    assertTrue(open.<List<String>>attrList("ksec.file.open.flag_names").contains("O_CREAT"), open.toString());
+    assertTrue(
+        open.<List<String>>attrList("ksec.file.open.flag_names").contains("O_CREAT"),
+        open.toString());
     assertEquals("success", open.stringAttr("ksec.event.outcome"));
     assertEquals("file", open.stringAttr("ksec.event.category"));
     ExportedLog rename = one("file.rename", "b.txt");
-    assertEquals(dir.resolve("work/a.txt").toString(), rename.stringAttr("ksec.file.original_path"));
+    assertEquals(
+        dir.resolve("work/a.txt").toString(), rename.stringAttr("ksec.file.original_path"));
     assertTrue(rename.stringAttr("ksec.syscall.name").startsWith("rename"), rename.toString());
     ExportedLog chmod = one("file.chmod", "b.txt");
     assertEquals("4755", chmod.stringAttr("file.mode"));
@@ -145,8 +163,11 @@ class FileEventsIT {
 
   @Test
   void linksTimesXattrsOwnersAndRemovals() {
-    assertEquals("../elsewhere", one("file.symlink", "lnk").stringAttr("ksec.file.symlink.target_path"));
-    assertEquals(dir.resolve("work/b.txt").toString(), one("file.link", "hard").stringAttr("ksec.file.original_path"));
+    assertEquals(
+        "../elsewhere", one("file.symlink", "lnk").stringAttr("ksec.file.symlink.target_path"));
+    assertEquals(
+        dir.resolve("work/b.txt").toString(),
+        one("file.link", "hard").stringAttr("ksec.file.original_path"));
     ExportedLog utimes = one("file.utimes", "b.txt");
     assertEquals("2001-02-03T04:05:06Z", utimes.stringAttr("ksec.file.modify_time"));
     ExportedLog xattr = one("file.setxattr", "b.txt");
@@ -174,7 +195,8 @@ class FileEventsIT {
   void watchedReadIsReportedAndExcludedPathsCostNoRecord() {
     ExportedLog read = one("file.open", "secret");
     assertEquals(List.of("O_RDONLY"), read.<List<String>>attrList("ksec.file.open.flag_names"));
-    assertTrue(in("file.open").stream().noneMatch(r -> r.stringAttr("file.path").contains("/excluded/")),
+    assertTrue(
+        in("file.open").stream().noneMatch(r -> r.stringAttr("file.path").contains("/excluded/")),
         "an excluded path was exported");
     // the kernel counted them as filtered: they never reached the ring buffer
     assertTrue(filteredOpens >= 3, "policy_filtered for file.open grew by " + filteredOpens);
@@ -196,13 +218,22 @@ class FileEventsIT {
 
   @Test
   void secretsOnCommandLinesAreRedacted() {
-    ExportedLog exec = records.stream().filter(r -> "process.exec".equals(r.eventName()) && r.args() != null
-        && r.args().contains(TAG)).findFirst().orElseThrow();
+    ExportedLog exec =
+        records.stream()
+            .filter(
+                r ->
+                    "process.exec".equals(r.eventName())
+                        && r.args() != null
+                        && r.args().contains(TAG))
+            .findFirst()
+            .orElseThrow();
     String line = exec.stringAttr("process.command_line");
     assertFalse(line.contains("hunter2") || line.contains("topsecret"), line);
     assertTrue(line.contains("--password=[REDACTED]"), line);
-    assertEquals(List.of("/bin/true", TAG, "--password=[REDACTED]", "--api-key", "[REDACTED]"), exec.args());
-    assertTrue(exec.<List<String>>attrList("ksec.policy.redacted").contains("process.command_line"));
+    assertEquals(
+        List.of("/bin/true", TAG, "--password=[REDACTED]", "--api-key", "[REDACTED]"), exec.args());
+    assertTrue(
+        exec.<List<String>>attrList("ksec.policy.redacted").contains("process.command_line"));
   }
 
   @Test

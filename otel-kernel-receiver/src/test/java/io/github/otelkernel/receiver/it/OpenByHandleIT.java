@@ -1,10 +1,9 @@
 package io.github.otelkernel.receiver.it;
 
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,12 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * open_by_handle_at, the container escape of the "shocker" exploit: root takes a file's handle
- * (name_to_handle_at) and opens the file by it, and nobody, without CAP_DAC_READ_SEARCH, is refused.
- * Both are exported as file.open_by_handle, with the opened file's path on success.
+ * (name_to_handle_at) and opens the file by it, and nobody, without CAP_DAC_READ_SEARCH, is
+ * refused. Both are exported as file.open_by_handle, with the opened file's path on success.
  */
 class OpenByHandleIT {
   /** Takes argv[1]'s handle, then opens it through argv[2]'s descriptor; prints the outcome. */
-  private static final String WORKLOAD = """
+  private static final String WORKLOAD =
+      """
       import ctypes, os, sys
       libc = ctypes.CDLL(None, use_errno=True)
       class Handle(ctypes.Structure):
@@ -38,7 +38,8 @@ class OpenByHandleIT {
       print("fd=%d errno=%d" % (fd, ctypes.get_errno() if fd < 0 else 0))
       """;
 
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
 
   @Test
   void openingAFileByItsHandleIsExported() throws Exception {
@@ -70,8 +71,10 @@ class OpenByHandleIT {
   }
 
   private long workload(Path file, String expect, boolean asNobody) throws Exception {
-    List<String> cmd = asNobody ? List.of("python3", "-c", WORKLOAD, file.toString(), "nobody")
-        : List.of("python3", "-c", WORKLOAD, file.toString());
+    List<String> cmd =
+        asNobody
+            ? List.of("python3", "-c", WORKLOAD, file.toString(), "nobody")
+            : List.of("python3", "-c", WORKLOAD, file.toString());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -81,8 +84,14 @@ class OpenByHandleIT {
   }
 
   private static ExportedLog one(List<ExportedLog> records, long pid) {
-    List<ExportedLog> mine = records.stream().filter(r -> r.eventName().equals("file.open_by_handle")
-        && r.attr("process.pid") != null && r.longAttr("process.pid") == pid).toList();
+    List<ExportedLog> mine =
+        records.stream()
+            .filter(
+                r ->
+                    r.eventName().equals("file.open_by_handle")
+                        && r.attr("process.pid") != null
+                        && r.longAttr("process.pid") == pid)
+            .toList();
     assertEquals(1, mine.size(), "one file.open_by_handle of process " + pid + ": " + mine);
     return mine.get(0);
   }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** SIGHUP recompiles the policy into the running probes: behaviour changes without a restart. */
 class PolicyReloadIT {
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
 
   @Test
   void sighupTurnsAnEventTypeOnWithoutRestarting() throws Exception {
@@ -20,7 +21,8 @@ class PolicyReloadIT {
     for (String f : List.of("before", "after", "bad")) {
       Files.writeString(work.resolve(f), f);
     }
-    try (AgentProcess agent = AgentProcess.startWithPolicy(dir, "events: {file.unlink: {enabled: false}}")) {
+    try (AgentProcess agent =
+        AgentProcess.startWithPolicy(dir, "events: {file.unlink: {enabled: false}}")) {
       long pid = agent.pid();
       AgentProcess.run(work, "rm", "before");
       Path cfg = dir.resolve("agent.yaml");
@@ -36,8 +38,12 @@ class PolicyReloadIT {
       AgentProcess.run(work, "rm", "after");
       Thread.sleep(1000);
       assertEquals(0, agent.stop(), agent.stderrText());
-      List<String> unlinked = agent.records().stream().filter(r -> "file.unlink".equals(r.eventName()))
-          .map(r -> (String) r.attr("file.path")).filter(p -> p.startsWith(work.toString())).toList();
+      List<String> unlinked =
+          agent.records().stream()
+              .filter(r -> "file.unlink".equals(r.eventName()))
+              .map(r -> (String) r.attr("file.path"))
+              .filter(p -> p.startsWith(work.toString()))
+              .toList();
       assertEquals(List.of(work.resolve("after").toString()), unlinked);
       assertEquals(pid, agent.pid(), "same process: not restarted");
     }

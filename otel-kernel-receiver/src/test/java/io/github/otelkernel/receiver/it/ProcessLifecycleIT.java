@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real processes under a real agent: what lands in the OTLP/JSON file is what happened. */
 class ProcessLifecycleIT {
-  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) static Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  static Path dir;
+
   static List<ExportedLog> records;
   static long exit7Pid;
   static long killedPid;
@@ -63,7 +65,8 @@ class ProcessLifecycleIT {
     ExportedLog exec = execs.get(1);
     String shell = Path.of("/bin/sh").toRealPath().toString();
     assertEquals(shell, exec.stringAttr("process.executable.path"));
-    assertEquals(Path.of(shell).getFileName().toString(), exec.stringAttr("process.executable.name"));
+    assertEquals(
+        Path.of(shell).getFileName().toString(), exec.stringAttr("process.executable.name"));
     assertEquals(List.of("/bin/sh", "-c", "exit 7"), exec.args());
     assertEquals("/bin/sh -c exit 7", exec.stringAttr("process.command_line"));
     assertEquals(3L, exec.longAttr("process.args_count"));
@@ -110,7 +113,8 @@ class ProcessLifecycleIT {
     // boot-clock → wall-clock conversion: the exec happened between our two readings of the clock
     // (1 ms of slack for the millisecond resolution of currentTimeMillis)
     for (ExportedLog r : of("process.exec", exit7Pid)) {
-      assertTrue(r.timeUnixNano() >= startNanos - 1_000_000 && r.timeUnixNano() <= endNanos + 1_000_000,
+      assertTrue(
+          r.timeUnixNano() >= startNanos - 1_000_000 && r.timeUnixNano() <= endNanos + 1_000_000,
           () -> r.timeUnixNano() + " not in [" + startNanos + ", " + endNanos + "]");
     }
     ExportedLog exec = of("process.exec", exit7Pid).get(1);
@@ -122,20 +126,29 @@ class ProcessLifecycleIT {
   void everyRecordConformsToTheSemanticConventionsRegistry() throws Exception {
     List<String> problems = new RegistryConformance().check(records);
     assertTrue(problems.isEmpty(), String.join("\n", problems));
-    assertTrue(records.stream().map(ExportedLog::eventName).collect(java.util.stream.Collectors.toSet())
-        .containsAll(java.util.Set.of("process.exec", "process.fork", "process.exit")), "every lifecycle event was seen");
+    assertTrue(
+        records.stream()
+            .map(ExportedLog::eventName)
+            .collect(java.util.stream.Collectors.toSet())
+            .containsAll(java.util.Set.of("process.exec", "process.fork", "process.exit")),
+        "every lifecycle event was seen");
   }
 
   @Test
   void hostFactsAreOnTheResourceNotOnRecords() throws Exception {
     ExportedLog exec = of("process.exec", exit7Pid).get(1);
-    assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).trim(), exec.resource().get("host.name"));
-    assertEquals(Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim(), exec.resource().get("os.version"));
+    assertEquals(
+        Files.readString(Path.of("/proc/sys/kernel/hostname")).trim(),
+        exec.resource().get("host.name"));
+    assertEquals(
+        Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim(),
+        exec.resource().get("os.version"));
     assertEquals("linux", exec.resource().get("os.type"));
     assertEquals("otel-kernel-receiver", exec.resource().get("service.name"));
     assertFalse(((String) exec.resource().get("service.version")).isBlank());
     if (Files.exists(Path.of("/etc/machine-id"))) {
-      assertEquals(Files.readString(Path.of("/etc/machine-id")).trim(), exec.resource().get("host.id"));
+      assertEquals(
+          Files.readString(Path.of("/etc/machine-id")).trim(), exec.resource().get("host.id"));
     }
     assertFalse(exec.attributes().containsKey("host.name"));
   }

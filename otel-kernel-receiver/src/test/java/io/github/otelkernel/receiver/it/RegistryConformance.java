@@ -9,7 +9,10 @@ import java.util.Set;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
-/** Checks exported records against the event definitions of semantic-conventions/model/ksec/events.yaml. */
+/**
+ * Checks exported records against the event definitions of
+ * semantic-conventions/model/ksec/events.yaml.
+ */
 final class RegistryConformance {
   record EventDef(Set<String> allowed, Set<String> required) {}
 
@@ -17,8 +20,10 @@ final class RegistryConformance {
 
   @SuppressWarnings("unchecked")
   RegistryConformance() throws Exception {
-    try (InputStream in = RegistryConformance.class.getResourceAsStream("/semconv-model/ksec/events.yaml")) {
-      var doc = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromInputStream(in);
+    try (InputStream in =
+        RegistryConformance.class.getResourceAsStream("/semconv-model/ksec/events.yaml")) {
+      var doc =
+          (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromInputStream(in);
       var groups = (List<Map<String, Object>>) doc.get("groups");
       Map<String, Map<String, Object>> byId = new HashMap<>();
       groups.forEach(g -> byId.put((String) g.get("id"), g));
@@ -29,7 +34,8 @@ final class RegistryConformance {
         Set<String> allowed = new HashSet<>();
         Set<String> required = new HashSet<>();
         List<Map<String, Object>> attrs = new java.util.ArrayList<>();
-        for (var b = g; b.get("extends") != null; ) { // nested: event → syscall common → process common
+        for (var b = g;
+            b.get("extends") != null; ) { // nested: event → syscall common → process common
           b = byId.get((String) b.get("extends"));
           attrs.addAll((List<Map<String, Object>>) b.get("attributes"));
         }

@@ -9,7 +9,8 @@ final class TestPki {
 
   /** caA, caB; serverA (by A) and serverB (by B) for 127.0.0.1; client (by A). */
   static void create(Path dir) throws Exception {
-    String script = """
+    String script =
+        """
         set -e
         cd "$1"
         printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext
@@ -24,10 +25,14 @@ final class TestPki {
         sign serverB caB "-extfile san.ext"
         sign client caA ""
         """;
-    Process p = new ProcessBuilder("/bin/bash", "-c", script, "pki", dir.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
+    Process p =
+        new ProcessBuilder("/bin/bash", "-c", script, "pki", dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("openssl.log").toFile())
+            .start();
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new AssertionError("openssl failed: " + java.nio.file.Files.readString(dir.resolve("openssl.log")));
+      throw new AssertionError(
+          "openssl failed: " + java.nio.file.Files.readString(dir.resolve("openssl.log")));
     }
   }
 }

@@ -22,7 +22,9 @@ class AgentBuilderTest {
     return LOADER.parse("c.yaml", yaml);
   }
 
-  private static final AgentConfig OTLP = parse("""
+  private static final AgentConfig OTLP =
+      parse(
+          """
       receivers: {ebpf: {}}
       exporters:
         file: {path: out.jsonl}
@@ -30,9 +32,14 @@ class AgentBuilderTest {
       service: {pipelines: {logs: {receivers: [ebpf], exporters: [file, otlp]}}}
       """);
 
-  private static AgentConfig with(AgentConfig c, AgentConfig.EbpfReceiverConfig receiver, AgentConfig.BatchConfig batch,
-      List<AgentConfig.ExporterConfig> exporters, AgentConfig.TelemetryConfig telemetry) {
-    return new AgentConfig(c.source(), receiver, batch, exporters, Optional.empty(), c.storages(), telemetry);
+  private static AgentConfig with(
+      AgentConfig c,
+      AgentConfig.EbpfReceiverConfig receiver,
+      AgentConfig.BatchConfig batch,
+      List<AgentConfig.ExporterConfig> exporters,
+      AgentConfig.TelemetryConfig telemetry) {
+    return new AgentConfig(
+        c.source(), receiver, batch, exporters, Optional.empty(), c.storages(), telemetry);
   }
 
   @Test
@@ -46,7 +53,9 @@ class AgentBuilderTest {
   @Test
   void aMetricsIntervalOfZeroIsRefusedByItsKeyNotByTheSdk() {
     // the loader takes 0s; the SDK's periodic reader would throw at start with no key to name
-    AgentConfig c = parse("""
+    AgentConfig c =
+        parse(
+            """
         receivers: {ebpf: {}}
         exporters: {otlp: {endpoint: 'collector:4317', tls: {insecure: true}}}
         service:
@@ -55,7 +64,10 @@ class AgentBuilderTest {
         """);
     var e = assertThrows(ConfigException.class, () -> Agent.builder(c).validate());
     assertEquals("service.telemetry.metrics.interval: PT0S must be positive", e.getMessage());
-    assertThrows(ConfigException.class, () -> Agent.builder(c).build(), "refused before the kernel is asked");
+    assertThrows(
+        ConfigException.class,
+        () -> Agent.builder(c).build(),
+        "refused before the kernel is asked");
     assertThrows(ConfigException.class, () -> Agent.builder(c).start());
   }
 
@@ -64,18 +76,24 @@ class AgentBuilderTest {
     var r = OTLP.receiver();
     List<AgentConfig.ExporterConfig> twice = new ArrayList<>(OTLP.exporters());
     twice.add(OTLP.exporters().get(0));
-    AgentConfig bad = with(OTLP,
-        new AgentConfig.EbpfReceiverConfig(12, r.policy(), Duration.ofSeconds(-1), r.stateDirectory()),
-        new AgentConfig.BatchConfig(Duration.ofMillis(-5), 0, 10, 1), twice,
-        new AgentConfig.TelemetryConfig(true, Duration.ofSeconds(60), List.of("file")));
+    AgentConfig bad =
+        with(
+            OTLP,
+            new AgentConfig.EbpfReceiverConfig(
+                12, r.policy(), Duration.ofSeconds(-1), r.stateDirectory()),
+            new AgentConfig.BatchConfig(Duration.ofMillis(-5), 0, 10, 1),
+            twice,
+            new AgentConfig.TelemetryConfig(true, Duration.ofSeconds(60), List.of("file")));
     List<String> problems = AgentBuilder.problems(bad);
-    assertEquals(List.of(
-        "receivers.ebpf.ring_buffer_size_mib: 12 is not a power of two (the kernel requires one): use 8, 16, 32, 64…",
-        "receivers.ebpf.health_interval: PT-1S is negative (0s: only at stop)",
-        "processors.batch.timeout: PT-0.005S is negative",
-        "processors.batch: send_batch_size, queue_size and queue_size_mib must be at least 1",
-        "service.pipelines.logs.exporters: exporter 'file' is listed twice",
-        "service.telemetry.metrics.exporters: 'file' is not an otlp/otlphttp exporter of the logs pipeline"), problems);
+    assertEquals(
+        List.of(
+            "receivers.ebpf.ring_buffer_size_mib: 12 is not a power of two (the kernel requires one): use 8, 16, 32, 64…",
+            "receivers.ebpf.health_interval: PT-1S is negative (0s: only at stop)",
+            "processors.batch.timeout: PT-0.005S is negative",
+            "processors.batch: send_batch_size, queue_size and queue_size_mib must be at least 1",
+            "service.pipelines.logs.exporters: exporter 'file' is listed twice",
+            "service.telemetry.metrics.exporters: 'file' is not an otlp/otlphttp exporter of the logs pipeline"),
+        problems);
     var e = assertThrows(ConfigException.class, () -> Agent.builder(bad).validate());
     assertEquals(String.join("; ", problems), e.getMessage());
     assertEquals(1, e.getMessage().lines().count(), "one line, as every config error");
@@ -84,15 +102,34 @@ class AgentBuilderTest {
   @Test
   void noExporterAndAMissingStorageAreRefused() {
     var o = (AgentConfig.OtlpExporterConfig) OTLP.exporters().get(1);
-    var spooled = new AgentConfig.OtlpExporterConfig(o.id(), o.http(), o.endpoint(), o.tls(), o.headers(),
-        o.compression(), o.timeout(), o.retry(), new AgentConfig.QueueConfig(true, 10, 1,
-            Optional.of("file_storage/gone"), AgentConfig.QueueConfig.DEFAULT_LOW_PRIORITY));
-    assertEquals(List.of("exporters.otlp.sending_queue.storage: 'file_storage/gone' is not a file_storage extension"
-        + " of the service"), AgentBuilder.problems(with(OTLP, OTLP.receiver(), OTLP.batch(), List.of(spooled),
-            OTLP.telemetry())));
-    assertEquals(List.of("service.pipelines.logs.exporters: list at least one exporter, e.g. [console]",
-        "service.telemetry.metrics.exporters: 'otlp' is not an otlp/otlphttp exporter of the logs pipeline"),
-        AgentBuilder.problems(with(OTLP, OTLP.receiver(), OTLP.batch(), List.of(), OTLP.telemetry())));
+    var spooled =
+        new AgentConfig.OtlpExporterConfig(
+            o.id(),
+            o.http(),
+            o.endpoint(),
+            o.tls(),
+            o.headers(),
+            o.compression(),
+            o.timeout(),
+            o.retry(),
+            new AgentConfig.QueueConfig(
+                true,
+                10,
+                1,
+                Optional.of("file_storage/gone"),
+                AgentConfig.QueueConfig.DEFAULT_LOW_PRIORITY));
+    assertEquals(
+        List.of(
+            "exporters.otlp.sending_queue.storage: 'file_storage/gone' is not a file_storage extension"
+                + " of the service"),
+        AgentBuilder.problems(
+            with(OTLP, OTLP.receiver(), OTLP.batch(), List.of(spooled), OTLP.telemetry())));
+    assertEquals(
+        List.of(
+            "service.pipelines.logs.exporters: list at least one exporter, e.g. [console]",
+            "service.telemetry.metrics.exporters: 'otlp' is not an otlp/otlphttp exporter of the logs pipeline"),
+        AgentBuilder.problems(
+            with(OTLP, OTLP.receiver(), OTLP.batch(), List.of(), OTLP.telemetry())));
   }
 
   @Test
@@ -106,9 +143,10 @@ class AgentBuilderTest {
     List<String> order = new ArrayList<>();
     AgentBuilder.Undo undo = new AgentBuilder.Undo();
     undo.add(() -> order.add("run state"));
-    undo.add(() -> {
-      throw new IllegalStateException("already closed");
-    });
+    undo.add(
+        () -> {
+          throw new IllegalStateException("already closed");
+        });
     undo.add(() -> order.add("probes"));
     undo.run();
     undo.run();

@@ -31,16 +31,26 @@ class HealthReporterTest {
   private final AtomicLong kernelReads = new AtomicLong();
   private final AtomicLong sdkReads = new AtomicLong();
   private final List<AgentHealth> sent = new ArrayList<>();
-  private final Counters counters = new Counters(stats, () -> {
-    kernelReads.incrementAndGet();
-    return new KernelCounts(ring, new long[0]);
-  }, () -> List.of(new ExporterCounts("otlp", true, 30, 2, 1, 4, 0, 0, 0, 0, 6)), () -> {
-    sdkReads.incrementAndGet();
-    return 3;
-  }, () -> new ExecutableHasher.Counts(1, 2, 3, 4, 5, 6, 7), () -> 8, () -> 0, () -> 0);
+  private final Counters counters =
+      new Counters(
+          stats,
+          () -> {
+            kernelReads.incrementAndGet();
+            return new KernelCounts(ring, new long[0]);
+          },
+          () -> List.of(new ExporterCounts("otlp", true, 30, 2, 1, 4, 0, 0, 0, 0, 6)),
+          () -> {
+            sdkReads.incrementAndGet();
+            return 3;
+          },
+          () -> new ExecutableHasher.Counts(1, 2, 3, 4, 5, 6, 7),
+          () -> 8,
+          () -> 0,
+          () -> 0);
 
   private HealthReporter reporter(RunState runState, HealthCheckServer server) {
-    return new HealthReporter(counters, sent::add, runState, server, () -> 11, Duration.ofSeconds(60), 16);
+    return new HealthReporter(
+        counters, sent::add, runState, server, () -> 11, Duration.ofSeconds(60), 16);
   }
 
   @Test
@@ -72,7 +82,8 @@ class HealthReporterTest {
 
   @Test
   void aStallIsReportedOnceAndClearedWhenTheLoopMoves() throws Exception {
-    try (HealthCheckServer server = HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", 0, "/"))) {
+    try (HealthCheckServer server =
+        HealthCheckServer.start(new HealthCheckConfig("127.0.0.1", 0, "/"))) {
       server.setReady(true);
       HealthReporter r = reporter(null, server);
       long stalled = HealthReporter.STALL_NANOS + TimeUnit.SECONDS.toNanos(3);

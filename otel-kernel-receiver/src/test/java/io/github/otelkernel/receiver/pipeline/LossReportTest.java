@@ -24,8 +24,11 @@ import org.junit.jupiter.api.Test;
 /** Reports from counters set by hand: every stage, types far beyond the process lifecycle. */
 class LossReportTest {
   private static final int TYPES = RecordDecoder.EVENT_TYPES;
+
   /** Two system-call types from the catalog, the last ones: well beyond exec, fork and exit. */
-  private static final List<EventType> SYS = Arrays.stream(EventType.values()).filter(EventType::isSyscall).toList();
+  private static final List<EventType> SYS =
+      Arrays.stream(EventType.values()).filter(EventType::isSyscall).toList();
+
   private static final EventType LAST = SYS.get(SYS.size() - 1);
   private static final EventType OTHER = SYS.get(SYS.size() - 2);
 
@@ -42,9 +45,17 @@ class LossReportTest {
     return new ExporterCounts("otlp", true, exported, failed, 4, 2, 6, 1, 1, 0, 3);
   }
 
-  private Counters counters(List<ExporterCounts> exporters, long sdk, ExecutableHasher.Counts hasher) {
-    return new Counters(stats, () -> new KernelCounts(ring, stash), () -> exporters, () -> sdk, () -> hasher,
-        () -> 9, () -> 2, () -> 5);
+  private Counters counters(
+      List<ExporterCounts> exporters, long sdk, ExecutableHasher.Counts hasher) {
+    return new Counters(
+        stats,
+        () -> new KernelCounts(ring, stash),
+        () -> exporters,
+        () -> sdk,
+        () -> hasher,
+        () -> 9,
+        () -> 2,
+        () -> 5);
   }
 
   /** Losses at every stage: kernel, decode, memory, enrich, map, batch, sending queue, export. */
@@ -61,8 +72,11 @@ class LossReportTest {
     stats.fail(PipelineStats.Stage.MAP, LAST.id());
     stats.shed.addAndGet(LAST.id(), 11);
     stats.derived.addAndGet(4);
-    return LossReport.from(counters(List.of(file(140, 1, 5), otlp(120, 8)), 3,
-        new ExecutableHasher.Counts(20, 30, 2, 1, 1, 4, 1)));
+    return LossReport.from(
+        counters(
+            List.of(file(140, 1, 5), otlp(120, 8)),
+            3,
+            new ExecutableHasher.Counts(20, 30, 2, 1, 1, 4, 1)));
   }
 
   @Test
@@ -98,13 +112,16 @@ class LossReportTest {
     LossReport r = everywhere();
     long lostRows = r.rows(Kind.LOST).stream().mapToLong(Row::total).sum();
     assertEquals(lostRows, r.lost());
-    assertEquals(r.kernelLost() + r.malformed() + r.shed() + r.queueDropped() + r.exportLost(), r.lost(),
+    assertEquals(
+        r.kernelLost() + r.malformed() + r.shed() + r.queueDropped() + r.exportLost(),
+        r.lost(),
         "the sum agent.health makes");
     long atExporters = r.exporters().stream().mapToLong(r::lostAt).sum();
     assertEquals(r.lost(), r.lostBeforeExport() + atExporters + r.sdkQueueDropped());
     for (Row row : r.rows()) {
       if (!row.parts().isEmpty()) {
-        assertEquals(row.total(), row.parts().stream().mapToLong(Count::value).sum(), row.toString());
+        assertEquals(
+            row.total(), row.parts().stream().mapToLong(Count::value).sum(), row.toString());
       }
     }
     // per type: the typed stages' rows add up to the type's counts
@@ -118,11 +135,24 @@ class LossReportTest {
   @Test
   void zeroRowsAndZeroPartsAreLeftOut() {
     ring[LAST.id()] = 2;
-    LossReport r = LossReport.from(new Counters(stats, () -> new KernelCounts(ring, stash),
-        () -> List.of(file(0, 0, 0)), () -> 0, () -> ExecutableHasher.Counts.NONE, () -> 0, () -> 0, () -> 0));
-    assertEquals(List.of(new Row(Stage.RING_BUFFER, 2, List.of(new Count(LAST.policyName(), 2)))), r.rows());
-    assertEquals(List.of("lost: " + Stage.RING_BUFFER.label() + ": 2 (" + LAST.policyName() + "=2)",
-        "lost: 2 in all: 2 before the exporters, at the exporters file=0"), r.breakdown());
+    LossReport r =
+        LossReport.from(
+            new Counters(
+                stats,
+                () -> new KernelCounts(ring, stash),
+                () -> List.of(file(0, 0, 0)),
+                () -> 0,
+                () -> ExecutableHasher.Counts.NONE,
+                () -> 0,
+                () -> 0,
+                () -> 0));
+    assertEquals(
+        List.of(new Row(Stage.RING_BUFFER, 2, List.of(new Count(LAST.policyName(), 2)))), r.rows());
+    assertEquals(
+        List.of(
+            "lost: " + Stage.RING_BUFFER.label() + ": 2 (" + LAST.policyName() + "=2)",
+            "lost: 2 in all: 2 before the exporters, at the exporters file=0"),
+        r.breakdown());
   }
 
   @Test
@@ -140,20 +170,37 @@ class LossReportTest {
     for (Stage st : Stage.values()) {
       assertTrue(all.contains(st.label()), st + " in\n" + all);
     }
-    assertTrue(all.contains("lost: " + Stage.RING_BUFFER.label() + ": 8 (process.exec=1 " + LAST.policyName() + "=7)"),
+    assertTrue(
+        all.contains(
+            "lost: "
+                + Stage.RING_BUFFER.label()
+                + ": 8 (process.exec=1 "
+                + LAST.policyName()
+                + "=7)"),
         all);
-    assertTrue(all.contains("lost: " + Stage.DECODE.label() + ": 2 (unknown=1 " + LAST.policyName() + "=1)"), all);
-    assertTrue(all.contains("lost: " + Stage.BATCH_QUEUE.label() + ": 10 (file=5 otlp=2 sdk=3)"), all);
+    assertTrue(
+        all.contains(
+            "lost: " + Stage.DECODE.label() + ": 2 (unknown=1 " + LAST.policyName() + "=1)"),
+        all);
+    assertTrue(
+        all.contains("lost: " + Stage.BATCH_QUEUE.label() + ": 10 (file=5 otlp=2 sdk=3)"), all);
     assertTrue(all.contains("kept: " + Stage.SPOOLED.label() + ": 6 (otlp=6)"), all);
     assertTrue(all.contains("kept: " + Stage.MERGED.label() + ": 9"), all);
-    assertTrue(all.contains("degraded: " + Stage.HASHER.label() + ": 5 (failed=2 dropped=1 too_large=1 timed_out=1)"),
+    assertTrue(
+        all.contains(
+            "degraded: "
+                + Stage.HASHER.label()
+                + ": 5 (failed=2 dropped=1 too_large=1 timed_out=1)"),
         all);
-    assertEquals("lost: 49 in all: 26 before the exporters, at the exporters file=6 otlp=14, sdk=3",
+    assertEquals(
+        "lost: 49 in all: 26 before the exporters, at the exporters file=6 otlp=14, sdk=3",
         lines.get(lines.size() - 1));
     assertTrue(lines.stream().noneMatch(l -> l.contains("\n")), "one line per log record");
   }
 
-  /** The stop line's keys, read the way the integration tests read them (AgentProcess.summaryCount). */
+  /**
+   * The stop line's keys, read the way the integration tests read them (AgentProcess.summaryCount).
+   */
   private static long key(String line, String key, String exporter) {
     if (exporter != null) {
       int at = line.indexOf("| " + exporter + ": ");
@@ -168,8 +215,21 @@ class LossReportTest {
   @Test
   void theHeadlineKeepsEveryKeyItAlwaysHadZerosIncluded() {
     String zero = LossReport.empty().headline();
-    for (String k : List.of("received", "kernel_lost", "derived", "merged", "malformed", "decode_failed",
-        "enrich_failed", "map_failed", "queue_dropped", "memory_shed", "stash_failed", "hashed", "refused")) {
+    for (String k :
+        List.of(
+            "received",
+            "kernel_lost",
+            "derived",
+            "merged",
+            "malformed",
+            "decode_failed",
+            "enrich_failed",
+            "map_failed",
+            "queue_dropped",
+            "memory_shed",
+            "stash_failed",
+            "hashed",
+            "refused")) {
       assertEquals(0, key(zero, k, null), k);
     }
     String h = everywhere().headline();
@@ -184,14 +244,22 @@ class LossReportTest {
     assertEquals(2, key(h, "failed", null), "the first failed= is the hasher's, as before");
     assertEquals(140, key(h, "exported", "file"));
     assertEquals(5, key(h, "batch_dropped", "file"));
-    assertFalse(h.substring(h.indexOf("| file: ")).split(" \\| ")[0].contains("spooled="), "no sending queue");
+    assertFalse(
+        h.substring(h.indexOf("| file: ")).split(" \\| ")[0].contains("spooled="),
+        "no sending queue");
     assertEquals(8, key(h, "failed", "otlp"));
     assertEquals(4, key(h, "dropped", "otlp"));
     assertEquals(6, key(h, "spooled", "otlp"));
     assertEquals(1, key(h, "recovered", "otlp"));
     assertEquals(1, key(h, "quarantined_files", "otlp"));
-    assertTrue(h.startsWith("received=160 (process.exec=10 " + OTHER.policyName() + "=50 " + LAST.policyName()
-        + "=100) "), h);
+    assertTrue(
+        h.startsWith(
+            "received=160 (process.exec=10 "
+                + OTHER.policyName()
+                + "=50 "
+                + LAST.policyName()
+                + "=100) "),
+        h);
   }
 
   @Test
@@ -200,12 +268,18 @@ class LossReportTest {
     assertEquals(List.of(), before.warningsSince(before, 16));
     ring[LAST.id()] += 5;
     stash[OTHER.id()] += 1;
-    LossReport after = LossReport.from(counters(List.of(file(140, 1, 6), otlp(120, 8)), 3,
-        ExecutableHasher.Counts.NONE));
+    LossReport after =
+        LossReport.from(
+            counters(List.of(file(140, 1, 6), otlp(120, 8)), 3, ExecutableHasher.Counts.NONE));
     List<String> w = after.warningsSince(before, 16);
     assertEquals(3, w.size(), w.toString());
-    assertTrue(w.get(0).startsWith("kernel ring buffer was full: 5 events lost (13 in total; " + LAST.policyName()
-        + " +5)"), w.get(0));
+    assertTrue(
+        w.get(0)
+            .startsWith(
+                "kernel ring buffer was full: 5 events lost (13 in total; "
+                    + LAST.policyName()
+                    + " +5)"),
+        w.get(0));
     assertTrue(w.get(0).endsWith("raise receivers.ebpf.ring_buffer_size_mib (now 16)"), w.get(0));
     assertTrue(w.get(1).startsWith("kernel could not stash 1 calls for their exit"), w.get(1));
     assertTrue(w.get(2).startsWith("exporter queues were full: 1 records dropped"), w.get(2));
@@ -214,8 +288,17 @@ class LossReportTest {
   @Test
   void aReportIsASnapshotNotAView() {
     AtomicLong merged = new AtomicLong(1);
-    LossReport r = LossReport.from(new Counters(stats, () -> new KernelCounts(ring, stash), List::of, () -> 0,
-        () -> ExecutableHasher.Counts.NONE, merged::get, () -> 0, () -> 0));
+    LossReport r =
+        LossReport.from(
+            new Counters(
+                stats,
+                () -> new KernelCounts(ring, stash),
+                List::of,
+                () -> 0,
+                () -> ExecutableHasher.Counts.NONE,
+                merged::get,
+                () -> 0,
+                () -> 0));
     ring[2] = 40;
     stats.received.incrementAndGet(2);
     merged.set(50);

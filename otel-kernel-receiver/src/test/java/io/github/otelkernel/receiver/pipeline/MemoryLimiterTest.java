@@ -28,7 +28,8 @@ class MemoryLimiterTest {
     used.set(950);
     assertFalse(admit(false));
     assertEquals(MemoryLimiter.State.NONE, l.state());
-    // back between the limits: still nothing until under the soft limit (no flapping at the hard one)
+    // back between the limits: still nothing until under the soft limit (no flapping at the hard
+    // one)
     used.set(850);
     assertFalse(admit(false));
     used.set(700);
@@ -38,10 +39,15 @@ class MemoryLimiterTest {
   @Test
   void theHeapIsReadAtMostOncePerCheckInterval() {
     AtomicLong reads = new AtomicLong();
-    MemoryLimiter counting = new MemoryLimiter(() -> {
-      reads.incrementAndGet();
-      return 0;
-    }, 1000, 90, 15);
+    MemoryLimiter counting =
+        new MemoryLimiter(
+            () -> {
+              reads.incrementAndGet();
+              return 0;
+            },
+            1000,
+            90,
+            15);
     for (int i = 0; i < 1000; i++) {
       counting.admit(false, i);
     }

@@ -74,9 +74,13 @@ class PollLoopTest {
     AtomicInteger passes = new AtomicInteger();
     AtomicInteger hourly = new AtomicInteger();
     CountDownLatch often = new CountDownLatch(2);
-    PollLoop loop = new PollLoop(1, passes::incrementAndGet, List.of(
-        new PollLoop.Periodic(Duration.ofHours(1), hourly::incrementAndGet),
-        new PollLoop.Periodic(Duration.ofMillis(1), often::countDown)));
+    PollLoop loop =
+        new PollLoop(
+            1,
+            passes::incrementAndGet,
+            List.of(
+                new PollLoop.Periodic(Duration.ofHours(1), hourly::incrementAndGet),
+                new PollLoop.Periodic(Duration.ofMillis(1), often::countDown)));
     loop.start(source);
     await(often);
     loop.stop(Duration.ofSeconds(10));
@@ -108,7 +112,8 @@ class PollLoopTest {
     FakeSource source = new FakeSource();
     loop.start(source);
     try {
-      loop.markProgress(System.nanoTime() + TimeUnit.SECONDS.toNanos(60)); // a record just now (and then some)
+      loop.markProgress(
+          System.nanoTime() + TimeUnit.SECONDS.toNanos(60)); // a record just now (and then some)
       assertEquals(0, loop.stalledNanos());
     } finally {
       loop.stop(Duration.ofSeconds(10));
@@ -133,14 +138,18 @@ class PollLoopTest {
   void aPassHeldByABlockedStageDoesNotHoldTheStop() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    PollLoop loop = new PollLoop(1, () -> {
-      entered.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, List.of());
+    PollLoop loop =
+        new PollLoop(
+            1,
+            () -> {
+              entered.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            List.of());
     loop.start(new FakeSource());
     await(entered);
     try {

@@ -21,14 +21,35 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** Each stage's failure counted against the record's type; the decoder, enricher and mapper stand-ins. */
+/**
+ * Each stage's failure counted against the record's type; the decoder, enricher and mapper
+ * stand-ins.
+ */
 class RecordHandlerTest {
-  private static final EventType SYS = Arrays.stream(EventType.values()).filter(EventType::isSyscall)
-      .reduce((a, b) -> b).orElseThrow();
-  private static final ProcessInfo PROCESS = new ProcessInfo(1, 42, 42, 1, new Credentials(0, 0, 0, 0, Credentials.UNSET), 0, 0,
-      RawBytes.EMPTY, 0, 0, 42, 0, 0, "");
+  private static final EventType SYS =
+      Arrays.stream(EventType.values())
+          .filter(EventType::isSyscall)
+          .reduce((a, b) -> b)
+          .orElseThrow();
+  private static final ProcessInfo PROCESS =
+      new ProcessInfo(
+          1,
+          42,
+          42,
+          1,
+          new Credentials(0, 0, 0, 0, Credentials.UNSET),
+          0,
+          0,
+          RawBytes.EMPTY,
+          0,
+          0,
+          42,
+          0,
+          0,
+          "");
   private static final KernelEvent FORK = new KernelEvent.ProcessFork(PROCESS, 42);
-  private static final KernelEvent CALL = new KernelEvent.SysCall(PROCESS, SYS, 0, new long[6], 0, List.of(), 0);
+  private static final KernelEvent CALL =
+      new KernelEvent.SysCall(PROCESS, SYS, 0, new long[6], 0, List.of(), 0);
 
   private final PipelineStats stats = new PipelineStats();
   private final AtomicLong heap = new AtomicLong();
@@ -36,13 +57,21 @@ class RecordHandlerTest {
   private final List<KernelEvent> mapped = new ArrayList<>();
   private final AtomicLong progress = new AtomicLong();
 
-  private RecordHandler handler(Function<byte[], KernelEvent> decoder, Function<KernelEvent, ProcessContext> enricher) {
-    return new RecordHandler(stats, decoder, limiter, Set.of("process.fork"), enricher, (e, ctx) -> {
-      if (e == CALL && ctx == null) {
-        throw new IllegalStateException("mapper bug");
-      }
-      mapped.add(e);
-    }, progress::set);
+  private RecordHandler handler(
+      Function<byte[], KernelEvent> decoder, Function<KernelEvent, ProcessContext> enricher) {
+    return new RecordHandler(
+        stats,
+        decoder,
+        limiter,
+        Set.of("process.fork"),
+        enricher,
+        (e, ctx) -> {
+          if (e == CALL && ctx == null) {
+            throw new IllegalStateException("mapper bug");
+          }
+          mapped.add(e);
+        },
+        progress::set);
   }
 
   /** The header's type field, as the kernel writes it. */
@@ -52,9 +81,12 @@ class RecordHandlerTest {
 
   @Test
   void aRecordTheDecoderRefusesIsCountedAgainstTheTypeItsHeaderNames() {
-    RecordHandler h = handler(r -> {
-      throw new MalformedRecordException("short");
-    }, e -> null);
+    RecordHandler h =
+        handler(
+            r -> {
+              throw new MalformedRecordException("short");
+            },
+            e -> null);
     h.accept(recordOfType(SYS.id()));
     h.accept(new byte[1]); // too short to name one
     h.accept(recordOfType(60_000)); // beyond the kernel's counters
@@ -67,12 +99,15 @@ class RecordHandlerTest {
 
   @Test
   void enrichAndMapFailuresAreCountedByTypeAndTheStreamGoesOn() {
-    RecordHandler h = handler(r -> r[0] == 2 ? FORK : CALL, e -> {
-      if (e == FORK) {
-        throw new IllegalStateException("enricher bug");
-      }
-      return null; // the stand-in mapper fails on a call without context
-    });
+    RecordHandler h =
+        handler(
+            r -> r[0] == 2 ? FORK : CALL,
+            e -> {
+              if (e == FORK) {
+                throw new IllegalStateException("enricher bug");
+              }
+              return null; // the stand-in mapper fails on a call without context
+            });
     h.accept(new byte[] {2});
     h.accept(new byte[] {9});
     assertEquals(1, stats.received(2));
@@ -92,7 +127,8 @@ class RecordHandlerTest {
     assertEquals(1, stats.received(2), "received, then shed: both counted");
     heap.set(950); // past the hard limit: everything goes
     try {
-      Thread.sleep(MemoryLimiter.CHECK_NANOS / 1_000_000 + 10); // the heap is read at most that often
+      Thread.sleep(
+          MemoryLimiter.CHECK_NANOS / 1_000_000 + 10); // the heap is read at most that often
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

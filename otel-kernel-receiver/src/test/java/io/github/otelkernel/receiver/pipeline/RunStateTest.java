@@ -43,7 +43,10 @@ class RunStateTest {
     java.time.Instant gap = failedStart.previous().orElseThrow().lastSeen();
     failedStart.stopped(0); // a start that failed before any health record
     RunState next = RunState.open(state);
-    assertEquals(gap, next.previous().orElseThrow().lastSeen(), "the gap is still reported, from where it began");
+    assertEquals(
+        gap,
+        next.previous().orElseThrow().lastSeen(),
+        "the gap is still reported, from where it began");
     next.reported();
     next.stopped(0);
     assertTrue(RunState.open(state).previous().isEmpty(), "reported once: not again");

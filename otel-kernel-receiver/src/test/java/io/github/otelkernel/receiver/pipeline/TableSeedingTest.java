@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 class TableSeedingTest {
   /** The test's thread plays the poll thread: drains until the start-up may go on. */
   private static void drainUntilDone(TableSeeding s) {
-    for (int i = 0; i < 3000 && !s.await(Duration.ZERO); i++) { // a hang guard, not a timing assertion
+    for (int i = 0;
+        i < 3000 && !s.await(Duration.ZERO);
+        i++) { // a hang guard, not a timing assertion
       s.drain();
       try {
         Thread.sleep(10);
@@ -30,10 +32,14 @@ class TableSeedingTest {
   void theProcessesAlreadyRunningReachTheTableOnTheDrainingThread() {
     List<ProcessTable.Seed> seeds = new ArrayList<>();
     List<String> threads = new ArrayList<>();
-    try (TableSeeding s = new TableSeeding(Path.of("/proc"), Duration.ofSeconds(5), seed -> {
-      threads.add(Thread.currentThread().getName());
-      return seeds.add(seed);
-    })) {
+    try (TableSeeding s =
+        new TableSeeding(
+            Path.of("/proc"),
+            Duration.ofSeconds(5),
+            seed -> {
+              threads.add(Thread.currentThread().getName());
+              return seeds.add(seed);
+            })) {
       s.drain(); // before start: nothing to do
       assertFalse(s.await(Duration.ZERO), "not done before it started");
       s.start();
@@ -42,7 +48,9 @@ class TableSeedingTest {
     }
     long self = ProcessHandle.current().pid();
     assertTrue(seeds.stream().anyMatch(x -> x.pid() == self), "this JVM is among them");
-    assertTrue(threads.stream().allMatch(Thread.currentThread().getName()::equals), "applied where drained");
+    assertTrue(
+        threads.stream().allMatch(Thread.currentThread().getName()::equals),
+        "applied where drained");
   }
 
   @Test

@@ -13,7 +13,10 @@ class AggregatorTest {
   private final List<Aggregator.Pending> out = new ArrayList<>();
 
   private static Aggregator.Pending open(String path, long t) {
-    return new Aggregator.Pending("file.open", t, "opened " + path,
+    return new Aggregator.Pending(
+        "file.open",
+        t,
+        "opened " + path,
         Attributes.builder().put("file.path", path).put("thread.id", t).build());
   }
 
@@ -43,7 +46,9 @@ class AggregatorTest {
     a.offer(open("/b", 3), 1_000, 0);
     a.flushAll();
     assertEquals(List.of(1L, 3L, 2L), out.stream().map(Aggregator.Pending::epochNanos).toList());
-    assertTrue(out.stream().allMatch(p -> p.attributes().get(AttributeKey.longKey("ksec.event.count")) == null));
+    assertTrue(
+        out.stream()
+            .allMatch(p -> p.attributes().get(AttributeKey.longKey("ksec.event.count")) == null));
   }
 
   @Test

@@ -52,7 +52,8 @@ class PolicyCompilerTest {
     Files.createDirectories(root.resolve("home/alice"));
     Files.createDirectories(root.resolve("home/bob"));
     Files.writeString(root.resolve("home/notes"), "a file, not a home");
-    assertEquals(Set.of("/home/alice/.ssh/", "/home/bob/.ssh/", "/etc/"),
+    assertEquals(
+        Set.of("/home/alice/.ssh/", "/home/bob/.ssh/", "/etc/"),
         compiler().expand(List.of("/home/*/.ssh/", "/etc/")));
   }
 
@@ -61,16 +62,32 @@ class PolicyCompilerTest {
     int room = MapLayout.PATH_PREFIX_MAX - "/home//.ssh/".length();
     Files.createDirectories(root.resolve("home/" + "f".repeat(room)));
     Files.createDirectories(root.resolve("home/" + "o".repeat(room + 1)));
-    assertEquals(Set.of("/home/" + "f".repeat(room) + "/.ssh/"), compiler().expand(List.of("/home/*/.ssh/")));
+    assertEquals(
+        Set.of("/home/" + "f".repeat(room) + "/.ssh/"),
+        compiler().expand(List.of("/home/*/.ssh/")));
   }
 
   @Test
   void operatorValuesReplaceTheDefaultsKeyByKey() {
-    var cfg = new PolicyConfig(Map.of("file.open", new EventPolicy(Optional.empty(), Optional.empty(),
-        Optional.of(List.of("/data/")), Optional.of(Duration.ZERO)), "file.mkdir", new EventPolicy(
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())),
-        PolicyConfig.ProcessRules.NONE, PolicyConfig.ProcessRules.NONE, Optional.empty(), Optional.empty(),
-        Optional.empty(), PolicyConfig.RedactionConfig.DEFAULT, true);
+    var cfg =
+        new PolicyConfig(
+            Map.of(
+                "file.open",
+                new EventPolicy(
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(List.of("/data/")),
+                    Optional.of(Duration.ZERO)),
+                "file.mkdir",
+                new EventPolicy(
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())),
+            PolicyConfig.ProcessRules.NONE,
+            PolicyConfig.ProcessRules.NONE,
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            PolicyConfig.RedactionConfig.DEFAULT,
+            true);
     Policy p = Policy.of(cfg);
     assertEquals(List.of("/data/"), p.type(EventType.FILE_OPEN).exclude());
     assertEquals(List.of("/proc/sys/", "/dev/shm/"), p.type(EventType.FILE_OPEN).include());

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.re2j.Pattern;
 import io.github.otelkernel.receiver.config.PolicyConfig.RedactionPattern;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import java.util.List;
-import com.google.re2j.Pattern;
 import org.junit.jupiter.api.Test;
 
 class RedactorTest {
@@ -17,9 +17,12 @@ class RedactorTest {
   @Test
   void shippedPatternsMaskTheSecretAndKeepItsName() {
     assertEquals("mysql --password=[REDACTED] db", r.mask("mysql --password=hunter2 db"));
-    assertEquals("curl https://bob:[REDACTED]@example.com/x", r.mask("curl https://bob:pa55@example.com/x"));
+    assertEquals(
+        "curl https://bob:[REDACTED]@example.com/x", r.mask("curl https://bob:pa55@example.com/x"));
     assertEquals("env DB_PASSWORD=[REDACTED] run", r.mask("env DB_PASSWORD=s3cret run"));
-    assertEquals("curl -H Authorization: Bearer [REDACTED]", r.mask("curl -H Authorization: Bearer abc.def"));
+    assertEquals(
+        "curl -H Authorization: Bearer [REDACTED]",
+        r.mask("curl -H Authorization: Bearer abc.def"));
     assertEquals("aws [REDACTED]", r.mask("aws AKIAABCDEFGHIJKLMNOP"));
     assertFalse(r.mask("git clone ghp_" + "a".repeat(36)).contains("aaaa"));
     assertEquals("tool --token [REDACTED]", r.mask("tool --token abc"));
@@ -27,29 +30,41 @@ class RedactorTest {
 
   @Test
   void fileOptionsAndOrdinaryArgumentsAreLeftAlone() {
-    for (String s : List.of("tool --password-file /etc/pw", "ls -la /tmp", "grep password notes.txt",
-        "ssh -p 2222 host", "make -j4")) {
+    for (String s :
+        List.of(
+            "tool --password-file /etc/pw",
+            "ls -la /tmp",
+            "grep password notes.txt",
+            "ssh -p 2222 host",
+            "make -j4")) {
       assertEquals(s, r.mask(s));
     }
   }
 
   @Test
   void aSecretFlagMasksTheNextArgument() {
-    assertEquals(List.of("tool", "--api-key", Redactor.MASK, "file"), r.maskArgs(List.of("tool", "--api-key", "k", "file")));
-    assertEquals(List.of("tool", "--password=" + Redactor.MASK), r.maskArgs(List.of("tool", "--password=x")));
+    assertEquals(
+        List.of("tool", "--api-key", Redactor.MASK, "file"),
+        r.maskArgs(List.of("tool", "--api-key", "k", "file")));
+    assertEquals(
+        List.of("tool", "--password=" + Redactor.MASK),
+        r.maskArgs(List.of("tool", "--password=x")));
   }
 
   @Test
   void maskedValuesLoseTheirRawCopyAndAreListed() {
-    Attributes in = Attributes.builder()
-        .put("process.command_line", "x --secret=y")
-        .put("ksec.process.command_args.raw", "eCAtLXNlY3JldD15")
-        .put("process.pid", 1L)
-        .build();
+    Attributes in =
+        Attributes.builder()
+            .put("process.command_line", "x --secret=y")
+            .put("ksec.process.command_args.raw", "eCAtLXNlY3JldD15")
+            .put("process.pid", 1L)
+            .build();
     Attributes out = r.apply(in);
     assertEquals("x --secret=[REDACTED]", out.get(AttributeKey.stringKey("process.command_line")));
     assertEquals(null, out.get(AttributeKey.stringKey("ksec.process.command_args.raw")));
-    assertEquals(List.of("process.command_line"), out.get(AttributeKey.stringArrayKey("ksec.policy.redacted")));
+    assertEquals(
+        List.of("process.command_line"),
+        out.get(AttributeKey.stringArrayKey("ksec.policy.redacted")));
     Attributes clean = Attributes.builder().put("process.command_line", "ls").build();
     assertEquals(clean, r.apply(clean));
   }
@@ -57,9 +72,12 @@ class RedactorTest {
   @Test
   void operatorPatternsAddToTheDefaultsOrReplaceThem() {
     var custom = new RedactionPattern("itok", Pattern.compile("itok_(?<secret>[a-z]+)"));
-    assertEquals("itok_[REDACTED] --password=[REDACTED]",
+    assertEquals(
+        "itok_[REDACTED] --password=[REDACTED]",
         new Redactor(true, List.of(custom)).mask("itok_abc --password=x"));
-    assertEquals("itok_[REDACTED] --password=x", new Redactor(false, List.of(custom)).mask("itok_abc --password=x"));
+    assertEquals(
+        "itok_[REDACTED] --password=x",
+        new Redactor(false, List.of(custom)).mask("itok_abc --password=x"));
   }
 
   @Test
@@ -69,12 +87,14 @@ class RedactorTest {
     String letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".repeat(600);
     var user = Redactor.compile("user-token", "--token(?:=|\\s)+(?<secret>\\S+)");
     Redactor hostile = new Redactor(true, List.of(user));
-    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
-      for (int i = 0; i < 50; i++) {
-        hostile.mask(letters + i);
-        hostile.mask("--token " + "=".repeat(8000) + i);
-      }
-    });
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        java.time.Duration.ofSeconds(20),
+        () -> {
+          for (int i = 0; i < 50; i++) {
+            hostile.mask(letters + i);
+            hostile.mask("--token " + "=".repeat(8000) + i);
+          }
+        });
   }
 
   @Test
@@ -96,10 +116,11 @@ class RedactorTest {
   @Test
   void theBodyIsRenderedFromTheMaskedValues() {
     String token = "ghp_" + "Ab1".repeat(12);
-    Attributes in = Attributes.builder()
-        .put("file.path", "/tmp/" + token)
-        .put("ksec.file.original_path", "/tmp/old-" + token)
-        .build();
+    Attributes in =
+        Attributes.builder()
+            .put("file.path", "/tmp/" + token)
+            .put("ksec.file.original_path", "/tmp/old-" + token)
+            .build();
     var out = r.apply(in, "Process 1 (sh) renamed /tmp/old-" + token + " to /tmp/" + token);
     assertEquals("/tmp/[REDACTED]", out.attributes().get(AttributeKey.stringKey("file.path")));
     assertFalse(out.body().contains(token.substring(4)), out.body());
@@ -111,29 +132,54 @@ class RedactorTest {
 
   @Test
   void neighbouringCharactersStillDelimitTheShippedPatterns() {
-    assertEquals("x=AKIAABCDEFGHIJKLMNOPQ", r.mask("x=AKIAABCDEFGHIJKLMNOPQ"), "17 characters: not a key id");
+    assertEquals(
+        "x=AKIAABCDEFGHIJKLMNOPQ",
+        r.mask("x=AKIAABCDEFGHIJKLMNOPQ"),
+        "17 characters: not a key id");
     assertEquals("k=[REDACTED] next", r.mask("k=AKIAABCDEFGHIJKLMNOP next"));
     assertEquals("MY_TOKEN=[REDACTED]", r.mask("MY_TOKEN=abc"));
     assertEquals("XMY_TOKEN=[REDACTED]", r.mask("XMY_TOKEN=abc"));
-    assertEquals("tool --token-length=12 --access_token=[REDACTED]", r.mask("tool --token-length=12 --access_token=x"));
+    assertEquals(
+        "tool --token-length=12 --access_token=[REDACTED]",
+        r.mask("tool --token-length=12 --access_token=x"));
   }
 
   @Test
   void theCommandLineAndItsArgumentsAreMaskedAlikeInOnePass() {
-    List<String> args = List.of("curl", "-H", "Authorization:", "Bearer", "abc", "--password", "'quoted'", "x");
+    List<String> args =
+        List.of("curl", "-H", "Authorization:", "Bearer", "abc", "--password", "'quoted'", "x");
     var m = r.maskCommand(String.join(" ", args), args);
-    assertEquals("curl -H Authorization: Bearer [REDACTED] --password [REDACTED] x", m.line(),
+    assertEquals(
+        "curl -H Authorization: Bearer [REDACTED] --password [REDACTED] x",
+        m.line(),
         "a secret over several arguments, and a quoted one after a secret flag, are masked in the line");
-    assertEquals(List.of("curl", "-H", "Authorization:", "Bearer", Redactor.MASK, "--password", Redactor.MASK, "x"),
+    assertEquals(
+        List.of(
+            "curl",
+            "-H",
+            "Authorization:",
+            "Bearer",
+            Redactor.MASK,
+            "--password",
+            Redactor.MASK,
+            "x"),
         m.args());
-    assertEquals(null, r.maskCommand("not the join", args), "a line that is not the arguments: masked on its own");
-    Attributes in = Attributes.builder()
-        .put("process.command_line", "tool --token=abc")
-        .put(AttributeKey.stringArrayKey("process.command_args"), List.of("tool", "--token=abc"))
-        .build();
+    assertEquals(
+        null,
+        r.maskCommand("not the join", args),
+        "a line that is not the arguments: masked on its own");
+    Attributes in =
+        Attributes.builder()
+            .put("process.command_line", "tool --token=abc")
+            .put(
+                AttributeKey.stringArrayKey("process.command_args"), List.of("tool", "--token=abc"))
+            .build();
     var out = r.apply(in, "Process 1 executed tool --token=abc");
-    assertEquals("tool --token=[REDACTED]", out.attributes().get(AttributeKey.stringKey("process.command_line")));
-    assertEquals(List.of("tool", "--token=" + Redactor.MASK),
+    assertEquals(
+        "tool --token=[REDACTED]",
+        out.attributes().get(AttributeKey.stringKey("process.command_line")));
+    assertEquals(
+        List.of("tool", "--token=" + Redactor.MASK),
         out.attributes().get(AttributeKey.stringArrayKey("process.command_args")));
     assertEquals("Process 1 executed tool --token=[REDACTED]", out.body());
   }
@@ -144,11 +190,50 @@ class RedactorTest {
    */
   @Test
   void noGateRejectsAnInputItsPatternMatches() {
-    List<String> parts = List.of("--", "-", "=", ":", " ", "\t", "PASSWORD", "password", "PaSsWd", "passphrase",
-        "SECRET", "secret", "TOKEN", "to\u212Aen", "\u017Fecret", "api-key", "API_KEY", "APIKEY", "access_key",
-        "ACCESS_KEY", "private-key", "PRIVATE_KEY", "credentials", "CREDENTIALS", "authorization", "AUTHORIZATION",
-        "proxy-authorization", "x-api-key", "private-token", "bearer ", "AKIA", "ASIA", "ABCDEFGHIJKLMNOP",
-        "0123456789ABCDEF", "db", "x", "_", "'", "\"", "/", "file", "length");
+    List<String> parts =
+        List.of(
+            "--",
+            "-",
+            "=",
+            ":",
+            " ",
+            "\t",
+            "PASSWORD",
+            "password",
+            "PaSsWd",
+            "passphrase",
+            "SECRET",
+            "secret",
+            "TOKEN",
+            "to\u212Aen",
+            "\u017Fecret",
+            "api-key",
+            "API_KEY",
+            "APIKEY",
+            "access_key",
+            "ACCESS_KEY",
+            "private-key",
+            "PRIVATE_KEY",
+            "credentials",
+            "CREDENTIALS",
+            "authorization",
+            "AUTHORIZATION",
+            "proxy-authorization",
+            "x-api-key",
+            "private-token",
+            "bearer ",
+            "AKIA",
+            "ASIA",
+            "ABCDEFGHIJKLMNOP",
+            "0123456789ABCDEF",
+            "db",
+            "x",
+            "_",
+            "'",
+            "\"",
+            "/",
+            "file",
+            "length");
     java.util.Random random = new java.util.Random(12);
     int matched = 0;
     for (int i = 0; i < 200_000; i++) {
@@ -161,7 +246,9 @@ class RedactorTest {
         Redactor.Gate gate = Redactor.GATES.get(p.name());
         if (gate != null && p.regex().matcher(s).find()) {
           matched++;
-          assertTrue(gate.admits(s, Redactor.Gate.fold(s)), p.name() + "'s gate turned away a match: " + s);
+          assertTrue(
+              gate.admits(s, Redactor.Gate.fold(s)),
+              p.name() + "'s gate turned away a match: " + s);
         }
       }
     }

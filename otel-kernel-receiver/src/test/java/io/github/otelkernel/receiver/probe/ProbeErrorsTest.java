@@ -11,7 +11,10 @@ class ProbeErrorsTest {
   void missingTracepointNamesItAndTheFix() {
     String m = BpfProbes.attachFailure("handle_exec", "tp/sched/sched_process_exec", 2);
     assertEquals(1, m.lines().count());
-    assertTrue(m.startsWith("cannot attach probe handle_exec (tp/sched/sched_process_exec): No such file or directory"), m);
+    assertTrue(
+        m.startsWith(
+            "cannot attach probe handle_exec (tp/sched/sched_process_exec): No such file or directory"),
+        m);
     assertTrue(m.contains("sched/sched_process_exec") && m.contains("tracefs"), m);
   }
 

@@ -14,9 +14,10 @@ import java.util.regex.Pattern;
 
 /**
  * The kernel side of {@code events.yaml}: each event group's {@code annotations.kernel} entries,
- * one per kernel record type, with its id, policy key, record kind, payload slots, policy
- * defaults and an example record (the input of its golden mapping test). Read once here; the C header, {@code EventType}, the typed payloads and the catalog
- * table of docs/events.md are all generated from it.
+ * one per kernel record type, with its id, policy key, record kind, payload slots, policy defaults
+ * and an example record (the input of its golden mapping test). Read once here; the C header,
+ * {@code EventType}, the typed payloads and the catalog table of docs/events.md are all generated
+ * from it.
  */
 public record EventCatalog(List<KernelType> types) {
   /** Size of the kernel's per-type tables (drop counters, policy): every id is below it. */
@@ -63,7 +64,8 @@ public record EventCatalog(List<KernelType> types) {
     List<KernelType> out = new ArrayList<>();
     for (Map<String, Object> g : SemconvGenerator.groups(eventsYaml)) {
       Map<String, Object> ann = (Map<String, Object>) g.getOrDefault("annotations", Map.of());
-      List<Map<String, Object>> kernel = (List<Map<String, Object>>) ann.getOrDefault("kernel", List.of());
+      List<Map<String, Object>> kernel =
+          (List<Map<String, Object>>) ann.getOrDefault("kernel", List.of());
       for (Map<String, Object> k : kernel) {
         out.add(type((String) g.get("name"), oneLine((String) g.get("brief")), k));
       }
@@ -76,8 +78,22 @@ public record EventCatalog(List<KernelType> types) {
 
   @SuppressWarnings("unchecked")
   private static KernelType type(String eventName, String brief, Map<String, Object> k) {
-    Set<String> known = Set.of("id", "type", "policy", "record", "payload", "args", "strings", "enabled",
-        "switchable", "aggregate", "include", "exclude", "low_priority", "example");
+    Set<String> known =
+        Set.of(
+            "id",
+            "type",
+            "policy",
+            "record",
+            "payload",
+            "args",
+            "strings",
+            "enabled",
+            "switchable",
+            "aggregate",
+            "include",
+            "exclude",
+            "low_priority",
+            "example");
     for (String key : k.keySet()) {
       if (!known.contains(key)) {
         throw new IllegalArgumentException(eventName + ": unknown kernel key " + key);
@@ -109,21 +125,24 @@ public record EventCatalog(List<KernelType> types) {
   }
 
   /** {name: type} in slot order; "type@N" places a slot at N (earlier slots unused). */
-  private static List<Slot> slots(String owner, Map<String, Object> spec, List<String> types, int max) {
+  private static List<Slot> slots(
+      String owner, Map<String, Object> spec, List<String> types, int max) {
     List<Slot> out = new ArrayList<>();
     int next = 0;
     for (Map.Entry<String, Object> e : spec.entrySet()) {
       Matcher m = SLOT.matcher(String.valueOf(e.getValue()));
       if (!m.matches() || !types.contains(m.group(1))) {
-        throw new IllegalArgumentException(owner + "." + e.getKey() + ": type must be one of " + types
-            + ", optionally @slot");
+        throw new IllegalArgumentException(
+            owner + "." + e.getKey() + ": type must be one of " + types + ", optionally @slot");
       }
       int index = m.group(2) == null ? next : Integer.parseInt(m.group(2));
       if (index < next || index >= max) {
-        throw new IllegalArgumentException(owner + "." + e.getKey() + ": slot " + index + " out of order or range");
+        throw new IllegalArgumentException(
+            owner + "." + e.getKey() + ": slot " + index + " out of order or range");
       }
       if (!e.getKey().matches("[a-z][a-z0-9_]*")) {
-        throw new IllegalArgumentException(owner + "." + e.getKey() + ": slot names are snake_case");
+        throw new IllegalArgumentException(
+            owner + "." + e.getKey() + ": slot names are snake_case");
       }
       out.add(new Slot(e.getKey(), m.group(1), index));
       next = index + 1;
@@ -151,25 +170,36 @@ public record EventCatalog(List<KernelType> types) {
     Map<String, KernelType> payloads = new HashMap<>();
     for (KernelType t : types) {
       if (t.id() <= 0 || t.id() >= TYPE_MAX || !ids.add(t.id())) {
-        throw new IllegalArgumentException(t.constant() + ": id " + t.id() + " is taken or outside 1.." + (TYPE_MAX - 1));
+        throw new IllegalArgumentException(
+            t.constant() + ": id " + t.id() + " is taken or outside 1.." + (TYPE_MAX - 1));
       }
-      if (t.constant() == null || !t.constant().matches("[A-Z][A-Z0-9_]*") || !constants.add(t.constant())) {
-        throw new IllegalArgumentException(t.eventName() + ": type must be a unique UPPER_CASE name");
+      if (t.constant() == null
+          || !t.constant().matches("[A-Z][A-Z0-9_]*")
+          || !constants.add(t.constant())) {
+        throw new IllegalArgumentException(
+            t.eventName() + ": type must be a unique UPPER_CASE name");
       }
       if (t.policy() == null || !policies.add(t.policy())) {
         throw new IllegalArgumentException(t.constant() + ": policy key missing or taken");
       }
       if (t.isSyscall() != (t.id() >= 8)) {
-        throw new IllegalArgumentException(t.constant() + ": ids below 8 are the lifecycle records, the rest sys");
+        throw new IllegalArgumentException(
+            t.constant() + ": ids below 8 are the lifecycle records, the rest sys");
       }
       if (!t.isSyscall() && (!t.args().isEmpty() || !t.strings().isEmpty())) {
         throw new IllegalArgumentException(t.constant() + ": only sys records have payload slots");
       }
       if (t.isSyscall()) {
         KernelType same = payloads.putIfAbsent(t.payload(), t);
-        if (same != null && (!same.args().equals(t.args()) || !same.strings().equals(t.strings()))) {
-          throw new IllegalArgumentException(t.constant() + " shares payload " + t.payload() + " with "
-              + same.constant() + " but not its slots");
+        if (same != null
+            && (!same.args().equals(t.args()) || !same.strings().equals(t.strings()))) {
+          throw new IllegalArgumentException(
+              t.constant()
+                  + " shares payload "
+                  + t.payload()
+                  + " with "
+                  + same.constant()
+                  + " but not its slots");
         }
       }
     }

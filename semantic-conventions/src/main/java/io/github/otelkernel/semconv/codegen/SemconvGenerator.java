@@ -15,18 +15,30 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * {@code events.yaml}: event groups), the Java constants the agent uses and the Markdown reference.
  * Run by the build; its output is never edited by hand.
  *
- * <p>Arguments: model directory, Java output root, Markdown output file, and the event catalog's
- * C header and Markdown table (compared with their committed copies by the tests).
+ * <p>Arguments: model directory, Java output root, Markdown output file, and the event catalog's C
+ * header and Markdown table (compared with their committed copies by the tests).
  */
 public final class SemconvGenerator {
   static final String PACKAGE = "io.github.otelkernel.semconv";
 
   /** One attribute of our namespace. */
-  record Attribute(String id, String type, String brief, String ecs, List<Object> examples, boolean redact,
+  record Attribute(
+      String id,
+      String type,
+      String brief,
+      String ecs,
+      List<Object> examples,
+      boolean redact,
       boolean mergeVolatile) {}
 
   /** A reference from an event to an attribute, ours or OTel's. */
-  record Ref(String id, String requirement, String condition, String ecs, boolean redact, boolean mergeVolatile) {}
+  record Ref(
+      String id,
+      String requirement,
+      String condition,
+      String ecs,
+      boolean redact,
+      boolean mergeVolatile) {}
 
   record Event(String name, String brief, List<Ref> refs) {}
 
@@ -52,8 +64,10 @@ public final class SemconvGenerator {
 
   @SuppressWarnings("unchecked")
   static List<Map<String, Object>> groups(Path file) throws IOException {
-    Map<String, Object> doc = (Map<String, Object>) new Load(LoadSettings.builder().setLabel(file.toString()).build())
-        .loadFromString(Files.readString(file));
+    Map<String, Object> doc =
+        (Map<String, Object>)
+            new Load(LoadSettings.builder().setLabel(file.toString()).build())
+                .loadFromString(Files.readString(file));
     return (List<Map<String, Object>>) doc.get("groups");
   }
 
@@ -63,9 +77,15 @@ public final class SemconvGenerator {
     for (Map<String, Object> g : groups(file)) {
       for (Map<String, Object> a : (List<Map<String, Object>>) g.get("attributes")) {
         Map<String, Object> ann = (Map<String, Object>) a.getOrDefault("annotations", Map.of());
-        out.add(new Attribute((String) a.get("id"), (String) a.get("type"), oneLine((String) a.get("brief")),
-            (String) ann.getOrDefault("ecs", "none"), (List<Object>) a.getOrDefault("examples", List.of()),
-            Boolean.TRUE.equals(ann.get("redact")), Boolean.TRUE.equals(ann.get("merge_volatile"))));
+        out.add(
+            new Attribute(
+                (String) a.get("id"),
+                (String) a.get("type"),
+                oneLine((String) a.get("brief")),
+                (String) ann.getOrDefault("ecs", "none"),
+                (List<Object>) a.getOrDefault("examples", List.of()),
+                Boolean.TRUE.equals(ann.get("redact")),
+                Boolean.TRUE.equals(ann.get("merge_volatile"))));
       }
     }
     return out;
@@ -88,7 +108,8 @@ public final class SemconvGenerator {
       for (Map<String, Object> b = g; b.get("extends") != null; ) {
         Map<String, Object> base = byId.get((String) b.get("extends"));
         if (base == null) {
-          throw new IllegalArgumentException(b.get("id") + " extends unknown group " + b.get("extends"));
+          throw new IllegalArgumentException(
+              b.get("id") + " extends unknown group " + b.get("extends"));
         }
         if (chain.contains(base) || chain.size() > 8) {
           throw new IllegalArgumentException(g.get("id") + ": extends forms a cycle");
@@ -113,8 +134,14 @@ public final class SemconvGenerator {
           requirement = (String) level;
         }
         Map<String, Object> ann = (Map<String, Object>) a.getOrDefault("annotations", Map.of());
-        refs.add(new Ref((String) a.get("ref"), requirement, condition, (String) ann.getOrDefault("ecs", ""),
-            Boolean.TRUE.equals(ann.get("redact")), Boolean.TRUE.equals(ann.get("merge_volatile"))));
+        refs.add(
+            new Ref(
+                (String) a.get("ref"),
+                requirement,
+                condition,
+                (String) ann.getOrDefault("ecs", ""),
+                Boolean.TRUE.equals(ann.get("redact")),
+                Boolean.TRUE.equals(ann.get("merge_volatile"))));
       }
       out.add(new Event((String) g.get("name"), oneLine((String) g.get("brief")), refs));
     }
@@ -124,7 +151,8 @@ public final class SemconvGenerator {
   static void validate(List<Attribute> attributes, List<Event> events) {
     for (Attribute a : attributes) {
       if (!a.id().startsWith("ksec.")) {
-        throw new IllegalArgumentException(a.id() + ": registry.yaml defines only ksec.* attributes");
+        throw new IllegalArgumentException(
+            a.id() + ": registry.yaml defines only ksec.* attributes");
       }
       if (!List.of("int", "string", "boolean", "double", "string[]", "int[]").contains(a.type())) {
         throw new IllegalArgumentException(a.id() + ": unsupported type " + a.type());
@@ -132,11 +160,15 @@ public final class SemconvGenerator {
     }
     for (Event e : events) {
       for (Ref r : e.refs()) {
-        if (r.id().startsWith("ksec.") && attributes.stream().noneMatch(a -> a.id().equals(r.id()))) {
-          throw new IllegalArgumentException(e.name() + " refers to " + r.id() + ", which registry.yaml lacks");
+        if (r.id().startsWith("ksec.")
+            && attributes.stream().noneMatch(a -> a.id().equals(r.id()))) {
+          throw new IllegalArgumentException(
+              e.name() + " refers to " + r.id() + ", which registry.yaml lacks");
         }
-        if (!List.of("required", "recommended", "opt_in", "conditionally_required").contains(r.requirement())) {
-          throw new IllegalArgumentException(e.name() + "/" + r.id() + ": unknown requirement level " + r.requirement());
+        if (!List.of("required", "recommended", "opt_in", "conditionally_required")
+            .contains(r.requirement())) {
+          throw new IllegalArgumentException(
+              e.name() + "/" + r.id() + ": unknown requirement level " + r.requirement());
         }
       }
     }
@@ -147,50 +179,72 @@ public final class SemconvGenerator {
   }
 
   static String attributesJava(List<Attribute> attributes) {
-    StringBuilder sb = new StringBuilder(header())
-        .append("import io.opentelemetry.api.common.AttributeKey;\n\n")
-        .append("/** Attributes of the ksec.* namespace. Generated from semantic-conventions/model/ksec/registry.yaml. */\n")
-        .append("public final class KsecAttributes {\n");
+    StringBuilder sb =
+        new StringBuilder(header())
+            .append("import io.opentelemetry.api.common.AttributeKey;\n\n")
+            .append(
+                "/** Attributes of the ksec.* namespace. Generated from semantic-conventions/model/ksec/registry.yaml. */\n")
+            .append("public final class KsecAttributes {\n");
     for (Attribute a : attributes) {
-      String factory = switch (a.type()) {
-        case "int" -> "AttributeKey.longKey";
-        case "boolean" -> "AttributeKey.booleanKey";
-        case "double" -> "AttributeKey.doubleKey";
-        case "string[]" -> "AttributeKey.stringArrayKey";
-        case "int[]" -> "AttributeKey.longArrayKey";
-        default -> "AttributeKey.stringKey";
-      };
-      String javaType = switch (a.type()) {
-        case "int" -> "Long";
-        case "boolean" -> "Boolean";
-        case "double" -> "Double";
-        case "string[]" -> "java.util.List<String>";
-        case "int[]" -> "java.util.List<Long>";
-        default -> "String";
-      };
-      sb.append("  /** ").append(javadoc(a.brief())).append(" ECS: {@code ").append(a.ecs()).append("}. */\n")
-          .append("  public static final AttributeKey<").append(javaType).append("> ")
-          .append(constantName(a.id(), "ksec.")).append(" =\n      ").append(factory).append("(\"")
-          .append(a.id()).append("\");\n\n");
+      String factory =
+          switch (a.type()) {
+            case "int" -> "AttributeKey.longKey";
+            case "boolean" -> "AttributeKey.booleanKey";
+            case "double" -> "AttributeKey.doubleKey";
+            case "string[]" -> "AttributeKey.stringArrayKey";
+            case "int[]" -> "AttributeKey.longArrayKey";
+            default -> "AttributeKey.stringKey";
+          };
+      String javaType =
+          switch (a.type()) {
+            case "int" -> "Long";
+            case "boolean" -> "Boolean";
+            case "double" -> "Double";
+            case "string[]" -> "java.util.List<String>";
+            case "int[]" -> "java.util.List<Long>";
+            default -> "String";
+          };
+      sb.append("  /** ")
+          .append(javadoc(a.brief()))
+          .append(" ECS: {@code ")
+          .append(a.ecs())
+          .append("}. */\n")
+          .append("  public static final AttributeKey<")
+          .append(javaType)
+          .append("> ")
+          .append(constantName(a.id(), "ksec."))
+          .append(" =\n      ")
+          .append(factory)
+          .append("(\"")
+          .append(a.id())
+          .append("\");\n\n");
     }
     return sb.append("  private KsecAttributes() {}\n}\n").toString();
   }
 
   static String eventsJava(List<Event> events) {
-    StringBuilder sb = new StringBuilder(header())
-        .append("/** EventNames the agent emits. Generated from semantic-conventions/model/ksec/events.yaml. */\n")
-        .append("public final class KsecEvents {\n");
+    StringBuilder sb =
+        new StringBuilder(header())
+            .append(
+                "/** EventNames the agent emits. Generated from semantic-conventions/model/ksec/events.yaml. */\n")
+            .append("public final class KsecEvents {\n");
     for (Event e : events) {
-      sb.append("  /** ").append(javadoc(e.brief())).append(" */\n")
-          .append("  public static final String ").append(constantName(e.name(), "")).append(" = \"")
-          .append(e.name()).append("\";\n\n");
+      sb.append("  /** ")
+          .append(javadoc(e.brief()))
+          .append(" */\n")
+          .append("  public static final String ")
+          .append(constantName(e.name(), ""))
+          .append(" = \"")
+          .append(e.name())
+          .append("\";\n\n");
     }
     return sb.append("  private KsecEvents() {}\n}\n").toString();
   }
 
   /**
-   * Which attributes the redaction stage masks and the merge stage ignores: marked {@code redact} or
-   * {@code merge_volatile} on a ksec.* attribute in registry.yaml or on a reference in events.yaml.
+   * Which attributes the redaction stage masks and the merge stage ignores: marked {@code redact}
+   * or {@code merge_volatile} on a ksec.* attribute in registry.yaml or on a reference in
+   * events.yaml.
    */
   static String handlingJava(List<Attribute> attributes, List<Event> events) {
     java.util.TreeSet<String> redact = new java.util.TreeSet<>();
@@ -213,13 +267,18 @@ public final class SemconvGenerator {
         }
       }
     }
-    return header() + "import java.util.Set;\n\n"
+    return header()
+        + "import java.util.Set;\n\n"
         + "/** How the policy stages treat attributes. Generated from the redact and merge_volatile annotations. */\n"
         + "public final class KsecAttributeHandling {\n"
         + "  /** Attributes that can carry what a process was given or named: the redaction stage masks them. */\n"
-        + "  public static final Set<String> REDACTED = Set.of(" + quoted(redact) + ");\n\n"
+        + "  public static final Set<String> REDACTED = Set.of("
+        + quoted(redact)
+        + ");\n\n"
         + "  /** Attributes that differ between repeats of one action: the merge stage leaves them out of its key. */\n"
-        + "  public static final Set<String> MERGE_VOLATILE = Set.of(" + quoted(volatiles) + ");\n\n"
+        + "  public static final Set<String> MERGE_VOLATILE = Set.of("
+        + quoted(volatiles)
+        + ");\n\n"
         + "  private KsecAttributeHandling() {}\n}\n";
   }
 
@@ -228,7 +287,9 @@ public final class SemconvGenerator {
   }
 
   private static String header() {
-    return "// Generated by SemconvGenerator from semantic-conventions/model. Do not edit.\npackage " + PACKAGE + ";\n\n";
+    return "// Generated by SemconvGenerator from semantic-conventions/model. Do not edit.\npackage "
+        + PACKAGE
+        + ";\n\n";
   }
 
   private static String javadoc(String s) {
@@ -240,7 +301,9 @@ public final class SemconvGenerator {
   }
 
   static String markdown(List<Attribute> attributes, List<Event> events) {
-    StringBuilder sb = new StringBuilder("""
+    StringBuilder sb =
+        new StringBuilder(
+            """
         <!-- Generated by SemconvGenerator from semantic-conventions/model/ksec. Do not edit: change the YAML and run the build. -->
         # Semantic conventions
 
@@ -251,23 +314,49 @@ public final class SemconvGenerator {
 
         """);
     for (Event e : events) {
-      sb.append("### `").append(e.name()).append("`\n\n").append(e.brief()).append("\n\n")
+      sb.append("### `")
+          .append(e.name())
+          .append("`\n\n")
+          .append(e.brief())
+          .append("\n\n")
           .append("| attribute | requirement | ECS |\n|---|---|---|\n");
       for (Ref r : e.refs()) {
-        String ecs = r.ecs().isEmpty()
-            ? attributes.stream().filter(a -> a.id().equals(r.id())).map(Attribute::ecs).findFirst().orElse(r.id())
-            : r.ecs();
-        sb.append("| `").append(r.id()).append("` | ").append(r.requirement().replace('_', ' '))
-            .append(r.condition().isEmpty() ? "" : ": " + r.condition()).append(" | `").append(ecs).append("` |\n");
+        String ecs =
+            r.ecs().isEmpty()
+                ? attributes.stream()
+                    .filter(a -> a.id().equals(r.id()))
+                    .map(Attribute::ecs)
+                    .findFirst()
+                    .orElse(r.id())
+                : r.ecs();
+        sb.append("| `")
+            .append(r.id())
+            .append("` | ")
+            .append(r.requirement().replace('_', ' '))
+            .append(r.condition().isEmpty() ? "" : ": " + r.condition())
+            .append(" | `")
+            .append(ecs)
+            .append("` |\n");
       }
       sb.append('\n');
     }
-    sb.append("## `ksec.*` attributes\n\n| attribute | type | description | examples | ECS |\n|---|---|---|---|---|\n");
+    sb.append(
+        "## `ksec.*` attributes\n\n| attribute | type | description | examples | ECS |\n|---|---|---|---|---|\n");
     for (Attribute a : attributes) {
-      sb.append("| `").append(a.id()).append("` | ").append(a.type()).append(" | ")
-          .append(a.brief().replace("|", "\\|")).append(" | ")
-          .append(a.examples().isEmpty() ? "" : "`" + a.examples().toString().replaceAll("^\\[|]$", "") + "`")
-          .append(" | `").append(a.ecs()).append("` |\n");
+      sb.append("| `")
+          .append(a.id())
+          .append("` | ")
+          .append(a.type())
+          .append(" | ")
+          .append(a.brief().replace("|", "\\|"))
+          .append(" | ")
+          .append(
+              a.examples().isEmpty()
+                  ? ""
+                  : "`" + a.examples().toString().replaceAll("^\\[|]$", "") + "`")
+          .append(" | `")
+          .append(a.ecs())
+          .append("` |\n");
     }
     return sb.toString();
   }

@@ -32,8 +32,8 @@ public final class BodyTemplate {
   }
 
   /**
-   * A body of one literal: what a mapper not yet converted to a template returns, its process-controlled
-   * parts already in the text (the redactor's body pass still covers those).
+   * A body of one literal: what a mapper not yet converted to a template returns, its
+   * process-controlled parts already in the text (the redactor's body pass still covers those).
    */
   public static BodyTemplate literal(String text) {
     return new BodyTemplate(List.of(new Text(text)));

@@ -7,6 +7,7 @@ import io.github.otelkernel.receiver.decode.EventType;
 import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
 import io.github.otelkernel.receiver.decode.KernelNames;
 import io.github.otelkernel.receiver.decode.PrctlOptions;
+import io.github.otelkernel.receiver.decode.Signals;
 import io.github.otelkernel.receiver.decode.SysPayload.CapabilityUse;
 import io.github.otelkernel.receiver.decode.SysPayload.Capset;
 import io.github.otelkernel.receiver.decode.SysPayload.IdChange;
@@ -14,7 +15,6 @@ import io.github.otelkernel.receiver.decode.SysPayload.Prctl;
 import io.github.otelkernel.receiver.decode.SysPayload.Setns;
 import io.github.otelkernel.receiver.decode.SysPayload.Signal;
 import io.github.otelkernel.receiver.decode.SysPayload.Unshare;
-import io.github.otelkernel.receiver.decode.Signals;
 import io.github.otelkernel.semconv.KsecAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +22,9 @@ import java.util.Map;
 
 /**
  * Attributes and bodies of privilege and behaviour events: id changes, capabilities, prctl,
- * signals, namespaces (probes/creds.bpf.h lists what each record holds). The ids after a change
- * are the record's process.user.id and process.real_user.id (or the group ids): the header is
- * taken when the call returns.
+ * signals, namespaces (probes/creds.bpf.h lists what each record holds). The ids after a change are
+ * the record's process.user.id and process.real_user.id (or the group ids): the header is taken
+ * when the call returns.
  */
 final class CredentialEvents {
   private static final int PR_SET_NAME = 15;
@@ -32,87 +32,147 @@ final class CredentialEvents {
 
   /** CLONE_NEW* flag and the namespace kind it makes, as /proc/PID/ns names it. */
   private static final long[] NS_FLAGS = {
-      0x00020000L, 0x02000000L, 0x04000000L, 0x08000000L, 0x10000000L, 0x20000000L, 0x40000000L, 0x00000080L};
-  private static final String[] NS_NAMES = {"mnt", "cgroup", "uts", "ipc", "user", "pid", "net", "time"};
+    0x00020000L,
+    0x02000000L,
+    0x04000000L,
+    0x08000000L,
+    0x10000000L,
+    0x20000000L,
+    0x40000000L,
+    0x00000080L
+  };
+
+  private static final String[] NS_NAMES = {
+    "mnt", "cgroup", "uts", "ipc", "user", "pid", "net", "time"
+  };
 
   private CredentialEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
     m.put(EventType.SETUID, typed(IdChange.class, (e, c) -> ids(e, c, "user")));
     m.put(EventType.SETGID, typed(IdChange.class, (e, c) -> ids(e, c, "group")));
-    m.put(EventType.CAPSET, typed(Capset.class, (e, c) -> {
-      long pid = e.pid() == 0 ? e.call().process().pid() : e.pid();
-      c.target(pid);
-      List<String> eff = Capabilities.names(e.effective());
-      c.attributes().put(KsecAttributes.CAPABILITIES_EFFECTIVE, eff);
-      c.attributes().put(KsecAttributes.CAPABILITIES_PERMITTED, Capabilities.names(e.permitted()));
-      c.attributes().put(KsecAttributes.CAPABILITIES_INHERITABLE, Capabilities.names(e.inheritable()));
-      return c.actor() + " set the effective capabilities of process " + pid + " to "
-          + (eff.isEmpty() ? "none" : String.join(",", eff)) + c.outcomeSuffix();
-    }));
-    m.put(EventType.PRCTL, typed(Prctl.class, (e, c) -> {
-      String name = PrctlOptions.name(e.option());
-      c.attributes().put(KsecAttributes.PRCTL_OPTION, name);
-      c.attributes().put(KsecAttributes.PRCTL_ARGUMENT, e.arg2());
-      if (e.option() == PR_SET_NAME) {
-        String newName = c.text(e.name(), KsecAttributes.PRCTL_NAME, null);
-        return c.actor() + " renamed itself to " + newName + c.outcomeSuffix();
-      }
-      return c.actor() + " called prctl " + name + "(" + e.arg2() + ")" + c.outcomeSuffix();
-    }));
-    m.put(EventType.CAP_USE, typed(CapabilityUse.class, (e, c) -> {
-      String cap = Capabilities.name(e.capability());
-      c.attributes().put(KsecAttributes.CAPABILITY_NAME, cap);
-      c.attributes().put(KsecAttributes.CAPABILITY_INITIAL_NAMESPACE, e.initialNamespace());
-      return c.actor() + (e.call().failed() ? " was denied " : " used ") + cap;
-    }));
-    m.put(EventType.SIGNAL, typed(Signal.class, (e, c) -> {
-      long pid = e.pid(); // kill's pid is signed: 0 and negatives name process groups
-      int sig = e.signal();
-      long tid = e.tid();
-      if (pid == 0 && tid != 0) {
-        pid = tid; // tkill names only the thread
-      }
-      c.target(pid);
-      if (tid != 0) {
-        c.attributes().put(KsecAttributes.TARGET_THREAD_ID, tid);
-      }
-      c.attributes().put(KsecAttributes.SIGNAL_NUMBER, (long) sig);
-      String name = Signals.name(sig);
-      c.attributes().put(KsecAttributes.SIGNAL_NAME, name);
-      String whom = pid > 0 ? "process " + pid : pid == 0 ? "its process group" : pid == -1
-          ? "every process it may signal" : "process group " + (-pid);
-      if (e.call().flag(SysCall.FLAG_TARGET_IS_AGENT)) {
-        whom = pid > 0 ? "this agent (process " + pid + ")" : whom + ", this agent among them";
-      }
-      return c.actor() + " sent " + name + " to " + whom + c.outcomeSuffix();
-    }));
-    m.put(EventType.SETNS, typed(Setns.class, (e, c) -> {
-      List<String> kinds = new ArrayList<>();
-      String kind = e.kind().text();
-      if (!kind.isEmpty()) {
-        kinds.add(kind);
-      } else {
-        kinds.addAll(namespaces(e.nstype()));
-      }
-      if (!kinds.isEmpty()) {
-        c.attributes().put(KsecAttributes.NAMESPACE_TYPES, kinds);
-      }
-      if (e.inode() != 0) {
-        c.attributes().put(KsecAttributes.NAMESPACE_INODE, e.inode());
-      }
-      String what = kinds.isEmpty() ? "namespaces" : String.join(",", kinds) + " namespace";
-      if (e.pid() != 0) {
-        c.target(e.pid());
-        return c.actor() + " entered the " + what + " of process " + e.pid() + c.outcomeSuffix();
-      }
-      return c.actor() + " entered " + what + (e.inode() != 0 ? " " + e.inode() : "") + c.outcomeSuffix();
-    }));
-    m.put(EventType.UNSHARE, typed(Unshare.class, (e, c) -> {
-      List<String> kinds = namespaces(e.flags());
-      c.attributes().put(KsecAttributes.NAMESPACE_TYPES, kinds);
-      return c.actor() + " created new " + String.join(",", kinds) + " namespaces" + c.outcomeSuffix();
-    }));
+    m.put(
+        EventType.CAPSET,
+        typed(
+            Capset.class,
+            (e, c) -> {
+              long pid = e.pid() == 0 ? e.call().process().pid() : e.pid();
+              c.target(pid);
+              List<String> eff = Capabilities.names(e.effective());
+              c.attributes().put(KsecAttributes.CAPABILITIES_EFFECTIVE, eff);
+              c.attributes()
+                  .put(KsecAttributes.CAPABILITIES_PERMITTED, Capabilities.names(e.permitted()));
+              c.attributes()
+                  .put(
+                      KsecAttributes.CAPABILITIES_INHERITABLE, Capabilities.names(e.inheritable()));
+              return c.actor()
+                  + " set the effective capabilities of process "
+                  + pid
+                  + " to "
+                  + (eff.isEmpty() ? "none" : String.join(",", eff))
+                  + c.outcomeSuffix();
+            }));
+    m.put(
+        EventType.PRCTL,
+        typed(
+            Prctl.class,
+            (e, c) -> {
+              String name = PrctlOptions.name(e.option());
+              c.attributes().put(KsecAttributes.PRCTL_OPTION, name);
+              c.attributes().put(KsecAttributes.PRCTL_ARGUMENT, e.arg2());
+              if (e.option() == PR_SET_NAME) {
+                String newName = c.text(e.name(), KsecAttributes.PRCTL_NAME, null);
+                return c.actor() + " renamed itself to " + newName + c.outcomeSuffix();
+              }
+              return c.actor() + " called prctl " + name + "(" + e.arg2() + ")" + c.outcomeSuffix();
+            }));
+    m.put(
+        EventType.CAP_USE,
+        typed(
+            CapabilityUse.class,
+            (e, c) -> {
+              String cap = Capabilities.name(e.capability());
+              c.attributes().put(KsecAttributes.CAPABILITY_NAME, cap);
+              c.attributes().put(KsecAttributes.CAPABILITY_INITIAL_NAMESPACE, e.initialNamespace());
+              return c.actor() + (e.call().failed() ? " was denied " : " used ") + cap;
+            }));
+    m.put(
+        EventType.SIGNAL,
+        typed(
+            Signal.class,
+            (e, c) -> {
+              long pid = e.pid(); // kill's pid is signed: 0 and negatives name process groups
+              int sig = e.signal();
+              long tid = e.tid();
+              if (pid == 0 && tid != 0) {
+                pid = tid; // tkill names only the thread
+              }
+              c.target(pid);
+              if (tid != 0) {
+                c.attributes().put(KsecAttributes.TARGET_THREAD_ID, tid);
+              }
+              c.attributes().put(KsecAttributes.SIGNAL_NUMBER, (long) sig);
+              String name = Signals.name(sig);
+              c.attributes().put(KsecAttributes.SIGNAL_NAME, name);
+              String whom =
+                  pid > 0
+                      ? "process " + pid
+                      : pid == 0
+                          ? "its process group"
+                          : pid == -1 ? "every process it may signal" : "process group " + (-pid);
+              if (e.call().flag(SysCall.FLAG_TARGET_IS_AGENT)) {
+                whom =
+                    pid > 0 ? "this agent (process " + pid + ")" : whom + ", this agent among them";
+              }
+              return c.actor() + " sent " + name + " to " + whom + c.outcomeSuffix();
+            }));
+    m.put(
+        EventType.SETNS,
+        typed(
+            Setns.class,
+            (e, c) -> {
+              List<String> kinds = new ArrayList<>();
+              String kind = e.kind().text();
+              if (!kind.isEmpty()) {
+                kinds.add(kind);
+              } else {
+                kinds.addAll(namespaces(e.nstype()));
+              }
+              if (!kinds.isEmpty()) {
+                c.attributes().put(KsecAttributes.NAMESPACE_TYPES, kinds);
+              }
+              if (e.inode() != 0) {
+                c.attributes().put(KsecAttributes.NAMESPACE_INODE, e.inode());
+              }
+              String what = kinds.isEmpty() ? "namespaces" : String.join(",", kinds) + " namespace";
+              if (e.pid() != 0) {
+                c.target(e.pid());
+                return c.actor()
+                    + " entered the "
+                    + what
+                    + " of process "
+                    + e.pid()
+                    + c.outcomeSuffix();
+              }
+              return c.actor()
+                  + " entered "
+                  + what
+                  + (e.inode() != 0 ? " " + e.inode() : "")
+                  + c.outcomeSuffix();
+            }));
+    m.put(
+        EventType.UNSHARE,
+        typed(
+            Unshare.class,
+            (e, c) -> {
+              List<String> kinds = namespaces(e.flags());
+              c.attributes().put(KsecAttributes.NAMESPACE_TYPES, kinds);
+              return c.actor()
+                  + " created new "
+                  + String.join(",", kinds)
+                  + " namespaces"
+                  + c.outcomeSuffix();
+            }));
   }
 
   static List<String> namespaces(long flags) {
@@ -135,7 +195,8 @@ final class CredentialEvents {
     int n = call.startsWith("setres") ? 3 : call.startsWith("setre") ? 2 : 1;
     List<String> asked = new ArrayList<>();
     if (n == 1) {
-      // setuid(x) sets the effective id (and the real and saved ones when privileged); setfsuid the fs id
+      // setuid(x) sets the effective id (and the real and saved ones when privileged); setfsuid the
+      // fs id
       a.put(KsecAttributes.CREDENTIALS_REQUESTED_EFFECTIVE_ID, r);
       asked.add((fs ? "filesystem " : "") + what + " id " + r);
     } else {
@@ -157,7 +218,13 @@ final class CredentialEvents {
     }
     a.put(KsecAttributes.CREDENTIALS_PREVIOUS_REAL_ID, e.previousReal() & UNCHANGED);
     a.put(KsecAttributes.CREDENTIALS_PREVIOUS_EFFECTIVE_ID, e.previousEffective() & UNCHANGED);
-    return c.actor() + " changed its " + what + " ids (" + (asked.isEmpty() ? "none" : String.join(", ", asked))
-        + ") from " + (e.previousEffective() & UNCHANGED) + c.outcomeSuffix();
+    return c.actor()
+        + " changed its "
+        + what
+        + " ids ("
+        + (asked.isEmpty() ? "none" : String.join(", ", asked))
+        + ") from "
+        + (e.previousEffective() & UNCHANGED)
+        + c.outcomeSuffix();
   }
 }

@@ -10,8 +10,8 @@ import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_SIZE;
 
 import io.github.otelkernel.receiver.decode.EventType;
-import io.github.otelkernel.receiver.decode.PartialPath;
 import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
+import io.github.otelkernel.receiver.decode.PartialPath;
 import io.github.otelkernel.receiver.decode.SysPayload.FileChmod;
 import io.github.otelkernel.receiver.decode.SysPayload.FileChown;
 import io.github.otelkernel.receiver.decode.SysPayload.FileLink;
@@ -46,90 +46,179 @@ final class FileEvents {
   static void register(Map<EventType, SysEventMapper> m) {
     m.put(EventType.FILE_OPEN, templated(FileOpen.class, FileEvents::open));
     m.put(EventType.FILE_READ, templated(FileOpen.class, FileEvents::open));
-    m.put(EventType.FILE_UNLINK, templated(FileRemove.class, (e, c) -> {
-      path(c, e.path());
-      return c.actorBody().text(" removed ").ref(FILE_PATH).text(c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.FILE_RMDIR, templated(FileRemove.class, (e, c) -> {
-      path(c, e.path());
-      return c.actorBody().text(" removed directory ").ref(FILE_PATH).text(c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.FILE_MKDIR, templated(FileMkdir.class, (e, c) -> {
-      mode(c, e.mode(), false);
-      path(c, e.path());
-      return c.actorBody().text(" created directory ").ref(FILE_PATH).text(c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.FILE_RENAME, templated(FileRename.class, (e, c) -> {
-      path(c, e.to());
-      String from = normalize(e.from().text());
-      c.attributes().put(KsecAttributes.FILE_ORIGINAL_PATH, from);
-      if (e.flags() != 0) {
-        c.attributes().put(KsecAttributes.FILE_RENAME_FLAGS, e.flags());
-      }
-      return c.actorBody().text(" renamed ").ref(KsecAttributes.FILE_ORIGINAL_PATH).text(" to ").ref(FILE_PATH)
-          .text(c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.FILE_CHMOD, templated(FileChmod.class, (e, c) -> {
-      path(c, e.path());
-      String mode = mode(c, e.mode(), true);
-      return c.actorBody().text(" changed the mode of ").ref(FILE_PATH).text(" to " + mode + c.outcomeSuffix())
-          .build();
-    }));
-    m.put(EventType.FILE_CHOWN, templated(FileChown.class, (e, c) -> {
-      path(c, e.path());
-      if (e.uid() != -1) {
-        c.attributes().put(FILE_OWNER_ID, Integer.toUnsignedString(e.uid()));
-      }
-      if (e.gid() != -1) {
-        c.attributes().put(FILE_GROUP_ID, Integer.toUnsignedString(e.gid()));
-      }
-      return c.actorBody().text(" changed the owner of ").ref(FILE_PATH)
-          .text(" to " + id(e.uid()) + ":" + id(e.gid()) + c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.FILE_LINK, templated(FileLink.class, (e, c) -> {
-      path(c, e.link());
-      String existing = normalize(e.existing().text());
-      c.attributes().put(KsecAttributes.FILE_ORIGINAL_PATH, existing);
-      return c.actorBody().text(" linked ").ref(FILE_PATH).text(" to ").ref(KsecAttributes.FILE_ORIGINAL_PATH)
-          .text(c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.FILE_SYMLINK, templated(FileSymlink.class, (e, c) -> {
-      path(c, e.link());
-      String target = e.target().text();
-      c.attributes().put(KsecAttributes.FILE_SYMLINK_TARGET_PATH, target);
-      return c.actorBody().text(" made symlink ").ref(FILE_PATH).text(" -> ")
-          .ref(KsecAttributes.FILE_SYMLINK_TARGET_PATH).text(c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.FILE_TRUNCATE, templated(FileTruncate.class, (e, c) -> {
-      path(c, e.path());
-      c.attributes().put(FILE_SIZE, e.length());
-      return c.actorBody().text(" truncated ").ref(FILE_PATH).text(" to " + e.length() + " bytes" + c.outcomeSuffix())
-          .build();
-    }));
+    m.put(
+        EventType.FILE_UNLINK,
+        templated(
+            FileRemove.class,
+            (e, c) -> {
+              path(c, e.path());
+              return c.actorBody().text(" removed ").ref(FILE_PATH).text(c.outcomeSuffix()).build();
+            }));
+    m.put(
+        EventType.FILE_RMDIR,
+        templated(
+            FileRemove.class,
+            (e, c) -> {
+              path(c, e.path());
+              return c.actorBody()
+                  .text(" removed directory ")
+                  .ref(FILE_PATH)
+                  .text(c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.FILE_MKDIR,
+        templated(
+            FileMkdir.class,
+            (e, c) -> {
+              mode(c, e.mode(), false);
+              path(c, e.path());
+              return c.actorBody()
+                  .text(" created directory ")
+                  .ref(FILE_PATH)
+                  .text(c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.FILE_RENAME,
+        templated(
+            FileRename.class,
+            (e, c) -> {
+              path(c, e.to());
+              String from = normalize(e.from().text());
+              c.attributes().put(KsecAttributes.FILE_ORIGINAL_PATH, from);
+              if (e.flags() != 0) {
+                c.attributes().put(KsecAttributes.FILE_RENAME_FLAGS, e.flags());
+              }
+              return c.actorBody()
+                  .text(" renamed ")
+                  .ref(KsecAttributes.FILE_ORIGINAL_PATH)
+                  .text(" to ")
+                  .ref(FILE_PATH)
+                  .text(c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.FILE_CHMOD,
+        templated(
+            FileChmod.class,
+            (e, c) -> {
+              path(c, e.path());
+              String mode = mode(c, e.mode(), true);
+              return c.actorBody()
+                  .text(" changed the mode of ")
+                  .ref(FILE_PATH)
+                  .text(" to " + mode + c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.FILE_CHOWN,
+        templated(
+            FileChown.class,
+            (e, c) -> {
+              path(c, e.path());
+              if (e.uid() != -1) {
+                c.attributes().put(FILE_OWNER_ID, Integer.toUnsignedString(e.uid()));
+              }
+              if (e.gid() != -1) {
+                c.attributes().put(FILE_GROUP_ID, Integer.toUnsignedString(e.gid()));
+              }
+              return c.actorBody()
+                  .text(" changed the owner of ")
+                  .ref(FILE_PATH)
+                  .text(" to " + id(e.uid()) + ":" + id(e.gid()) + c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.FILE_LINK,
+        templated(
+            FileLink.class,
+            (e, c) -> {
+              path(c, e.link());
+              String existing = normalize(e.existing().text());
+              c.attributes().put(KsecAttributes.FILE_ORIGINAL_PATH, existing);
+              return c.actorBody()
+                  .text(" linked ")
+                  .ref(FILE_PATH)
+                  .text(" to ")
+                  .ref(KsecAttributes.FILE_ORIGINAL_PATH)
+                  .text(c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.FILE_SYMLINK,
+        templated(
+            FileSymlink.class,
+            (e, c) -> {
+              path(c, e.link());
+              String target = e.target().text();
+              c.attributes().put(KsecAttributes.FILE_SYMLINK_TARGET_PATH, target);
+              return c.actorBody()
+                  .text(" made symlink ")
+                  .ref(FILE_PATH)
+                  .text(" -> ")
+                  .ref(KsecAttributes.FILE_SYMLINK_TARGET_PATH)
+                  .text(c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.FILE_TRUNCATE,
+        templated(
+            FileTruncate.class,
+            (e, c) -> {
+              path(c, e.path());
+              c.attributes().put(FILE_SIZE, e.length());
+              return c.actorBody()
+                  .text(" truncated ")
+                  .ref(FILE_PATH)
+                  .text(" to " + e.length() + " bytes" + c.outcomeSuffix())
+                  .build();
+            }));
     m.put(EventType.FILE_UTIMES, templated(FileUtimes.class, FileEvents::utimes));
-    m.put(EventType.FILE_OPEN_BY_HANDLE, templated(FileOpenByHandle.class, (e, c) -> {
-      c.attributes().put(KsecAttributes.FILE_OPEN_FLAGS, e.flags());
-      c.attributes().put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(e.flags()));
-      BodyTemplate.Builder b = c.actorBody().text(" opened ");
-      if (e.path().isEmpty()) {
-        b.text("a file");
-      } else {
-        path(c, e.path());
-        b.ref(FILE_PATH);
-      }
-      return b.text(" by its file handle (mount descriptor " + e.mountFd() + ")" + c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.FILE_SETXATTR, templated(FileSetxattr.class, (e, c) -> {
-      path(c, e.path());
-      String name = e.name().text();
-      c.attributes().put(KsecAttributes.FILE_XATTR_NAME, name);
-      c.attributes().put(KsecAttributes.FILE_XATTR_SIZE, e.size());
-      if (!e.value().isEmpty()) {
-        c.attributes().put(KsecAttributes.FILE_XATTR_VALUE, Base64.getEncoder().encodeToString(e.value().bytes().bytes()));
-      }
-      return c.actorBody().text(" set extended attribute ").ref(KsecAttributes.FILE_XATTR_NAME).text(" on ")
-          .ref(FILE_PATH).text(c.outcomeSuffix()).build();
-    }));
+    m.put(
+        EventType.FILE_OPEN_BY_HANDLE,
+        templated(
+            FileOpenByHandle.class,
+            (e, c) -> {
+              c.attributes().put(KsecAttributes.FILE_OPEN_FLAGS, e.flags());
+              c.attributes().put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(e.flags()));
+              BodyTemplate.Builder b = c.actorBody().text(" opened ");
+              if (e.path().isEmpty()) {
+                b.text("a file");
+              } else {
+                path(c, e.path());
+                b.ref(FILE_PATH);
+              }
+              return b.text(
+                      " by its file handle (mount descriptor "
+                          + e.mountFd()
+                          + ")"
+                          + c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.FILE_SETXATTR,
+        templated(
+            FileSetxattr.class,
+            (e, c) -> {
+              path(c, e.path());
+              String name = e.name().text();
+              c.attributes().put(KsecAttributes.FILE_XATTR_NAME, name);
+              c.attributes().put(KsecAttributes.FILE_XATTR_SIZE, e.size());
+              if (!e.value().isEmpty()) {
+                c.attributes()
+                    .put(
+                        KsecAttributes.FILE_XATTR_VALUE,
+                        Base64.getEncoder().encodeToString(e.value().bytes().bytes()));
+              }
+              return c.actorBody()
+                  .text(" set extended attribute ")
+                  .ref(KsecAttributes.FILE_XATTR_NAME)
+                  .text(" on ")
+                  .ref(FILE_PATH)
+                  .text(c.outcomeSuffix())
+                  .build();
+            }));
   }
 
   private static String id(int id) {
@@ -207,8 +296,11 @@ final class FileEvents {
       String name = p.substring(PROC_SYS.length()).replace('/', '.');
       c.eventName(KsecEvents.KERNEL_SYSCTL_WRITE);
       c.attributes().put(KsecAttributes.SYSCTL_NAME, name);
-      return c.actorBody().text(" opened kernel parameter ").ref(KsecAttributes.SYSCTL_NAME)
-          .text(" for writing" + c.outcomeSuffix()).build();
+      return c.actorBody()
+          .text(" opened kernel parameter ")
+          .ref(KsecAttributes.SYSCTL_NAME)
+          .text(" for writing" + c.outcomeSuffix())
+          .build();
     }
     if ((flags & OpenFlags.O_CREAT) != 0 || (flags & OpenFlags.O_TMPFILE) == OpenFlags.O_TMPFILE) {
       mode(c, e.mode(), false);
@@ -219,14 +311,22 @@ final class FileEvents {
       c.attributes().put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
       agent = " (this agent's)";
     }
-    return c.actorBody().text(" opened ").ref(FILE_PATH).text(agent + " " + how + c.outcomeSuffix()).build();
+    return c.actorBody()
+        .text(" opened ")
+        .ref(FILE_PATH)
+        .text(agent + " " + how + c.outcomeSuffix())
+        .build();
   }
 
   private static BodyTemplate utimes(FileUtimes e, SysEventContext c) {
     path(c, e.path());
     if (!e.timesGiven()) {
       c.attributes().put(KsecAttributes.FILE_TIMES_NOW, true);
-      return c.actorBody().text(" set the times of ").ref(FILE_PATH).text(" to now" + c.outcomeSuffix()).build();
+      return c.actorBody()
+          .text(" set the times of ")
+          .ref(FILE_PATH)
+          .text(" to now" + c.outcomeSuffix())
+          .build();
     }
     String shown = "now";
     boolean now = false;
@@ -234,7 +334,8 @@ final class FileEvents {
       now = true;
     }
     if (e.atimeNsec() != UTIME_NOW && e.atimeNsec() != UTIME_OMIT) {
-      c.attributes().put(KsecAttributes.FILE_ACCESS_TIME, SysEventContext.iso(e.atimeSec(), e.atimeNsec()));
+      c.attributes()
+          .put(KsecAttributes.FILE_ACCESS_TIME, SysEventContext.iso(e.atimeSec(), e.atimeNsec()));
     }
     if (e.mtimeNsec() != UTIME_NOW && e.mtimeNsec() != UTIME_OMIT) {
       shown = SysEventContext.iso(e.mtimeSec(), e.mtimeNsec());
@@ -243,7 +344,10 @@ final class FileEvents {
     if (now) {
       c.attributes().put(KsecAttributes.FILE_TIMES_NOW, true);
     }
-    return c.actorBody().text(" set the modification time of ").ref(FILE_PATH).text(" to " + shown + c.outcomeSuffix())
+    return c.actorBody()
+        .text(" set the modification time of ")
+        .ref(FILE_PATH)
+        .text(" to " + shown + c.outcomeSuffix())
         .build();
   }
 }

@@ -19,79 +19,151 @@ import java.util.Map;
 
 /** Attributes and bodies of injection and inspection events (probes/inject.bpf.h). */
 final class InjectionEvents {
-  /** Request names; the reads and controls appear only when aimed at the agent (every request is, there). */
-  private static final Map<Long, String> PTRACE = Map.ofEntries(
-      Map.entry(0L, "PTRACE_TRACEME"), Map.entry(1L, "PTRACE_PEEKTEXT"), Map.entry(2L, "PTRACE_PEEKDATA"),
-      Map.entry(3L, "PTRACE_PEEKUSER"), Map.entry(4L, "PTRACE_POKETEXT"), Map.entry(5L, "PTRACE_POKEDATA"),
-      Map.entry(6L, "PTRACE_POKEUSER"), Map.entry(7L, "PTRACE_CONT"), Map.entry(8L, "PTRACE_KILL"),
-      Map.entry(9L, "PTRACE_SINGLESTEP"), Map.entry(12L, "PTRACE_GETREGS"), Map.entry(13L, "PTRACE_SETREGS"),
-      Map.entry(14L, "PTRACE_GETFPREGS"), Map.entry(15L, "PTRACE_SETFPREGS"), Map.entry(16L, "PTRACE_ATTACH"),
-      Map.entry(17L, "PTRACE_DETACH"), Map.entry(24L, "PTRACE_SYSCALL"), Map.entry(0x4200L, "PTRACE_SETOPTIONS"),
-      Map.entry(0x4204L, "PTRACE_GETREGSET"), Map.entry(0x4205L, "PTRACE_SETREGSET"), Map.entry(0x4206L, "PTRACE_SEIZE"),
-      Map.entry(0x4207L, "PTRACE_INTERRUPT"));
+  /**
+   * Request names; the reads and controls appear only when aimed at the agent (every request is,
+   * there).
+   */
+  private static final Map<Long, String> PTRACE =
+      Map.ofEntries(
+          Map.entry(0L, "PTRACE_TRACEME"),
+          Map.entry(1L, "PTRACE_PEEKTEXT"),
+          Map.entry(2L, "PTRACE_PEEKDATA"),
+          Map.entry(3L, "PTRACE_PEEKUSER"),
+          Map.entry(4L, "PTRACE_POKETEXT"),
+          Map.entry(5L, "PTRACE_POKEDATA"),
+          Map.entry(6L, "PTRACE_POKEUSER"),
+          Map.entry(7L, "PTRACE_CONT"),
+          Map.entry(8L, "PTRACE_KILL"),
+          Map.entry(9L, "PTRACE_SINGLESTEP"),
+          Map.entry(12L, "PTRACE_GETREGS"),
+          Map.entry(13L, "PTRACE_SETREGS"),
+          Map.entry(14L, "PTRACE_GETFPREGS"),
+          Map.entry(15L, "PTRACE_SETFPREGS"),
+          Map.entry(16L, "PTRACE_ATTACH"),
+          Map.entry(17L, "PTRACE_DETACH"),
+          Map.entry(24L, "PTRACE_SYSCALL"),
+          Map.entry(0x4200L, "PTRACE_SETOPTIONS"),
+          Map.entry(0x4204L, "PTRACE_GETREGSET"),
+          Map.entry(0x4205L, "PTRACE_SETREGSET"),
+          Map.entry(0x4206L, "PTRACE_SEIZE"),
+          Map.entry(0x4207L, "PTRACE_INTERRUPT"));
+
   private static final long[] MFD_FLAGS = {0x1, 0x2, 0x4, 0x8, 0x10};
-  private static final String[] MFD_NAMES = {"MFD_CLOEXEC", "MFD_ALLOW_SEALING", "MFD_HUGETLB", "MFD_NOEXEC_SEAL",
-      "MFD_EXEC"};
+  private static final String[] MFD_NAMES = {
+    "MFD_CLOEXEC", "MFD_ALLOW_SEALING", "MFD_HUGETLB", "MFD_NOEXEC_SEAL", "MFD_EXEC"
+  };
 
   private InjectionEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.PTRACE, templated(Ptrace.class, (e, c) -> {
-      String req = PTRACE.getOrDefault(e.request(), "PTRACE_" + e.request());
-      c.attributes().put(KsecAttributes.PTRACE_REQUEST, req);
-      if (e.request() == 0) {
-        return c.actorBody().text(" asked to be traced by its parent (" + req + ")" + c.outcomeSuffix()).build();
-      }
-      c.target(e.pid());
-      return c.actorBody().text(" " + req + " process " + e.pid() + agent(e.call()) + c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.VM_READ, templated(VmAccess.class, (e, c) -> {
-      c.target(e.pid());
-      return c.actorBody().text(" read" + bytes(e.call()) + " from the memory of process " + e.pid() + agent(e.call())
-          + c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.VM_WRITE, templated(VmAccess.class, (e, c) -> {
-      c.target(e.pid());
-      return c.actorBody().text(" wrote" + bytes(e.call()) + " into the memory of process " + e.pid() + agent(e.call())
-          + c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.PIDFD_GETFD, templated(PidfdGetfd.class, (e, c) -> {
-      c.target(e.pid());
-      c.attributes().put(KsecAttributes.PIDFD_GETFD_TARGET_FD, e.fd());
-      BodyTemplate.Builder b = c.actorBody().text(" copied descriptor " + e.fd());
-      if (!e.path().isEmpty()) {
-        c.text(e.path(), FILE_PATH, null);
-        b.text(" (").ref(FILE_PATH).text(")");
-      }
-      return b.text(" of process " + e.pid() + agent(e.call()) + c.outcomeSuffix()).build();
-    }));
-    m.put(EventType.MEMFD_CREATE, templated(MemfdCreate.class, (e, c) -> {
-      c.text(e.name(), KsecAttributes.MEMFD_NAME, null);
-      List<String> flags = new ArrayList<>();
-      for (int i = 0; i < MFD_FLAGS.length; i++) {
-        if ((e.flags() & MFD_FLAGS[i]) != 0) {
-          flags.add(MFD_NAMES[i]);
-        }
-      }
-      c.attributes().put(KsecAttributes.MEMFD_FLAGS, flags);
-      return c.actorBody().text(" created anonymous file memfd:").ref(KsecAttributes.MEMFD_NAME).text(c.outcomeSuffix())
-          .build();
-    }));
-    m.put(EventType.MEM_WX, typed(MemoryWx.class, (e, c) -> {
-      SysCall call = e.call();
-      boolean mmap = !call.failed() && "mmap".equals(KernelNames.syscall(call.syscall()));
-      long addr = mmap ? call.ret() : e.address();
-      c.attributes().put(KsecAttributes.MEMORY_ADDRESS, addr);
-      c.attributes().put(KsecAttributes.MEMORY_LENGTH, e.length());
-      String prot = ((e.protection() & 1) != 0 ? "r" : "") + "wx";
-      c.attributes().put(KsecAttributes.MEMORY_PROTECTION, prot);
-      String file = "";
-      if (!e.path().isEmpty()) {
-        file = " of " + c.text(e.path(), FILE_PATH, null);
-      }
-      return c.actor() + " made " + e.length() + " bytes" + file + " at 0x" + Long.toHexString(addr)
-          + " writable and executable" + c.outcomeSuffix();
-    }));
+    m.put(
+        EventType.PTRACE,
+        templated(
+            Ptrace.class,
+            (e, c) -> {
+              String req = PTRACE.getOrDefault(e.request(), "PTRACE_" + e.request());
+              c.attributes().put(KsecAttributes.PTRACE_REQUEST, req);
+              if (e.request() == 0) {
+                return c.actorBody()
+                    .text(" asked to be traced by its parent (" + req + ")" + c.outcomeSuffix())
+                    .build();
+              }
+              c.target(e.pid());
+              return c.actorBody()
+                  .text(" " + req + " process " + e.pid() + agent(e.call()) + c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.VM_READ,
+        templated(
+            VmAccess.class,
+            (e, c) -> {
+              c.target(e.pid());
+              return c.actorBody()
+                  .text(
+                      " read"
+                          + bytes(e.call())
+                          + " from the memory of process "
+                          + e.pid()
+                          + agent(e.call())
+                          + c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.VM_WRITE,
+        templated(
+            VmAccess.class,
+            (e, c) -> {
+              c.target(e.pid());
+              return c.actorBody()
+                  .text(
+                      " wrote"
+                          + bytes(e.call())
+                          + " into the memory of process "
+                          + e.pid()
+                          + agent(e.call())
+                          + c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.PIDFD_GETFD,
+        templated(
+            PidfdGetfd.class,
+            (e, c) -> {
+              c.target(e.pid());
+              c.attributes().put(KsecAttributes.PIDFD_GETFD_TARGET_FD, e.fd());
+              BodyTemplate.Builder b = c.actorBody().text(" copied descriptor " + e.fd());
+              if (!e.path().isEmpty()) {
+                c.text(e.path(), FILE_PATH, null);
+                b.text(" (").ref(FILE_PATH).text(")");
+              }
+              return b.text(" of process " + e.pid() + agent(e.call()) + c.outcomeSuffix()).build();
+            }));
+    m.put(
+        EventType.MEMFD_CREATE,
+        templated(
+            MemfdCreate.class,
+            (e, c) -> {
+              c.text(e.name(), KsecAttributes.MEMFD_NAME, null);
+              List<String> flags = new ArrayList<>();
+              for (int i = 0; i < MFD_FLAGS.length; i++) {
+                if ((e.flags() & MFD_FLAGS[i]) != 0) {
+                  flags.add(MFD_NAMES[i]);
+                }
+              }
+              c.attributes().put(KsecAttributes.MEMFD_FLAGS, flags);
+              return c.actorBody()
+                  .text(" created anonymous file memfd:")
+                  .ref(KsecAttributes.MEMFD_NAME)
+                  .text(c.outcomeSuffix())
+                  .build();
+            }));
+    m.put(
+        EventType.MEM_WX,
+        typed(
+            MemoryWx.class,
+            (e, c) -> {
+              SysCall call = e.call();
+              boolean mmap = !call.failed() && "mmap".equals(KernelNames.syscall(call.syscall()));
+              long addr = mmap ? call.ret() : e.address();
+              c.attributes().put(KsecAttributes.MEMORY_ADDRESS, addr);
+              c.attributes().put(KsecAttributes.MEMORY_LENGTH, e.length());
+              String prot = ((e.protection() & 1) != 0 ? "r" : "") + "wx";
+              c.attributes().put(KsecAttributes.MEMORY_PROTECTION, prot);
+              String file = "";
+              if (!e.path().isEmpty()) {
+                file = " of " + c.text(e.path(), FILE_PATH, null);
+              }
+              return c.actor()
+                  + " made "
+                  + e.length()
+                  + " bytes"
+                  + file
+                  + " at 0x"
+                  + Long.toHexString(addr)
+                  + " writable and executable"
+                  + c.outcomeSuffix();
+            }));
   }
 
   private static String agent(SysCall e) {

@@ -18,21 +18,41 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Attributes and bodies of the io_uring events (probes/io_uring.bpf.h lists what each record holds). */
+/**
+ * Attributes and bodies of the io_uring events (probes/io_uring.bpf.h lists what each record
+ * holds).
+ */
 final class IoUringEvents {
   /** IORING_SETUP_* by bit (linux/io_uring.h up to 6.18). */
-  private static final String[] SETUP_FLAGS = {"IORING_SETUP_IOPOLL", "IORING_SETUP_SQPOLL", "IORING_SETUP_SQ_AFF",
-      "IORING_SETUP_CQSIZE", "IORING_SETUP_CLAMP", "IORING_SETUP_ATTACH_WQ", "IORING_SETUP_R_DISABLED",
-      "IORING_SETUP_SUBMIT_ALL", "IORING_SETUP_COOP_TASKRUN", "IORING_SETUP_TASKRUN_FLAG", "IORING_SETUP_SQE128",
-      "IORING_SETUP_CQE32", "IORING_SETUP_SINGLE_ISSUER", "IORING_SETUP_DEFER_TASKRUN", "IORING_SETUP_NO_MMAP",
-      "IORING_SETUP_REGISTERED_FD_ONLY", "IORING_SETUP_NO_SQARRAY", "IORING_SETUP_HYBRID_IOPOLL",
-      "IORING_SETUP_CQE_MIXED"};
+  private static final String[] SETUP_FLAGS = {
+    "IORING_SETUP_IOPOLL",
+    "IORING_SETUP_SQPOLL",
+    "IORING_SETUP_SQ_AFF",
+    "IORING_SETUP_CQSIZE",
+    "IORING_SETUP_CLAMP",
+    "IORING_SETUP_ATTACH_WQ",
+    "IORING_SETUP_R_DISABLED",
+    "IORING_SETUP_SUBMIT_ALL",
+    "IORING_SETUP_COOP_TASKRUN",
+    "IORING_SETUP_TASKRUN_FLAG",
+    "IORING_SETUP_SQE128",
+    "IORING_SETUP_CQE32",
+    "IORING_SETUP_SINGLE_ISSUER",
+    "IORING_SETUP_DEFER_TASKRUN",
+    "IORING_SETUP_NO_MMAP",
+    "IORING_SETUP_REGISTERED_FD_ONLY",
+    "IORING_SETUP_NO_SQARRAY",
+    "IORING_SETUP_HYBRID_IOPOLL",
+    "IORING_SETUP_CQE_MIXED"
+  };
+
   static final long SETUP_SQPOLL = 1 << 1;
   static final long SETUP_SQ_AFF = 1 << 2;
   static final long SETUP_ATTACH_WQ = 1 << 5;
 
   /** enum io_uring_op values the probe records (an ABI: numbered in order). */
   static final int OP_SENDMSG = 9;
+
   static final int OP_ACCEPT = 13;
   static final int OP_CONNECT = 16;
   static final int OP_OPENAT = 18;
@@ -62,17 +82,26 @@ final class IoUringEvents {
 
   static void register(Map<EventType, SysEventMapper> m) {
     m.put(EventType.IO_URING_SETUP, typed(IoUringSetup.class, IoUringEvents::setup));
-    m.put(EventType.IO_URING_REGISTER, typed(IoUringRegister.class, (e, c) -> {
-      var a = c.attributes();
-      String op = KernelNames.ioUringRegisterOp(e.opcode());
-      a.put(KsecAttributes.IO_URING_RING_FD, (long) e.ringFd());
-      a.put(KsecAttributes.IO_URING_REGISTER_OPERATION, op);
-      a.put(KsecAttributes.IO_URING_REGISTER_NR_ARGS, e.nrArgs());
-      if (e.registeredRing()) {
-        a.put(KsecAttributes.IO_URING_REGISTERED_RING, true);
-      }
-      return c.actor() + " called io_uring_register " + op + " on ring " + e.ringFd() + c.outcomeSuffix();
-    }));
+    m.put(
+        EventType.IO_URING_REGISTER,
+        typed(
+            IoUringRegister.class,
+            (e, c) -> {
+              var a = c.attributes();
+              String op = KernelNames.ioUringRegisterOp(e.opcode());
+              a.put(KsecAttributes.IO_URING_RING_FD, (long) e.ringFd());
+              a.put(KsecAttributes.IO_URING_REGISTER_OPERATION, op);
+              a.put(KsecAttributes.IO_URING_REGISTER_NR_ARGS, e.nrArgs());
+              if (e.registeredRing()) {
+                a.put(KsecAttributes.IO_URING_REGISTERED_RING, true);
+              }
+              return c.actor()
+                  + " called io_uring_register "
+                  + op
+                  + " on ring "
+                  + e.ringFd()
+                  + c.outcomeSuffix();
+            }));
     m.put(EventType.IO_URING_SUBMIT, typed(IoUringSubmit.class, IoUringEvents::submit));
   }
 
@@ -108,7 +137,13 @@ final class IoUringEvents {
     }
     String how = names.isEmpty() ? "" : " (" + String.join(", ", names) + ")";
     String fd = e.failed() ? "" : " as descriptor " + e.ret();
-    return c.actor() + " set up an io_uring of " + s.entries() + " entries" + how + fd + c.outcomeSuffix();
+    return c.actor()
+        + " set up an io_uring of "
+        + s.entries()
+        + " entries"
+        + how
+        + fd
+        + c.outcomeSuffix();
   }
 
   private static String submit(IoUringSubmit s, SysEventContext c) {
@@ -130,52 +165,56 @@ final class IoUringEvents {
     if (!e.outcomeUnknown()) {
       a.put(KsecAttributes.IO_URING_RESULT, e.ret());
     }
-    String what = switch (op) {
-      case OP_OPENAT, OP_OPENAT2 -> {
-        String p = FileEvents.path(c, s.path());
-        a.put(KsecAttributes.FILE_OPEN_FLAGS, flags);
-        a.put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(flags));
-        if ((flags & OpenFlags.O_CREAT) != 0 || (flags & OpenFlags.O_TMPFILE) == OpenFlags.O_TMPFILE) {
-          a.put(FILE_MODE, String.format("%04o", s.modeOrPort() & 07777));
-        }
-        yield " of " + p + " " + String.join("|", OpenFlags.names(flags));
-      }
-      case OP_UNLINKAT, OP_FTRUNCATE, OP_URING_CMD, OP_FSETXATTR, OP_SETXATTR -> {
-        opFlags(c, op == OP_URING_CMD ? 0 : flags);
-        if (op == OP_URING_CMD) {
-          a.put(KsecAttributes.IO_URING_COMMAND, flags & 0xffffffffL);
-        }
-        if (op == OP_FSETXATTR || op == OP_SETXATTR) {
-          a.put(KsecAttributes.FILE_XATTR_NAME, s.xattrName().text());
-        }
-        yield s.path().isEmpty() ? " on descriptor " + fd : " of " + FileEvents.path(c, s.path());
-      }
-      case OP_MKDIRAT -> {
-        a.put(FILE_MODE, String.format("%04o", s.modeOrPort() & 07777));
-        yield " of " + FileEvents.path(c, s.path());
-      }
-      case OP_RENAMEAT, OP_LINKAT -> {
-        opFlags(c, flags);
-        String to = FileEvents.path(c, s.target());
-        String from = FileEvents.normalize(s.path().text());
-        a.put(KsecAttributes.FILE_ORIGINAL_PATH, from);
-        yield " of " + from + " to " + to;
-      }
-      case OP_SYMLINKAT -> {
-        String link = FileEvents.path(c, s.path());
-        String target = s.target().text();
-        a.put(KsecAttributes.FILE_SYMLINK_TARGET_PATH, target);
-        yield " of " + link + " -> " + target;
-      }
-      case OP_ACCEPT, OP_LISTEN, OP_BIND -> {
-        opFlags(c, flags);
-        yield " on socket " + fd;
-      }
-      default -> { // CONNECT, the sends
-        opFlags(c, op == OP_CONNECT ? 0 : flags);
-        yield address(c, s);
-      }
-    };
+    String what =
+        switch (op) {
+          case OP_OPENAT, OP_OPENAT2 -> {
+            String p = FileEvents.path(c, s.path());
+            a.put(KsecAttributes.FILE_OPEN_FLAGS, flags);
+            a.put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(flags));
+            if ((flags & OpenFlags.O_CREAT) != 0
+                || (flags & OpenFlags.O_TMPFILE) == OpenFlags.O_TMPFILE) {
+              a.put(FILE_MODE, String.format("%04o", s.modeOrPort() & 07777));
+            }
+            yield " of " + p + " " + String.join("|", OpenFlags.names(flags));
+          }
+          case OP_UNLINKAT, OP_FTRUNCATE, OP_URING_CMD, OP_FSETXATTR, OP_SETXATTR -> {
+            opFlags(c, op == OP_URING_CMD ? 0 : flags);
+            if (op == OP_URING_CMD) {
+              a.put(KsecAttributes.IO_URING_COMMAND, flags & 0xffffffffL);
+            }
+            if (op == OP_FSETXATTR || op == OP_SETXATTR) {
+              a.put(KsecAttributes.FILE_XATTR_NAME, s.xattrName().text());
+            }
+            yield s.path().isEmpty()
+                ? " on descriptor " + fd
+                : " of " + FileEvents.path(c, s.path());
+          }
+          case OP_MKDIRAT -> {
+            a.put(FILE_MODE, String.format("%04o", s.modeOrPort() & 07777));
+            yield " of " + FileEvents.path(c, s.path());
+          }
+          case OP_RENAMEAT, OP_LINKAT -> {
+            opFlags(c, flags);
+            String to = FileEvents.path(c, s.target());
+            String from = FileEvents.normalize(s.path().text());
+            a.put(KsecAttributes.FILE_ORIGINAL_PATH, from);
+            yield " of " + from + " to " + to;
+          }
+          case OP_SYMLINKAT -> {
+            String link = FileEvents.path(c, s.path());
+            String target = s.target().text();
+            a.put(KsecAttributes.FILE_SYMLINK_TARGET_PATH, target);
+            yield " of " + link + " -> " + target;
+          }
+          case OP_ACCEPT, OP_LISTEN, OP_BIND -> {
+            opFlags(c, flags);
+            yield " on socket " + fd;
+          }
+          default -> { // CONNECT, the sends
+            opFlags(c, op == OP_CONNECT ? 0 : flags);
+            yield address(c, s);
+          }
+        };
     String suffix = e.outcomeUnknown() ? "" : c.outcomeSuffix();
     return c.actor() + " submitted " + name + what + " through io_uring" + suffix;
   }
@@ -206,7 +245,8 @@ final class IoUringEvents {
       a.put(DESTINATION_ADDRESS, addr);
     }
     a.put(DESTINATION_PORT, port);
-    String hp = (addr == null ? "?" : addr.indexOf(':') >= 0 ? "[" + addr + "]" : addr) + ":" + port;
+    String hp =
+        (addr == null ? "?" : addr.indexOf(':') >= 0 ? "[" + addr + "]" : addr) + ":" + port;
     return " to " + hp;
   }
 }

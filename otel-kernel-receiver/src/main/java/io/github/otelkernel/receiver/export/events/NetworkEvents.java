@@ -11,11 +11,11 @@ import static io.opentelemetry.semconv.incubating.SourceIncubatingAttributes.SOU
 import static io.opentelemetry.semconv.incubating.SourceIncubatingAttributes.SOURCE_PORT;
 
 import io.github.otelkernel.receiver.decode.EventType;
+import io.github.otelkernel.receiver.decode.RawBytes;
 import io.github.otelkernel.receiver.decode.SysPayload.Listen;
 import io.github.otelkernel.receiver.decode.SysPayload.Socket;
 import io.github.otelkernel.receiver.decode.SysPayload.UnixConnect;
 import io.github.otelkernel.receiver.decode.SysString;
-import io.github.otelkernel.receiver.decode.RawBytes;
 import io.github.otelkernel.semconv.KsecAttributes;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -23,9 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Attributes and bodies of the network events (probes/network.bpf.h lists what each record
- * holds). Flows use source.* and destination.* as ECS does: for a connect the local end is the
- * source, for an accept the peer is. Listening and bound sockets have only a local end.
+ * Attributes and bodies of the network events (probes/network.bpf.h lists what each record holds).
+ * Flows use source.* and destination.* as ECS does: for a connect the local end is the source, for
+ * an accept the peer is. Listening and bound sockets have only a local end.
  */
 final class NetworkEvents {
   private static final int AF_INET = 2;
@@ -37,34 +37,89 @@ final class NetworkEvents {
   private NetworkEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.NET_CONNECT, typed(Socket.class, (s, c) -> {
-      Endpoints e = flow(c, s, false);
-      String from = e.localKnown() ? " from " + e.local() : ""; // a refused connect has no local end left
-      return c.actor() + " connected to " + e.remote() + " over " + e.transport() + from + c.outcomeSuffix();
-    }));
-    m.put(EventType.NET_SEND, typed(Socket.class, (s, c) -> {
-      Endpoints e = flow(c, s, false);
-      return c.actor() + " sent a " + e.transport() + " datagram to " + e.remote() + c.outcomeSuffix();
-    }));
-    m.put(EventType.NET_ACCEPT, typed(Socket.class, (s, c) -> {
-      Endpoints e = flow(c, s, true);
-      return s.call().failed()
-          ? c.actor() + " failed to accept a connection on " + e.local() + c.outcomeSuffix()
-          : c.actor() + " accepted a " + e.transport() + " connection from " + e.remote() + " on " + e.local();
-    }));
-    m.put(EventType.NET_LISTEN, typed(Listen.class, (s, c) -> {
-      String local = local(c, s.family(), s.protocol(), s.socketType(), s.localAddress(), s.localPort());
-      c.attributes().put(KsecAttributes.NETWORK_LISTEN_BACKLOG, s.backlog());
-      return c.actor() + " listens on " + local + c.outcomeSuffix();
-    }));
-    m.put(EventType.NET_BIND, typed(Socket.class, (s, c) -> c.actor() + " bound a socket to "
-        + local(c, s.family(), s.protocol(), s.socketType(), s.localAddress(), s.localPort()) + c.outcomeSuffix()));
-    m.put(EventType.NET_UNIX_CONNECT, typed(UnixConnect.class, (s, c) -> {
-      c.attributes().put(NETWORK_TRANSPORT, "unix");
-      String path = unixPath(s.path().bytes());
-      c.attributes().put(KsecAttributes.NETWORK_UNIX_PATH, path);
-      return c.actor() + " connected to unix socket " + path + c.outcomeSuffix();
-    }));
+    m.put(
+        EventType.NET_CONNECT,
+        typed(
+            Socket.class,
+            (s, c) -> {
+              Endpoints e = flow(c, s, false);
+              String from =
+                  e.localKnown()
+                      ? " from " + e.local()
+                      : ""; // a refused connect has no local end left
+              return c.actor()
+                  + " connected to "
+                  + e.remote()
+                  + " over "
+                  + e.transport()
+                  + from
+                  + c.outcomeSuffix();
+            }));
+    m.put(
+        EventType.NET_SEND,
+        typed(
+            Socket.class,
+            (s, c) -> {
+              Endpoints e = flow(c, s, false);
+              return c.actor()
+                  + " sent a "
+                  + e.transport()
+                  + " datagram to "
+                  + e.remote()
+                  + c.outcomeSuffix();
+            }));
+    m.put(
+        EventType.NET_ACCEPT,
+        typed(
+            Socket.class,
+            (s, c) -> {
+              Endpoints e = flow(c, s, true);
+              return s.call().failed()
+                  ? c.actor() + " failed to accept a connection on " + e.local() + c.outcomeSuffix()
+                  : c.actor()
+                      + " accepted a "
+                      + e.transport()
+                      + " connection from "
+                      + e.remote()
+                      + " on "
+                      + e.local();
+            }));
+    m.put(
+        EventType.NET_LISTEN,
+        typed(
+            Listen.class,
+            (s, c) -> {
+              String local =
+                  local(
+                      c, s.family(), s.protocol(), s.socketType(), s.localAddress(), s.localPort());
+              c.attributes().put(KsecAttributes.NETWORK_LISTEN_BACKLOG, s.backlog());
+              return c.actor() + " listens on " + local + c.outcomeSuffix();
+            }));
+    m.put(
+        EventType.NET_BIND,
+        typed(
+            Socket.class,
+            (s, c) ->
+                c.actor()
+                    + " bound a socket to "
+                    + local(
+                        c,
+                        s.family(),
+                        s.protocol(),
+                        s.socketType(),
+                        s.localAddress(),
+                        s.localPort())
+                    + c.outcomeSuffix()));
+    m.put(
+        EventType.NET_UNIX_CONNECT,
+        typed(
+            UnixConnect.class,
+            (s, c) -> {
+              c.attributes().put(NETWORK_TRANSPORT, "unix");
+              String path = unixPath(s.path().bytes());
+              c.attributes().put(KsecAttributes.NETWORK_UNIX_PATH, path);
+              return c.actor() + " connected to unix socket " + path + c.outcomeSuffix();
+            }));
   }
 
   private record Endpoints(String local, boolean localKnown, String remote, String transport) {}
@@ -91,11 +146,19 @@ final class NetworkEvents {
       a.put(DESTINATION_ADDRESS, dstAddr);
     }
     a.put(DESTINATION_PORT, dstPort);
-    return new Endpoints(hostPort(localAddr, localPort), localAddr != null && localPort != 0,
-        hostPort(remoteAddr, remotePort), transport);
+    return new Endpoints(
+        hostPort(localAddr, localPort),
+        localAddr != null && localPort != 0,
+        hostPort(remoteAddr, remotePort),
+        transport);
   }
 
-  private static String local(SysEventContext c, long family, long protocol, long socketType, SysString address,
+  private static String local(
+      SysEventContext c,
+      long family,
+      long protocol,
+      long socketType,
+      SysString address,
       long port) {
     transport(c, family, protocol, socketType);
     String addr = address(address.bytes());
@@ -108,8 +171,10 @@ final class NetworkEvents {
 
   /** network.transport and network.type from the socket's protocol and family. */
   private static String transport(SysEventContext c, long family, long proto, long socketType) {
-    String transport = proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp"
-        : socketType == SOCK_STREAM ? "tcp" : "ip_" + proto;
+    String transport =
+        proto == IPPROTO_TCP
+            ? "tcp"
+            : proto == IPPROTO_UDP ? "udp" : socketType == SOCK_STREAM ? "tcp" : "ip_" + proto;
     c.attributes().put(NETWORK_TRANSPORT, transport);
     if (family == AF_INET || family == AF_INET6) {
       c.attributes().put(NETWORK_TYPE, family == AF_INET ? "ipv4" : "ipv6");
@@ -124,7 +189,8 @@ final class NetworkEvents {
       return null;
     }
     try {
-      return InetAddress.getByAddress(b).getHostAddress(); // numeric: no lookup for a literal byte array
+      return InetAddress.getByAddress(b)
+          .getHostAddress(); // numeric: no lookup for a literal byte array
     } catch (UnknownHostException e) {
       return null;
     }
@@ -139,7 +205,9 @@ final class NetworkEvents {
     return a + ":" + port;
   }
 
-  /** sun_path up to its NUL; an abstract name (leading NUL) as "@name", as ss and netstat show it. */
+  /**
+   * sun_path up to its NUL; an abstract name (leading NUL) as "@name", as ss and netstat show it.
+   */
   static String unixPath(RawBytes raw) {
     byte[] b = raw.bytes();
     if (b.length == 0) {

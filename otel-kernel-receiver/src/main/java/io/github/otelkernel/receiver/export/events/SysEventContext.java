@@ -23,8 +23,11 @@ public final class SysEventContext {
   private final int agentPid;
   private String eventName;
 
-  public SysEventContext(SysCall event, AttributesBuilder attributes,
-      IntFunction<Optional<ProcessTable.Entry>> processes, int agentPid) {
+  public SysEventContext(
+      SysCall event,
+      AttributesBuilder attributes,
+      IntFunction<Optional<ProcessTable.Entry>> processes,
+      int agentPid) {
     this.event = event;
     this.payload = event.payload();
     this.attributes = attributes;
@@ -65,25 +68,34 @@ public final class SysEventContext {
    * to by attribute (the name is the process's to choose).
    */
   public BodyTemplate.Builder actorBody() {
-    return BodyTemplate.builder().text("Process ").ref(PROCESS_PID).text(" (").ref(KsecAttributes.PROCESS_COMM)
+    return BodyTemplate.builder()
+        .text("Process ")
+        .ref(PROCESS_PID)
+        .text(" (")
+        .ref(KsecAttributes.PROCESS_COMM)
         .text(")");
   }
 
   /** " failed with EPERM" or "" (also when the outcome is not known): appended to bodies. */
   public String outcomeSuffix() {
-    return event.failed() ? " failed with " + io.github.otelkernel.receiver.decode.KernelNames.errno(event.errno()) : "";
+    return event.failed()
+        ? " failed with " + io.github.otelkernel.receiver.decode.KernelNames.errno(event.errno())
+        : "";
   }
 
   /** The process an action aimed at: pid, and entity id and executable when the table knows it. */
   public void target(long pid) {
     attributes.put(KsecAttributes.TARGET_PROCESS_PID, pid);
     if (pid > 0 && pid <= Integer.MAX_VALUE) {
-      processes.apply((int) pid).ifPresent(t -> {
-        attributes.put(KsecAttributes.TARGET_PROCESS_ENTITY_ID, t.entityId());
-        if (!t.executable().isEmpty()) {
-          attributes.put(KsecAttributes.TARGET_PROCESS_EXECUTABLE_PATH, t.executable());
-        }
-      });
+      processes
+          .apply((int) pid)
+          .ifPresent(
+              t -> {
+                attributes.put(KsecAttributes.TARGET_PROCESS_ENTITY_ID, t.entityId());
+                if (!t.executable().isEmpty()) {
+                  attributes.put(KsecAttributes.TARGET_PROCESS_EXECUTABLE_PATH, t.executable());
+                }
+              });
     }
     boolean agent = pid == agentPid || event.flag(SysCall.FLAG_TARGET_IS_AGENT);
     if (agent) {
@@ -105,7 +117,8 @@ public final class SysEventContext {
     try {
       return Instant.ofEpochSecond(seconds, nanos).toString();
     } catch (java.time.DateTimeException e) {
-      return seconds + "." + nanos; // out of Instant's range: a forged time may be absurd on purpose
+      return seconds + "."
+          + nanos; // out of Instant's range: a forged time may be absurd on purpose
     }
   }
 }

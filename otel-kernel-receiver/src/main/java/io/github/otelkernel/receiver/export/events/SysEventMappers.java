@@ -30,7 +30,10 @@ public final class SysEventMappers {
     String map(P payload, SysEventContext c);
   }
 
-  /** A mapper of one payload kind whose body refers to the record's attributes (rendered after redaction). */
+  /**
+   * A mapper of one payload kind whose body refers to the record's attributes (rendered after
+   * redaction).
+   */
   @FunctionalInterface
   interface Templated<P extends SysPayload> {
     BodyTemplate map(P payload, SysEventContext c);
@@ -45,10 +48,15 @@ public final class SysEventMappers {
   }
 
   public static SysEventMapper forType(EventType type) {
-    return MAPPERS.getOrDefault(type,
-        c -> c.actorBody()
-            .text(" called " + io.github.otelkernel.receiver.decode.KernelNames.syscall(c.event().syscall())
-                + c.outcomeSuffix())
-            .build());
+    return MAPPERS.getOrDefault(
+        type,
+        c ->
+            c.actorBody()
+                .text(
+                    " called "
+                        + io.github.otelkernel.receiver.decode.KernelNames.syscall(
+                            c.event().syscall())
+                        + c.outcomeSuffix())
+                .build());
   }
 }

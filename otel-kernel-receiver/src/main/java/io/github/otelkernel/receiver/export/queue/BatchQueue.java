@@ -17,11 +17,12 @@ import java.util.logging.Logger;
 
 /**
  * What the memory queue and the spool have in common: the batches in order, their totals, the
- * eviction order when the bound is hit (the oldest low-priority batch, then the oldest batch,
- * never the head, which may be in flight), and the hand-over to the one sender. Subclasses say
- * where a batch's records are kept and what the bound is.
+ * eviction order when the bound is hit (the oldest low-priority batch, then the oldest batch, never
+ * the head, which may be in flight), and the hand-over to the one sender. Subclasses say where a
+ * batch's records are kept and what the bound is.
  */
-abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue permits MemoryQueue, PersistentQueue {
+abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue
+    permits MemoryQueue, PersistentQueue {
   static final Logger LOG = Logger.getLogger(SendingQueue.class.getName());
 
   final String id;
@@ -66,7 +67,8 @@ abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue 
     List<LogRecordData> low = new ArrayList<>();
     for (LogRecordData r : logs) {
       // an immutable set's contains() throws on null, and a record need not have an EventName
-      (r.getEventName() != null && lowPriorityEvents.contains(r.getEventName()) ? low : high).add(r);
+      (r.getEventName() != null && lowPriorityEvents.contains(r.getEventName()) ? low : high)
+          .add(r);
     }
     boolean ok = true;
     for (List<LogRecordData> part : List.of(high, low)) {
@@ -77,14 +79,22 @@ abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue 
     return ok;
   }
 
-  /** Appends a batch, evicting older ones to make room; false (the batch let go, counted) once closed. */
+  /**
+   * Appends a batch, evicting older ones to make room; false (the batch let go, counted) once
+   * closed.
+   */
   final boolean enqueue(B b) {
     lock.lock();
     try {
       if (closed) { // an export racing shutdown: nobody would send it
         discard(b);
         stats.addFailed(b.size());
-        LOG.warning("exporter " + id + ": " + b.size() + " records arrived after the sending queue closed; lost");
+        LOG.warning(
+            "exporter "
+                + id
+                + ": "
+                + b.size()
+                + " records arrived after the sending queue closed; lost");
         return false;
       }
       makeRoomFor(b);
@@ -98,7 +108,9 @@ abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue 
     }
   }
 
-  /** Appends a batch left by a previous run, as it was: the bound applies from the next offer on. */
+  /**
+   * Appends a batch left by a previous run, as it was: the bound applies from the next offer on.
+   */
   final void restore(B b) {
     lock.lock();
     try {
@@ -127,8 +139,14 @@ abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue 
     }
     if (evicted > 0) {
       stats.addDropped(evicted);
-      warn("exporter " + id + ": sending queue full (" + describeBound() + "): dropped the " + evicted
-          + " oldest records, low-priority first; the destination is too slow or unreachable");
+      warn(
+          "exporter "
+              + id
+              + ": sending queue full ("
+              + describeBound()
+              + "): dropped the "
+              + evicted
+              + " oldest records, low-priority first; the destination is too slow or unreachable");
     }
   }
 
@@ -180,7 +198,9 @@ abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue 
     }
   }
 
-  /** Puts the halves in the place of the head; false (halves let go) when the head had already left. */
+  /**
+   * Puts the halves in the place of the head; false (halves let go) when the head had already left.
+   */
   final boolean replaceHead(QueuedBatch head, B first, B second) {
     lock.lock();
     try {
@@ -201,7 +221,10 @@ abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue 
     }
   }
 
-  /** The queued batch that is this very one (by identity: two batches may hold equal records), or null. */
+  /**
+   * The queued batch that is this very one (by identity: two batches may hold equal records), or
+   * null.
+   */
   final B queued(QueuedBatch batch) {
     for (B b : batches) {
       if (b == batch) {
@@ -211,7 +234,9 @@ abstract sealed class BatchQueue<B extends QueuedBatch> implements SendingQueue 
     return null;
   }
 
-  /** Takes a batch out that cannot be read back, counted as failed; false when it had already left. */
+  /**
+   * Takes a batch out that cannot be read back, counted as failed; false when it had already left.
+   */
   final boolean removeUnreadable(QueuedBatch batch) {
     lock.lock();
     try {

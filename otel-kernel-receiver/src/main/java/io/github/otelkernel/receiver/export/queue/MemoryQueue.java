@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The sending queue without storage: batches held on the heap, bounded in records and in
- * estimated bytes (long command lines fill the bytes first). What is left at close is lost, and
- * counted as failed.
+ * The sending queue without storage: batches held on the heap, bounded in records and in estimated
+ * bytes (long command lines fill the bytes first). What is left at close is lost, and counted as
+ * failed.
  */
 public final class MemoryQueue extends BatchQueue<MemoryQueue.Held> {
   private final int maxRecords;
@@ -27,7 +27,12 @@ public final class MemoryQueue extends BatchQueue<MemoryQueue.Held> {
     }
   }
 
-  public MemoryQueue(String id, DeliveryStats stats, int maxRecords, long maxBytes, Set<String> lowPriorityEvents) {
+  public MemoryQueue(
+      String id,
+      DeliveryStats stats,
+      int maxRecords,
+      long maxBytes,
+      Set<String> lowPriorityEvents) {
     super(id, stats, lowPriorityEvents);
     if (maxRecords < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("a sending queue holds at least one record and one byte");
@@ -53,7 +58,9 @@ public final class MemoryQueue extends BatchQueue<MemoryQueue.Held> {
   @Override
   public void split(QueuedBatch head, List<LogRecordData> records) {
     int half = records.size() / 2;
-    replaceHead(head, held(records.subList(0, half), head.lowPriority()),
+    replaceHead(
+        head,
+        held(records.subList(0, half), head.lowPriority()),
         held(records.subList(half, records.size()), head.lowPriority()));
   }
 
@@ -75,7 +82,12 @@ public final class MemoryQueue extends BatchQueue<MemoryQueue.Held> {
   @Override
   void leftAtClose(long records) {
     stats.addFailed(records);
-    LOG.warning("exporter " + id + ": " + records + " records could not be delivered before shutdown and are lost;"
-        + " configure sending_queue.storage to keep them across restarts");
+    LOG.warning(
+        "exporter "
+            + id
+            + ": "
+            + records
+            + " records could not be delivered before shutdown and are lost;"
+            + " configure sending_queue.storage to keep them across restarts");
   }
 }

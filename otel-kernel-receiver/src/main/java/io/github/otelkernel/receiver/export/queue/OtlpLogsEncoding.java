@@ -32,17 +32,18 @@ import java.util.List;
 
 /**
  * A batch of log records as an OTLP ExportLogsServiceRequest in protobuf: the bytes the OTLP
- * exporters send, resource and scope included, so what the spool gives back is what would have
- * been sent. Written by the SDK's own marshaler; read with the opentelemetry-proto classes, and
- * refused whole (IOException) where it holds anything the marshaler does not write.
+ * exporters send, resource and scope included, so what the spool gives back is what would have been
+ * sent. Written by the SDK's own marshaler; read with the opentelemetry-proto classes, and refused
+ * whole (IOException) where it holds anything the marshaler does not write.
  */
 final class OtlpLogsEncoding {
   /**
-   * Messages nest (and AnyValue in itself, through arrays and maps): a file nested deeper than
-   * this is refused by the parser before it takes the stack. The agent's own records nest 7 deep
+   * Messages nest (and AnyValue in itself, through arrays and maps): a file nested deeper than this
+   * is refused by the parser before it takes the stack. The agent's own records nest 7 deep
    * (request, resource logs, scope logs, record, attribute, array, element).
    */
   private static final int RECURSION_LIMIT = 32;
+
   private static final Severity[] BY_NUMBER = new Severity[25];
 
   static {
@@ -78,7 +79,9 @@ final class OtlpLogsEncoding {
     List<LogRecordData> out = new ArrayList<>();
     try {
       for (ResourceLogs rl : request.getResourceLogsList()) {
-        Resource resource = Resource.create(attributes(rl.getResource().getAttributesList()), text(rl.getSchemaUrl()));
+        Resource resource =
+            Resource.create(
+                attributes(rl.getResource().getAttributesList()), text(rl.getSchemaUrl()));
         for (ScopeLogs sl : rl.getScopeLogsList()) {
           InstrumentationScopeInfo scope = scope(sl.getScope(), sl.getSchemaUrl());
           for (LogRecord r : sl.getLogRecordsList()) {
@@ -92,8 +95,11 @@ final class OtlpLogsEncoding {
     return out;
   }
 
-  private static InstrumentationScopeInfo scope(InstrumentationScope s, String schemaUrl) throws IOException {
-    var b = InstrumentationScopeInfo.builder(s.getName()).setAttributes(attributes(s.getAttributesList()));
+  private static InstrumentationScopeInfo scope(InstrumentationScope s, String schemaUrl)
+      throws IOException {
+    var b =
+        InstrumentationScopeInfo.builder(s.getName())
+            .setAttributes(attributes(s.getAttributesList()));
     if (!s.getVersion().isEmpty()) {
       b.setVersion(s.getVersion());
     }
@@ -103,23 +109,34 @@ final class OtlpLogsEncoding {
     return b.build();
   }
 
-  private static LogRecordData record(Resource resource, InstrumentationScopeInfo scope, LogRecord r)
-      throws IOException {
+  private static LogRecordData record(
+      Resource resource, InstrumentationScopeInfo scope, LogRecord r) throws IOException {
     int number = r.getSeverityNumberValue();
     if (number < 0 || number >= BY_NUMBER.length || BY_NUMBER[number] == null) {
       throw new IOException("severity number " + number + " out of range");
     }
     Attributes attributes = attributes(r.getAttributesList());
-    return new SpooledLogRecord(resource, scope, r.getTimeUnixNano(), r.getObservedTimeUnixNano(), spanContext(r),
-        BY_NUMBER[number], text(r.getSeverityText()), r.hasBody() ? value(r.getBody()) : null, attributes,
-        Math.addExact(attributes.size(), r.getDroppedAttributesCount()), text(r.getEventName()));
+    return new SpooledLogRecord(
+        resource,
+        scope,
+        r.getTimeUnixNano(),
+        r.getObservedTimeUnixNano(),
+        spanContext(r),
+        BY_NUMBER[number],
+        text(r.getSeverityText()),
+        r.hasBody() ? value(r.getBody()) : null,
+        attributes,
+        Math.addExact(attributes.size(), r.getDroppedAttributesCount()),
+        text(r.getEventName()));
   }
 
   /** The marshaler writes the ids only when valid, and the flags byte always. */
   private static SpanContext spanContext(LogRecord r) throws IOException {
     ByteString trace = r.getTraceId();
     ByteString span = r.getSpanId();
-    if ((r.getFlags() & ~0xFF) != 0 || !trace.isEmpty() && trace.size() != 16 || !span.isEmpty() && span.size() != 8) {
+    if ((r.getFlags() & ~0xFF) != 0
+        || !trace.isEmpty() && trace.size() != 16
+        || !span.isEmpty() && span.size() != 8) {
       throw new IOException("malformed trace context");
     }
     if (trace.isEmpty() && span.isEmpty() && r.getFlags() == 0) {
@@ -128,15 +145,17 @@ final class OtlpLogsEncoding {
     return SpanContext.create(
         trace.isEmpty() ? TraceId.getInvalid() : TraceId.fromBytes(trace.toByteArray()),
         span.isEmpty() ? SpanId.getInvalid() : SpanId.fromBytes(span.toByteArray()),
-        TraceFlags.fromByte((byte) r.getFlags()), TraceState.getDefault());
+        TraceFlags.fromByte((byte) r.getFlags()),
+        TraceState.getDefault());
   }
 
   /**
-   * Attributes with the SDK types the marshaler wrote them from: an array of one primitive type
-   * is that type's array key (an empty one a string array: all are the same bytes on the wire),
+   * Attributes with the SDK types the marshaler wrote them from: an array of one primitive type is
+   * that type's array key (an empty one a string array: all are the same bytes on the wire),
    * anything else (maps, bytes, mixed arrays) a Value key.
    */
-  private static Attributes attributes(List<io.opentelemetry.proto.common.v1.KeyValue> kvs) throws IOException {
+  private static Attributes attributes(List<io.opentelemetry.proto.common.v1.KeyValue> kvs)
+      throws IOException {
     AttributesBuilder b = Attributes.builder();
     for (io.opentelemetry.proto.common.v1.KeyValue kv : kvs) {
       String key = key(kv);
@@ -159,16 +178,28 @@ final class OtlpLogsEncoding {
 
   private static void putArray(AttributesBuilder b, String key, AnyValue v) throws IOException {
     List<AnyValue> values = v.getArrayValue().getValuesList();
-    AnyValue.ValueCase kind = values.isEmpty() ? AnyValue.ValueCase.STRING_VALUE : values.get(0).getValueCase();
+    AnyValue.ValueCase kind =
+        values.isEmpty() ? AnyValue.ValueCase.STRING_VALUE : values.get(0).getValueCase();
     if (!values.stream().allMatch(e -> e.getValueCase() == kind)) {
       b.put(AttributeKey.valueKey(key), value(v));
       return;
     }
     switch (kind) {
-      case STRING_VALUE -> b.put(AttributeKey.stringArrayKey(key), values.stream().map(AnyValue::getStringValue).toList());
-      case BOOL_VALUE -> b.put(AttributeKey.booleanArrayKey(key), values.stream().map(AnyValue::getBoolValue).toList());
-      case INT_VALUE -> b.put(AttributeKey.longArrayKey(key), values.stream().map(AnyValue::getIntValue).toList());
-      case DOUBLE_VALUE -> b.put(AttributeKey.doubleArrayKey(key), values.stream().map(AnyValue::getDoubleValue).toList());
+      case STRING_VALUE ->
+          b.put(
+              AttributeKey.stringArrayKey(key),
+              values.stream().map(AnyValue::getStringValue).toList());
+      case BOOL_VALUE ->
+          b.put(
+              AttributeKey.booleanArrayKey(key),
+              values.stream().map(AnyValue::getBoolValue).toList());
+      case INT_VALUE ->
+          b.put(
+              AttributeKey.longArrayKey(key), values.stream().map(AnyValue::getIntValue).toList());
+      case DOUBLE_VALUE ->
+          b.put(
+              AttributeKey.doubleArrayKey(key),
+              values.stream().map(AnyValue::getDoubleValue).toList());
       default -> b.put(AttributeKey.valueKey(key), value(v));
     }
   }

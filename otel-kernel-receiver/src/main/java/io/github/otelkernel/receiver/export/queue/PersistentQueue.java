@@ -18,10 +18,10 @@ import java.util.stream.Stream;
 
 /**
  * The sending queue with storage (the Collector's persistent queue on a file_storage extension):
- * every batch is written to its own file in the spool directory before it is acknowledged,
- * bounded in bytes on disk, and what is left at close stays there for the next start, which
- * queues it again in order. Files are named {@code <seq>-<hi|lo>.spool}; the halves of a split
- * batch {@code <seq>-hi.a.spool} and {@code .b}, which sort where the batch was.
+ * every batch is written to its own file in the spool directory before it is acknowledged, bounded
+ * in bytes on disk, and what is left at close stays there for the next start, which queues it again
+ * in order. Files are named {@code <seq>-<hi|lo>.spool}; the halves of a split batch {@code
+ * <seq>-hi.a.spool} and {@code .b}, which sort where the batch was.
  *
  * <p>A file that cannot be read is moved aside, never deleted and never half-read: {@code .corrupt}
  * (counted as quarantined, the records its header declares as failed), or {@code .old-format} for
@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 public final class PersistentQueue extends BatchQueue<PersistentQueue.Spooled> {
   private static final Pattern NAME = Pattern.compile("(\\d{19})-(hi|lo)((?:\\.[ab])*)\\.spool");
   private static final String SUFFIX = ".spool";
+
   /** Spool format 1 (SpoolFile) was written to files of this name. */
   private static final String OLD_SUFFIX = ".batch";
 
@@ -46,7 +47,12 @@ public final class PersistentQueue extends BatchQueue<PersistentQueue.Spooled> {
    *
    * @throws IllegalStateException when the directory cannot be used
    */
-  public PersistentQueue(String id, DeliveryStats stats, Path directory, long maxBytes, Set<String> lowPriorityEvents) {
+  public PersistentQueue(
+      String id,
+      DeliveryStats stats,
+      Path directory,
+      long maxBytes,
+      Set<String> lowPriorityEvents) {
     super(id, stats, lowPriorityEvents);
     this.directory = Objects.requireNonNull(directory, "directory");
     if (maxBytes < 1) {
@@ -70,14 +76,23 @@ public final class PersistentQueue extends BatchQueue<PersistentQueue.Spooled> {
       return store(records.subList(half, records.size()), lowPriority) & first;
     }
     long seq = nextSeq.getAndIncrement();
-    Path file = directory.resolve(String.format("%019d-%s%s", seq, lowPriority ? "lo" : "hi", SUFFIX));
+    Path file =
+        directory.resolve(String.format("%019d-%s%s", seq, lowPriority ? "lo" : "hi", SUFFIX));
     long bytes;
     try {
       bytes = SpoolFile.write(file, payload, records.size());
     } catch (IOException e) {
       stats.addFailed(records.size());
-      warn("exporter " + id + ": cannot write to the spool " + directory + ": " + e.getMessage() + "; "
-          + records.size() + " records lost");
+      warn(
+          "exporter "
+              + id
+              + ": cannot write to the spool "
+              + directory
+              + ": "
+              + e.getMessage()
+              + "; "
+              + records.size()
+              + " records lost");
       return false;
     }
     return enqueue(new Spooled(file, lowPriority, records.size(), bytes));
@@ -102,8 +117,15 @@ public final class PersistentQueue extends BatchQueue<PersistentQueue.Spooled> {
         } catch (IOException m) {
           aside = "; cannot move it aside (" + m.getMessage() + ")";
         }
-        LOG.warning("spool: " + b.file() + " is unreadable (" + e.getMessage() + "); " + b.size() + " records lost"
-            + aside);
+        LOG.warning(
+            "spool: "
+                + b.file()
+                + " is unreadable ("
+                + e.getMessage()
+                + "); "
+                + b.size()
+                + " records lost"
+                + aside);
       }
       return Optional.empty();
     }
@@ -125,16 +147,28 @@ public final class PersistentQueue extends BatchQueue<PersistentQueue.Spooled> {
       }
       if (remove(b)) {
         stats.addFailed(b.size());
-        warn("exporter " + id + ": cannot write to the spool " + directory + ": " + e.getMessage() + "; "
-            + b.size() + " records lost");
+        warn(
+            "exporter "
+                + id
+                + ": cannot write to the spool "
+                + directory
+                + ": "
+                + e.getMessage()
+                + "; "
+                + b.size()
+                + " records lost");
       }
     }
   }
 
-  private static Spooled part(Spooled b, List<LogRecordData> records, String suffix) throws IOException {
+  private static Spooled part(Spooled b, List<LogRecordData> records, String suffix)
+      throws IOException {
     // "<seq>-hi.spool" -> "<seq>-hi.a.spool": still sorts before the next batch when recovered
     String name = b.file().getFileName().toString();
-    Path file = b.file().resolveSibling(name.substring(0, name.length() - SUFFIX.length()) + "." + suffix + SUFFIX);
+    Path file =
+        b.file()
+            .resolveSibling(
+                name.substring(0, name.length() - SUFFIX.length()) + "." + suffix + SUFFIX);
     long bytes = SpoolFile.write(file, OtlpLogsEncoding.encode(records), records.size());
     return new Spooled(file, b.lowPriority(), records.size(), bytes);
   }
@@ -161,8 +195,14 @@ public final class PersistentQueue extends BatchQueue<PersistentQueue.Spooled> {
   @Override
   void leftAtClose(long records) {
     stats.addSpooled(records);
-    LOG.warning("exporter " + id + ": " + records + " undelivered records kept in " + directory
-        + "; they are sent at the next start");
+    LOG.warning(
+        "exporter "
+            + id
+            + ": "
+            + records
+            + " undelivered records kept in "
+            + directory
+            + "; they are sent at the next start");
   }
 
   private void recover() throws IOException {
@@ -196,7 +236,12 @@ public final class PersistentQueue extends BatchQueue<PersistentQueue.Spooled> {
           throw new SpoolFile.Unreadable("sequence number out of range", c.records(), false);
         }
         nextSeq.accumulateAndGet(seq + 1, Math::max);
-        restore(new Spooled(f, m.group(2).equals("lo"), c.records(), SpoolFile.HEADER_BYTES + c.payload().length));
+        restore(
+            new Spooled(
+                f,
+                m.group(2).equals("lo"),
+                c.records(),
+                SpoolFile.HEADER_BYTES + c.payload().length));
         recovered += c.records();
       } catch (SpoolFile.Unreadable e) {
         // set aside rather than refuse to start: one bad file must not stop the agent (one that
@@ -209,26 +254,49 @@ public final class PersistentQueue extends BatchQueue<PersistentQueue.Spooled> {
           oldRecords += e.records;
         } else {
           Path aside = moveAside(f, ".corrupt");
-          LOG.warning("spool: " + f + " is unreadable (" + e.getMessage() + "); moved aside as " + aside.getFileName()
-              + ", " + (e.records > 0 ? e.records + " records lost" : "holding an unknown number of records (no readable header)"));
+          LOG.warning(
+              "spool: "
+                  + f
+                  + " is unreadable ("
+                  + e.getMessage()
+                  + "); moved aside as "
+                  + aside.getFileName()
+                  + ", "
+                  + (e.records > 0
+                      ? e.records + " records lost"
+                      : "holding an unknown number of records (no readable header)"));
         }
       }
     }
     if (oldFiles > 0) {
-      LOG.warning("spool " + directory + ": " + oldFiles + " files of an earlier agent version, in a format this one"
-          + " does not read (it kept no resource), moved aside as *.batch.old-format; their " + oldRecords
-          + " records are counted as lost. To deliver them, rename them back to .batch and run that earlier version"
-          + " once with the destination reachable; otherwise delete them. Stopping the agent with the destination"
-          + " reachable before an upgrade leaves no such files.");
+      LOG.warning(
+          "spool "
+              + directory
+              + ": "
+              + oldFiles
+              + " files of an earlier agent version, in a format this one"
+              + " does not read (it kept no resource), moved aside as *.batch.old-format; their "
+              + oldRecords
+              + " records are counted as lost. To deliver them, rename them back to .batch and run that earlier version"
+              + " once with the destination reachable; otherwise delete them. Stopping the agent with the destination"
+              + " reachable before an upgrade leaves no such files.");
     }
     if (recovered > 0) {
       stats.addRecovered(recovered);
-      LOG.info("exporter " + id + ": " + recovered + " records spooled by a previous run found in " + directory
-          + "; delivering");
+      LOG.info(
+          "exporter "
+              + id
+              + ": "
+              + recovered
+              + " records spooled by a previous run found in "
+              + directory
+              + "; delivering");
     }
   }
 
-  /** Renames a file aside, a link as the link: an operator can look at it, nothing reads it again. */
+  /**
+   * Renames a file aside, a link as the link: an operator can look at it, nothing reads it again.
+   */
   private static Path moveAside(Path f, String suffix) throws IOException {
     Path aside = f.resolveSibling(f.getFileName() + suffix);
     Files.move(f, aside, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);

@@ -1,6 +1,9 @@
 package io.github.otelkernel.receiver.export.queue;
 
-/** One batch in a sending queue, as the sender sees it: where its records are is the queue's business. */
+/**
+ * One batch in a sending queue, as the sender sees it: where its records are is the queue's
+ * business.
+ */
 public sealed interface QueuedBatch permits MemoryQueue.Held, PersistentQueue.Spooled {
   /** Records in the batch. */
   int size();

@@ -17,16 +17,17 @@ import java.util.logging.Logger;
 
 /**
  * The Collector's sending_queue and retry_on_failure in front of a network exporter. The batch
- * processor hands a batch to the queue and returns at once; one sender thread delivers the
- * queue's head, retrying as the policy says, so a Collector restart or a network cut loses
- * nothing. Every record ends up exported, counted as failed (rejected, retries exhausted, or left
- * in memory at shutdown) or dropped (evicted from a full queue), or stays in the spool.
+ * processor hands a batch to the queue and returns at once; one sender thread delivers the queue's
+ * head, retrying as the policy says, so a Collector restart or a network cut loses nothing. Every
+ * record ends up exported, counted as failed (rejected, retries exhausted, or left in memory at
+ * shutdown) or dropped (evicted from a full queue), or stays in the spool.
  */
 public final class QueuedExporter implements LogRecordExporter {
   private static final Logger LOG = Logger.getLogger(QueuedExporter.class.getName());
 
   /** Consecutive unexpected failures of the sender on one batch before that batch is given up. */
   static final int MAX_CRASHES_PER_BATCH = 3;
+
   /** How long shutdown waits for a sender stuck in an export call once the drain time is over. */
   private static final Duration SENDER_JOIN = Duration.ofSeconds(30);
 
@@ -39,13 +40,20 @@ public final class QueuedExporter implements LogRecordExporter {
   private final ThrottledLog warnings = new ThrottledLog(LOG);
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Thread sender;
+
   /** The batch the sender is working on, for the supervisor. */
   private volatile QueuedBatch current;
+
   private boolean failing; // sender thread only
 
   /** Starts the sender on the queue; drainTimeout is what shutdown gives it to empty the queue. */
-  public QueuedExporter(String id, LogRecordExporter delegate, DeliveryStats stats, SendingQueue queue,
-      RetryPolicy retry, Duration drainTimeout) {
+  public QueuedExporter(
+      String id,
+      LogRecordExporter delegate,
+      DeliveryStats stats,
+      SendingQueue queue,
+      RetryPolicy retry,
+      Duration drainTimeout) {
     this.id = Objects.requireNonNull(id, "id");
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.stats = Objects.requireNonNull(stats, "stats");
@@ -60,7 +68,9 @@ public final class QueuedExporter implements LogRecordExporter {
   /** Accepts a batch into the queue; it is delivered (or counted as lost) later. */
   @Override
   public CompletableResultCode export(Collection<LogRecordData> logs) {
-    return queue.offer(logs) ? CompletableResultCode.ofSuccess() : CompletableResultCode.ofFailure();
+    return queue.offer(logs)
+        ? CompletableResultCode.ofSuccess()
+        : CompletableResultCode.ofFailure();
   }
 
   /** Records waiting, the batch in flight included. */
@@ -90,8 +100,19 @@ public final class QueuedExporter implements LogRecordExporter {
         crashes = head != null && head == crashedOn ? crashes + 1 : 1;
         crashedOn = head;
         boolean giveUp = head != null && crashes >= MAX_CRASHES_PER_BATCH;
-        LOG.warning("exporter " + id + ": the sender failed (" + ExportErrors.describe(t) + "); started again"
-            + (giveUp ? ", giving up the " + head.size() + " records it failed on " + crashes + " times" : ""));
+        LOG.warning(
+            "exporter "
+                + id
+                + ": the sender failed ("
+                + ExportErrors.describe(t)
+                + "); started again"
+                + (giveUp
+                    ? ", giving up the "
+                        + head.size()
+                        + " records it failed on "
+                        + crashes
+                        + " times"
+                    : ""));
         if (giveUp) {
           finish(head, false);
           crashedOn = null;
@@ -131,13 +152,24 @@ public final class QueuedExporter implements LogRecordExporter {
         if (failure.kind() == ExportFailure.Kind.TOO_LARGE && head.size() > 1) {
           // the same batch would fail for ever and block the queue behind it: send it in halves
           queue.split(head, records.get());
-          LOG.fine(() -> "exporter " + id + ": a batch of " + head.size() + " records was too large, split in two");
+          LOG.fine(
+              () ->
+                  "exporter "
+                      + id
+                      + ": a batch of "
+                      + head.size()
+                      + " records was too large, split in two");
           break;
         }
         if (!failure.retryable()) {
           finish(head, false);
-          LOG.warning("exporter " + id + ": destination rejected " + head.size() + " records for good, counted as lost: "
-              + failure.message());
+          LOG.warning(
+              "exporter "
+                  + id
+                  + ": destination rejected "
+                  + head.size()
+                  + " records for good, counted as lost: "
+                  + failure.message());
           break;
         }
         if (stopped()) {
@@ -146,13 +178,28 @@ public final class QueuedExporter implements LogRecordExporter {
         Duration failingFor = Duration.ofNanos(System.nanoTime() - firstAttempt);
         if (retry.givesUp(failingFor)) {
           finish(head, false);
-          warnings.warn("exporter " + id + ": gave up on " + head.size() + " records after " + failingFor.toSeconds()
-              + " s: " + failure.message());
+          warnings.warn(
+              "exporter "
+                  + id
+                  + ": gave up on "
+                  + head.size()
+                  + " records after "
+                  + failingFor.toSeconds()
+                  + " s: "
+                  + failure.message());
           break;
         }
         failing = true;
-        warnings.warn("exporter " + id + ": cannot deliver (" + failure.message() + "); " + pending()
-            + " records waiting, retrying in " + backoff.toSeconds() + " s");
+        warnings.warn(
+            "exporter "
+                + id
+                + ": cannot deliver ("
+                + failure.message()
+                + "); "
+                + pending()
+                + " records waiting, retrying in "
+                + backoff.toSeconds()
+                + " s");
         if (sleepUnlessStopped(backoff)) {
           return;
         }

@@ -32,13 +32,20 @@ import java.util.zip.CRC32C;
  */
 final class SpoolFile {
   static final int HEADER_BYTES = 16;
-  /** The largest payload written or read: a batch this size decodes within the agent's 128 MiB heap. */
+
+  /**
+   * The largest payload written or read: a batch this size decodes within the agent's 128 MiB heap.
+   */
   static final int MAX_PAYLOAD_BYTES = 8 << 20;
+
   private static final int MAGIC = 0x4B53_5132; // "KSQ2"
   private static final int OLD_MAGIC = 0x4B53_5131; // "KSQ1"
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** A file that is not a batch this agent can read. records: what its header declares, 0 when unknown. */
+  /**
+   * A file that is not a batch this agent can read. records: what its header declares, 0 when
+   * unknown.
+   */
   static final class Unreadable extends IOException {
     final long records;
     final boolean oldFormat;
@@ -57,18 +64,26 @@ final class SpoolFile {
 
   /**
    * Writes the batch under an unpredictable temporary name created exclusively (nothing can be
-   * planted there in advance), 0600, forced to disk, then renamed into place: acknowledged means
-   * on disk, and a crash leaves at most a .tmp file. Returns the file's size.
+   * planted there in advance), 0600, forced to disk, then renamed into place: acknowledged means on
+   * disk, and a crash leaves at most a .tmp file. Returns the file's size.
    */
   static long write(Path file, byte[] payload, int records) throws IOException {
     if (payload.length > MAX_PAYLOAD_BYTES) {
-      throw new IOException("batch of " + payload.length + " bytes over the spool's " + MAX_PAYLOAD_BYTES);
+      throw new IOException(
+          "batch of " + payload.length + " bytes over the spool's " + MAX_PAYLOAD_BYTES);
     }
-    ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putInt(records).putInt(payload.length);
+    ByteBuffer header =
+        ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putInt(records).putInt(payload.length);
     header.putInt(crc(header.array(), payload)).flip();
-    Path tmp = file.resolveSibling(file.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-        LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+    Path tmp =
+        file.resolveSibling(
+            file.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            Set.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
       ByteBuffer body = ByteBuffer.wrap(payload);
       while (header.hasRemaining() || body.hasRemaining()) {
         ch.write(new ByteBuffer[] {header, body});
@@ -104,7 +119,11 @@ final class SpoolFile {
     }
     byte[] data;
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      data = in.readNBytes(HEADER_BYTES + MAX_PAYLOAD_BYTES + 1); // never more than a batch, whatever the file claims
+      data =
+          in.readNBytes(
+              HEADER_BYTES
+                  + MAX_PAYLOAD_BYTES
+                  + 1); // never more than a batch, whatever the file claims
     } catch (IOException e) {
       throw new Unreadable(String.valueOf(e.getMessage()), 0, false);
     }
@@ -114,7 +133,10 @@ final class SpoolFile {
     ByteBuffer b = ByteBuffer.wrap(data);
     int magic = b.getInt();
     int declared = b.getInt();
-    long records = declared >= 0 && declared <= data.length ? declared : 0; // a count past the file's size is noise
+    long records =
+        declared >= 0 && declared <= data.length
+            ? declared
+            : 0; // a count past the file's size is noise
     if (magic == OLD_MAGIC) {
       throw new Unreadable("written by an earlier agent version in spool format 1", records, true);
     }
@@ -127,14 +149,17 @@ final class SpoolFile {
     int length = b.getInt();
     int checksum = b.getInt();
     if (length < 0 || length > MAX_PAYLOAD_BYTES || data.length - HEADER_BYTES != length) {
-      throw new Unreadable("payload of " + (data.length - HEADER_BYTES) + " bytes where the header says "
-          + length, records, false);
+      throw new Unreadable(
+          "payload of " + (data.length - HEADER_BYTES) + " bytes where the header says " + length,
+          records,
+          false);
     }
     byte[] payload = java.util.Arrays.copyOfRange(data, HEADER_BYTES, data.length);
     if (crc(data, payload) != checksum) {
       throw new Unreadable("checksum mismatch", records, false);
     }
-    if (declared < 0 || declared > length) { // every record takes bytes: a header only a hand could write
+    if (declared < 0
+        || declared > length) { // every record takes bytes: a header only a hand could write
       throw new Unreadable("record count " + declared + " in " + length + " bytes", 0, false);
     }
     return new Contents(declared, payload);

@@ -11,8 +11,8 @@ import io.opentelemetry.sdk.resources.Resource;
 import java.util.Objects;
 
 /**
- * A log record read back from the spool, with everything OTLP carries for it: plain immutable
- * data, as the SDK's own records are. body and the texts may be null (absent).
+ * A log record read back from the spool, with everything OTLP carries for it: plain immutable data,
+ * as the SDK's own records are. body and the texts may be null (absent).
  */
 record SpooledLogRecord(
     Resource resource,
@@ -35,8 +35,12 @@ record SpooledLogRecord(
     Objects.requireNonNull(severity, "severity");
     Objects.requireNonNull(attributes, "attributes");
     if (totalAttributeCount < attributes.size()) {
-      throw new IllegalArgumentException("total attribute count " + totalAttributeCount + " below the "
-          + attributes.size() + " kept");
+      throw new IllegalArgumentException(
+          "total attribute count "
+              + totalAttributeCount
+              + " below the "
+              + attributes.size()
+              + " kept");
     }
   }
 

@@ -3,7 +3,9 @@ package io.github.otelkernel.receiver.export.queue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
-/** Warnings at most once per 30 s: an outage goes on for hours, and each retry would say the same. */
+/**
+ * Warnings at most once per 30 s: an outage goes on for hours, and each retry would say the same.
+ */
 final class ThrottledLog {
   private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
 

@@ -8,7 +8,8 @@ import java.util.Objects;
  * first failure, twice as long after each next one up to maxInterval, and give a batch up once
  * maxElapsed has passed since its first attempt (zero: never). Disabled, a failure is final.
  */
-public record RetryPolicy(boolean enabled, Duration initialInterval, Duration maxInterval, Duration maxElapsed) {
+public record RetryPolicy(
+    boolean enabled, Duration initialInterval, Duration maxInterval, Duration maxElapsed) {
   public static final RetryPolicy DEFAULT =
       new RetryPolicy(true, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
 
@@ -17,9 +18,14 @@ public record RetryPolicy(boolean enabled, Duration initialInterval, Duration ma
     Objects.requireNonNull(maxInterval, "maxInterval");
     Objects.requireNonNull(maxElapsed, "maxElapsed");
     // a zero wait would spin the sender against a dead destination
-    if (initialInterval.isNegative() || initialInterval.isZero() || maxInterval.compareTo(initialInterval) < 0) {
-      throw new IllegalArgumentException("need 0 < initial_interval <= max_interval, got " + initialInterval
-          + " and " + maxInterval);
+    if (initialInterval.isNegative()
+        || initialInterval.isZero()
+        || maxInterval.compareTo(initialInterval) < 0) {
+      throw new IllegalArgumentException(
+          "need 0 < initial_interval <= max_interval, got "
+              + initialInterval
+              + " and "
+              + maxInterval);
     }
     if (maxElapsed.isNegative()) {
       throw new IllegalArgumentException("max_elapsed_time is negative: " + maxElapsed);
@@ -29,7 +35,9 @@ public record RetryPolicy(boolean enabled, Duration initialInterval, Duration ma
   /** The wait after the one that was just spent: doubled, capped at maxInterval. */
   public Duration nextInterval(Duration previous) {
     // compared before doubling: a long max_interval must not overflow
-    return previous.compareTo(maxInterval.dividedBy(2)) >= 0 ? maxInterval : previous.multipliedBy(2);
+    return previous.compareTo(maxInterval.dividedBy(2)) >= 0
+        ? maxInterval
+        : previous.multipliedBy(2);
   }
 
   /** Whether a batch that has failed for this long since its first attempt is to be given up. */

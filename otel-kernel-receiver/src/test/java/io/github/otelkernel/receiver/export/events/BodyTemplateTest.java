@@ -16,17 +16,25 @@ import org.junit.jupiter.api.Test;
 class BodyTemplateTest {
   private static final String SECRET = "s3cr3t-v4lue";
   private static final List<String> ARGS = List.of("tool", "--password", "'" + SECRET + "'");
-  private static final Attributes EXEC = Attributes.builder()
-      .put(PROCESS_PID, 7L)
-      .put(PROCESS_COMMAND_LINE, String.join(" ", ARGS))
-      .put(PROCESS_COMMAND_ARGS, ARGS)
-      .build();
+  private static final Attributes EXEC =
+      Attributes.builder()
+          .put(PROCESS_PID, 7L)
+          .put(PROCESS_COMMAND_LINE, String.join(" ", ARGS))
+          .put(PROCESS_COMMAND_ARGS, ARGS)
+          .build();
   private final Redactor redactor = new Redactor(true, List.of());
 
   @Test
   void rendersLiteralsAndTheGivenAttributesValues() {
-    BodyTemplate t = BodyTemplate.builder().text("Process ").ref(PROCESS_PID).text(" ran ").ref(PROCESS_COMMAND_ARGS)
-        .text(" in ").ref(AttributeKey.stringKey("absent")).build();
+    BodyTemplate t =
+        BodyTemplate.builder()
+            .text("Process ")
+            .ref(PROCESS_PID)
+            .text(" ran ")
+            .ref(PROCESS_COMMAND_ARGS)
+            .text(" in ")
+            .ref(AttributeKey.stringKey("absent"))
+            .build();
     assertEquals("Process 7 ran tool --password '" + SECRET + "' in ?", t.render(EXEC));
     assertFalse(t.isLiteral());
     assertTrue(BodyTemplate.literal("x").isLiteral());
@@ -35,8 +43,8 @@ class BodyTemplateTest {
   }
 
   /**
-   * The attack on replace-and-rescan: the secret is masked in the attribute (the command line, as
-   * a whole with its arguments), but a body that shows it in another form (here shortened, after a
+   * The attack on replace-and-rescan: the secret is masked in the attribute (the command line, as a
+   * whole with its arguments), but a body that shows it in another form (here shortened, after a
    * quote) holds neither the original value to replace nor anything the patterns match alone. A
    * template rendered from the redacted attributes cannot show what the attributes no longer hold.
    */
@@ -49,8 +57,14 @@ class BodyTemplateTest {
     String legacy = redactor.apply(EXEC, shortened).body();
     assertTrue(legacy.contains(SECRET.substring(0, 10)), "the old body pass misses it: " + legacy);
 
-    String body = BodyTemplate.builder().text("Process ").ref(PROCESS_PID).text(" ran ").ref(PROCESS_COMMAND_LINE)
-        .build().render(masked);
+    String body =
+        BodyTemplate.builder()
+            .text("Process ")
+            .ref(PROCESS_PID)
+            .text(" ran ")
+            .ref(PROCESS_COMMAND_LINE)
+            .build()
+            .render(masked);
     assertEquals("Process 7 ran tool --password [REDACTED]", body);
     assertFalse(body.contains(SECRET.substring(0, 4)), body);
   }

@@ -46,7 +46,8 @@ class MemoryQueueTest {
     assertTrue(q.offer(batch("process.exec", 30, 10))); // needs room
     assertEquals(30, q.size());
     assertEquals(10, stats.dropped());
-    assertTrue(q.offer(batch("process.exec", 40, 10))); // no low priority left: the oldest behind the head
+    assertTrue(
+        q.offer(batch("process.exec", 40, 10))); // no low priority left: the oldest behind the head
     assertEquals(20, stats.dropped());
     assertEquals(List.of(0L, 30L, 40L), drainFirsts(q));
   }
@@ -87,7 +88,9 @@ class MemoryQueueTest {
     q.drain(Duration.ZERO);
     QueuedBatch high = q.awaitHead().orElseThrow();
     assertFalse(high.lowPriority());
-    assertEquals(List.of(0L, 1L, 4L, 5L), q.records(high).orElseThrow().stream().map(LogRecordData::getTimestampEpochNanos).toList());
+    assertEquals(
+        List.of(0L, 1L, 4L, 5L),
+        q.records(high).orElseThrow().stream().map(LogRecordData::getTimestampEpochNanos).toList());
     q.remove(high);
     QueuedBatch low = q.awaitHead().orElseThrow();
     assertTrue(low.lowPriority());
@@ -97,23 +100,27 @@ class MemoryQueueTest {
   @Test
   void theSenderWaitsForABatchAndEndsOnDrainOrClose() throws Exception {
     MemoryQueue q = new MemoryQueue("otlp", new DeliveryStats("otlp"), 1000, Long.MAX_VALUE, LOW);
-    CompletableFuture<Optional<QueuedBatch>> waiting = CompletableFuture.supplyAsync(() -> {
-      try {
-        return q.awaitHead();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Optional<QueuedBatch>> waiting =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return q.awaitHead();
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
     Thread.sleep(50);
     assertFalse(waiting.isDone());
     q.offer(batch("process.exec", 0, 1));
     assertEquals(1, waiting.get(5, TimeUnit.SECONDS).orElseThrow().size());
 
-    MemoryQueue empty = new MemoryQueue("otlp", new DeliveryStats("otlp"), 1000, Long.MAX_VALUE, LOW);
+    MemoryQueue empty =
+        new MemoryQueue("otlp", new DeliveryStats("otlp"), 1000, Long.MAX_VALUE, LOW);
     assertTrue(empty.drain(Duration.ofMillis(10)));
     assertTrue(empty.awaitHead().isEmpty(), "draining and empty: the sender is done");
 
-    MemoryQueue closed = new MemoryQueue("otlp", new DeliveryStats("otlp"), 1000, Long.MAX_VALUE, LOW);
+    MemoryQueue closed =
+        new MemoryQueue("otlp", new DeliveryStats("otlp"), 1000, Long.MAX_VALUE, LOW);
     closed.offer(batch("process.exec", 0, 1));
     closed.close();
     assertTrue(closed.awaitHead().isEmpty());
@@ -173,7 +180,11 @@ class MemoryQueueTest {
 
   @Test
   void refusesAnEmptyBound() {
-    assertThrows(IllegalArgumentException.class, () -> new MemoryQueue("otlp", new DeliveryStats("otlp"), 0, 1, LOW));
-    assertThrows(IllegalArgumentException.class, () -> new MemoryQueue("otlp", new DeliveryStats("otlp"), 1, 0, LOW));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new MemoryQueue("otlp", new DeliveryStats("otlp"), 0, 1, LOW));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new MemoryQueue("otlp", new DeliveryStats("otlp"), 1, 0, LOW));
   }
 }

@@ -44,20 +44,21 @@ class PersistentQueueTest {
   static List<String> warnings(ThrowingRunnable r) throws Exception {
     List<String> out = new ArrayList<>();
     Logger log = Logger.getLogger(SendingQueue.class.getName());
-    Handler h = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        if (record.getLevel() == java.util.logging.Level.WARNING) {
-          out.add(record.getMessage());
-        }
-      }
+    Handler h =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel() == java.util.logging.Level.WARNING) {
+              out.add(record.getMessage());
+            }
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     log.addHandler(h);
     try {
       r.run();
@@ -82,8 +83,13 @@ class PersistentQueueTest {
     q1.split(head, q1.records(head).orElseThrow()); // halves on disk sort where the batch was
     q1.close();
     assertEquals(12, first.spooled());
-    assertEquals(List.of("0000000000000000000-hi.a.spool", "0000000000000000000-hi.b.spool",
-        "0000000000000000001-lo.spool", "0000000000000000002-hi.spool"), names());
+    assertEquals(
+        List.of(
+            "0000000000000000000-hi.a.spool",
+            "0000000000000000000-hi.b.spool",
+            "0000000000000000001-lo.spool",
+            "0000000000000000002-hi.spool"),
+        names());
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
 
     DeliveryStats second = new DeliveryStats("otlp");
@@ -105,7 +111,8 @@ class PersistentQueueTest {
 
   @Test
   void boundedInBytesOnDisk() throws Exception {
-    long one = SpoolFile.HEADER_BYTES + OtlpLogsEncoding.encode(batch("process.exec", 40, 10)).length;
+    long one =
+        SpoolFile.HEADER_BYTES + OtlpLogsEncoding.encode(batch("process.exec", 40, 10)).length;
     DeliveryStats stats = new DeliveryStats("otlp");
     PersistentQueue q = open(stats, 3 * one);
     for (int b = 0; b < 5; b++) {
@@ -122,8 +129,18 @@ class PersistentQueueTest {
 
   static LogRecordData large(int i, int chars) {
     Attributes a = Attributes.of(AttributeKey.stringKey("process.command_line"), "x".repeat(chars));
-    return new SpooledLogRecord(QueuedExporterTest.RESOURCE, QueuedExporterTest.SCOPE, i, i, SpanContext.getInvalid(),
-        Severity.INFO, null, Value.of("e"), a, 1, "process.exec");
+    return new SpooledLogRecord(
+        QueuedExporterTest.RESOURCE,
+        QueuedExporterTest.SCOPE,
+        i,
+        i,
+        SpanContext.getInvalid(),
+        Severity.INFO,
+        null,
+        Value.of("e"),
+        a,
+        1,
+        "process.exec");
   }
 
   @Test
@@ -146,7 +163,8 @@ class PersistentQueueTest {
     List<String> warned = warnings(() -> assertFalse(q.offer(batch("process.exec", 0, 4))));
     assertEquals(4, stats.failed());
     assertEquals(0, q.size());
-    assertTrue(warned.stream().anyMatch(w -> w.contains("cannot write to the spool")), warned.toString());
+    assertTrue(
+        warned.stream().anyMatch(w -> w.contains("cannot write to the spool")), warned.toString());
     Files.createDirectory(dir); // for the clean-up
   }
 
@@ -160,8 +178,13 @@ class PersistentQueueTest {
     Files.write(dir.resolve("operator-notes.txt"), new byte[] {1});
     DeliveryStats stats = new DeliveryStats("otlp");
     List<String> warned = warnings(() -> open(stats, 1 << 20));
-    assertEquals(List.of("0000000000000000001-hi.batch.old-format", "0000000000000000002-lo.batch.old-format",
-        "notes.batch.corrupt", "operator-notes.txt"), names());
+    assertEquals(
+        List.of(
+            "0000000000000000001-hi.batch.old-format",
+            "0000000000000000002-lo.batch.old-format",
+            "notes.batch.corrupt",
+            "operator-notes.txt"),
+        names());
     assertEquals(17, stats.failed(), "the records their headers declare");
     assertEquals(3, stats.quarantined());
     assertEquals(0, stats.recovered());
@@ -169,7 +192,8 @@ class PersistentQueueTest {
     assertEquals(1, old.size(), warned.toString());
     assertTrue(old.get(0).contains("2 files of an earlier agent version"), old.get(0));
     assertTrue(old.get(0).contains("their 17 records are counted as lost"), old.get(0));
-    assertTrue(old.get(0).contains("rename them back to .batch and run that earlier version"), old.get(0));
+    assertTrue(
+        old.get(0).contains("rename them back to .batch and run that earlier version"), old.get(0));
 
     // set aside once: the next start finds nothing to count again
     DeliveryStats again = new DeliveryStats("otlp");
@@ -185,19 +209,33 @@ class PersistentQueueTest {
     Path good = dir.resolve("0000000000000000004-hi.spool");
     SpoolFile.write(good, OtlpLogsEncoding.encode(batch("process.exec", 0, 10)), 10);
     byte[] real = Files.readAllBytes(good);
-    Files.write(dir.resolve("0000000000000000001-hi.spool"), java.util.Arrays.copyOf(real, real.length / 2));
+    Files.write(
+        dir.resolve("0000000000000000001-hi.spool"),
+        java.util.Arrays.copyOf(real, real.length / 2));
     Files.write(dir.resolve("0000000000000000002-hi.spool.x1y2.tmp"), real);
     Files.write(dir.resolve("9999999999999999999-hi.spool"), real); // a sequence past a long
     Files.write(dir.resolve("0000000000000000003-xx.spool"), real); // not a name this queue gives
     Files.createSymbolicLink(dir.resolve("0000000000000000005-hi.spool"), good);
     DeliveryStats stats = new DeliveryStats("otlp");
     PersistentQueue q = open(stats, 1 << 20);
-    assertEquals(List.of("0000000000000000001-hi.spool.corrupt", "0000000000000000003-xx.spool.corrupt",
-        "0000000000000000004-hi.spool", "0000000000000000005-hi.spool.corrupt", "9999999999999999999-hi.spool.corrupt",
-        "notes.spool.corrupt"), names());
-    assertTrue(Files.isSymbolicLink(dir.resolve("0000000000000000005-hi.spool.corrupt")), "the link moved, not its target");
-    assertEquals(30, stats.failed(), "the declared records of the torn, misnamed and out-of-range files; noise and the link declare none");
-    assertEquals(5, stats.quarantined(), "every file set aside, the ones without a readable header too");
+    assertEquals(
+        List.of(
+            "0000000000000000001-hi.spool.corrupt",
+            "0000000000000000003-xx.spool.corrupt",
+            "0000000000000000004-hi.spool",
+            "0000000000000000005-hi.spool.corrupt",
+            "9999999999999999999-hi.spool.corrupt",
+            "notes.spool.corrupt"),
+        names());
+    assertTrue(
+        Files.isSymbolicLink(dir.resolve("0000000000000000005-hi.spool.corrupt")),
+        "the link moved, not its target");
+    assertEquals(
+        30,
+        stats.failed(),
+        "the declared records of the torn, misnamed and out-of-range files; noise and the link declare none");
+    assertEquals(
+        5, stats.quarantined(), "every file set aside, the ones without a readable header too");
     assertEquals(10, stats.recovered());
     assertEquals(10, q.size());
   }
@@ -217,20 +255,27 @@ class PersistentQueueTest {
     assertEquals(3, stats.failed());
     assertEquals(1, stats.quarantined());
     assertEquals(2, q.size(), "gone from the queue");
-    assertEquals(List.of("0000000000000000000-hi.spool.corrupt", "0000000000000000001-hi.spool"), names());
+    assertEquals(
+        List.of("0000000000000000000-hi.spool.corrupt", "0000000000000000001-hi.spool"), names());
     assertEquals(List.of(3L), drainFirsts(q));
   }
 
   @Test
   void anUnusableDirectoryStopsTheStart() throws Exception {
     Path file = Files.write(dir.resolve("a-file"), new byte[0]);
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> new PersistentQueue("otlp", new DeliveryStats("otlp"), file, 1 << 20, LOW));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> new PersistentQueue("otlp", new DeliveryStats("otlp"), file, 1 << 20, LOW));
     assertTrue(e.getMessage().startsWith("spool directory " + file), e.getMessage());
-    Path open = Files.createDirectory(dir.resolve("open"),
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
+    Path open =
+        Files.createDirectory(
+            dir.resolve("open"),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
     Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
-    assertThrows(IllegalStateException.class,
-        () -> new PersistentQueue("otlp", new DeliveryStats("otlp"), open, 1 << 20, LOW), "others could plant batches");
+    assertThrows(
+        IllegalStateException.class,
+        () -> new PersistentQueue("otlp", new DeliveryStats("otlp"), open, 1 << 20, LOW),
+        "others could plant batches");
   }
 }

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Queue mechanics with a destination that is down until told otherwise. The live path (agent →
- * real Collector, Collector killed and restarted) is tested in CollectorExportIT.
+ * Queue mechanics with a destination that is down until told otherwise. The live path (agent → real
+ * Collector, Collector killed and restarted) is tested in CollectorExportIT.
  */
 class QueuedExporterTest {
   static final Resource RESOURCE = Resource.empty();
@@ -64,31 +64,58 @@ class QueuedExporterTest {
   static List<LogRecordData> batch(String event, int from, int n) {
     List<LogRecordData> out = new ArrayList<>();
     for (int i = from; i < from + n; i++) {
-      Attributes a = Attributes.of(AttributeKey.longKey("seq"), (long) i, AttributeKey.stringArrayKey("args"),
-          List.of("a b", "ü\n"));
-      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, SpanContext.getInvalid(), Severity.INFO, null,
-          Value.of("event " + i), a, a.size(), event));
+      Attributes a =
+          Attributes.of(
+              AttributeKey.longKey("seq"),
+              (long) i,
+              AttributeKey.stringArrayKey("args"),
+              List.of("a b", "ü\n"));
+      out.add(
+          new SpooledLogRecord(
+              RESOURCE,
+              SCOPE,
+              i,
+              i,
+              SpanContext.getInvalid(),
+              Severity.INFO,
+              null,
+              Value.of("event " + i),
+              a,
+              a.size(),
+              event));
     }
     return out;
   }
 
   static final RetryPolicy RETRY = new RetryPolicy(true, FAST, FAST, Duration.ZERO);
 
-  static QueuedExporter queue(Destination d, DeliveryStats stats, int maxRecords, Optional<Path> spool, long spoolBytes) {
+  static QueuedExporter queue(
+      Destination d, DeliveryStats stats, int maxRecords, Optional<Path> spool, long spoolBytes) {
     return queue(d, stats, maxRecords, Long.MAX_VALUE, spool, spoolBytes);
   }
 
-  static QueuedExporter queue(LogRecordExporter d, DeliveryStats stats, int maxRecords, long maxBytes,
-      Optional<Path> spool, long spoolBytes) {
+  static QueuedExporter queue(
+      LogRecordExporter d,
+      DeliveryStats stats,
+      int maxRecords,
+      long maxBytes,
+      Optional<Path> spool,
+      long spoolBytes) {
     Set<String> low = Set.of("process.exit");
-    SendingQueue q = spool.isPresent()
-        ? new PersistentQueue("otlp", stats, spool.get(), spoolBytes, low)
-        : new MemoryQueue("otlp", stats, maxRecords, maxBytes, low);
+    SendingQueue q =
+        spool.isPresent()
+            ? new PersistentQueue("otlp", stats, spool.get(), spoolBytes, low)
+            : new MemoryQueue("otlp", stats, maxRecords, maxBytes, low);
     return new QueuedExporter("otlp", d, stats, q, RETRY, Duration.ofSeconds(2));
   }
 
   static QueuedExporter memory(LogRecordExporter d, DeliveryStats stats, Duration drain) {
-    return new QueuedExporter("otlp", d, stats, new MemoryQueue("otlp", stats, 1000, Long.MAX_VALUE, Set.of()), RETRY,
+    return new QueuedExporter(
+        "otlp",
+        d,
+        stats,
+        new MemoryQueue("otlp", stats, 1000, Long.MAX_VALUE, Set.of()),
+        RETRY,
         drain);
   }
 
@@ -138,9 +165,21 @@ class QueuedExporterTest {
   static List<LogRecordData> bigBatch(int from, int n, int chars) {
     List<LogRecordData> out = new ArrayList<>();
     for (int i = from; i < from + n; i++) {
-      Attributes a = Attributes.of(AttributeKey.stringKey("process.command_line"), "x".repeat(chars));
-      out.add(new SpooledLogRecord(RESOURCE, SCOPE, i, i, SpanContext.getInvalid(), Severity.INFO, null,
-          Value.of("event " + i), a, a.size(), "process.exec"));
+      Attributes a =
+          Attributes.of(AttributeKey.stringKey("process.command_line"), "x".repeat(chars));
+      out.add(
+          new SpooledLogRecord(
+              RESOURCE,
+              SCOPE,
+              i,
+              i,
+              SpanContext.getInvalid(),
+              Severity.INFO,
+              null,
+              Value.of("event " + i),
+              a,
+              a.size(),
+              "process.exec"));
     }
     return out;
   }
@@ -156,18 +195,21 @@ class QueuedExporterTest {
       q.export(bigBatch(b * 10, 10, 8000));
     }
     assertEquals(30, q.pending(), "three batches fit the byte budget");
-    assertEquals(30, stats.dropped(), "the oldest batches behind the head were evicted and counted");
+    assertEquals(
+        30, stats.dropped(), "the oldest batches behind the head were evicted and counted");
     d.up.set(true);
     await(() -> d.received.size() == 30);
     q.shutdown();
     assertEquals(30, stats.exported());
-    assertEquals(0, d.received.get(0).getTimestampEpochNanos(), "the head (maybe in flight) is kept");
+    assertEquals(
+        0, d.received.get(0).getTimestampEpochNanos(), "the head (maybe in flight) is kept");
     assertEquals(60, stats.exported() + stats.dropped() + stats.failed());
   }
 
   /** A destination that breaks the exporter contract: returns null, or throws an Error. */
   static final class Broken implements LogRecordExporter {
-    final java.util.concurrent.atomic.AtomicInteger nulls = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger nulls =
+        new java.util.concurrent.atomic.AtomicInteger();
     volatile boolean throwError;
     final List<LogRecordData> received = new CopyOnWriteArrayList<>();
 
@@ -226,11 +268,14 @@ class QueuedExporterTest {
   }
 
   /** A destination answering with a gRPC status, as a Collector does. */
-  static LogRecordExporter answering(io.opentelemetry.sdk.common.export.GrpcStatusCode code, List<LogRecordData> sink) {
+  static LogRecordExporter answering(
+      io.opentelemetry.sdk.common.export.GrpcStatusCode code, List<LogRecordData> sink) {
     return answering(code, sink, "refused");
   }
 
-  static LogRecordExporter answering(io.opentelemetry.sdk.common.export.GrpcStatusCode code, List<LogRecordData> sink,
+  static LogRecordExporter answering(
+      io.opentelemetry.sdk.common.export.GrpcStatusCode code,
+      List<LogRecordData> sink,
       String description) {
     return new LogRecordExporter() {
       @Override
@@ -239,24 +284,26 @@ class QueuedExporterTest {
           sink.addAll(logs);
           return CompletableResultCode.ofSuccess();
         }
-        var response = new io.opentelemetry.sdk.common.export.GrpcResponse() {
-          @Override
-          public io.opentelemetry.sdk.common.export.GrpcStatusCode getStatusCode() {
-            return code;
-          }
+        var response =
+            new io.opentelemetry.sdk.common.export.GrpcResponse() {
+              @Override
+              public io.opentelemetry.sdk.common.export.GrpcStatusCode getStatusCode() {
+                return code;
+              }
 
-          @Override
-          public String getStatusDescription() {
-            return description;
-          }
+              @Override
+              public String getStatusDescription() {
+                return description;
+              }
 
-          @Override
-          public byte[] getResponseMessage() {
-            return new byte[0];
-          }
-        };
+              @Override
+              public byte[] getResponseMessage() {
+                return new byte[0];
+              }
+            };
         return CompletableResultCode.ofExceptionalFailure(
-            io.opentelemetry.exporter.internal.FailedExportException.grpcFailedWithResponse(response));
+            io.opentelemetry.exporter.internal.FailedExportException.grpcFailedWithResponse(
+                response));
       }
 
       @Override
@@ -275,8 +322,11 @@ class QueuedExporterTest {
   void invalidDataIsDroppedAndCountedButAuthFailuresAreRetried() throws Exception {
     List<LogRecordData> sink = new CopyOnWriteArrayList<>();
     DeliveryStats rejected = new DeliveryStats("otlp");
-    QueuedExporter q = memory(answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.INVALID_ARGUMENT, sink),
-        rejected, Duration.ofSeconds(1));
+    QueuedExporter q =
+        memory(
+            answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.INVALID_ARGUMENT, sink),
+            rejected,
+            Duration.ofSeconds(1));
     q.export(batch("process.exec", 0, 3));
     q.export(batch("process.exec", 3, 3));
     await(() -> rejected.failed() == 6);
@@ -284,8 +334,11 @@ class QueuedExporterTest {
     assertEquals(6, rejected.failed(), "rejected for good, not retried for ever");
 
     DeliveryStats unauthenticated = new DeliveryStats("otlp");
-    QueuedExporter q2 = memory(answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.UNAUTHENTICATED, sink),
-        unauthenticated, Duration.ofMillis(300));
+    QueuedExporter q2 =
+        memory(
+            answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.UNAUTHENTICATED, sink),
+            unauthenticated,
+            Duration.ofMillis(300));
     q2.export(batch("process.exec", 0, 3));
     Thread.sleep(200);
     assertEquals(3, q2.pending(), "kept and retried until credentials are fixed");
@@ -333,7 +386,9 @@ class QueuedExporterTest {
   void spoolIsBoundedInBytes(@TempDir Path dir) throws Exception {
     Destination d = new Destination();
     DeliveryStats stats = new DeliveryStats("otlp");
-    long oneBatch = SpoolFile.HEADER_BYTES + OtlpLogsEncoding.encode(batch("process.exec", 40, 10)).length; // the largest
+    long oneBatch =
+        SpoolFile.HEADER_BYTES
+            + OtlpLogsEncoding.encode(batch("process.exec", 40, 10)).length; // the largest
     QueuedExporter q = queue(d, stats, 1000, Optional.of(dir), oneBatch * 3);
     for (int b = 0; b < 5; b++) {
       q.export(batch(b % 2 == 0 ? "process.exec" : "process.exit", b * 10, 10));
@@ -345,11 +400,15 @@ class QueuedExporterTest {
     assertTrue(onDisk <= oneBatch * 3, onDisk + " bytes on disk");
   }
 
-  /** A destination with a message limit, as a Collector's gRPC server has: RESOURCE_EXHAUSTED over it. */
+  /**
+   * A destination with a message limit, as a Collector's gRPC server has: RESOURCE_EXHAUSTED over
+   * it.
+   */
   static final class Limited implements LogRecordExporter {
     final int maxRecords;
     final List<LogRecordData> received = new CopyOnWriteArrayList<>();
-    final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger refused =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     Limited(int maxRecords) {
       this.maxRecords = maxRecords;
@@ -359,8 +418,11 @@ class QueuedExporterTest {
     public CompletableResultCode export(Collection<LogRecordData> logs) {
       if (logs.size() > maxRecords) {
         refused.incrementAndGet();
-        return answering(io.opentelemetry.sdk.common.export.GrpcStatusCode.RESOURCE_EXHAUSTED, List.of(),
-            "grpc: received message larger than max").export(logs);
+        return answering(
+                io.opentelemetry.sdk.common.export.GrpcStatusCode.RESOURCE_EXHAUSTED,
+                List.of(),
+                "grpc: received message larger than max")
+            .export(logs);
       }
       received.addAll(logs);
       return CompletableResultCode.ofSuccess();
@@ -414,12 +476,29 @@ class QueuedExporterTest {
 
   @Test
   void spoolKeepsEachRecordsOwnResourceAndScope(@TempDir Path dir) throws Exception {
-    Resource host = Resource.create(Attributes.of(AttributeKey.stringKey("host.name"), "web-1",
-        AttributeKey.stringKey("service.version"), "0.1.0"));
-    InstrumentationScopeInfo scope = InstrumentationScopeInfo.builder("io.github.otelkernel").setVersion("0.1.0").build();
+    Resource host =
+        Resource.create(
+            Attributes.of(
+                AttributeKey.stringKey("host.name"),
+                "web-1",
+                AttributeKey.stringKey("service.version"),
+                "0.1.0"));
+    InstrumentationScopeInfo scope =
+        InstrumentationScopeInfo.builder("io.github.otelkernel").setVersion("0.1.0").build();
     Attributes a = Attributes.of(AttributeKey.longKey("process.pid"), 7L);
-    LogRecordData r = new SpooledLogRecord(host, scope, 1, 2, SpanContext.getInvalid(), Severity.WARN, null,
-        Value.of("x"), a, a.size(), "process.exec");
+    LogRecordData r =
+        new SpooledLogRecord(
+            host,
+            scope,
+            1,
+            2,
+            SpanContext.getInvalid(),
+            Severity.WARN,
+            null,
+            Value.of("x"),
+            a,
+            a.size(),
+            "process.exec");
     Destination down = new Destination();
     DeliveryStats first = new DeliveryStats("otlp");
     QueuedExporter q1 = queue(down, first, 1000, Optional.of(dir), 1 << 20);
@@ -430,12 +509,16 @@ class QueuedExporterTest {
     QueuedExporter q2 = queue(up, new DeliveryStats("otlp"), 1000, Optional.of(dir), 1 << 20);
     await(() -> up.received.size() == 1);
     q2.shutdown();
-    assertEquals(host, up.received.get(0).getResource(), "not replaced by whatever resource the next run has");
+    assertEquals(
+        host,
+        up.received.get(0).getResource(),
+        "not replaced by whatever resource the next run has");
     assertEquals(scope, up.received.get(0).getInstrumentationScopeInfo());
   }
 
   @Test
-  void aSpoolFileDamagedAfterStartIsSetAsideAndTheNextBatchStillGoes(@TempDir Path dir) throws Exception {
+  void aSpoolFileDamagedAfterStartIsSetAsideAndTheNextBatchStillGoes(@TempDir Path dir)
+      throws Exception {
     Destination down = new Destination();
     QueuedExporter q1 = queue(down, new DeliveryStats("otlp"), 1000, Optional.of(dir), 1 << 20);
     q1.export(batch("process.exec", 0, 4));
@@ -445,43 +528,51 @@ class QueuedExporterTest {
     // a destination that, on its first call, damages the file of the batch behind the head
     Destination up = new Destination();
     DeliveryStats stats = new DeliveryStats("otlp");
-    QueuedExporter q2 = queue(new LogRecordExporter() {
-      boolean damaged;
+    QueuedExporter q2 =
+        queue(
+            new LogRecordExporter() {
+              boolean damaged;
 
-      @Override
-      public CompletableResultCode export(Collection<LogRecordData> logs) {
-        if (!damaged) {
-          damaged = true;
-          try (var files = Files.list(dir)) {
-            Path second = files.sorted().skip(1).findFirst().orElseThrow();
-            byte[] b = Files.readAllBytes(second);
-            b[b.length - 1] ^= 1;
-            Files.write(second, b);
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }
-        up.up.set(true);
-        return up.export(logs);
-      }
+              @Override
+              public CompletableResultCode export(Collection<LogRecordData> logs) {
+                if (!damaged) {
+                  damaged = true;
+                  try (var files = Files.list(dir)) {
+                    Path second = files.sorted().skip(1).findFirst().orElseThrow();
+                    byte[] b = Files.readAllBytes(second);
+                    b[b.length - 1] ^= 1;
+                    Files.write(second, b);
+                  } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                }
+                up.up.set(true);
+                return up.export(logs);
+              }
 
-      @Override
-      public CompletableResultCode flush() {
-        return CompletableResultCode.ofSuccess();
-      }
+              @Override
+              public CompletableResultCode flush() {
+                return CompletableResultCode.ofSuccess();
+              }
 
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    }, stats, 1000, Long.MAX_VALUE, Optional.of(dir), 1 << 20);
+              @Override
+              public CompletableResultCode shutdown() {
+                return CompletableResultCode.ofSuccess();
+              }
+            },
+            stats,
+            1000,
+            Long.MAX_VALUE,
+            Optional.of(dir),
+            1 << 20);
     await(() -> stats.failed() == 6);
     q2.shutdown();
     assertEquals(4, stats.exported());
     assertEquals(6, stats.failed(), "the damaged batch, counted");
     assertEquals(1, stats.quarantined());
     try (var files = Files.list(dir)) {
-      assertEquals(List.of("0000000000000000001-hi.spool.corrupt"),
+      assertEquals(
+          List.of("0000000000000000001-hi.spool.corrupt"),
           files.map(p -> p.getFileName().toString()).toList());
     }
   }

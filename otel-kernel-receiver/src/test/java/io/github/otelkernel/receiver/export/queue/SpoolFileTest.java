@@ -25,7 +25,9 @@ class SpoolFileTest {
     return b;
   }
 
-  /** A batch file of an earlier agent version: "KSQ1", the record count, then its own record layout. */
+  /**
+   * A batch file of an earlier agent version: "KSQ1", the record count, then its own record layout.
+   */
   static byte[] oldFormat(int records) {
     return ByteBuffer.allocate(40).putInt(0x4B53_5131).putInt(records).put(payload(32)).array();
   }
@@ -42,13 +44,16 @@ class SpoolFileTest {
     SpoolFile.Contents c = SpoolFile.read(f);
     assertEquals(12, c.records());
     assertArrayEquals(p, c.payload());
-    assertEquals("KSQ2", new String(Files.readAllBytes(f), 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+    assertEquals(
+        "KSQ2",
+        new String(Files.readAllBytes(f), 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
   }
 
   @Test
   void neverOverwritesAPlantedFileOrWritesABatchTooLargeToReadBack() throws IOException {
     Path f = dir.resolve("b.spool");
-    assertThrows(IOException.class, () -> SpoolFile.write(f, new byte[SpoolFile.MAX_PAYLOAD_BYTES + 1], 1));
+    assertThrows(
+        IOException.class, () -> SpoolFile.write(f, new byte[SpoolFile.MAX_PAYLOAD_BYTES + 1], 1));
     assertFalse(Files.exists(f));
   }
 
@@ -78,7 +83,10 @@ class SpoolFileTest {
     Files.write(f, Arrays.copyOf(good, good.length + 1));
     assertEquals(9, assertThrows(SpoolFile.Unreadable.class, () -> SpoolFile.read(f)).records);
     Files.write(f, Arrays.copyOf(good, 6));
-    assertEquals(0, assertThrows(SpoolFile.Unreadable.class, () -> SpoolFile.read(f)).records, "no whole count");
+    assertEquals(
+        0,
+        assertThrows(SpoolFile.Unreadable.class, () -> SpoolFile.read(f)).records,
+        "no whole count");
   }
 
   @Test
@@ -89,7 +97,9 @@ class SpoolFileTest {
     assertTrue(e.oldFormat);
     assertEquals(25, e.records);
     Files.write(f, oldFormat(1 << 30));
-    assertEquals(0, assertThrows(SpoolFile.Unreadable.class, () -> SpoolFile.read(f)).records,
+    assertEquals(
+        0,
+        assertThrows(SpoolFile.Unreadable.class, () -> SpoolFile.read(f)).records,
         "a count larger than the file is noise");
   }
 
@@ -112,7 +122,13 @@ class SpoolFileTest {
     SpoolFile.write(f, payload(10), 1);
     try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
       ch.truncate(0);
-      ch.write(ByteBuffer.allocate(16).putInt(0x4B53_5132).putInt(1).putInt(Integer.MAX_VALUE).putInt(0).flip());
+      ch.write(
+          ByteBuffer.allocate(16)
+              .putInt(0x4B53_5132)
+              .putInt(1)
+              .putInt(Integer.MAX_VALUE)
+              .putInt(0)
+              .flip());
       ch.write(ByteBuffer.wrap(new byte[1]), 4L << 30); // sparse: 4 GiB that take no disk
     }
     SpoolFile.Unreadable e = assertThrows(SpoolFile.Unreadable.class, () -> SpoolFile.read(f));
@@ -124,12 +140,16 @@ class SpoolFileTest {
     Path target = dir.resolve("target.spool");
     SpoolFile.write(target, payload(10), 1);
     Path link = Files.createSymbolicLink(dir.resolve("link.spool"), target);
-    assertTrue(assertThrows(SpoolFile.Unreadable.class, () -> SpoolFile.read(link)).getMessage().contains("regular"));
+    assertTrue(
+        assertThrows(SpoolFile.Unreadable.class, () -> SpoolFile.read(link))
+            .getMessage()
+            .contains("regular"));
     Path sub = Files.createDirectory(dir.resolve("sub.spool"));
     assertThrows(SpoolFile.Unreadable.class, () -> SpoolFile.read(sub));
     Path fifo = dir.resolve("fifo.spool");
     if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
-      assertThrows(SpoolFile.Unreadable.class, () -> SpoolFile.read(fifo), "refused, not waited on");
+      assertThrows(
+          SpoolFile.Unreadable.class, () -> SpoolFile.read(fifo), "refused, not waited on");
     }
   }
 }

@@ -25,8 +25,11 @@ class RetryPolicyTest {
 
   @Test
   void aHugeMaximumDoesNotOverflow() {
-    RetryPolicy p = new RetryPolicy(true, Duration.ofSeconds(1), Duration.ofSeconds(Long.MAX_VALUE), Duration.ZERO);
-    assertEquals(Duration.ofSeconds(Long.MAX_VALUE), p.nextInterval(Duration.ofSeconds(Long.MAX_VALUE)));
+    RetryPolicy p =
+        new RetryPolicy(
+            true, Duration.ofSeconds(1), Duration.ofSeconds(Long.MAX_VALUE), Duration.ZERO);
+    assertEquals(
+        Duration.ofSeconds(Long.MAX_VALUE), p.nextInterval(Duration.ofSeconds(Long.MAX_VALUE)));
   }
 
   @Test
@@ -34,20 +37,29 @@ class RetryPolicyTest {
     RetryPolicy p = RetryPolicy.DEFAULT;
     assertFalse(p.givesUp(Duration.ofMinutes(5)));
     assertTrue(p.givesUp(Duration.ofMinutes(5).plusNanos(1)));
-    RetryPolicy forever = new RetryPolicy(true, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO);
+    RetryPolicy forever =
+        new RetryPolicy(true, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO);
     assertFalse(forever.givesUp(Duration.ofDays(365)), "max_elapsed_time 0s retries for ever");
-    RetryPolicy off = new RetryPolicy(false, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO);
+    RetryPolicy off =
+        new RetryPolicy(false, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO);
     assertTrue(off.givesUp(Duration.ZERO));
   }
 
   @Test
   void refusesSettingsThatWouldSpinOrNeverGrow() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new RetryPolicy(true, Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new RetryPolicy(true, Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO));
-    assertThrows(IllegalArgumentException.class,
-        () -> new RetryPolicy(true, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(-1)));
-    assertThrows(NullPointerException.class, () -> new RetryPolicy(true, null, Duration.ofSeconds(1), Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new RetryPolicy(
+                true, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(-1)));
+    assertThrows(
+        NullPointerException.class,
+        () -> new RetryPolicy(true, null, Duration.ofSeconds(1), Duration.ZERO));
   }
 }
