@@ -27,8 +27,12 @@ public final class BodyTemplate {
 
   private final List<Part> parts;
 
+  /** No references: asked once per event, so decided here rather than by a scan each time. */
+  private final boolean literal;
+
   private BodyTemplate(List<Part> parts) {
     this.parts = List.copyOf(parts);
+    this.literal = parts.stream().noneMatch(p -> p instanceof Ref);
   }
 
   /**
@@ -45,7 +49,7 @@ public final class BodyTemplate {
 
   /** True when the body is one literal with no references (an unconverted mapper's). */
   public boolean isLiteral() {
-    return parts.stream().noneMatch(p -> p instanceof Ref);
+    return literal;
   }
 
   /** The body, each reference replaced by its attribute's value in these attributes. */
