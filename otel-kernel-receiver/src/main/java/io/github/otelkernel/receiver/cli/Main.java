@@ -3,6 +3,7 @@ package io.github.otelkernel.receiver.cli;
 import io.github.otelkernel.receiver.config.AgentConfig;
 import io.github.otelkernel.receiver.config.ConfigException;
 import io.github.otelkernel.receiver.config.ConfigLoader;
+import io.github.otelkernel.receiver.config.ExporterConfig;
 import io.github.otelkernel.receiver.pipeline.Agent;
 import io.github.otelkernel.receiver.probe.ProbeException;
 import java.io.PrintStream;
@@ -212,11 +213,11 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     public Integer call() {
       try {
         AgentConfig cfg = new ConfigLoader().load(config);
+        Agent.builder(cfg).validate(); // what start checks before it loads anything
         System.out.println(
             config
                 + ": valid (receiver ebpf; exporters "
-                + String.join(
-                    ", ", cfg.exporters().stream().map(AgentConfig.ExporterConfig::id).toList())
+                + String.join(", ", cfg.exporters().stream().map(ExporterConfig::id).toList())
                 + ")");
         return 0;
       } catch (ConfigException e) {

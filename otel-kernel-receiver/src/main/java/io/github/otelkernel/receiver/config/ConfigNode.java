@@ -3,9 +3,12 @@ package io.github.otelkernel.receiver.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -27,13 +30,20 @@ final class ConfigNode {
   private final String path;
   private final Node node; // null for an empty value ("ebpf:")
   private final int line;
+  private final int keyLine; // the line of the key this value is under
   private final Map<String, String> env;
 
   ConfigNode(String file, String path, Node node, int line, Map<String, String> env) {
+    this(file, path, node, line, line, env);
+  }
+
+  private ConfigNode(
+      String file, String path, Node node, int line, int keyLine, Map<String, String> env) {
     this.file = file;
     this.path = path;
     this.node = node;
     this.line = node != null ? node.getStartMark().map(m -> m.getLine() + 1).orElse(line) : line;
+    this.keyLine = keyLine;
     this.env = env;
   }
 
@@ -68,11 +78,11 @@ final class ConfigNode {
     Map<String, ConfigNode> out = new LinkedHashMap<>();
     for (NodeTuple t : m.getValue()) {
       if (!(t.getKeyNode() instanceof ScalarNode k)) {
-        throw child("?", t.getKeyNode()).error("keys must be plain strings");
+        throw child("?", t.getKeyNode(), line).error("keys must be plain strings");
       }
       String key = k.getValue();
-      ConfigNode value = child(key, t.getValueNode());
       int keyLine = k.getStartMark().map(mk -> mk.getLine() + 1).orElse(line);
+      ConfigNode value = child(key, t.getValueNode(), keyLine);
       if (allowed != null && !allowed.contains(key)) {
         throw new ConfigException(
             file
@@ -93,9 +103,116 @@ final class ConfigNode {
     return out;
   }
 
-  private ConfigNode child(String key, Node n) {
+  /**
+   * This mapping read key by key: each key is named once, where its value is read, and {@link
+   * Section#done} refuses any key that nothing read.
+   */
+  Section section() {
+    return new Section(this);
+  }
+
+  /**
+   * The node at a dotted path below this one (component ids may hold dots: the longest key that
+   * fits is taken), or the deepest node on the way when the rest is absent.
+   */
+  ConfigNode find(String dotted) {
+    if (dotted.isEmpty() || !(node instanceof MappingNode)) {
+      return this;
+    }
+    ConfigNode best = null;
+    String bestKey = "";
+    for (var e : mapping(null).entrySet()) {
+      String k = e.getKey();
+      boolean fits = dotted.equals(k) || dotted.startsWith(k + ".");
+      if (fits && k.length() > bestKey.length()) {
+        best = e.getValue();
+        bestKey = k;
+      }
+    }
+    return best == null
+        ? this
+        : best.find(
+            dotted.length() > bestKey.length() ? dotted.substring(bestKey.length() + 1) : "");
+  }
+
+  /** A mapping's keys, each read once by the parser of its component. */
+  static final class Section {
+    private final ConfigNode owner;
+    private final Map<String, ConfigNode> entries;
+    private final Set<String> read = new LinkedHashSet<>();
+
+    private Section(ConfigNode owner) {
+      this.owner = owner;
+      this.entries = owner.mapping(null);
+    }
+
+    Optional<ConfigNode> get(String key) {
+      read.add(key);
+      return Optional.ofNullable(entries.get(key));
+    }
+
+    ConfigNode required(String key) {
+      return get(key).orElseThrow(() -> owner.error("missing required key '" + key + "'"));
+    }
+
+    String string(String key, String otherwise) {
+      return get(key).map(ConfigNode::asString).orElse(otherwise);
+    }
+
+    boolean bool(String key, boolean otherwise) {
+      return get(key).map(ConfigNode::asBoolean).orElse(otherwise);
+    }
+
+    int integer(String key, long min, long max, int otherwise) {
+      return get(key).map(n -> (int) n.asLong(min, max)).orElse(otherwise);
+    }
+
+    long number(String key, long min, long max, long otherwise) {
+      return get(key).map(n -> n.asLong(min, max)).orElse(otherwise);
+    }
+
+    Duration duration(String key, Duration otherwise) {
+      return get(key).map(ConfigNode::asDuration).orElse(otherwise);
+    }
+
+    List<String> strings(String key, List<String> otherwise) {
+      return get(key).map(ConfigNode::asStringList).orElse(otherwise);
+    }
+
+    /** A nested mapping; empty when the key is absent. */
+    Section section(String key) {
+      read.add(key);
+      ConfigNode n = entries.get(key);
+      return n == null ? new Section(owner.child(key, null, owner.line)) : n.section();
+    }
+
+    ConfigException error(String message) {
+      return owner.error(message);
+    }
+
+    /** Refuses the first key nothing read, naming the keys that are read. */
+    void done() {
+      for (var e : entries.entrySet()) {
+        if (!read.contains(e.getKey())) {
+          throw new ConfigException(
+              owner.file
+                  + ":"
+                  + e.getValue().keyLine
+                  + ": "
+                  + (owner.path.isEmpty() ? "" : owner.path + ": ")
+                  + "unknown key '"
+                  + e.getKey()
+                  + "' (allowed: "
+                  + String.join(", ", new TreeSet<>(read))
+                  + ")");
+        }
+      }
+    }
+  }
+
+  private ConfigNode child(String key, Node n, int keyLine) {
     String p = path.isEmpty() ? key : path + "." + key;
-    return new ConfigNode(file, p, n, line, env);
+    return new ConfigNode(file, p, n, keyLine, keyLine, env);
   }
 
   String asString() {
@@ -169,7 +286,7 @@ final class ConfigNode {
     List<ConfigNode> out = new ArrayList<>();
     int i = 0;
     for (Node n : s.getValue()) {
-      out.add(child(String.valueOf(i++), n));
+      out.add(child(String.valueOf(i++), n, line));
     }
     return out;
   }

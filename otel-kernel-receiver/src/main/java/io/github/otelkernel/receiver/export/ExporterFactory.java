@@ -1,11 +1,11 @@
 package io.github.otelkernel.receiver.export;
 
-import io.github.otelkernel.receiver.config.AgentConfig.ConsoleExporterConfig;
-import io.github.otelkernel.receiver.config.AgentConfig.ExporterConfig;
-import io.github.otelkernel.receiver.config.AgentConfig.FileExporterConfig;
-import io.github.otelkernel.receiver.config.AgentConfig.FileStorageConfig;
-import io.github.otelkernel.receiver.config.AgentConfig.OtlpExporterConfig;
 import io.github.otelkernel.receiver.config.ConfigException;
+import io.github.otelkernel.receiver.config.ConsoleExporterConfig;
+import io.github.otelkernel.receiver.config.ExporterConfig;
+import io.github.otelkernel.receiver.config.FileExporterConfig;
+import io.github.otelkernel.receiver.config.FileStorageConfig;
+import io.github.otelkernel.receiver.config.OtlpExporterConfig;
 import io.github.otelkernel.receiver.export.queue.DeliveryStats;
 import io.github.otelkernel.receiver.export.queue.MemoryQueue;
 import io.github.otelkernel.receiver.export.queue.PersistentQueue;
@@ -20,18 +20,13 @@ import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter;
 import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporterBuilder;
 import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
-import io.opentelemetry.sdk.resources.Resource;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -59,15 +54,8 @@ public final class ExporterFactory {
   private final java.util.function.Supplier<MeterProvider> meterProvider;
   private final GrpcChannels channels = new GrpcChannels();
 
-  /**
-   * resource and scope are no longer used: the spool keeps each record's own since it stores OTLP.
-   * They stay in the signature only until the Agent split lands, so that Agent need not change
-   * meanwhile; then the parameters go.
-   */
   public ExporterFactory(
       PrintStream console,
-      Resource resource,
-      InstrumentationScopeInfo scope,
       Map<String, FileStorageConfig> storages,
       java.util.function.Supplier<MeterProvider> meterProvider) {
     this.console = console;
@@ -102,7 +90,7 @@ public final class ExporterFactory {
   }
 
   private BuiltExporter queued(OtlpExporterConfig o, DeliveryStats stats) {
-    String what = (o.http() ? "OTLP/HTTP to " : "OTLP/gRPC to ") + endpointUri(o);
+    String what = (o.http() ? "OTLP/HTTP to " : "OTLP/gRPC to ") + uri(o);
     LogRecordExporter network = o.http() ? otlpHttp(o) : otlp(o);
     if (!o.queue().enabled()) {
       return new BuiltExporter(
@@ -201,101 +189,23 @@ public final class ExporterFactory {
     }
   }
 
-  /** Collector semantics: no scheme means TLS unless tls.insecure is set. */
-  static URI endpointUri(OtlpExporterConfig o) {
-    String e = o.endpoint();
-    if (!e.contains("://")) {
-      e = (o.tls().insecure() ? "http://" : "https://") + e;
-    }
-    URI uri = URI.create(e);
-    if (uri.getHost() == null || uri.getPort() == -1 && !e.matches("https?://[^/]+$")) {
-      throw new ConfigException(
-          "exporters." + o.id() + ".endpoint: expected host:port, got '" + o.endpoint() + "'");
-    }
-    return uri;
-  }
-
   /**
-   * A metric exporter to the same destination, with the same TLS and headers, for the agent's own
-   * metrics.
+   * The checks only creating an exporter can make, made without connecting: its TLS files parse as
+   * PEM certificates and keys. Run by validate and by start, after the configuration's own checks.
    */
-  public MetricExporter metricExporter(OtlpExporterConfig o) {
-    URI uri = checkedUri(o);
-    try {
-      if (o.http()) {
-        String base = uri.toString().replaceAll("/+$", "").replaceAll("/v1/logs$", "");
-        var b =
-            OtlpHttpMetricExporter.builder()
-                .setEndpoint(base + "/v1/metrics")
-                .setTimeout(o.timeout())
-                .setCompression(o.compression());
-        o.headers().forEach(b::addHeader);
-        if (o.tls().caFile().isPresent()) {
-          b.setTrustedCertificates(Files.readAllBytes(o.tls().caFile().get()));
-        }
-        if (o.tls().certFile().isPresent()) {
-          b.setClientTls(
-              Files.readAllBytes(o.tls().keyFile().get()),
-              Files.readAllBytes(o.tls().certFile().get()));
-        }
-        return b.build();
-      }
-      @SuppressWarnings("deprecation") // setChannel: see GrpcChannels
-      var b =
-          OtlpGrpcMetricExporter.builder()
-              .setChannel(channels.channel(o, uri))
-              .setTimeout(o.timeout())
-              .setCompression(o.compression());
-      o.headers().forEach(b::addHeader);
-      return b.build();
-    } catch (IOException e) {
-      throw new ConfigException("exporters." + o.id() + ".tls: cannot read " + e.getMessage());
-    }
+  public static void check(OtlpExporterConfig o) {
+    TlsMaterial.read(tlsKey(o), o.tls()).grpcContext();
   }
 
-  private LogRecordExporter otlpHttp(OtlpExporterConfig o) {
-    URI uri = checkedUri(o);
-    String base = uri.toString().replaceAll("/+$", "");
-    OtlpHttpLogRecordExporterBuilder b =
-        OtlpHttpLogRecordExporter.builder()
-            .setEndpoint(base.endsWith("/v1/logs") ? base : base + "/v1/logs")
-            .setTimeout(o.timeout())
-            .setCompression(o.compression())
-            .setMeterProvider(meterProvider);
-    if (o.queue().enabled()) {
-      b.setRetryPolicy(null);
-    }
-    o.headers().forEach(b::addHeader);
-    try {
-      if (o.tls().caFile().isPresent()) {
-        b.setTrustedCertificates(Files.readAllBytes(o.tls().caFile().get()));
-      }
-      if (o.tls().certFile().isPresent()) {
-        b.setClientTls(
-            Files.readAllBytes(o.tls().keyFile().get()),
-            Files.readAllBytes(o.tls().certFile().get()));
-      }
-      return b.build();
-    } catch (IOException e) {
-      throw new ConfigException("exporters." + o.id() + ".tls: cannot read " + e.getMessage());
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new ConfigException("exporters." + o.id() + ": " + e.getMessage());
-    }
+  private static String tlsKey(OtlpExporterConfig o) {
+    return "exporters." + o.id() + ".tls";
   }
 
-  /** The endpoint, refused when it would send in plaintext to another host without tls.insecure. */
-  private static URI checkedUri(OtlpExporterConfig o) {
-    URI uri = endpointUri(o);
-    boolean plaintext = uri.getScheme().equals("http");
-    if (plaintext && !isLoopback(uri.getHost())) {
-      if (!o.tls().insecure()) {
-        throw new ConfigException(
-            "exporters."
-                + o.id()
-                + ".endpoint: "
-                + uri
-                + " sends security events unencrypted to another host: use https:// or set tls.insecure: true to accept it");
-      }
+  /** The endpoint, the configuration having been validated; a warning when sent in plaintext. */
+  private static URI uri(OtlpExporterConfig o) {
+    URI uri = o.uri();
+    if (o.plaintextToRemote()) {
+      // validate refused it unless tls.insecure says so
       LOG.warning(
           "exporters."
               + o.id()
@@ -306,12 +216,40 @@ public final class ExporterFactory {
     return uri;
   }
 
-  private LogRecordExporter otlp(OtlpExporterConfig o) {
-    URI uri = checkedUri(o);
+  /**
+   * A metric exporter to the same destination, with the same TLS and headers, for the agent's own
+   * metrics.
+   */
+  public MetricExporter metricExporter(OtlpExporterConfig o) {
+    URI uri = uri(o);
+    TlsMaterial tls = TlsMaterial.read(tlsKey(o), o.tls());
+    if (o.http()) {
+      String base = uri.toString().replaceAll("/+$", "").replaceAll("/v1/logs$", "");
+      var b =
+          OtlpHttpMetricExporter.builder()
+              .setEndpoint(base + "/v1/metrics")
+              .setTimeout(o.timeout())
+              .setCompression(o.compression());
+      o.headers().forEach(b::addHeader);
+      tls.applyTo(b::setTrustedCertificates, b::setClientTls);
+      return build(o, b::build);
+    }
     @SuppressWarnings("deprecation") // setChannel: see GrpcChannels
-    OtlpGrpcLogRecordExporterBuilder b =
-        OtlpGrpcLogRecordExporter.builder()
-            .setChannel(channels.channel(o, uri))
+    var b =
+        OtlpGrpcMetricExporter.builder()
+            .setChannel(channels.channel(uri, tls))
+            .setTimeout(o.timeout())
+            .setCompression(o.compression());
+    o.headers().forEach(b::addHeader);
+    return build(o, b::build);
+  }
+
+  private LogRecordExporter otlpHttp(OtlpExporterConfig o) {
+    URI uri = uri(o);
+    String base = uri.toString().replaceAll("/+$", "");
+    OtlpHttpLogRecordExporterBuilder b =
+        OtlpHttpLogRecordExporter.builder()
+            .setEndpoint(base.endsWith("/v1/logs") ? base : base + "/v1/logs")
             .setTimeout(o.timeout())
             .setCompression(o.compression())
             .setMeterProvider(meterProvider);
@@ -319,24 +257,32 @@ public final class ExporterFactory {
       b.setRetryPolicy(null); // the sending queue retries, with the Collector's settings
     }
     o.headers().forEach(b::addHeader);
-    try {
-      return b.build();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new ConfigException("exporters." + o.id() + ": " + e.getMessage());
-    }
+    TlsMaterial.read(tlsKey(o), o.tls()).applyTo(b::setTrustedCertificates, b::setClientTls);
+    return build(o, b::build);
   }
 
-  /**
-   * Every address the name resolves to is loopback: one that is not could carry the events off the
-   * host.
-   */
-  static boolean isLoopback(String host) {
+  private LogRecordExporter otlp(OtlpExporterConfig o) {
+    URI uri = uri(o);
+    @SuppressWarnings("deprecation") // setChannel: see GrpcChannels
+    OtlpGrpcLogRecordExporterBuilder b =
+        OtlpGrpcLogRecordExporter.builder()
+            .setChannel(channels.channel(uri, TlsMaterial.read(tlsKey(o), o.tls())))
+            .setTimeout(o.timeout())
+            .setCompression(o.compression())
+            .setMeterProvider(meterProvider);
+    if (o.queue().enabled()) {
+      b.setRetryPolicy(null); // the sending queue retries, with the Collector's settings
+    }
+    o.headers().forEach(b::addHeader);
+    return build(o, b::build);
+  }
+
+  /** An SDK builder's refusal (a header it does not take, say), named by the exporter's key. */
+  private static <T> T build(OtlpExporterConfig o, java.util.function.Supplier<T> builder) {
     try {
-      InetAddress[] all = InetAddress.getAllByName(host);
-      return all.length > 0
-          && java.util.Arrays.stream(all).allMatch(InetAddress::isLoopbackAddress);
-    } catch (UnknownHostException e) {
-      return false;
+      return builder.get();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new ConfigException("exporters." + o.id() + ": " + e.getMessage());
     }
   }
 }

@@ -1,16 +1,11 @@
 package io.github.otelkernel.receiver.export;
 
-import io.github.otelkernel.receiver.config.AgentConfig.OtlpExporterConfig;
-import io.github.otelkernel.receiver.config.ConfigException;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 
 /**
  * gRPC channels to OTLP destinations, built here with gRPC-Java's own TLS setup and handed to the
@@ -21,27 +16,13 @@ import javax.net.ssl.SSLException;
 public final class GrpcChannels implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
 
-  public synchronized ManagedChannel channel(OtlpExporterConfig o, URI uri) {
+  public synchronized ManagedChannel channel(URI uri, TlsMaterial tls) {
     NettyChannelBuilder b =
         NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort() == -1 ? 4317 : uri.getPort());
     if (uri.getScheme().equals("http")) {
       b.usePlaintext();
     } else {
-      try {
-        SslContextBuilder ssl = GrpcSslContexts.forClient();
-        o.tls().caFile().ifPresent(f -> ssl.trustManager(f.toFile()));
-        if (o.tls().certFile().isPresent()) {
-          ssl.keyManager(o.tls().certFile().get().toFile(), o.tls().keyFile().get().toFile());
-        }
-        b.sslContext(ssl.build());
-      } catch (SSLException | IllegalArgumentException e) {
-        throw new ConfigException(
-            "exporters."
-                + o.id()
-                + ".tls: "
-                + e.getMessage()
-                + " (ca_file, cert_file and key_file must be PEM; the key PKCS#8 or PKCS#1)");
-      }
+      b.sslContext(tls.grpcContext());
     }
     ManagedChannel channel = b.build();
     channels.add(channel);

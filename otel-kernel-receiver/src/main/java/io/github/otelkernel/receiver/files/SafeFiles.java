@@ -21,9 +21,8 @@ public final class SafeFiles {
 
   /** Opens path for appending, creating it 0600; refuses anything but a regular file. */
   public static FileChannel openForAppend(Path path) throws IOException {
-    checkParent(path);
     // checked before opening: open(2) on a FIFO blocks until a reader comes
-    checkRegularIfExists(path);
+    checkWritable(path);
     FileChannel ch =
         FileChannel.open(
             path,
@@ -40,6 +39,15 @@ public final class SafeFiles {
       throw new IOException(path + " is not a regular file; point it at a regular file");
     }
     return ch;
+  }
+
+  /**
+   * The checks {@link #openForAppend} makes before it opens, made without creating anything: what a
+   * configuration check runs.
+   */
+  public static void checkWritable(Path path) throws IOException {
+    checkParent(path);
+    checkRegularIfExists(path);
   }
 
   /**
@@ -193,6 +201,31 @@ public final class SafeFiles {
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /**
+   * The checks {@link #createPrivateDirectory} makes, made without creating anything: dir is a
+   * directory others cannot change, or, when it does not exist yet, the nearest one above it that
+   * does is.
+   */
+  public static void checkPrivateDirectoryPossible(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath().normalize();
+    Path d = abs;
+    while (d != null && !Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
+      d = d.getParent();
+    }
+    if (d == null) {
+      return;
+    }
+    if (d.equals(abs) && Files.isSymbolicLink(d)) {
+      throw new IOException(dir + " is a symlink; give the directory's real path");
+    }
+    if (!Files.isDirectory(d)) {
+      throw new IOException(
+          (d.equals(abs) ? dir.toString() : d + " (above " + dir + ")")
+              + " exists and is not a directory");
+    }
+    checkDirectory(d);
   }
 
   /** Creates dir (and parents) 0700 when missing, then checks it. */

@@ -1,8 +1,8 @@
 package io.github.otelkernel.receiver.health;
 
 import com.sun.net.httpserver.HttpServer;
-import io.github.otelkernel.receiver.config.AgentConfig.HealthCheckConfig;
 import io.github.otelkernel.receiver.config.ConfigException;
+import io.github.otelkernel.receiver.config.HealthCheckConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

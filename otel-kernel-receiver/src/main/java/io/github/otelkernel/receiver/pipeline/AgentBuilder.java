@@ -1,7 +1,12 @@
 package io.github.otelkernel.receiver.pipeline;
 
 import io.github.otelkernel.receiver.config.AgentConfig;
+import io.github.otelkernel.receiver.config.BatchConfig;
 import io.github.otelkernel.receiver.config.ConfigException;
+import io.github.otelkernel.receiver.config.ExporterConfig;
+import io.github.otelkernel.receiver.config.OtlpExporterConfig;
+import io.github.otelkernel.receiver.config.Problem;
+import io.github.otelkernel.receiver.config.QueueConfig;
 import io.github.otelkernel.receiver.decode.RecordDecoder;
 import io.github.otelkernel.receiver.enrich.BootClock;
 import io.github.otelkernel.receiver.enrich.Enricher;
@@ -21,7 +26,6 @@ import io.github.otelkernel.receiver.probe.BpfProbes;
 import io.github.otelkernel.receiver.probe.KernelPreflight;
 import io.github.otelkernel.receiver.probe.ProbeException;
 import io.github.otelkernel.semconv.KsecEvents;
-import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.SdkLoggerProviderBuilder;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -36,7 +40,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -92,72 +95,22 @@ public final class AgentBuilder {
     return this;
   }
 
-  /** What is wrong with a configuration, in its keys' names; empty when it can run. */
+  /**
+   * What is wrong with a configuration, in its keys' names; empty when it can run: the
+   * configuration's own checks ({@link AgentConfig#validate}), then what only creating an exporter
+   * can tell (its TLS files parse), both without side effects. {@code validate} runs the same.
+   */
   static List<String> problems(AgentConfig c) {
-    List<String> out = new ArrayList<>();
-    int mib = c.receiver().ringBufferSizeMib();
-    if (mib < 1 || Integer.bitCount(mib) != 1) {
-      out.add(
-          "receivers.ebpf.ring_buffer_size_mib: "
-              + mib
-              + " is not a power of two (the kernel requires one):"
-              + " use 8, 16, 32, 64…");
-    }
-    if (c.receiver().healthInterval().isNegative()) {
-      out.add(
-          "receivers.ebpf.health_interval: "
-              + c.receiver().healthInterval()
-              + " is negative (0s: only at stop)");
-    }
-    AgentConfig.BatchConfig b = c.batch();
-    if (b.timeout().isNegative()) {
-      out.add("processors.batch.timeout: " + b.timeout() + " is negative");
-    }
-    if (b.sendBatchSize() < 1 || b.queueSize() < 1 || b.queueSizeMib() < 1) {
-      out.add(
-          "processors.batch: send_batch_size, queue_size and queue_size_mib must be at least 1");
-    }
-    if (c.exporters().isEmpty()) {
-      out.add("service.pipelines.logs.exporters: list at least one exporter, e.g. [console]");
-    }
-    Set<String> ids = new HashSet<>();
-    List<String> otlp = new ArrayList<>();
-    for (AgentConfig.ExporterConfig e : c.exporters()) {
-      if (!ids.add(e.id())) {
-        // the stop summary, agent.health and the metrics tell exporters apart by id
-        out.add("service.pipelines.logs.exporters: exporter '" + e.id() + "' is listed twice");
-      }
-      if (e instanceof AgentConfig.OtlpExporterConfig o) {
-        otlp.add(o.id());
-        o.queue()
-            .storage()
-            .filter(s -> !c.storages().containsKey(s))
-            .ifPresent(
-                s ->
-                    out.add(
-                        "exporters."
-                            + o.id()
-                            + ".sending_queue.storage: '"
-                            + s
-                            + "' is not a file_storage extension of the service"));
-      }
-    }
-    if (c.telemetry().enabled()) {
-      for (String id : c.telemetry().exporters()) {
-        if (!otlp.contains(id)) {
-          out.add(
-              "service.telemetry.metrics.exporters: '"
-                  + id
-                  + "' is not an otlp/otlphttp exporter of the logs"
-                  + " pipeline");
+    List<String> out = new ArrayList<>(c.validate().stream().map(Problem::toString).toList());
+    if (out.isEmpty()) {
+      for (ExporterConfig e : c.exporters()) {
+        if (e instanceof OtlpExporterConfig o) {
+          try {
+            ExporterFactory.check(o);
+          } catch (ConfigException x) {
+            out.add(x.getMessage());
+          }
         }
-      }
-      if (!c.telemetry().exporters().isEmpty() && !c.telemetry().interval().isPositive()) {
-        // the SDK's periodic reader refuses it, with an exception and no key to name
-        out.add(
-            "service.telemetry.metrics.interval: "
-                + c.telemetry().interval()
-                + " must be positive");
       }
     }
     return out;
@@ -243,20 +196,16 @@ public final class AgentBuilder {
             () -> runState.stopped(stats.received())); // a start that failed is not a run that died
       }
       Resource resource = Resource.getDefault().merge(HostResource.detect(Agent.version()));
-      InstrumentationScopeInfo scope =
-          InstrumentationScopeInfo.builder(LogRecordMapper.SCOPE_NAME)
-              .setVersion(Agent.version())
-              .build();
       // the meter provider is needed by the exporters and the exporters' channels by the meter
       // provider: the factory takes a supplier that is filled in right after
       ExporterFactory factory =
-          new ExporterFactory(console, resource, scope, config.storages(), () -> meterProvider);
+          new ExporterFactory(console, config.storages(), () -> meterProvider);
       undo.add(() -> factory.channels().close());
       var meters =
           SdkMeterProvider.builder().setResource(resource).registerMetricReader(dropCounter);
       if (config.telemetry().enabled()) {
-        for (AgentConfig.ExporterConfig ec : config.exporters()) {
-          if (ec instanceof AgentConfig.OtlpExporterConfig o
+        for (ExporterConfig ec : config.exporters()) {
+          if (ec instanceof OtlpExporterConfig o
               && config.telemetry().exporters().contains(o.id())) {
             meters.registerMetricReader(
                 PeriodicMetricReader.builder(factory.metricExporter(o))
@@ -268,10 +217,10 @@ public final class AgentBuilder {
       meterProvider = meters.build();
       undo.add(() -> meterProvider.shutdown());
       SdkLoggerProviderBuilder lp = SdkLoggerProvider.builder().setResource(resource);
-      for (AgentConfig.ExporterConfig ec : config.exporters()) {
+      for (ExporterConfig ec : config.exporters()) {
         BuiltExporter built = factory.build(ec);
         exporters.add(built);
-        AgentConfig.BatchConfig b = config.batch();
+        BatchConfig b = config.batch();
         lp.addLogRecordProcessor(
             new BoundedBatchProcessor(
                 built.exporter(),
@@ -366,7 +315,7 @@ public final class AgentBuilder {
               stats,
               new RecordDecoder()::decode,
               MemoryLimiter.forHeap(),
-              AgentConfig.QueueConfig.DEFAULT_LOW_PRIORITY,
+              QueueConfig.DEFAULT_LOW_PRIORITY,
               enricher::enrich,
               mapper::emit,
               loop::markProgress);

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.otelkernel.receiver.config.AgentConfig.ConsoleExporterConfig;
-import io.github.otelkernel.receiver.config.AgentConfig.FileExporterConfig;
-import io.github.otelkernel.receiver.config.AgentConfig.OtlpExporterConfig;
 import io.github.otelkernel.receiver.probe.MapLayout;
 import java.nio.file.Path;
 import java.time.Duration;

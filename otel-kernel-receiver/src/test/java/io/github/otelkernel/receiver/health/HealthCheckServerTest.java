@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.otelkernel.receiver.config.AgentConfig.HealthCheckConfig;
 import io.github.otelkernel.receiver.config.ConfigException;
+import io.github.otelkernel.receiver.config.HealthCheckConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

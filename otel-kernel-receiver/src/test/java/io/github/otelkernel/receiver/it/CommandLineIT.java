@@ -167,6 +167,9 @@ class CommandLineIT {
     Result r = run("--config", cfg.toString());
     assertEquals(2, r.exit());
     assertOneLineError(r, "exporters.file.path", "/nonexistent-dir/out.jsonl");
+    Result v = run("validate", "--config", cfg.toString());
+    assertEquals(2, v.exit(), "validate refuses what start refuses");
+    assertEquals(r.stderr(), v.stderr(), "in the same words");
   }
 
   @Test
@@ -181,6 +184,9 @@ class CommandLineIT {
     Result r = run("--config", cfg.toString());
     assertEquals(2, r.exit());
     assertOneLineError(r, "exporters.otlp.endpoint", "tls.insecure: true");
+    Result v = run("validate", "--config", cfg.toString());
+    assertEquals(2, v.exit(), "validate refuses what start refuses");
+    assertEquals(r.stderr(), v.stderr(), "in the same words");
   }
 
   @Test

@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** Throw-away certificate authorities and certificates for TLS tests, made with openssl. */
-final class TestPki {
+public final class TestPki {
   private TestPki() {}
 
   /** caA, caB; serverA (by A) and serverB (by B) for 127.0.0.1; client (by A). */
-  static void create(Path dir) throws Exception {
+  public static void create(Path dir) throws Exception {
     String script =
         """
         set -e

@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.otelkernel.receiver.config.AgentConfig;
+import io.github.otelkernel.receiver.config.BatchConfig;
 import io.github.otelkernel.receiver.config.ConfigException;
 import io.github.otelkernel.receiver.config.ConfigLoader;
+import io.github.otelkernel.receiver.config.EbpfReceiverConfig;
+import io.github.otelkernel.receiver.config.ExporterConfig;
+import io.github.otelkernel.receiver.config.OtlpExporterConfig;
+import io.github.otelkernel.receiver.config.QueueConfig;
+import io.github.otelkernel.receiver.config.TelemetryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +40,10 @@ class AgentBuilderTest {
 
   private static AgentConfig with(
       AgentConfig c,
-      AgentConfig.EbpfReceiverConfig receiver,
-      AgentConfig.BatchConfig batch,
-      List<AgentConfig.ExporterConfig> exporters,
-      AgentConfig.TelemetryConfig telemetry) {
+      EbpfReceiverConfig receiver,
+      BatchConfig batch,
+      List<ExporterConfig> exporters,
+      TelemetryConfig telemetry) {
     return new AgentConfig(
         c.source(), receiver, batch, exporters, Optional.empty(), c.storages(), telemetry);
   }
@@ -52,17 +58,29 @@ class AgentBuilderTest {
 
   @Test
   void aMetricsIntervalOfZeroIsRefusedByItsKeyNotByTheSdk() {
-    // the loader takes 0s; the SDK's periodic reader would throw at start with no key to name
-    AgentConfig c =
-        parse(
-            """
+    // the SDK's periodic reader would throw at start with no key to name
+    var e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                parse(
+                    """
         receivers: {ebpf: {}}
         exporters: {otlp: {endpoint: 'collector:4317', tls: {insecure: true}}}
         service:
           pipelines: {logs: {receivers: [ebpf], exporters: [otlp]}}
           telemetry: {metrics: {interval: 0s}}
-        """);
-    var e = assertThrows(ConfigException.class, () -> Agent.builder(c).validate());
+        """));
+    assertEquals(
+        "c.yaml:5: service.telemetry.metrics.interval: PT0S must be positive", e.getMessage());
+    AgentConfig c =
+        with(
+            OTLP,
+            OTLP.receiver(),
+            OTLP.batch(),
+            OTLP.exporters(),
+            new TelemetryConfig(true, Duration.ZERO, List.of("otlp")));
+    e = assertThrows(ConfigException.class, () -> Agent.builder(c).validate());
     assertEquals("service.telemetry.metrics.interval: PT0S must be positive", e.getMessage());
     assertThrows(
         ConfigException.class,
@@ -74,16 +92,15 @@ class AgentBuilderTest {
   @Test
   void everyProblemOfAConfigMadeInCodeIsNamedInOneLine() {
     var r = OTLP.receiver();
-    List<AgentConfig.ExporterConfig> twice = new ArrayList<>(OTLP.exporters());
+    List<ExporterConfig> twice = new ArrayList<>(OTLP.exporters());
     twice.add(OTLP.exporters().get(0));
     AgentConfig bad =
         with(
             OTLP,
-            new AgentConfig.EbpfReceiverConfig(
-                12, r.policy(), Duration.ofSeconds(-1), r.stateDirectory()),
-            new AgentConfig.BatchConfig(Duration.ofMillis(-5), 0, 10, 1),
+            new EbpfReceiverConfig(12, r.policy(), Duration.ofSeconds(-1), r.stateDirectory()),
+            new BatchConfig(Duration.ofMillis(-5), 0, 10, 1),
             twice,
-            new AgentConfig.TelemetryConfig(true, Duration.ofSeconds(60), List.of("file")));
+            new TelemetryConfig(true, Duration.ofSeconds(60), List.of("file")));
     List<String> problems = AgentBuilder.problems(bad);
     assertEquals(
         List.of(
@@ -101,9 +118,9 @@ class AgentBuilderTest {
 
   @Test
   void noExporterAndAMissingStorageAreRefused() {
-    var o = (AgentConfig.OtlpExporterConfig) OTLP.exporters().get(1);
+    var o = (OtlpExporterConfig) OTLP.exporters().get(1);
     var spooled =
-        new AgentConfig.OtlpExporterConfig(
+        new OtlpExporterConfig(
             o.id(),
             o.http(),
             o.endpoint(),
@@ -112,16 +129,12 @@ class AgentBuilderTest {
             o.compression(),
             o.timeout(),
             o.retry(),
-            new AgentConfig.QueueConfig(
-                true,
-                10,
-                1,
-                Optional.of("file_storage/gone"),
-                AgentConfig.QueueConfig.DEFAULT_LOW_PRIORITY));
+            new QueueConfig(
+                true, 10, 1, Optional.of("file_storage/gone"), QueueConfig.DEFAULT_LOW_PRIORITY));
     assertEquals(
         List.of(
             "exporters.otlp.sending_queue.storage: 'file_storage/gone' is not a file_storage extension"
-                + " of the service"),
+                + " listed in service.extensions"),
         AgentBuilder.problems(
             with(OTLP, OTLP.receiver(), OTLP.batch(), List.of(spooled), OTLP.telemetry())));
     assertEquals(

@@ -3,7 +3,7 @@ package io.github.otelkernel.receiver.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.otelkernel.receiver.config.AgentConfig.HealthCheckConfig;
+import io.github.otelkernel.receiver.config.HealthCheckConfig;
 import io.github.otelkernel.receiver.decode.RecordDecoder;
 import io.github.otelkernel.receiver.enrich.ExecutableHasher;
 import io.github.otelkernel.receiver.export.AgentRecords.AgentHealth;

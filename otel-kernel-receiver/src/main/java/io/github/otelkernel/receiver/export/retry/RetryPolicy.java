@@ -2,6 +2,7 @@ package io.github.otelkernel.receiver.export.retry;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * retry_on_failure, as the Collector's exporterhelper reads it: wait initialInterval after the
@@ -17,19 +18,24 @@ public record RetryPolicy(
     Objects.requireNonNull(initialInterval, "initialInterval");
     Objects.requireNonNull(maxInterval, "maxInterval");
     Objects.requireNonNull(maxElapsed, "maxElapsed");
+    problem(initialInterval, maxInterval, maxElapsed)
+        .ifPresent(
+            p -> {
+              throw new IllegalArgumentException(p);
+            });
+  }
+
+  /** What makes these settings unusable, in retry_on_failure's key names; empty when usable. */
+  public static Optional<String> problem(Duration initial, Duration max, Duration maxElapsed) {
     // a zero wait would spin the sender against a dead destination
-    if (initialInterval.isNegative()
-        || initialInterval.isZero()
-        || maxInterval.compareTo(initialInterval) < 0) {
-      throw new IllegalArgumentException(
-          "need 0 < initial_interval <= max_interval, got "
-              + initialInterval
-              + " and "
-              + maxInterval);
+    if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+      return Optional.of(
+          "need 0 < initial_interval <= max_interval, got " + initial + " and " + max);
     }
     if (maxElapsed.isNegative()) {
-      throw new IllegalArgumentException("max_elapsed_time is negative: " + maxElapsed);
+      return Optional.of("max_elapsed_time is negative: " + maxElapsed);
     }
+    return Optional.empty();
   }
 
   /** The wait after the one that was just spent: doubled, capped at maxInterval. */
@@ -42,6 +48,6 @@ public record RetryPolicy(
 
   /** Whether a batch that has failed for this long since its first attempt is to be given up. */
   public boolean givesUp(Duration sinceFirstAttempt) {
-    return !enabled || !maxElapsed.isZero() && sinceFirstAttempt.compareTo(maxElapsed) > 0;
+    return !enabled || (!maxElapsed.isZero() && sinceFirstAttempt.compareTo(maxElapsed) > 0);
   }
 }
