@@ -201,7 +201,7 @@ public final class ConfigLoader {
       return Map.of();
     }
     Map<String, ConfigNode> out = new LinkedHashMap<>();
-    for (var e : section.get().mapping(null).entrySet()) {
+    for (var e : section.get().mapping().entrySet()) {
       String type = typeOf(e.getKey());
       if (!types.contains(type)) {
         throw e.getValue()

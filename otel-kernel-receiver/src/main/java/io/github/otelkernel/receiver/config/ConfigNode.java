@@ -64,11 +64,8 @@ final class ConfigNode {
         file + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + message);
   }
 
-  /**
-   * The entries of a mapping, in order; a key outside {@code allowed} is an error (null allows
-   * any).
-   */
-  Map<String, ConfigNode> mapping(Set<String> allowed) {
+  /** The entries of a mapping, in order; a key given twice is an error. */
+  Map<String, ConfigNode> mapping() {
     if (isEmpty()) {
       return Map.of();
     }
@@ -83,19 +80,6 @@ final class ConfigNode {
       String key = k.getValue();
       int keyLine = k.getStartMark().map(mk -> mk.getLine() + 1).orElse(line);
       ConfigNode value = child(key, t.getValueNode(), keyLine);
-      if (allowed != null && !allowed.contains(key)) {
-        throw new ConfigException(
-            file
-                + ":"
-                + keyLine
-                + ": "
-                + (path.isEmpty() ? "" : path + ": ")
-                + "unknown key '"
-                + key
-                + "' (allowed: "
-                + String.join(", ", allowed.stream().sorted().toList())
-                + ")");
-      }
       if (out.put(key, value) != null) {
         throw new ConfigException(file + ":" + keyLine + ": " + value.path + ": key appears twice");
       }
@@ -121,7 +105,7 @@ final class ConfigNode {
     }
     ConfigNode best = null;
     String bestKey = "";
-    for (var e : mapping(null).entrySet()) {
+    for (var e : mapping().entrySet()) {
       String k = e.getKey();
       boolean fits = dotted.equals(k) || dotted.startsWith(k + ".");
       if (fits && k.length() > bestKey.length()) {
@@ -143,7 +127,7 @@ final class ConfigNode {
 
     private Section(ConfigNode owner) {
       this.owner = owner;
-      this.entries = owner.mapping(null);
+      this.entries = owner.mapping();
     }
 
     Optional<ConfigNode> get(String key) {
@@ -294,7 +278,7 @@ final class ConfigNode {
   /** A mapping of string to string (headers). */
   Map<String, String> asStringMap() {
     Map<String, String> out = new LinkedHashMap<>();
-    mapping(null).forEach((k, v) -> out.put(k, v.asString()));
+    mapping().forEach((k, v) -> out.put(k, v.asString()));
     return out;
   }
 
