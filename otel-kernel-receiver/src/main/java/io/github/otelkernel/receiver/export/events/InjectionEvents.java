@@ -1,7 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
 import static io.github.otelkernel.receiver.export.events.SysEventMappers.templated;
-import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_PATH;
 
 import io.github.otelkernel.receiver.decode.EventType;
@@ -140,7 +139,7 @@ final class InjectionEvents {
             }));
     m.put(
         EventType.MEM_WX,
-        typed(
+        templated(
             MemoryWx.class,
             (e, c) -> {
               SysCall call = e.call();
@@ -150,19 +149,19 @@ final class InjectionEvents {
               c.attributes().put(KsecAttributes.MEMORY_LENGTH, e.length());
               String prot = ((e.protection() & 1) != 0 ? "r" : "") + "wx";
               c.attributes().put(KsecAttributes.MEMORY_PROTECTION, prot);
-              String file = "";
+              BodyTemplate.Builder b =
+                  c.actorBody().text(" made ").ref(KsecAttributes.MEMORY_LENGTH).text(" bytes");
               if (!e.path().isEmpty()) {
-                file = " of " + c.text(e.path(), FILE_PATH, null);
+                c.text(e.path(), FILE_PATH, null);
+                b.text(" of ").ref(FILE_PATH);
               }
-              return c.actor()
-                  + " made "
-                  + e.length()
-                  + " bytes"
-                  + file
-                  + " at 0x"
-                  + Long.toHexString(addr)
-                  + " writable and executable"
-                  + c.outcomeSuffix();
+              // the address in hex, as memory maps show it; formatted here from a number
+              return b.text(
+                      " at 0x"
+                          + Long.toHexString(addr)
+                          + " writable and executable"
+                          + c.outcomeSuffix())
+                  .build();
             }));
   }
 
