@@ -64,12 +64,18 @@ final class InjectionEvents {
               c.attributes().put(KsecAttributes.PTRACE_REQUEST, req);
               if (e.request() == 0) {
                 return c.actorBody()
-                    .text(" asked to be traced by its parent (" + req + ")" + c.outcomeSuffix())
+                    .text(" asked to be traced by its parent (")
+                    .ref(KsecAttributes.PTRACE_REQUEST)
+                    .text(")" + c.outcomeSuffix())
                     .build();
               }
               c.target(e.pid());
               return c.actorBody()
-                  .text(" " + req + " process " + e.pid() + agent(e.call()) + c.outcomeSuffix())
+                  .text(" ")
+                  .ref(KsecAttributes.PTRACE_REQUEST)
+                  .text(" process ")
+                  .ref(KsecAttributes.TARGET_PROCESS_PID)
+                  .text(agent(e.call()) + c.outcomeSuffix())
                   .build();
             }));
     m.put(
@@ -78,14 +84,10 @@ final class InjectionEvents {
             VmAccess.class,
             (e, c) -> {
               c.target(e.pid());
-              return c.actorBody()
-                  .text(
-                      " read"
-                          + bytes(e.call())
-                          + " from the memory of process "
-                          + e.pid()
-                          + agent(e.call())
-                          + c.outcomeSuffix())
+              return bytes(c.actorBody().text(" read"), e.call())
+                  .text(" from the memory of process ")
+                  .ref(KsecAttributes.TARGET_PROCESS_PID)
+                  .text(agent(e.call()) + c.outcomeSuffix())
                   .build();
             }));
     m.put(
@@ -94,14 +96,10 @@ final class InjectionEvents {
             VmAccess.class,
             (e, c) -> {
               c.target(e.pid());
-              return c.actorBody()
-                  .text(
-                      " wrote"
-                          + bytes(e.call())
-                          + " into the memory of process "
-                          + e.pid()
-                          + agent(e.call())
-                          + c.outcomeSuffix())
+              return bytes(c.actorBody().text(" wrote"), e.call())
+                  .text(" into the memory of process ")
+                  .ref(KsecAttributes.TARGET_PROCESS_PID)
+                  .text(agent(e.call()) + c.outcomeSuffix())
                   .build();
             }));
     m.put(
@@ -111,12 +109,18 @@ final class InjectionEvents {
             (e, c) -> {
               c.target(e.pid());
               c.attributes().put(KsecAttributes.PIDFD_GETFD_TARGET_FD, e.fd());
-              BodyTemplate.Builder b = c.actorBody().text(" copied descriptor " + e.fd());
+              BodyTemplate.Builder b =
+                  c.actorBody()
+                      .text(" copied descriptor ")
+                      .ref(KsecAttributes.PIDFD_GETFD_TARGET_FD);
               if (!e.path().isEmpty()) {
                 c.text(e.path(), FILE_PATH, null);
                 b.text(" (").ref(FILE_PATH).text(")");
               }
-              return b.text(" of process " + e.pid() + agent(e.call()) + c.outcomeSuffix()).build();
+              return b.text(" of process ")
+                  .ref(KsecAttributes.TARGET_PROCESS_PID)
+                  .text(agent(e.call()) + c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.MEMFD_CREATE,
@@ -169,7 +173,15 @@ final class InjectionEvents {
     return e.flag(SysCall.FLAG_TARGET_IS_AGENT) ? " (this agent)" : "";
   }
 
-  private static String bytes(SysCall e) {
-    return e.failed() ? "" : " " + e.ret() + " bytes";
+  /** " N bytes" of a call that did not fail: N is its return value (a record of a system call). */
+  private static BodyTemplate.Builder bytes(BodyTemplate.Builder b, SysCall e) {
+    if (e.failed()) {
+      return b;
+    }
+    b.text(" ");
+    return (e.syscall() != -1
+            ? b.ref(KsecAttributes.SYSCALL_RETURN)
+            : b.text(Long.toString(e.ret())))
+        .text(" bytes");
   }
 }

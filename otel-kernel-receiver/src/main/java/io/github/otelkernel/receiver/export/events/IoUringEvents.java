@@ -247,7 +247,10 @@ final class IoUringEvents {
       String path = NetworkEvents.unixPath(s.path().bytes());
       a.put(NETWORK_TRANSPORT, "unix");
       a.put(KsecAttributes.NETWORK_UNIX_PATH, path);
-      b.text(" to unix socket ").ref(KsecAttributes.NETWORK_UNIX_PATH);
+      b.text(" to ") // "unix": the word is the attribute's value
+          .ref(NETWORK_TRANSPORT)
+          .text(" socket ")
+          .ref(KsecAttributes.NETWORK_UNIX_PATH);
       return;
     }
     if (family != AF_INET && family != AF_INET6) {

@@ -115,7 +115,9 @@ final class NetworkEvents {
               String path = unixPath(s.path().bytes());
               c.attributes().put(KsecAttributes.NETWORK_UNIX_PATH, path);
               return c.actorBody()
-                  .text(" connected to unix socket ")
+                  .text(" connected to ")
+                  .ref(NETWORK_TRANSPORT) // "unix": the word is the attribute's value
+                  .text(" socket ")
                   .ref(KsecAttributes.NETWORK_UNIX_PATH)
                   .text(c.outcomeSuffix())
                   .build();
