@@ -44,9 +44,8 @@ import java.util.function.IntFunction;
  *
  * <p>The body is not text yet: a {@link BodyTemplate} of literal text and references to the
  * record's attributes, rendered after redaction from the masked values. Process exec, fork and
- * exit, and the converted system-call mappers ({@code SysEventMappers.templated}), refer to every
- * value a process controls; a mapper not yet converted returns a template of one literal (its
- * finished text), which the redactor's replace-and-rescan pass still covers.
+ * exit, and every system-call mapper ({@code SysEventMappers.templated}), refer to every value a
+ * process controls.
  */
 public final class EventMapper {
   /** A mapped record; type is null for records that are not kernel events. */

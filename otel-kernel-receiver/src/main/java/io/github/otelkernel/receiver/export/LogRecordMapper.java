@@ -20,11 +20,10 @@ import java.util.function.IntFunction;
 /**
  * One kernel event → one OTel log record, through the stages in order: {@link EventMapper}
  * (EventName, attributes, body template), {@link Redactor} on the attributes, the body rendered
- * from the redacted attributes ({@link #redactAndRender}; a literal body from a mapper not yet
- * converted gets the redactor's text pass instead), {@link Aggregator} (merging repeats), then the
- * SDK logger through {@link RecordSink}. The agent's own records (agent.health, the late executable
- * hash) have their own producer, {@link #agentRecords()}, on the same sink and the same policy's
- * redaction.
+ * from the redacted attributes ({@link #redactAndRender}), {@link Aggregator} (merging repeats),
+ * then the SDK logger through {@link RecordSink}. The agent's own records (agent.health, the late
+ * executable hash) have their own producer, {@link #agentRecords()}, on the same sink and the same
+ * policy's redaction.
  */
 public final class LogRecordMapper {
   /** Instrumentation scope of every record the agent emits. */
@@ -114,13 +113,10 @@ public final class LogRecordMapper {
 
   /**
    * The redaction stage and the body: the attributes masked, then the body rendered from the masked
-   * values, so the body shows what the attributes show. A literal body (a mapper not yet converted
-   * to a template) still gets the redactor's replace-and-rescan pass instead.
+   * values, so the body shows what the attributes show (a body without references holds no event
+   * bytes and renders as it is).
    */
   static Redactor.Redacted redactAndRender(Redactor redactor, EventMapper.Mapped m) {
-    if (m.body().isLiteral()) {
-      return redactor.apply(m.attributes(), m.body().render(m.attributes()));
-    }
     Attributes attributes = redactor.apply(m.attributes());
     return new Redactor.Redacted(attributes, m.body().render(attributes));
   }

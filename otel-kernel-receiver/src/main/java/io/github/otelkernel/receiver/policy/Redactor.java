@@ -10,11 +10,9 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,10 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Bodies: this stage masks attributes only. A kernel event's body is a template the mapping
  * stage made, rendered after this stage from the masked attributes
- * (export.LogRecordMapper.redactAndRender), so it shows what they show. The body form of {@link
- * #apply(Attributes, String)} is for bodies still built as finished text (the mappers not yet
- * converted): it replaces each masked value's original in the text and runs the patterns over it
- * again, a heuristic that misses a value the text shows in another form than its attribute.
+ * (export.LogRecordMapper.redactAndRender), so it shows what they show; no rendered text is
+ * searched.
  *
  * <p>Every string here comes from a monitored process, so the patterns run on RE2/J: linear time in
  * the input whatever the pattern (java.util.regex backtracks; an unanchored pattern over a long
@@ -244,29 +240,17 @@ public final class Redactor {
     return !patterns.isEmpty();
   }
 
-  /** The attributes with secrets masked; ksec.policy.redacted lists what was touched. */
-  public Attributes apply(Attributes in) {
-    return apply(in, "").attributes();
-  }
-
-  /** A record's attributes and body, masked. */
+  /** A record's attributes, masked, and its body rendered from them. */
   public record Redacted(Attributes attributes, String body) {}
 
-  /**
-   * The attributes with secrets masked (ksec.policy.redacted lists what was touched), and a body of
-   * finished text with every masked value replaced by its masked form and the patterns run over it:
-   * only for bodies not rendered from a template (see the class comment).
-   */
-  public Redacted apply(Attributes in, String body) {
+  /** The attributes with secrets masked; ksec.policy.redacted lists what was touched. */
+  public Attributes apply(Attributes in) {
     if (patterns.isEmpty()) {
-      return new Redacted(in, body);
+      return in;
     }
     // one pass over the record, a hash lookup per attribute; the record is copied only when touched
     Set<String> touched = new TreeSet<>();
     Set<String> dropRaw = new TreeSet<>();
-    // original -> masked, for the body; made only when something is masked (most records: never)
-    @SuppressWarnings("unchecked")
-    Map<String, String>[] replacedHolder = new Map[1];
     AttributesBuilder[] out = {null};
     // an exec's line and its arguments: the patterns run once, over the line, and the arguments
     // get the same masks (a secret split over two arguments is masked in both fields)
@@ -282,7 +266,6 @@ public final class Redactor {
               out[0] = out[0] == null ? in.toBuilder() : out[0];
               out[0].put(AttributeKey.stringKey(k.getKey()), r);
               touched.add(k.getKey());
-              put(replacedHolder, s, r);
             }
           } else if (v instanceof List<?> l
               && k.getType() == io.opentelemetry.api.common.AttributeType.STRING_ARRAY) {
@@ -294,11 +277,6 @@ public final class Redactor {
               out[0] = out[0] == null ? in.toBuilder() : out[0];
               out[0].put(AttributeKey.stringArrayKey(k.getKey()), r);
               touched.add(k.getKey());
-              for (int i = 0; i < list.size(); i++) {
-                if (!list.get(i).equals(r.get(i))) {
-                  put(replacedHolder, list.get(i), r.get(i));
-                }
-              }
             }
           }
           String raw = RAW_COPIES.get(k.getKey());
@@ -308,39 +286,13 @@ public final class Redactor {
         });
     AttributesBuilder b = out[0];
     if (b == null) {
-      return new Redacted(in, body);
+      return in;
     }
     for (String raw : dropRaw) {
       b.remove(AttributeKey.stringKey(raw));
     }
     b.put(KsecAttributes.POLICY_REDACTED, List.copyOf(touched));
-    return new Redacted(
-        b.build(), maskBody(body, replacedHolder[0] == null ? Map.of() : replacedHolder[0]));
-  }
-
-  private static void put(Map<String, String>[] holder, String from, String to) {
-    if (!from.isEmpty()) {
-      if (holder[0] == null) {
-        holder[0] = new TreeMap<>(LONGEST_FIRST);
-      }
-      holder[0].put(from, to);
-    }
-  }
-
-  /** Longest first, so a path is replaced whole before a shorter value that is part of it. */
-  private static final Comparator<String> LONGEST_FIRST =
-      Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder());
-
-  /**
-   * Only for records with a masked field: a text body is assumed to be made of field values, so one
-   * without is taken to be as clean as its fields (and this pass costs nothing on the common path).
-   */
-  private String maskBody(String body, Map<String, String> replaced) {
-    String b = body;
-    for (var e : replaced.entrySet()) {
-      b = b.replace(e.getKey(), e.getValue());
-    }
-    return maskUncached(b);
+    return b.build();
   }
 
   /**

@@ -27,29 +27,12 @@ public final class BodyTemplate {
 
   private final List<Part> parts;
 
-  /** No references: asked once per event, so decided here rather than by a scan each time. */
-  private final boolean literal;
-
   private BodyTemplate(List<Part> parts) {
     this.parts = List.copyOf(parts);
-    this.literal = parts.stream().noneMatch(p -> p instanceof Ref);
-  }
-
-  /**
-   * A body of one literal: what a mapper not yet converted to a template returns, its
-   * process-controlled parts already in the text (the redactor's body pass still covers those).
-   */
-  public static BodyTemplate literal(String text) {
-    return new BodyTemplate(List.of(new Text(text)));
   }
 
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** True when the body is one literal with no references (an unconverted mapper's). */
-  public boolean isLiteral() {
-    return literal;
   }
 
   /** The body, each reference replaced by its attribute's value in these attributes. */

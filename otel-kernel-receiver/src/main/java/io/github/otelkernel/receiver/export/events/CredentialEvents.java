@@ -1,6 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
-import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.templated;
 
 import io.github.otelkernel.receiver.decode.Capabilities;
 import io.github.otelkernel.receiver.decode.EventType;
@@ -49,11 +49,11 @@ final class CredentialEvents {
   private CredentialEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.SETUID, typed(IdChange.class, (e, c) -> ids(e, c, "user")));
-    m.put(EventType.SETGID, typed(IdChange.class, (e, c) -> ids(e, c, "group")));
+    m.put(EventType.SETUID, templated(IdChange.class, (e, c) -> ids(e, c, "user")));
+    m.put(EventType.SETGID, templated(IdChange.class, (e, c) -> ids(e, c, "group")));
     m.put(
         EventType.CAPSET,
-        typed(
+        templated(
             Capset.class,
             (e, c) -> {
               long pid = e.pid() == 0 ? e.call().process().pid() : e.pid();
@@ -65,40 +65,54 @@ final class CredentialEvents {
               c.attributes()
                   .put(
                       KsecAttributes.CAPABILITIES_INHERITABLE, Capabilities.names(e.inheritable()));
-              return c.actor()
-                  + " set the effective capabilities of process "
-                  + pid
-                  + " to "
-                  + (eff.isEmpty() ? "none" : String.join(",", eff))
-                  + c.outcomeSuffix();
+              // names of capability bits joined by commas (the attribute is a list): no event bytes
+              return c.actorBody()
+                  .text(" set the effective capabilities of process ")
+                  .ref(KsecAttributes.TARGET_PROCESS_PID)
+                  .text(
+                      " to " + (eff.isEmpty() ? "none" : String.join(",", eff)) + c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.PRCTL,
-        typed(
+        templated(
             Prctl.class,
             (e, c) -> {
               String name = PrctlOptions.name(e.option());
               c.attributes().put(KsecAttributes.PRCTL_OPTION, name);
               c.attributes().put(KsecAttributes.PRCTL_ARGUMENT, e.arg2());
               if (e.option() == PR_SET_NAME) {
-                String newName = c.text(e.name(), KsecAttributes.PRCTL_NAME, null);
-                return c.actor() + " renamed itself to " + newName + c.outcomeSuffix();
+                c.text(e.name(), KsecAttributes.PRCTL_NAME, null);
+                return c.actorBody()
+                    .text(" renamed itself to ")
+                    .ref(KsecAttributes.PRCTL_NAME)
+                    .text(c.outcomeSuffix())
+                    .build();
               }
-              return c.actor() + " called prctl " + name + "(" + e.arg2() + ")" + c.outcomeSuffix();
+              return c.actorBody()
+                  .text(" called prctl ")
+                  .ref(KsecAttributes.PRCTL_OPTION)
+                  .text("(")
+                  .ref(KsecAttributes.PRCTL_ARGUMENT)
+                  .text(")" + c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.CAP_USE,
-        typed(
+        templated(
             CapabilityUse.class,
             (e, c) -> {
               String cap = Capabilities.name(e.capability());
               c.attributes().put(KsecAttributes.CAPABILITY_NAME, cap);
               c.attributes().put(KsecAttributes.CAPABILITY_INITIAL_NAMESPACE, e.initialNamespace());
-              return c.actor() + (e.call().failed() ? " was denied " : " used ") + cap;
+              return c.actorBody()
+                  .text(e.call().failed() ? " was denied " : " used ")
+                  .ref(KsecAttributes.CAPABILITY_NAME)
+                  .build();
             }));
     m.put(
         EventType.SIGNAL,
-        typed(
+        templated(
             Signal.class,
             (e, c) -> {
               long pid = e.pid(); // kill's pid is signed: 0 and negatives name process groups
@@ -114,21 +128,26 @@ final class CredentialEvents {
               c.attributes().put(KsecAttributes.SIGNAL_NUMBER, (long) sig);
               String name = Signals.name(sig);
               c.attributes().put(KsecAttributes.SIGNAL_NAME, name);
-              String whom =
-                  pid > 0
-                      ? "process " + pid
-                      : pid == 0
-                          ? "its process group"
-                          : pid == -1 ? "every process it may signal" : "process group " + (-pid);
-              if (e.call().flag(SysCall.FLAG_TARGET_IS_AGENT)) {
-                whom =
-                    pid > 0 ? "this agent (process " + pid + ")" : whom + ", this agent among them";
+              BodyTemplate.Builder b =
+                  c.actorBody().text(" sent ").ref(KsecAttributes.SIGNAL_NAME).text(" to ");
+              boolean agent = e.call().flag(SysCall.FLAG_TARGET_IS_AGENT);
+              if (pid > 0) {
+                b.text(agent ? "this agent (process " : "process ")
+                    .ref(KsecAttributes.TARGET_PROCESS_PID)
+                    .text(agent ? ")" : "");
+              } else {
+                // a group is named by the negated pid: a number we compute, not an attribute
+                b.text(
+                    pid == 0
+                        ? "its process group"
+                        : pid == -1 ? "every process it may signal" : "process group " + (-pid));
+                b.text(agent ? ", this agent among them" : "");
               }
-              return c.actor() + " sent " + name + " to " + whom + c.outcomeSuffix();
+              return b.text(c.outcomeSuffix()).build();
             }));
     m.put(
         EventType.SETNS,
-        typed(
+        templated(
             Setns.class,
             (e, c) -> {
               List<String> kinds = new ArrayList<>();
@@ -144,34 +163,35 @@ final class CredentialEvents {
               if (e.inode() != 0) {
                 c.attributes().put(KsecAttributes.NAMESPACE_INODE, e.inode());
               }
-              String what = kinds.isEmpty() ? "namespaces" : String.join(",", kinds) + " namespace";
+              BodyTemplate.Builder b = c.actorBody();
+              b.text(e.pid() != 0 ? " entered the " : " entered ");
+              if (!kind.isEmpty()) {
+                // the one kind the kernel named, from the record: as its attribute shows it
+                b.ref(KsecAttributes.NAMESPACE_TYPES).text(" namespace");
+              } else {
+                // names of CLONE_NEW* bits, joined by commas (the attribute is a list)
+                b.text(kinds.isEmpty() ? "namespaces" : String.join(",", kinds) + " namespace");
+              }
               if (e.pid() != 0) {
                 c.target(e.pid());
-                return c.actor()
-                    + " entered the "
-                    + what
-                    + " of process "
-                    + e.pid()
-                    + c.outcomeSuffix();
+                b.text(" of process ").ref(KsecAttributes.TARGET_PROCESS_PID);
+              } else if (e.inode() != 0) {
+                b.text(" ").ref(KsecAttributes.NAMESPACE_INODE);
               }
-              return c.actor()
-                  + " entered "
-                  + what
-                  + (e.inode() != 0 ? " " + e.inode() : "")
-                  + c.outcomeSuffix();
+              return b.text(c.outcomeSuffix()).build();
             }));
     m.put(
         EventType.UNSHARE,
-        typed(
+        templated(
             Unshare.class,
             (e, c) -> {
               List<String> kinds = namespaces(e.flags());
               c.attributes().put(KsecAttributes.NAMESPACE_TYPES, kinds);
-              return c.actor()
-                  + " created new "
-                  + String.join(",", kinds)
-                  + " namespaces"
-                  + c.outcomeSuffix();
+              // names of CLONE_NEW* bits, joined by commas (the attribute is a list)
+              return c.actorBody()
+                  .text(
+                      " created new " + String.join(",", kinds) + " namespaces" + c.outcomeSuffix())
+                  .build();
             }));
   }
 
@@ -185,7 +205,7 @@ final class CredentialEvents {
     return out;
   }
 
-  private static String ids(IdChange e, SysEventContext c, String what) {
+  private static BodyTemplate ids(IdChange e, SysEventContext c, String what) {
     var a = c.attributes();
     boolean fs = e.filesystem();
     long r = e.id0() & UNCHANGED;
@@ -193,24 +213,31 @@ final class CredentialEvents {
     long saved = e.id2() & UNCHANGED;
     String call = KernelNames.syscall(e.call().syscall());
     int n = call.startsWith("setres") ? 3 : call.startsWith("setre") ? 2 : 1;
-    List<String> asked = new ArrayList<>();
+    BodyTemplate.Builder b = c.actorBody().text(" changed its " + what + " ids (");
+    boolean none = true;
     if (n == 1) {
       // setuid(x) sets the effective id (and the real and saved ones when privileged); setfsuid the
       // fs id
       a.put(KsecAttributes.CREDENTIALS_REQUESTED_EFFECTIVE_ID, r);
-      asked.add((fs ? "filesystem " : "") + what + " id " + r);
+      b.text((fs ? "filesystem " : "") + what + " id ")
+          .ref(KsecAttributes.CREDENTIALS_REQUESTED_EFFECTIVE_ID);
+      none = false;
     } else {
       if (r != UNCHANGED) {
         a.put(KsecAttributes.CREDENTIALS_REQUESTED_REAL_ID, r);
-        asked.add("real " + r);
+        b.text("real ").ref(KsecAttributes.CREDENTIALS_REQUESTED_REAL_ID);
+        none = false;
       }
       if (eff != UNCHANGED) {
         a.put(KsecAttributes.CREDENTIALS_REQUESTED_EFFECTIVE_ID, eff);
-        asked.add("effective " + eff);
+        b.text(none ? "effective " : ", effective ")
+            .ref(KsecAttributes.CREDENTIALS_REQUESTED_EFFECTIVE_ID);
+        none = false;
       }
       if (n == 3 && saved != UNCHANGED) {
         a.put(KsecAttributes.CREDENTIALS_REQUESTED_SAVED_ID, saved);
-        asked.add("saved " + saved);
+        b.text(none ? "saved " : ", saved ").ref(KsecAttributes.CREDENTIALS_REQUESTED_SAVED_ID);
+        none = false;
       }
     }
     if (fs) {
@@ -218,13 +245,9 @@ final class CredentialEvents {
     }
     a.put(KsecAttributes.CREDENTIALS_PREVIOUS_REAL_ID, e.previousReal() & UNCHANGED);
     a.put(KsecAttributes.CREDENTIALS_PREVIOUS_EFFECTIVE_ID, e.previousEffective() & UNCHANGED);
-    return c.actor()
-        + " changed its "
-        + what
-        + " ids ("
-        + (asked.isEmpty() ? "none" : String.join(", ", asked))
-        + ") from "
-        + (e.previousEffective() & UNCHANGED)
-        + c.outcomeSuffix();
+    return b.text((none ? "none" : "") + ") from ")
+        .ref(KsecAttributes.CREDENTIALS_PREVIOUS_EFFECTIVE_ID)
+        .text(c.outcomeSuffix())
+        .build();
   }
 }

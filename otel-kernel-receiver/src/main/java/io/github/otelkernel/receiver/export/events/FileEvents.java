@@ -27,6 +27,7 @@ import io.github.otelkernel.receiver.decode.SysPayload.FileUtimes;
 import io.github.otelkernel.receiver.decode.SysString;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.github.otelkernel.semconv.KsecEvents;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.AttributesBuilder;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -104,11 +105,13 @@ final class FileEvents {
             FileChmod.class,
             (e, c) -> {
               path(c, e.path());
-              String mode = mode(c, e.mode(), true);
+              mode(c, e.mode(), true);
               return c.actorBody()
                   .text(" changed the mode of ")
                   .ref(FILE_PATH)
-                  .text(" to " + mode + c.outcomeSuffix())
+                  .text(" to ")
+                  .ref(FILE_MODE)
+                  .text(c.outcomeSuffix())
                   .build();
             }));
     m.put(
@@ -123,11 +126,10 @@ final class FileEvents {
               if (e.gid() != -1) {
                 c.attributes().put(FILE_GROUP_ID, Integer.toUnsignedString(e.gid()));
               }
-              return c.actorBody()
-                  .text(" changed the owner of ")
-                  .ref(FILE_PATH)
-                  .text(" to " + id(e.uid()) + ":" + id(e.gid()) + c.outcomeSuffix())
-                  .build();
+              BodyTemplate.Builder b = c.actorBody().text(" changed the owner of ").ref(FILE_PATH);
+              b.text(" to ");
+              id(b, e.uid(), FILE_OWNER_ID).text(":");
+              return id(b, e.gid(), FILE_GROUP_ID).text(c.outcomeSuffix()).build();
             }));
     m.put(
         EventType.FILE_LINK,
@@ -171,7 +173,9 @@ final class FileEvents {
               return c.actorBody()
                   .text(" truncated ")
                   .ref(FILE_PATH)
-                  .text(" to " + e.length() + " bytes" + c.outcomeSuffix())
+                  .text(" to ")
+                  .ref(FILE_SIZE)
+                  .text(" bytes" + c.outcomeSuffix())
                   .build();
             }));
     m.put(EventType.FILE_UTIMES, templated(FileUtimes.class, FileEvents::utimes));
@@ -221,8 +225,9 @@ final class FileEvents {
             }));
   }
 
-  private static String id(int id) {
-    return id == -1 ? "-" : Integer.toUnsignedString(id);
+  /** An id of a chown by its attribute, or "-" when unchanged (-1, no attribute). */
+  private static BodyTemplate.Builder id(BodyTemplate.Builder b, int id, AttributeKey<String> key) {
+    return id == -1 ? b.text("-") : b.ref(key);
   }
 
   /** file.path (and name, directory, and what the kernel said of it) from a path slot. */
@@ -328,7 +333,7 @@ final class FileEvents {
           .text(" to now" + c.outcomeSuffix())
           .build();
     }
-    String shown = "now";
+    boolean shown = false;
     boolean now = false;
     if (e.atimeNsec() == UTIME_NOW || e.mtimeNsec() == UTIME_NOW) {
       now = true;
@@ -338,16 +343,20 @@ final class FileEvents {
           .put(KsecAttributes.FILE_ACCESS_TIME, SysEventContext.iso(e.atimeSec(), e.atimeNsec()));
     }
     if (e.mtimeNsec() != UTIME_NOW && e.mtimeNsec() != UTIME_OMIT) {
-      shown = SysEventContext.iso(e.mtimeSec(), e.mtimeNsec());
-      c.attributes().put(KsecAttributes.FILE_MODIFY_TIME, shown);
+      c.attributes()
+          .put(KsecAttributes.FILE_MODIFY_TIME, SysEventContext.iso(e.mtimeSec(), e.mtimeNsec()));
+      shown = true;
     }
     if (now) {
       c.attributes().put(KsecAttributes.FILE_TIMES_NOW, true);
     }
-    return c.actorBody()
-        .text(" set the modification time of ")
-        .ref(FILE_PATH)
-        .text(" to " + shown + c.outcomeSuffix())
-        .build();
+    BodyTemplate.Builder b =
+        c.actorBody().text(" set the modification time of ").ref(FILE_PATH).text(" to ");
+    if (shown) {
+      b.ref(KsecAttributes.FILE_MODIFY_TIME);
+    } else {
+      b.text("now");
+    }
+    return b.text(c.outcomeSuffix()).build();
   }
 }

@@ -1,7 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
 import static io.github.otelkernel.receiver.export.events.SysEventMappers.templated;
-import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_PATH;
 
 import io.github.otelkernel.receiver.decode.EventType;
@@ -65,12 +64,18 @@ final class InjectionEvents {
               c.attributes().put(KsecAttributes.PTRACE_REQUEST, req);
               if (e.request() == 0) {
                 return c.actorBody()
-                    .text(" asked to be traced by its parent (" + req + ")" + c.outcomeSuffix())
+                    .text(" asked to be traced by its parent (")
+                    .ref(KsecAttributes.PTRACE_REQUEST)
+                    .text(")" + c.outcomeSuffix())
                     .build();
               }
               c.target(e.pid());
               return c.actorBody()
-                  .text(" " + req + " process " + e.pid() + agent(e.call()) + c.outcomeSuffix())
+                  .text(" ")
+                  .ref(KsecAttributes.PTRACE_REQUEST)
+                  .text(" process ")
+                  .ref(KsecAttributes.TARGET_PROCESS_PID)
+                  .text(agent(e.call()) + c.outcomeSuffix())
                   .build();
             }));
     m.put(
@@ -79,14 +84,10 @@ final class InjectionEvents {
             VmAccess.class,
             (e, c) -> {
               c.target(e.pid());
-              return c.actorBody()
-                  .text(
-                      " read"
-                          + bytes(e.call())
-                          + " from the memory of process "
-                          + e.pid()
-                          + agent(e.call())
-                          + c.outcomeSuffix())
+              return bytes(c.actorBody().text(" read"), e.call())
+                  .text(" from the memory of process ")
+                  .ref(KsecAttributes.TARGET_PROCESS_PID)
+                  .text(agent(e.call()) + c.outcomeSuffix())
                   .build();
             }));
     m.put(
@@ -95,14 +96,10 @@ final class InjectionEvents {
             VmAccess.class,
             (e, c) -> {
               c.target(e.pid());
-              return c.actorBody()
-                  .text(
-                      " wrote"
-                          + bytes(e.call())
-                          + " into the memory of process "
-                          + e.pid()
-                          + agent(e.call())
-                          + c.outcomeSuffix())
+              return bytes(c.actorBody().text(" wrote"), e.call())
+                  .text(" into the memory of process ")
+                  .ref(KsecAttributes.TARGET_PROCESS_PID)
+                  .text(agent(e.call()) + c.outcomeSuffix())
                   .build();
             }));
     m.put(
@@ -112,12 +109,18 @@ final class InjectionEvents {
             (e, c) -> {
               c.target(e.pid());
               c.attributes().put(KsecAttributes.PIDFD_GETFD_TARGET_FD, e.fd());
-              BodyTemplate.Builder b = c.actorBody().text(" copied descriptor " + e.fd());
+              BodyTemplate.Builder b =
+                  c.actorBody()
+                      .text(" copied descriptor ")
+                      .ref(KsecAttributes.PIDFD_GETFD_TARGET_FD);
               if (!e.path().isEmpty()) {
                 c.text(e.path(), FILE_PATH, null);
                 b.text(" (").ref(FILE_PATH).text(")");
               }
-              return b.text(" of process " + e.pid() + agent(e.call()) + c.outcomeSuffix()).build();
+              return b.text(" of process ")
+                  .ref(KsecAttributes.TARGET_PROCESS_PID)
+                  .text(agent(e.call()) + c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.MEMFD_CREATE,
@@ -140,7 +143,7 @@ final class InjectionEvents {
             }));
     m.put(
         EventType.MEM_WX,
-        typed(
+        templated(
             MemoryWx.class,
             (e, c) -> {
               SysCall call = e.call();
@@ -150,19 +153,19 @@ final class InjectionEvents {
               c.attributes().put(KsecAttributes.MEMORY_LENGTH, e.length());
               String prot = ((e.protection() & 1) != 0 ? "r" : "") + "wx";
               c.attributes().put(KsecAttributes.MEMORY_PROTECTION, prot);
-              String file = "";
+              BodyTemplate.Builder b =
+                  c.actorBody().text(" made ").ref(KsecAttributes.MEMORY_LENGTH).text(" bytes");
               if (!e.path().isEmpty()) {
-                file = " of " + c.text(e.path(), FILE_PATH, null);
+                c.text(e.path(), FILE_PATH, null);
+                b.text(" of ").ref(FILE_PATH);
               }
-              return c.actor()
-                  + " made "
-                  + e.length()
-                  + " bytes"
-                  + file
-                  + " at 0x"
-                  + Long.toHexString(addr)
-                  + " writable and executable"
-                  + c.outcomeSuffix();
+              // the address in hex, as memory maps show it; formatted here from a number
+              return b.text(
+                      " at 0x"
+                          + Long.toHexString(addr)
+                          + " writable and executable"
+                          + c.outcomeSuffix())
+                  .build();
             }));
   }
 
@@ -170,7 +173,15 @@ final class InjectionEvents {
     return e.flag(SysCall.FLAG_TARGET_IS_AGENT) ? " (this agent)" : "";
   }
 
-  private static String bytes(SysCall e) {
-    return e.failed() ? "" : " " + e.ret() + " bytes";
+  /** " N bytes" of a call that did not fail: N is its return value (a record of a system call). */
+  private static BodyTemplate.Builder bytes(BodyTemplate.Builder b, SysCall e) {
+    if (e.failed()) {
+      return b;
+    }
+    b.text(" ");
+    return (e.syscall() != -1
+            ? b.ref(KsecAttributes.SYSCALL_RETURN)
+            : b.text(Long.toString(e.ret())))
+        .text(" bytes");
   }
 }

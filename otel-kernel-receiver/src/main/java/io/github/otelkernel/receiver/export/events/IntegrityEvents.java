@@ -1,6 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
-import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.templated;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_PATH;
 
 import io.github.otelkernel.receiver.decode.EventType;
@@ -77,49 +77,61 @@ final class IntegrityEvents {
   static void register(Map<EventType, SysEventMapper> m) {
     m.put(
         EventType.MODULE_LOAD,
-        typed(
+        templated(
             ModuleLoad.class,
             (e, c) -> {
-              String what = "a kernel module from memory";
-              if (!e.path().isEmpty()) {
-                what = "kernel module " + c.text(e.path(), FILE_PATH, null);
+              BodyTemplate.Builder b = c.actorBody().text(" loaded ");
+              if (e.path().isEmpty()) {
+                b.text("a kernel module from memory");
+              } else {
+                c.text(e.path(), FILE_PATH, null);
+                b.text("kernel module ").ref(FILE_PATH);
               }
               if (!e.parameters().isEmpty()) {
                 c.text(e.parameters(), KsecAttributes.MODULE_PARAMETERS, null);
               }
-              return c.actor() + " loaded " + what + c.outcomeSuffix();
+              return b.text(c.outcomeSuffix()).build();
             }));
     m.put(
         EventType.MODULE_UNLOAD,
-        typed(
+        templated(
             ModuleUnload.class,
-            (e, c) ->
-                c.actor()
-                    + " unloaded kernel module "
-                    + c.text(e.name(), KsecAttributes.MODULE_NAME, null)
-                    + c.outcomeSuffix()));
+            (e, c) -> {
+              c.text(e.name(), KsecAttributes.MODULE_NAME, null);
+              return c.actorBody()
+                  .text(" unloaded kernel module ")
+                  .ref(KsecAttributes.MODULE_NAME)
+                  .text(c.outcomeSuffix())
+                  .build();
+            }));
     m.put(
         EventType.KEXEC_LOAD,
-        typed(
+        templated(
             KexecLoad.class,
             (e, c) -> {
               if (e.fileLoad()) {
-                String image = e.image().isEmpty() ? "?" : c.text(e.image(), FILE_PATH, null);
+                BodyTemplate.Builder b = c.actorBody().text(" staged kernel ");
+                if (e.image().isEmpty()) {
+                  b.text("?");
+                } else {
+                  c.text(e.image(), FILE_PATH, null);
+                  b.ref(FILE_PATH);
+                }
                 if (!e.commandLine().isEmpty()) {
                   c.text(e.commandLine(), KsecAttributes.KEXEC_COMMAND_LINE, null);
                 }
-                return c.actor() + " staged kernel " + image + " for kexec" + c.outcomeSuffix();
+                return b.text(" for kexec" + c.outcomeSuffix()).build();
               }
               c.attributes().put(KsecAttributes.KEXEC_SEGMENTS, e.segments());
-              return c.actor()
-                  + " staged a new kernel for kexec ("
-                  + e.segments()
-                  + " segments)"
-                  + c.outcomeSuffix();
+              return c.actorBody()
+                  .text(" staged a new kernel for kexec (")
+                  .ref(KsecAttributes.KEXEC_SEGMENTS)
+                  .text(" segments)" + c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.BPF_LOAD,
-        typed(
+        templated(
             BpfLoad.class,
             (e, c) -> {
               var a = c.attributes();
@@ -132,15 +144,20 @@ final class IntegrityEvents {
               if (e.programId() != 0) {
                 a.put(KsecAttributes.BPF_PROGRAM_ID, e.programId());
               }
-              String name = "";
+              BodyTemplate.Builder b =
+                  c.actorBody()
+                      .text(" loaded BPF ")
+                      .ref(KsecAttributes.BPF_PROGRAM_TYPE)
+                      .text(" program");
               if (!e.name().isEmpty()) {
-                name = " " + c.text(e.name(), KsecAttributes.BPF_PROGRAM_NAME, null);
+                c.text(e.name(), KsecAttributes.BPF_PROGRAM_NAME, null);
+                b.text(" ").ref(KsecAttributes.BPF_PROGRAM_NAME);
               }
-              return c.actor() + " loaded BPF " + type + " program" + name + c.outcomeSuffix();
+              return b.text(c.outcomeSuffix()).build();
             }));
     m.put(
         EventType.BPF_TAMPER,
-        typed(
+        templated(
             BpfTamper.class,
             (e, c) -> {
               var a = c.attributes();
@@ -156,86 +173,102 @@ final class IntegrityEvents {
               a.put(KsecAttributes.BPF_OBJECT_TYPE, kind);
               a.put(KsecAttributes.BPF_OBJECT_ID, e.objectId());
               a.put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
-              String name = "";
+              BodyTemplate.Builder b =
+                  c.actorBody()
+                      .text(" used ")
+                      .ref(KsecAttributes.BPF_COMMAND)
+                      .text(" on this agent's BPF ")
+                      .ref(KsecAttributes.BPF_OBJECT_TYPE);
               if (!e.name().isEmpty()) {
-                name = " " + c.text(e.name(), KsecAttributes.BPF_OBJECT_NAME, null);
+                c.text(e.name(), KsecAttributes.BPF_OBJECT_NAME, null);
+                b.text(" ").ref(KsecAttributes.BPF_OBJECT_NAME);
               }
-              return c.actor()
-                  + " used "
-                  + command
-                  + " on this agent's BPF "
-                  + kind
-                  + name
-                  + " (id "
-                  + e.objectId()
-                  + ")"
-                  + c.outcomeSuffix();
+              return b.text(" (id ")
+                  .ref(KsecAttributes.BPF_OBJECT_ID)
+                  .text(")" + c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.MOUNT,
-        typed(
+        templated(
             Mount.class,
             (e, c) -> {
               var a = c.attributes();
-              String target = path(c, e.target(), KsecAttributes.MOUNT_TARGET);
+              path(c, e.target(), KsecAttributes.MOUNT_TARGET);
               boolean move = e.move();
-              String source = "";
-              if (!e.source().isEmpty()) {
-                source = c.text(e.source(), KsecAttributes.MOUNT_SOURCE, null);
+              boolean source = !e.source().isEmpty();
+              if (source) {
+                c.text(e.source(), KsecAttributes.MOUNT_SOURCE, null);
               }
-              String fstype = "";
-              if (!e.fstype().isEmpty()) {
-                fstype = c.text(e.fstype(), KsecAttributes.MOUNT_FSTYPE, null);
+              boolean fstype = !e.fstype().isEmpty();
+              if (fstype) {
+                c.text(e.fstype(), KsecAttributes.MOUNT_FSTYPE, null);
               }
               List<String> flags = move ? List.of() : names(e.flags(), MS_FLAGS, MS_NAMES);
               a.put(KsecAttributes.MOUNT_FLAGS, flags);
               List<String> propagation = flags.stream().filter(PROPAGATION::contains).toList();
-              String what =
-                  move
-                      ? "attached a mount"
-                      : !propagation.isEmpty() && fstype.isEmpty()
-                          ? "made mounts "
-                              + String.join(",", propagation)
-                                  .replace("MS_", "")
-                                  .toLowerCase(Locale.ROOT)
-                              + (flags.contains("MS_REC") ? " (recursively)" : "")
-                          : flags.contains("MS_BIND")
-                              ? "bind-mounted " + source
-                              : flags.contains("MS_REMOUNT")
-                                  ? "remounted"
-                                  : "mounted "
-                                      + (source.isEmpty() ? "" : source + " ")
-                                      + (fstype.isEmpty() ? "" : "(" + fstype + ")");
-              return c.actor() + " " + what.strip() + " on " + target + c.outcomeSuffix();
+              BodyTemplate.Builder b = c.actorBody().text(" ");
+              if (move) {
+                b.text("attached a mount");
+              } else if (!propagation.isEmpty() && !fstype) {
+                // names of MS_* bits, not bytes of the event
+                b.text(
+                    "made mounts "
+                        + String.join(",", propagation).replace("MS_", "").toLowerCase(Locale.ROOT)
+                        + (flags.contains("MS_REC") ? " (recursively)" : ""));
+              } else if (flags.contains("MS_BIND")) {
+                b.text("bind-mounted");
+                if (source) {
+                  b.text(" ").ref(KsecAttributes.MOUNT_SOURCE);
+                }
+              } else if (flags.contains("MS_REMOUNT")) {
+                b.text("remounted");
+              } else {
+                b.text("mounted");
+                if (source) {
+                  b.text(" ").ref(KsecAttributes.MOUNT_SOURCE);
+                }
+                if (fstype) {
+                  b.text(" (").ref(KsecAttributes.MOUNT_FSTYPE).text(")");
+                }
+              }
+              return b.text(" on ")
+                  .ref(KsecAttributes.MOUNT_TARGET)
+                  .text(c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.UMOUNT,
-        typed(
+        templated(
             Umount.class,
             (e, c) -> {
-              String target = path(c, e.target(), KsecAttributes.MOUNT_TARGET);
+              path(c, e.target(), KsecAttributes.MOUNT_TARGET);
               c.attributes()
                   .put(KsecAttributes.MOUNT_FLAGS, names(e.flags(), UMOUNT_FLAGS, UMOUNT_NAMES));
-              return c.actor() + " unmounted " + target + c.outcomeSuffix();
+              return c.actorBody()
+                  .text(" unmounted ")
+                  .ref(KsecAttributes.MOUNT_TARGET)
+                  .text(c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.PIVOT_ROOT,
-        typed(
+        templated(
             PivotRoot.class,
             (e, c) -> {
-              String root = path(c, e.newRoot(), KsecAttributes.MOUNT_TARGET);
-              String old = path(c, e.putOld(), KsecAttributes.MOUNT_PUT_OLD);
-              return c.actor()
-                  + " switched its root to "
-                  + root
-                  + " (old root at "
-                  + old
-                  + ")"
-                  + c.outcomeSuffix();
+              path(c, e.newRoot(), KsecAttributes.MOUNT_TARGET);
+              path(c, e.putOld(), KsecAttributes.MOUNT_PUT_OLD);
+              return c.actorBody()
+                  .text(" switched its root to ")
+                  .ref(KsecAttributes.MOUNT_TARGET)
+                  .text(" (old root at ")
+                  .ref(KsecAttributes.MOUNT_PUT_OLD)
+                  .text(")" + c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.CLOCK_SET,
-        typed(
+        templated(
             ClockSet.class,
             (e, c) -> {
               int id = e.clock();
@@ -245,25 +278,28 @@ final class IntegrityEvents {
               if (e.offset()) {
                 long offset = nanos(e.seconds(), e.nanoseconds());
                 c.attributes().put(KsecAttributes.CLOCK_OFFSET_NS, offset);
-                return c.actor()
-                    + " stepped "
-                    + clock
-                    + " by "
-                    + (offset / 1_000_000)
-                    + " ms"
-                    + c.outcomeSuffix();
+                // in milliseconds, the attribute in nanoseconds: a number we compute
+                return c.actorBody()
+                    .text(" stepped ")
+                    .ref(KsecAttributes.CLOCK_NAME)
+                    .text(" by " + (offset / 1_000_000) + " ms" + c.outcomeSuffix())
+                    .build();
               }
               String time = SysEventContext.iso(e.seconds(), e.nanoseconds());
               c.attributes().put(KsecAttributes.CLOCK_TIME, time);
-              return c.actor() + " set " + clock + " to " + time + c.outcomeSuffix();
+              return c.actorBody()
+                  .text(" set ")
+                  .ref(KsecAttributes.CLOCK_NAME)
+                  .text(" to ")
+                  .ref(KsecAttributes.CLOCK_TIME)
+                  .text(c.outcomeSuffix())
+                  .build();
             }));
   }
 
   /** A path of the record, with "." and ".." resolved by name, as one attribute. */
-  private static String path(SysEventContext c, SysString slot, AttributeKey<String> key) {
-    String p = FileEvents.normalize(slot.text());
-    c.attributes().put(key, p);
-    return p;
+  private static void path(SysEventContext c, SysString slot, AttributeKey<String> key) {
+    c.attributes().put(key, FileEvents.normalize(slot.text()));
   }
 
   /**

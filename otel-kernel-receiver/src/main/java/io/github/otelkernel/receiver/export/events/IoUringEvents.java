@@ -1,11 +1,12 @@
 package io.github.otelkernel.receiver.export.events;
 
-import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.templated;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_TRANSPORT;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_TYPE;
 import static io.opentelemetry.semconv.incubating.DestinationIncubatingAttributes.DESTINATION_ADDRESS;
 import static io.opentelemetry.semconv.incubating.DestinationIncubatingAttributes.DESTINATION_PORT;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_MODE;
+import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_PATH;
 
 import io.github.otelkernel.receiver.decode.EventType;
 import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
@@ -81,10 +82,10 @@ final class IoUringEvents {
   private IoUringEvents() {}
 
   static void register(Map<EventType, SysEventMapper> m) {
-    m.put(EventType.IO_URING_SETUP, typed(IoUringSetup.class, IoUringEvents::setup));
+    m.put(EventType.IO_URING_SETUP, templated(IoUringSetup.class, IoUringEvents::setup));
     m.put(
         EventType.IO_URING_REGISTER,
-        typed(
+        templated(
             IoUringRegister.class,
             (e, c) -> {
               var a = c.attributes();
@@ -95,14 +96,15 @@ final class IoUringEvents {
               if (e.registeredRing()) {
                 a.put(KsecAttributes.IO_URING_REGISTERED_RING, true);
               }
-              return c.actor()
-                  + " called io_uring_register "
-                  + op
-                  + " on ring "
-                  + e.ringFd()
-                  + c.outcomeSuffix();
+              return c.actorBody()
+                  .text(" called io_uring_register ")
+                  .ref(KsecAttributes.IO_URING_REGISTER_OPERATION)
+                  .text(" on ring ")
+                  .ref(KsecAttributes.IO_URING_RING_FD)
+                  .text(c.outcomeSuffix())
+                  .build();
             }));
-    m.put(EventType.IO_URING_SUBMIT, typed(IoUringSubmit.class, IoUringEvents::submit));
+    m.put(EventType.IO_URING_SUBMIT, templated(IoUringSubmit.class, IoUringEvents::submit));
   }
 
   static List<String> setupFlagNames(long flags) {
@@ -115,7 +117,7 @@ final class IoUringEvents {
     return out;
   }
 
-  private static String setup(IoUringSetup s, SysEventContext c) {
+  private static BodyTemplate setup(IoUringSetup s, SysEventContext c) {
     SysCall e = s.call();
     var a = c.attributes();
     long flags = s.flags() & 0xffffffffL;
@@ -135,18 +137,26 @@ final class IoUringEvents {
     if ((flags & SETUP_ATTACH_WQ) != 0) {
       a.put(KsecAttributes.IO_URING_SETUP_WQ_FD, (long) s.wqFd());
     }
-    String how = names.isEmpty() ? "" : " (" + String.join(", ", names) + ")";
-    String fd = e.failed() ? "" : " as descriptor " + e.ret();
-    return c.actor()
-        + " set up an io_uring of "
-        + s.entries()
-        + " entries"
-        + how
-        + fd
-        + c.outcomeSuffix();
+    BodyTemplate.Builder b =
+        c.actorBody()
+            .text(" set up an io_uring of ")
+            .ref(KsecAttributes.IO_URING_SETUP_ENTRIES)
+            .text(" entries");
+    // names of IORING_SETUP_* bits, joined by commas (the attribute is a list)
+    b.text(names.isEmpty() ? "" : " (" + String.join(", ", names) + ")");
+    if (!e.failed()) {
+      b.text(" as descriptor ");
+      // the descriptor is the call's return value, an attribute of every system call's record
+      if (e.syscall() != -1) {
+        b.ref(KsecAttributes.SYSCALL_RETURN);
+      } else {
+        b.text(Long.toString(e.ret()));
+      }
+    }
+    return b.text(c.outcomeSuffix()).build();
   }
 
-  private static String submit(IoUringSubmit s, SysEventContext c) {
+  private static BodyTemplate submit(IoUringSubmit s, SysEventContext c) {
     SysCall e = s.call();
     var a = c.attributes();
     int op = s.opcode();
@@ -165,58 +175,62 @@ final class IoUringEvents {
     if (!e.outcomeUnknown()) {
       a.put(KsecAttributes.IO_URING_RESULT, e.ret());
     }
-    String what =
-        switch (op) {
-          case OP_OPENAT, OP_OPENAT2 -> {
-            String p = FileEvents.path(c, s.path());
-            a.put(KsecAttributes.FILE_OPEN_FLAGS, flags);
-            a.put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(flags));
-            if ((flags & OpenFlags.O_CREAT) != 0
-                || (flags & OpenFlags.O_TMPFILE) == OpenFlags.O_TMPFILE) {
-              a.put(FILE_MODE, String.format("%04o", s.modeOrPort() & 07777));
-            }
-            yield " of " + p + " " + String.join("|", OpenFlags.names(flags));
-          }
-          case OP_UNLINKAT, OP_FTRUNCATE, OP_URING_CMD, OP_FSETXATTR, OP_SETXATTR -> {
-            opFlags(c, op == OP_URING_CMD ? 0 : flags);
-            if (op == OP_URING_CMD) {
-              a.put(KsecAttributes.IO_URING_COMMAND, flags & 0xffffffffL);
-            }
-            if (op == OP_FSETXATTR || op == OP_SETXATTR) {
-              a.put(KsecAttributes.FILE_XATTR_NAME, s.xattrName().text());
-            }
-            yield s.path().isEmpty()
-                ? " on descriptor " + fd
-                : " of " + FileEvents.path(c, s.path());
-          }
-          case OP_MKDIRAT -> {
-            a.put(FILE_MODE, String.format("%04o", s.modeOrPort() & 07777));
-            yield " of " + FileEvents.path(c, s.path());
-          }
-          case OP_RENAMEAT, OP_LINKAT -> {
-            opFlags(c, flags);
-            String to = FileEvents.path(c, s.target());
-            String from = FileEvents.normalize(s.path().text());
-            a.put(KsecAttributes.FILE_ORIGINAL_PATH, from);
-            yield " of " + from + " to " + to;
-          }
-          case OP_SYMLINKAT -> {
-            String link = FileEvents.path(c, s.path());
-            String target = s.target().text();
-            a.put(KsecAttributes.FILE_SYMLINK_TARGET_PATH, target);
-            yield " of " + link + " -> " + target;
-          }
-          case OP_ACCEPT, OP_LISTEN, OP_BIND -> {
-            opFlags(c, flags);
-            yield " on socket " + fd;
-          }
-          default -> { // CONNECT, the sends
-            opFlags(c, op == OP_CONNECT ? 0 : flags);
-            yield address(c, s);
-          }
-        };
+    BodyTemplate.Builder b =
+        c.actorBody().text(" submitted ").ref(KsecAttributes.IO_URING_OPERATION);
+    switch (op) {
+      case OP_OPENAT, OP_OPENAT2 -> {
+        FileEvents.path(c, s.path());
+        a.put(KsecAttributes.FILE_OPEN_FLAGS, flags);
+        a.put(KsecAttributes.FILE_OPEN_FLAG_NAMES, OpenFlags.names(flags));
+        if ((flags & OpenFlags.O_CREAT) != 0
+            || (flags & OpenFlags.O_TMPFILE) == OpenFlags.O_TMPFILE) {
+          a.put(FILE_MODE, String.format("%04o", s.modeOrPort() & 07777));
+        }
+        // names of O_* bits joined by "|" (the attribute is a list)
+        b.text(" of ").ref(FILE_PATH).text(" " + String.join("|", OpenFlags.names(flags)));
+      }
+      case OP_UNLINKAT, OP_FTRUNCATE, OP_URING_CMD, OP_FSETXATTR, OP_SETXATTR -> {
+        opFlags(c, op == OP_URING_CMD ? 0 : flags);
+        if (op == OP_URING_CMD) {
+          a.put(KsecAttributes.IO_URING_COMMAND, flags & 0xffffffffL);
+        }
+        if (op == OP_FSETXATTR || op == OP_SETXATTR) {
+          a.put(KsecAttributes.FILE_XATTR_NAME, s.xattrName().text());
+        }
+        if (s.path().isEmpty()) {
+          b.text(" on descriptor ").ref(KsecAttributes.IO_URING_FD);
+        } else {
+          FileEvents.path(c, s.path());
+          b.text(" of ").ref(FILE_PATH);
+        }
+      }
+      case OP_MKDIRAT -> {
+        a.put(FILE_MODE, String.format("%04o", s.modeOrPort() & 07777));
+        FileEvents.path(c, s.path());
+        b.text(" of ").ref(FILE_PATH);
+      }
+      case OP_RENAMEAT, OP_LINKAT -> {
+        opFlags(c, flags);
+        FileEvents.path(c, s.target());
+        a.put(KsecAttributes.FILE_ORIGINAL_PATH, FileEvents.normalize(s.path().text()));
+        b.text(" of ").ref(KsecAttributes.FILE_ORIGINAL_PATH).text(" to ").ref(FILE_PATH);
+      }
+      case OP_SYMLINKAT -> {
+        FileEvents.path(c, s.path());
+        a.put(KsecAttributes.FILE_SYMLINK_TARGET_PATH, s.target().text());
+        b.text(" of ").ref(FILE_PATH).text(" -> ").ref(KsecAttributes.FILE_SYMLINK_TARGET_PATH);
+      }
+      case OP_ACCEPT, OP_LISTEN, OP_BIND -> {
+        opFlags(c, flags);
+        b.text(" on socket ").ref(KsecAttributes.IO_URING_FD);
+      }
+      default -> { // CONNECT, the sends
+        opFlags(c, op == OP_CONNECT ? 0 : flags);
+        address(c, s, b);
+      }
+    }
     String suffix = e.outcomeUnknown() ? "" : c.outcomeSuffix();
-    return c.actor() + " submitted " + name + what + " through io_uring" + suffix;
+    return b.text(" through io_uring" + suffix).build();
   }
 
   private static void opFlags(SysEventContext c, long flags) {
@@ -226,17 +240,22 @@ final class IoUringEvents {
   }
 
   /** The destination of a connect or send. */
-  private static String address(SysEventContext c, IoUringSubmit s) {
+  private static void address(SysEventContext c, IoUringSubmit s, BodyTemplate.Builder b) {
     var a = c.attributes();
     long family = s.family();
     if (family == AF_UNIX) {
       String path = NetworkEvents.unixPath(s.path().bytes());
       a.put(NETWORK_TRANSPORT, "unix");
       a.put(KsecAttributes.NETWORK_UNIX_PATH, path);
-      return " to unix socket " + path;
+      b.text(" to ") // "unix": the word is the attribute's value
+          .ref(NETWORK_TRANSPORT)
+          .text(" socket ")
+          .ref(KsecAttributes.NETWORK_UNIX_PATH);
+      return;
     }
     if (family != AF_INET && family != AF_INET6) {
-      return " on descriptor " + s.fd();
+      b.text(" on descriptor ").ref(KsecAttributes.IO_URING_FD);
+      return;
     }
     a.put(NETWORK_TYPE, family == AF_INET ? "ipv4" : "ipv6");
     String addr = NetworkEvents.address(s.path().bytes());
@@ -245,8 +264,7 @@ final class IoUringEvents {
       a.put(DESTINATION_ADDRESS, addr);
     }
     a.put(DESTINATION_PORT, port);
-    String hp =
-        (addr == null ? "?" : addr.indexOf(':') >= 0 ? "[" + addr + "]" : addr) + ":" + port;
-    return " to " + hp;
+    new NetworkEvents.Endpoint(addr, DESTINATION_ADDRESS, port, DESTINATION_PORT)
+        .appendTo(b.text(" to "));
   }
 }

@@ -1,6 +1,6 @@
 package io.github.otelkernel.receiver.export.events;
 
-import static io.github.otelkernel.receiver.export.events.SysEventMappers.typed;
+import static io.github.otelkernel.receiver.export.events.SysEventMappers.templated;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_LOCAL_ADDRESS;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_LOCAL_PORT;
 import static io.opentelemetry.semconv.NetworkAttributes.NETWORK_TRANSPORT;
@@ -17,6 +17,7 @@ import io.github.otelkernel.receiver.decode.SysPayload.Socket;
 import io.github.otelkernel.receiver.decode.SysPayload.UnixConnect;
 import io.github.otelkernel.receiver.decode.SysString;
 import io.github.otelkernel.semconv.KsecAttributes;
+import io.opentelemetry.api.common.AttributeKey;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -39,93 +40,120 @@ final class NetworkEvents {
   static void register(Map<EventType, SysEventMapper> m) {
     m.put(
         EventType.NET_CONNECT,
-        typed(
+        templated(
             Socket.class,
             (s, c) -> {
               Endpoints e = flow(c, s, false);
-              String from =
-                  e.localKnown()
-                      ? " from " + e.local()
-                      : ""; // a refused connect has no local end left
-              return c.actor()
-                  + " connected to "
-                  + e.remote()
-                  + " over "
-                  + e.transport()
-                  + from
-                  + c.outcomeSuffix();
+              BodyTemplate.Builder b = c.actorBody().text(" connected to ");
+              e.remote().appendTo(b).text(" over ").ref(NETWORK_TRANSPORT);
+              if (e.localKnown()) { // a refused connect has no local end left
+                e.local().appendTo(b.text(" from "));
+              }
+              return b.text(c.outcomeSuffix()).build();
             }));
     m.put(
         EventType.NET_SEND,
-        typed(
+        templated(
             Socket.class,
             (s, c) -> {
               Endpoints e = flow(c, s, false);
-              return c.actor()
-                  + " sent a "
-                  + e.transport()
-                  + " datagram to "
-                  + e.remote()
-                  + c.outcomeSuffix();
+              BodyTemplate.Builder b =
+                  c.actorBody().text(" sent a ").ref(NETWORK_TRANSPORT).text(" datagram to ");
+              return e.remote().appendTo(b).text(c.outcomeSuffix()).build();
             }));
     m.put(
         EventType.NET_ACCEPT,
-        typed(
+        templated(
             Socket.class,
             (s, c) -> {
               Endpoints e = flow(c, s, true);
-              return s.call().failed()
-                  ? c.actor() + " failed to accept a connection on " + e.local() + c.outcomeSuffix()
-                  : c.actor()
-                      + " accepted a "
-                      + e.transport()
-                      + " connection from "
-                      + e.remote()
-                      + " on "
-                      + e.local();
+              if (s.call().failed()) {
+                BodyTemplate.Builder b = c.actorBody().text(" failed to accept a connection on ");
+                return e.local().appendTo(b).text(c.outcomeSuffix()).build();
+              }
+              BodyTemplate.Builder b =
+                  c.actorBody()
+                      .text(" accepted a ")
+                      .ref(NETWORK_TRANSPORT)
+                      .text(" connection from ");
+              e.remote().appendTo(b).text(" on ");
+              return e.local().appendTo(b).build();
             }));
     m.put(
         EventType.NET_LISTEN,
-        typed(
+        templated(
             Listen.class,
             (s, c) -> {
-              String local =
+              Endpoint local =
                   local(
                       c, s.family(), s.protocol(), s.socketType(), s.localAddress(), s.localPort());
               c.attributes().put(KsecAttributes.NETWORK_LISTEN_BACKLOG, s.backlog());
-              return c.actor() + " listens on " + local + c.outcomeSuffix();
+              return local
+                  .appendTo(c.actorBody().text(" listens on "))
+                  .text(c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.NET_BIND,
-        typed(
+        templated(
             Socket.class,
-            (s, c) ->
-                c.actor()
-                    + " bound a socket to "
-                    + local(
-                        c,
-                        s.family(),
-                        s.protocol(),
-                        s.socketType(),
-                        s.localAddress(),
-                        s.localPort())
-                    + c.outcomeSuffix()));
+            (s, c) -> {
+              Endpoint local =
+                  local(
+                      c, s.family(), s.protocol(), s.socketType(), s.localAddress(), s.localPort());
+              return local
+                  .appendTo(c.actorBody().text(" bound a socket to "))
+                  .text(c.outcomeSuffix())
+                  .build();
+            }));
     m.put(
         EventType.NET_UNIX_CONNECT,
-        typed(
+        templated(
             UnixConnect.class,
             (s, c) -> {
               c.attributes().put(NETWORK_TRANSPORT, "unix");
               String path = unixPath(s.path().bytes());
               c.attributes().put(KsecAttributes.NETWORK_UNIX_PATH, path);
-              return c.actor() + " connected to unix socket " + path + c.outcomeSuffix();
+              return c.actorBody()
+                  .text(" connected to ")
+                  .ref(NETWORK_TRANSPORT) // "unix": the word is the attribute's value
+                  .text(" socket ")
+                  .ref(KsecAttributes.NETWORK_UNIX_PATH)
+                  .text(c.outcomeSuffix())
+                  .build();
             }));
   }
 
-  private record Endpoints(String local, boolean localKnown, String remote, String transport) {}
+  /**
+   * One end as a body shows it, host:port: each part by its attribute when the record has one
+   * (addrKey or portKey null when it does not), else as text. Without an attribute the address is
+   * still one InetAddress formatted from 4 or 16 bytes (the unspecified address of a port-less
+   * source), no bytes a process chose as text.
+   */
+  record Endpoint(
+      String addr, AttributeKey<String> addrKey, long port, AttributeKey<Long> portKey) {
+    BodyTemplate.Builder appendTo(BodyTemplate.Builder b) {
+      if (addr == null) {
+        b.text("?");
+      } else {
+        boolean v6 = addr.indexOf(':') >= 0;
+        b.text(v6 ? "[" : "");
+        if (addrKey != null) {
+          b.ref(addrKey);
+        } else {
+          b.text(addr);
+        }
+        b.text(v6 ? "]" : "");
+      }
+      b.text(":");
+      return portKey != null ? b.ref(portKey) : b.text(Long.toString(port));
+    }
+  }
+
+  private record Endpoints(Endpoint local, boolean localKnown, Endpoint remote) {}
 
   private static Endpoints flow(SysEventContext c, Socket s, boolean inbound) {
-    String transport = transport(c, s.family(), s.protocol(), s.socketType());
+    transport(c, s.family(), s.protocol(), s.socketType());
     String localAddr = address(s.localAddress().bytes());
     String remoteAddr = address(s.remoteAddress().bytes());
     long localPort = s.localPort();
@@ -136,7 +164,8 @@ final class NetworkEvents {
     long srcPort = inbound ? remotePort : localPort;
     String dstAddr = inbound ? localAddr : remoteAddr;
     long dstPort = inbound ? localPort : remotePort;
-    if (srcAddr != null && !(srcPort == 0 && isAny(srcAddr))) {
+    boolean srcAddrPut = srcAddr != null && !(srcPort == 0 && isAny(srcAddr));
+    if (srcAddrPut) {
       a.put(SOURCE_ADDRESS, srcAddr);
     }
     if (srcPort != 0) {
@@ -146,14 +175,18 @@ final class NetworkEvents {
       a.put(DESTINATION_ADDRESS, dstAddr);
     }
     a.put(DESTINATION_PORT, dstPort);
+    Endpoint src =
+        new Endpoint(
+            srcAddr,
+            srcAddrPut ? SOURCE_ADDRESS : null,
+            srcPort,
+            srcPort != 0 ? SOURCE_PORT : null);
+    Endpoint dst = new Endpoint(dstAddr, DESTINATION_ADDRESS, dstPort, DESTINATION_PORT);
     return new Endpoints(
-        hostPort(localAddr, localPort),
-        localAddr != null && localPort != 0,
-        hostPort(remoteAddr, remotePort),
-        transport);
+        inbound ? dst : src, localAddr != null && localPort != 0, inbound ? src : dst);
   }
 
-  private static String local(
+  private static Endpoint local(
       SysEventContext c,
       long family,
       long protocol,
@@ -166,7 +199,7 @@ final class NetworkEvents {
       c.attributes().put(NETWORK_LOCAL_ADDRESS, addr);
     }
     c.attributes().put(NETWORK_LOCAL_PORT, port);
-    return hostPort(addr, port);
+    return new Endpoint(addr, NETWORK_LOCAL_ADDRESS, port, NETWORK_LOCAL_PORT);
   }
 
   /** network.transport and network.type from the socket's protocol and family. */
@@ -198,11 +231,6 @@ final class NetworkEvents {
 
   private static boolean isAny(String addr) {
     return addr.equals("0.0.0.0") || addr.equals("0:0:0:0:0:0:0:0");
-  }
-
-  private static String hostPort(String addr, long port) {
-    String a = addr == null ? "?" : addr.indexOf(':') >= 0 ? "[" + addr + "]" : addr;
-    return a + ":" + port;
   }
 
   /**

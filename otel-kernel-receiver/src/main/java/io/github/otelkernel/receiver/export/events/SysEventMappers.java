@@ -21,26 +21,13 @@ public final class SysEventMappers {
   private SysEventMappers() {}
 
   /**
-   * A mapper of one payload kind: it gets the typed payload, never the record's args by index. This
-   * one returns its body as finished text (a literal template, masked by the redactor's body pass):
-   * the mappers not yet converted to {@link Templated}.
-   */
-  @FunctionalInterface
-  interface Typed<P extends SysPayload> {
-    String map(P payload, SysEventContext c);
-  }
-
-  /**
-   * A mapper of one payload kind whose body refers to the record's attributes (rendered after
-   * redaction).
+   * A mapper of one payload kind: it gets the typed payload, never the record's args by index, and
+   * returns a body that refers to the record's attributes (rendered after redaction) for every
+   * value that comes from the event.
    */
   @FunctionalInterface
   interface Templated<P extends SysPayload> {
     BodyTemplate map(P payload, SysEventContext c);
-  }
-
-  static <P extends SysPayload> SysEventMapper typed(Class<P> kind, Typed<P> m) {
-    return c -> BodyTemplate.literal(m.map(kind.cast(c.payload()), c));
   }
 
   static <P extends SysPayload> SysEventMapper templated(Class<P> kind, Templated<P> m) {

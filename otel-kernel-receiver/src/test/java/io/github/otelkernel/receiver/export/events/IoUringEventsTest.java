@@ -11,9 +11,12 @@ import io.github.otelkernel.receiver.decode.KernelEvent.SysCall;
 import io.github.otelkernel.receiver.decode.KernelNames;
 import io.github.otelkernel.receiver.decode.ProcessInfo;
 import io.github.otelkernel.receiver.decode.RawBytes;
+import io.github.otelkernel.receiver.enrich.BootClock;
+import io.github.otelkernel.receiver.enrich.ProcessContext;
+import io.github.otelkernel.receiver.enrich.ProcessTable;
+import io.github.otelkernel.receiver.export.EventMapper;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -41,14 +44,32 @@ class IoUringEventsTest {
           1,
           "");
 
+  /**
+   * Through the whole mapping stage: bodies refer to the record's common attributes (the pid, the
+   * name, the return value), which the mapping stage puts around the type's mapper.
+   */
   private static Attributes map(SysCall e, String[] body) {
-    AttributesBuilder a = Attributes.builder();
-    BodyTemplate t =
-        SysEventMappers.forType(e.type())
-            .map(new SysEventContext(e, a, pid -> Optional.empty(), 1));
-    Attributes built = a.build();
-    body[0] = t.render(built);
-    return built;
+    ProcessTable table = new ProcessTable("h", 8, 1_000_000_000L);
+    ProcessContext ctx =
+        new ProcessContext(
+            table.upsert(P.pid(), P.parentPid(), P.startBootNanos()),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            "/",
+            Optional.empty(),
+            true,
+            true,
+            Optional.empty());
+    EventMapper.Mapped m =
+        new EventMapper(BootClock.withOffset(0), pid -> Optional.empty(), 1).map(e, ctx);
+    body[0] = m.body().render(m.attributes());
+    return m.attributes();
   }
 
   @Test
