@@ -116,7 +116,7 @@ public final class SysEventContext {
   public static String iso(long seconds, long nanos) {
     try {
       return Instant.ofEpochSecond(seconds, nanos).toString();
-    } catch (java.time.DateTimeException e) {
+    } catch (java.time.DateTimeException | ArithmeticException e) {
       return seconds + "."
           + nanos; // out of Instant's range: a forged time may be absurd on purpose
     }
