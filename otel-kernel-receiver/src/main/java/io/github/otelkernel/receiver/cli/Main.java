@@ -70,7 +70,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          System.err.println("error: " + e.getMessage());
+          printError(e.getMessage());
           return EXIT_RUNTIME;
         });
     cl.setParameterExceptionHandler(
@@ -89,7 +89,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     try {
       cfg = config == null ? new ConfigLoader().loadDefault() : new ConfigLoader().load(config);
     } catch (ConfigException e) {
-      System.err.println("error: " + e.getMessage());
+      printError(e.getMessage());
       return EXIT_CONFIG;
     }
     CountDownLatch stop = new CountDownLatch(1);
@@ -107,10 +107,10 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     try {
       agent = Agent.builder(cfg).console(console).start();
     } catch (ConfigException e) {
-      System.err.println("error: " + e.getMessage());
+      printError(e.getMessage());
       return EXIT_CONFIG;
     } catch (ProbeException e) {
-      System.err.println("error: " + e.getMessage());
+      printError(e.getMessage());
       return EXIT_RUNTIME;
     }
     // SIGHUP: re-read the config and apply its policy to the running probes (nothing is detached);
@@ -130,7 +130,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                     + next.source()
                     + " (other settings take effect at the next start)");
           } catch (ConfigException | ProbeException e) {
-            log.warning("reload failed, the previous policy stays in force: " + e.getMessage());
+            log.warning(
+                "reload failed, the previous policy stays in force: "
+                    + e.getMessage().replace("\n", "; "));
           }
         }
         if (agent.failure() != null) {
@@ -187,6 +189,11 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
   }
 
+  /** "error: …", one line per problem (a config may have several). */
+  static void printError(String message) {
+    message.lines().forEach(l -> System.err.println("error: " + l));
+  }
+
   /** JUL holds loggers weakly: a level set on one nobody references is lost, so keep them. */
   private static final java.util.List<Logger> CONFIGURED = new java.util.ArrayList<>();
 
@@ -221,7 +228,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 + ")");
         return 0;
       } catch (ConfigException e) {
-        System.err.println("error: " + e.getMessage());
+        printError(e.getMessage());
         return EXIT_CONFIG;
       }
     }

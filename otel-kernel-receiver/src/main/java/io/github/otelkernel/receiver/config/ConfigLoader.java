@@ -177,14 +177,22 @@ public final class ConfigLoader {
             health,
             Map.copyOf(storages),
             telemetry);
-    // the same checks as start's, each problem placed at its key's line
+    // the same checks as start's, each problem placed at its key's line, one line each
     List<Problem> problems = config.validate();
     if (!problems.isEmpty()) {
-      Problem p = problems.get(0);
-      ConfigNode at = top.find(p.key());
-      throw at.path().equals(p.key())
-          ? at.error(p.message())
-          : at.error(p.key().substring(prefix(at)) + ": " + p.message());
+      throw new ConfigException(
+          String.join(
+              "\n",
+              problems.stream()
+                  .map(
+                      p -> {
+                        ConfigNode at = top.find(p.key());
+                        return (at.path().equals(p.key())
+                                ? at.error(p.message())
+                                : at.error(p.key().substring(prefix(at)) + ": " + p.message()))
+                            .getMessage();
+                      })
+                  .toList()));
     }
     return config;
   }

@@ -85,12 +85,12 @@ public final class AgentBuilder {
 
   /**
    * Refuses a configuration the wiring cannot run, whatever made it (the loader checks the same for
-   * files, but a config built in code has not been through it): one message, every problem.
+   * files, but a config built in code has not been through it): one message, a line per problem.
    */
   public AgentBuilder validate() {
     List<String> problems = problems(config);
     if (!problems.isEmpty()) {
-      throw new ConfigException(String.join("; ", problems));
+      throw new ConfigException(String.join("\n", problems));
     }
     return this;
   }

@@ -291,6 +291,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void everyProblemTheChecksFindIsOneLineAtItsOwnKey() {
+    assertEquals(
+        "c.yaml:1: receivers.ebpf.ring_buffer_size_mib: 12 is not a power of two (the kernel"
+            + " requires one): use 8, 16, 32, 64…\n"
+            + "c.yaml:4: exporters.otlp.compression: expected gzip or none, got 'zstd'\n"
+            + "c.yaml:5: exporters.otlp/b.endpoint: http://192.0.2.1:4317 sends security events"
+            + " unencrypted to another host: use https:// or set tls.insecure: true to accept it",
+        error(
+                """
+        receivers: {ebpf: {ring_buffer_size_mib: 12}}
+        exporters:
+          otlp:
+            {endpoint: 'localhost:4317', compression: zstd}
+          otlp/b: {endpoint: 'http://192.0.2.1:4317'}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [otlp, otlp/b]}}}
+        """)
+            .getMessage());
+  }
+
+  @Test
   void fileRotationKeysAreTheCollectorOnes() {
     AgentConfig c =
         loader.parse(

@@ -90,7 +90,7 @@ class AgentBuilderTest {
   }
 
   @Test
-  void everyProblemOfAConfigMadeInCodeIsNamedInOneLine() {
+  void everyProblemOfAConfigMadeInCodeIsNamedOnALineOfItsOwn() {
     var r = OTLP.receiver();
     List<ExporterConfig> twice = new ArrayList<>(OTLP.exporters());
     twice.add(OTLP.exporters().get(0));
@@ -112,8 +112,8 @@ class AgentBuilderTest {
             "service.telemetry.metrics.exporters: 'file' is not an otlp/otlphttp exporter of the logs pipeline"),
         problems);
     var e = assertThrows(ConfigException.class, () -> Agent.builder(bad).validate());
-    assertEquals(String.join("; ", problems), e.getMessage());
-    assertEquals(1, e.getMessage().lines().count(), "one line, as every config error");
+    assertEquals(String.join("\n", problems), e.getMessage());
+    assertEquals(problems.size(), e.getMessage().lines().count(), "one line per problem");
   }
 
   @Test
