@@ -52,37 +52,25 @@ final class PolicyParser {
         s.get("capabilities")
             .map(
                 l ->
-                    l.asList().stream()
-                        .map(
-                            c -> {
-                              String name = c.asString().toUpperCase(java.util.Locale.ROOT);
-                              if (Capabilities.number(name) < 0) {
-                                throw c.error(
-                                    "unknown capability '"
-                                        + c.asString()
-                                        + "' (write it as in capabilities(7): CAP_SYS_ADMIN)");
-                              }
-                              return name;
-                            })
-                        .toList());
+                    kernelNames(
+                        l,
+                        Capabilities::number,
+                        c ->
+                            "unknown capability '"
+                                + c
+                                + "' (write it as in capabilities(7): CAP_SYS_ADMIN)"));
     Optional<List<String>> prctl =
         s.get("prctl_options")
             .map(
                 l ->
-                    l.asList().stream()
-                        .map(
-                            c -> {
-                              String name = c.asString().toUpperCase(java.util.Locale.ROOT);
-                              if (PrctlOptions.number(name) < 0) {
-                                throw c.error(
-                                    "unknown or unsupported prctl option '"
-                                        + c.asString()
-                                        + "'; supported: "
-                                        + String.join(", ", PrctlOptions.names()));
-                              }
-                              return name;
-                            })
-                        .toList());
+                    kernelNames(
+                        l,
+                        PrctlOptions::number,
+                        c ->
+                            "unknown or unsupported prctl option '"
+                                + c
+                                + "'; supported: "
+                                + String.join(", ", PrctlOptions.names())));
     var c =
         new PolicyConfig(
             Map.copyOf(events),
@@ -95,6 +83,23 @@ final class PolicyParser {
             s.bool("defaults", true));
     s.done();
     return c;
+  }
+
+  /** A list of kernel constant names, upper-cased; one the kernel does not know is an error. */
+  private static List<String> kernelNames(
+      ConfigNode list,
+      java.util.function.ToIntFunction<String> number,
+      java.util.function.Function<String, String> unknown) {
+    return list.asList().stream()
+        .map(
+            c -> {
+              String name = c.asString().toUpperCase(java.util.Locale.ROOT);
+              if (number.applyAsInt(name) < 0) {
+                throw c.error(unknown.apply(c.asString()));
+              }
+              return name;
+            })
+        .toList();
   }
 
   private static EventPolicy event(EventType type, ConfigNode.Section s) {

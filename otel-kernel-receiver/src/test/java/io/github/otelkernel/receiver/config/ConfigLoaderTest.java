@@ -311,6 +311,39 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void capabilityAndPrctlNamesTheKernelDoesNotKnowAreRefusedAtTheirLine() {
+    String m =
+        error(
+                """
+        receivers:
+          ebpf:
+            policy: {capabilities: [cap_sys_admin, CAP_FLY]}
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """)
+            .getMessage();
+    assertEquals(
+        "c.yaml:3: receivers.ebpf.policy.capabilities.1: unknown capability 'CAP_FLY' (write it as"
+            + " in capabilities(7): CAP_SYS_ADMIN)",
+        m);
+    m =
+        error(
+                """
+        receivers:
+          ebpf:
+            policy: {prctl_options: [pr_set_dumpable, PR_NOPE]}
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """)
+            .getMessage();
+    assertTrue(
+        m.startsWith(
+            "c.yaml:3: receivers.ebpf.policy.prctl_options.1: unknown or unsupported prctl option"
+                + " 'PR_NOPE'; supported: "),
+        m);
+  }
+
+  @Test
   void fileRotationKeysAreTheCollectorOnes() {
     AgentConfig c =
         loader.parse(
