@@ -248,10 +248,9 @@ public final class Redactor {
     if (patterns.isEmpty()) {
       return in;
     }
-    // one pass over the record, a hash lookup per attribute; the record is copied only when touched
-    Set<String> touched = new TreeSet<>();
-    Set<String> dropRaw = new TreeSet<>();
-    AttributesBuilder[] out = {null};
+    // one pass over the record, a hash lookup per attribute; the record is copied, and the sets
+    // allocated, only when something is masked (most records carry no secret)
+    Edits[] edits = {null};
     // an exec's line and its arguments: the patterns run once, over the line, and the arguments
     // get the same masks (a secret split over two arguments is masked in both fields)
     MaskedCommand command = maskCommand(in.get(COMMAND_LINE), in.get(COMMAND_ARGS));
@@ -263,9 +262,7 @@ public final class Redactor {
           if (v instanceof String s) {
             String r = command != null && k.equals(COMMAND_LINE) ? command.line() : mask(s);
             if (!r.equals(s)) {
-              out[0] = out[0] == null ? in.toBuilder() : out[0];
-              out[0].put(AttributeKey.stringKey(k.getKey()), r);
-              touched.add(k.getKey());
+              edits(edits, in).touch(k.getKey()).put(AttributeKey.stringKey(k.getKey()), r);
             }
           } else if (v instanceof List<?> l
               && k.getType() == io.opentelemetry.api.common.AttributeType.STRING_ARRAY) {
@@ -274,25 +271,46 @@ public final class Redactor {
             List<String> r =
                 command != null && k.equals(COMMAND_ARGS) ? command.args() : maskArgs(list);
             if (!r.equals(list)) {
-              out[0] = out[0] == null ? in.toBuilder() : out[0];
-              out[0].put(AttributeKey.stringArrayKey(k.getKey()), r);
-              touched.add(k.getKey());
+              edits(edits, in).touch(k.getKey()).put(AttributeKey.stringArrayKey(k.getKey()), r);
             }
           }
-          String raw = RAW_COPIES.get(k.getKey());
-          if (raw != null && touched.contains(k.getKey())) {
-            dropRaw.add(raw);
-          }
         });
-    AttributesBuilder b = out[0];
-    if (b == null) {
+    Edits e = edits[0];
+    if (e == null) {
       return in;
     }
-    for (String raw : dropRaw) {
-      b.remove(AttributeKey.stringKey(raw));
+    for (String raw : e.dropRaw) {
+      e.builder.remove(AttributeKey.stringKey(raw));
     }
-    b.put(KsecAttributes.POLICY_REDACTED, List.copyOf(touched));
-    return b.build();
+    e.builder.put(KsecAttributes.POLICY_REDACTED, List.copyOf(e.touched));
+    return e.builder.build();
+  }
+
+  private static Edits edits(Edits[] holder, Attributes in) {
+    if (holder[0] == null) {
+      holder[0] = new Edits(in.toBuilder());
+    }
+    return holder[0];
+  }
+
+  /** What apply changed in one record: the copy, the masked keys and the raw copies to drop. */
+  private static final class Edits {
+    final AttributesBuilder builder;
+    final Set<String> touched = new TreeSet<>();
+    final Set<String> dropRaw = new TreeSet<>();
+
+    Edits(AttributesBuilder builder) {
+      this.builder = builder;
+    }
+
+    AttributesBuilder touch(String key) {
+      touched.add(key);
+      String raw = RAW_COPIES.get(key);
+      if (raw != null) {
+        dropRaw.add(raw);
+      }
+      return builder;
+    }
   }
 
   /**
