@@ -17,6 +17,7 @@ import io.github.otelkernel.receiver.enrich.BootClock;
 import io.github.otelkernel.receiver.enrich.ProcessContext;
 import io.github.otelkernel.receiver.enrich.ProcessTable;
 import io.github.otelkernel.receiver.export.events.BodyTemplate;
+import io.github.otelkernel.receiver.export.events.BodyTemplate.Variants;
 import io.github.otelkernel.receiver.export.events.SysEventContext;
 import io.github.otelkernel.receiver.export.events.SysEventMappers;
 import io.github.otelkernel.semconv.KsecAttributes;
@@ -86,16 +87,7 @@ public final class EventMapper {
       case ProcessFork f -> {
         name = KsecEvents.PROCESS_FORK;
         a.put(KsecAttributes.PROCESS_PARENT_THREAD_ID, (long) f.parentTid());
-        body =
-            BodyTemplate.builder()
-                .text("Process ")
-                .ref(PROCESS_PARENT_PID)
-                .text(" forked child process ")
-                .ref(PROCESS_PID)
-                .text(" (")
-                .ref(KsecAttributes.PROCESS_COMM)
-                .text(")")
-                .build();
+        body = FORK_BODY;
       }
       case ProcessExit x -> {
         name = KsecEvents.PROCESS_EXIT;
@@ -263,35 +255,84 @@ public final class EventMapper {
           KsecAttributes.PROCESS_COMMAND_ARGS_RAW,
           Base64.getEncoder().encodeToString(joined.toByteArray()));
     }
-    BodyTemplate.Builder body =
-        BodyTemplate.builder()
-            .text("Process ")
-            .ref(PROCESS_PID)
-            .text(" executed ")
-            .ref(path.isEmpty() ? KsecAttributes.PROCESS_COMM : PROCESS_EXECUTABLE_PATH);
     if (e.fileless()) {
       a.put(KsecAttributes.PROCESS_EXECUTABLE_FILELESS, true);
-      body.text(" (fileless: memfd or deleted file)");
     }
-    body.text(" as uid ").ref(PROCESS_USER_ID);
     var ids = e.process().credentials();
-    if (ids.euid() != ids.uid() || ids.egid() != ids.gid()) {
+    boolean idChange = ids.euid() != ids.uid() || ids.egid() != ids.gid();
+    if (idChange) {
       a.put(KsecAttributes.PROCESS_EXEC_ID_CHANGE, true);
-      body.text(" (real uid ").ref(PROCESS_REAL_USER_ID).text(")");
     }
-    return body.build();
+    return EXEC_BODIES.get(
+        Variants.bit(path.isEmpty(), EXEC_NO_PATH)
+            | Variants.bit(e.fileless(), EXEC_FILELESS)
+            | Variants.bit(idChange, EXEC_ID_CHANGE));
   }
+
+  private static final int EXEC_NO_PATH = 0;
+  private static final int EXEC_FILELESS = 1;
+  private static final int EXEC_ID_CHANGE = 2;
+
+  private static final Variants EXEC_BODIES =
+      new Variants(
+          3,
+          v -> {
+            BodyTemplate.Builder body =
+                BodyTemplate.builder()
+                    .text("Process ")
+                    .ref(PROCESS_PID)
+                    .text(" executed ")
+                    .ref(
+                        Variants.has(v, EXEC_NO_PATH)
+                            ? KsecAttributes.PROCESS_COMM
+                            : PROCESS_EXECUTABLE_PATH);
+            if (Variants.has(v, EXEC_FILELESS)) {
+              body.text(" (fileless: memfd or deleted file)");
+            }
+            body.text(" as uid ").ref(PROCESS_USER_ID);
+            if (Variants.has(v, EXEC_ID_CHANGE)) {
+              body.text(" (real uid ").ref(PROCESS_REAL_USER_ID).text(")");
+            }
+            return body.build();
+          });
+
+  private static final BodyTemplate FORK_BODY =
+      BodyTemplate.builder()
+          .text("Process ")
+          .ref(PROCESS_PARENT_PID)
+          .text(" forked child process ")
+          .ref(PROCESS_PID)
+          .text(" (")
+          .ref(KsecAttributes.PROCESS_COMM)
+          .text(")")
+          .build();
+
+  private static final int EXIT_SIGNALED = 0;
+  private static final int EXIT_CORE_DUMPED = 1;
+
+  private static final Variants EXIT_BODIES =
+      new Variants(
+          2,
+          v -> {
+            BodyTemplate.Builder who =
+                BodyTemplate.builder()
+                    .text("Process ")
+                    .ref(PROCESS_PID)
+                    .text(" (")
+                    .ref(KsecAttributes.PROCESS_COMM)
+                    .text(")");
+            if (!Variants.has(v, EXIT_SIGNALED)) {
+              return who.text(" exited with code ").ref(PROCESS_EXIT_CODE).build();
+            }
+            return who.text(" was killed by ")
+                .ref(KsecAttributes.PROCESS_EXIT_SIGNAL_NAME)
+                .text(Variants.has(v, EXIT_CORE_DUMPED) ? " (core dumped)" : "")
+                .build();
+          });
 
   private BodyTemplate exit(AttributesBuilder a, ProcessExit x) {
     ProcessInfo p = x.process();
     a.put(PROCESS_EXIT_TIME, iso(clock.toEpochNanos(p.bootNanos())));
-    BodyTemplate.Builder who =
-        BodyTemplate.builder()
-            .text("Process ")
-            .ref(PROCESS_PID)
-            .text(" (")
-            .ref(KsecAttributes.PROCESS_COMM)
-            .text(")");
     if (x.signal() != 0) {
       String sig = Signals.name(x.signal());
       a.put(KsecAttributes.PROCESS_EXIT_SIGNAL, (long) x.signal());
@@ -300,13 +341,11 @@ public final class EventMapper {
         a.put(KsecAttributes.PROCESS_EXIT_CORE_DUMPED, true);
       }
       // no process.exit.code: the process never returned one (a shell would show 128+N)
-      return who.text(" was killed by ")
-          .ref(KsecAttributes.PROCESS_EXIT_SIGNAL_NAME)
-          .text(x.coreDumped() ? " (core dumped)" : "")
-          .build();
+      return EXIT_BODIES.get(
+          Variants.bit(true, EXIT_SIGNALED) | Variants.bit(x.coreDumped(), EXIT_CORE_DUMPED));
     }
     a.put(PROCESS_EXIT_CODE, (long) x.exitCode());
-    return who.text(" exited with code ").ref(PROCESS_EXIT_CODE).build();
+    return EXIT_BODIES.get(0);
   }
 
   /** Unknown (a kernel thread's, or an unreadable /proc entry's) is absent, not "". */

@@ -5,6 +5,7 @@ import io.opentelemetry.api.common.Attributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /**
  * A record's body as the mapping stage describes it: literal text, and references to attributes of
@@ -75,6 +76,44 @@ public final class BodyTemplate {
       sb.append(p instanceof Ref r ? "{" + r.key().getKey() + "}" : ((Text) p).text());
     }
     return sb.toString();
+  }
+
+  /**
+   * Every template a mapper can give from a few yes/no choices, built once: the hot mappers (exec,
+   * exit, file open) pick one per event instead of building one per event, which allocated a
+   * builder, its parts and joined literals for every record.
+   */
+  public static final class Variants {
+    private static final int MAX_CHOICES = 6;
+    private final BodyTemplate[] all;
+
+    /**
+     * @param choices how many yes/no choices; choice i is bit i of the index given to build
+     */
+    public Variants(int choices, IntFunction<BodyTemplate> build) {
+      if (choices < 0 || choices > MAX_CHOICES) {
+        throw new IllegalArgumentException("0 to " + MAX_CHOICES + " choices, not " + choices);
+      }
+      all = new BodyTemplate[1 << choices];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = Objects.requireNonNull(build.apply(i));
+      }
+    }
+
+    /** The template for these choices (the bits given to the builder). */
+    public BodyTemplate get(int choices) {
+      return all[choices];
+    }
+
+    /** Bit i set when yes: one choice's part of an index. */
+    public static int bit(boolean yes, int i) {
+      return yes ? 1 << i : 0;
+    }
+
+    /** Whether choice i is set in these choices. */
+    public static boolean has(int choices, int i) {
+      return (choices & (1 << i)) != 0;
+    }
   }
 
   /** Parts in order; adjacent literals are joined. */

@@ -25,6 +25,7 @@ import io.github.otelkernel.receiver.decode.SysPayload.FileSymlink;
 import io.github.otelkernel.receiver.decode.SysPayload.FileTruncate;
 import io.github.otelkernel.receiver.decode.SysPayload.FileUtimes;
 import io.github.otelkernel.receiver.decode.SysString;
+import io.github.otelkernel.receiver.export.events.BodyTemplate.Variants;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.github.otelkernel.semconv.KsecEvents;
 import io.opentelemetry.api.common.AttributeKey;
@@ -301,27 +302,50 @@ final class FileEvents {
       String name = p.substring(PROC_SYS.length()).replace('/', '.');
       c.eventName(KsecEvents.KERNEL_SYSCTL_WRITE);
       c.attributes().put(KsecAttributes.SYSCTL_NAME, name);
-      return c.actorBody()
-          .text(" opened kernel parameter ")
-          .ref(KsecAttributes.SYSCTL_NAME)
-          .text(" for writing" + c.outcomeSuffix())
-          .build();
+      return SYSCTL_BODIES.get(Variants.bit(c.failed(), OPEN_FAILED));
     }
     if ((flags & OpenFlags.O_CREAT) != 0 || (flags & OpenFlags.O_TMPFILE) == OpenFlags.O_TMPFILE) {
       mode(c, e.mode(), false);
     }
-    String how = type == EventType.FILE_READ ? "for reading" : "for writing";
-    String agent = "";
-    if (e.call().flag(SysCall.FLAG_TARGET_IS_AGENT)) {
+    boolean agent = e.call().flag(SysCall.FLAG_TARGET_IS_AGENT);
+    if (agent) {
       c.attributes().put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
-      agent = " (this agent's)";
     }
-    return c.actorBody()
-        .text(" opened ")
-        .ref(FILE_PATH)
-        .text(agent + " " + how + c.outcomeSuffix())
-        .build();
+    return OPEN_BODIES.get(
+        Variants.bit(c.failed(), OPEN_FAILED)
+            | Variants.bit(type == EventType.FILE_READ, OPEN_READ)
+            | Variants.bit(agent, OPEN_AGENT));
   }
+
+  // the open mapper runs for most records on a busy host: its bodies are built once
+  private static final int OPEN_FAILED = 0;
+  private static final int OPEN_READ = 1;
+  private static final int OPEN_AGENT = 2;
+
+  private static final Variants OPEN_BODIES =
+      new Variants(
+          3,
+          v ->
+              SysEventContext.outcome(
+                      SysEventContext.actorTemplate()
+                          .text(" opened ")
+                          .ref(FILE_PATH)
+                          .text(Variants.has(v, OPEN_AGENT) ? " (this agent's)" : "")
+                          .text(Variants.has(v, OPEN_READ) ? " for reading" : " for writing"),
+                      Variants.has(v, OPEN_FAILED))
+                  .build());
+
+  private static final Variants SYSCTL_BODIES =
+      new Variants(
+          1,
+          v ->
+              SysEventContext.outcome(
+                      SysEventContext.actorTemplate()
+                          .text(" opened kernel parameter ")
+                          .ref(KsecAttributes.SYSCTL_NAME)
+                          .text(" for writing"),
+                      Variants.has(v, OPEN_FAILED))
+                  .build());
 
   private static BodyTemplate utimes(FileUtimes e, SysEventContext c) {
     path(c, e.path());

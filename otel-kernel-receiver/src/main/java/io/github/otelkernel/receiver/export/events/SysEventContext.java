@@ -9,6 +9,7 @@ import io.github.otelkernel.receiver.enrich.ProcessTable;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.semconv.ErrorAttributes;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
@@ -68,12 +69,30 @@ public final class SysEventContext {
    * to by attribute (the name is the process's to choose).
    */
   public BodyTemplate.Builder actorBody() {
+    return actorTemplate();
+  }
+
+  /** {@link #actorBody()} for templates built once, outside any event. */
+  static BodyTemplate.Builder actorTemplate() {
     return BodyTemplate.builder()
         .text("Process ")
         .ref(PROCESS_PID)
         .text(" (")
         .ref(KsecAttributes.PROCESS_COMM)
         .text(")");
+  }
+
+  /**
+   * {@link #outcomeSuffix()} as template parts, for templates built once: the errno name by
+   * reference to error.type, which the mapping stage sets on every failed record.
+   */
+  static BodyTemplate.Builder outcome(BodyTemplate.Builder b, boolean failed) {
+    return failed ? b.text(" failed with ").ref(ErrorAttributes.ERROR_TYPE) : b;
+  }
+
+  /** Whether the call failed (the outcome known and an error returned). */
+  public boolean failed() {
+    return event.failed();
   }
 
   /** " failed with EPERM" or "" (also when the outcome is not known): appended to bodies. */
