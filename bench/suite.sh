@@ -28,6 +28,10 @@ command -v auditctl >/dev/null || need+=(auditd)
 command -v curl >/dev/null || need+=(curl)
 [ ${#need[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
 make -s -C "$REF_SRC" OUT="$WORK/ref" >&2 || die "cannot build the reference tools from $REF_SRC"
+# the reference consumer attaches tracepoints, which need tracefs (the agent's launcher mounts it
+# too; a fresh machine may not have it yet)
+[ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ] \
+  || mount -t tracefs tracefs /sys/kernel/tracing || die "cannot mount tracefs at /sys/kernel/tracing"
 mkdir -p "$WORK/tools"
 gcc -O2 -o "$WORK/tools/connect-storm" "$ROOT/bench/c/connect-storm.c" -lpthread
 gcc -O2 -o "$WORK/tools/open-rate" "$ROOT/bench/c/open-rate.c"
