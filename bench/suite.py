@@ -261,7 +261,13 @@ def main():
     rates = {(w, c): [] for w in workloads for c in configs}
     agent_runs = []
     for rnd in range(1, a.rounds + 1):
-        for c in configs:
+        # the A/B pair runs back to back, in alternating order, so a drift of the shared machine
+        # does not always favour the same side
+        order = list(configs)
+        if a.baseline and rnd % 2 == 0:
+            i, j = order.index("agent-default"), order.index("baseline-default")
+            order[i], order[j] = order[j], order[i]
+        for c in order:
             for w, r, extra in config_run(a, work, c, workloads):
                 rates[(w, c)].append(r)
                 if extra:
@@ -449,6 +455,15 @@ def write_report(a, workloads, configs, rates, agent_runs, zero_loss, sustained,
         cells = [f"{med[(w, c)]:.0f} ({med[(w, c)] / base:.2f})" for c in configs]
         L.append(f"| {w} ({unit}) | " + " | ".join(cells) + " |")
     L.append("")
+    if a.baseline:
+        L.append("agent-default against baseline-default, round by round (the pair runs back to back, in "
+                 "alternating order; a ratio over 1 means this checkout was faster):\n")
+        L.append("| workload | " + " | ".join(f"round {i + 1}" for i in range(a.rounds)) + " | median |")
+        L.append("|---|" + "---|" * (a.rounds + 1))
+        for w in workloads:
+            pairs = [x / y for x, y in zip(rates[(w, "agent-default")], rates[(w, "baseline-default")])]
+            L.append(f"| {w} | " + " | ".join(f"{p:.2f}" for p in pairs) + f" | {statistics.median(pairs):.2f} |")
+        L.append("")
     L.append("Agent cost under the measured storms (median over rounds; lost: kernel ring buffer + queues + "
              "failed exports, all counted by the agent; delivered: records the Collector counted, background "
              "included):\n")
