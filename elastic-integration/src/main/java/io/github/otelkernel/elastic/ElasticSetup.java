@@ -3,6 +3,7 @@ package io.github.otelkernel.elastic;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.otelkernel.semconv.KsecDataStreams.Domain;
 import java.io.IOException;
 import java.util.List;
 
@@ -39,34 +40,36 @@ public final class ElasticSetup {
     if (retentionDays < 1) {
       throw SetupException.usage("retention must be at least 1 day, not " + retentionDays);
     }
+    return run(Retention.uniform(retentionDays));
+  }
+
+  /** Setup with each domain's stream kept as long as its retention says. */
+  public SetupReport run(Retention retention) throws SetupException {
     String address = connection.url().toString();
     ClusterFeatures features = new ClusterProbe(connection.rest(), address).detect();
     SetupReport report = new SetupReport();
     report.cluster(
         "Elasticsearch " + features.version() + " at " + address, "license " + features.license());
     TemplateFactory templates = new TemplateFactory(conventions, features.missingFieldTypes());
-    installTemplates(templates, features, retentionDays, report);
+    installTemplates(templates, features, retention, report);
     installRoles(features, report);
     return report;
   }
 
-  /** The ILM policy where there is ILM, the component templates, the index template. */
+  /**
+   * The ILM policies where there is ILM, the component templates, the catch-all index template and
+   * one per domain.
+   */
   private void installTemplates(
-      TemplateFactory templates, ClusterFeatures features, int retentionDays, SetupReport report)
+      TemplateFactory templates, ClusterFeatures features, Retention retention, SetupReport report)
       throws SetupException {
     ElasticsearchClient es = connection.client();
-    // the policy first: the settings name it
+    // the policies first: the settings and the domain templates name them
     if (features.ilm()) {
-      ObjectNode policy = templates.ilmPolicy(retentionDays);
-      call(
-          "PUT _ilm/policy/" + TemplateFactory.POLICY,
-          () ->
-              es.ilm()
-                  .putLifecycle(
-                      r -> r.name(TemplateFactory.POLICY).withJson(JsonResources.reader(policy))));
-      report.installed(
-          "ILM policy " + TemplateFactory.POLICY,
-          "delete " + retentionDays + " days after rollover");
+      putPolicy(templates, TemplateFactory.POLICY, retention.defaultDays(), report);
+      for (Domain d : Domain.values()) {
+        putPolicy(templates, TemplateFactory.domainName(d), retention.days(d), report);
+      }
     }
 
     ObjectNode settings = templates.settings(features.ilm());
@@ -99,26 +102,57 @@ public final class ElasticSetup {
 
     // without ILM, the data stream lifecycle keeps time if the cluster runs it
     boolean lifecycle = !features.ilm() && features.dataStreamLifecycle();
-    ObjectNode indexTemplate = templates.indexTemplate(lifecycle ? retentionDays : null);
-    call(
-        "PUT _index_template/" + TemplateFactory.INDEX_TEMPLATE,
-        () ->
-            es.indices()
-                .putIndexTemplate(
-                    r ->
-                        r.name(TemplateFactory.INDEX_TEMPLATE)
-                            .withJson(JsonResources.reader(indexTemplate))));
-    report.installed(
-        "index template " + TemplateFactory.INDEX_TEMPLATE,
-        indexTemplate.get("index_patterns").get(0).asText()
-            + ", priority "
-            + indexTemplate.get("priority").asInt()
-            + (lifecycle ? ", data stream lifecycle: retention " + retentionDays + " days" : ""));
+    putIndexTemplate(
+        TemplateFactory.INDEX_TEMPLATE,
+        templates.indexTemplate(lifecycle ? retention.defaultDays() : null),
+        lifecycle ? retention.defaultDays() : null,
+        report);
+    for (Domain d : Domain.values()) {
+      String name = TemplateFactory.domainName(d);
+      Integer days = lifecycle ? retention.days(d) : null;
+      putIndexTemplate(
+          name, templates.domainIndexTemplate(d, features.ilm() ? name : null, days), days, report);
+    }
     if (!features.ilm() && !lifecycle) {
       report.skipped(
           "retention",
           "this cluster has neither ILM nor the data stream lifecycle; records are kept until deleted");
     }
+  }
+
+  private void putPolicy(TemplateFactory templates, String name, int days, SetupReport report)
+      throws SetupException {
+    ObjectNode policy = templates.ilmPolicy(days);
+    call(
+        "PUT _ilm/policy/" + name,
+        () ->
+            connection
+                .client()
+                .ilm()
+                .putLifecycle(r -> r.name(name).withJson(JsonResources.reader(policy))));
+    report.installed("ILM policy " + name, "delete " + days + " days after rollover");
+  }
+
+  private void putIndexTemplate(
+      String name, ObjectNode body, Integer lifecycleDays, SetupReport report)
+      throws SetupException {
+    call(
+        "PUT _index_template/" + name,
+        () ->
+            connection
+                .client()
+                .indices()
+                .putIndexTemplate(r -> r.name(name).withJson(JsonResources.reader(body))));
+    report.installed(
+        "index template " + name,
+        body.get("index_patterns").get(0).asText()
+            + ", priority "
+            + body.get("priority").asInt()
+            + (lifecycleDays != null
+                ? ", data stream lifecycle: retention " + lifecycleDays + " days"
+                : body.at("/template/settings/index/lifecycle/name").isTextual()
+                    ? ", ILM policy " + body.at("/template/settings/index/lifecycle/name").asText()
+                    : ""));
   }
 
   /**

@@ -100,8 +100,17 @@ public final class SetupCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "90",
       description =
-          "Days records are kept (ILM, or data stream lifecycle; default: ${DEFAULT-VALUE})")
+          "Days records are kept (ILM, or data stream lifecycle; default: ${DEFAULT-VALUE}),"
+              + " in every stream --retention does not name")
   int retentionDays;
+
+  @Option(
+      names = "--retention",
+      paramLabel = "STREAM=DAYSd,…",
+      description =
+          "Per data stream retention, over --retention-days: process, file, network, kernel,"
+              + " agent (e.g. process=365d,file=30d)")
+  String retention;
 
   @Spec CommandSpec spec;
 
@@ -113,6 +122,7 @@ public final class SetupCommand implements Callable<Integer> {
       if (elasticsearch == null && kibana == null) {
         throw SetupException.usage("give --elasticsearch URL, --kibana URL, or both (see --help)");
       }
+      Retention keep = Retention.parse(retention, retentionDays); // refused before any request
       URI elasticsearchUrl =
           elasticsearch == null ? null : url("--elasticsearch", elasticsearch, false);
       URI kibanaUrl = kibana == null ? null : url("--kibana", kibana, true);
@@ -124,7 +134,7 @@ public final class SetupCommand implements Callable<Integer> {
       if (elasticsearchUrl != null) {
         try (ElasticConnection connection =
             ElasticConnection.open(elasticsearchUrl, authorization, caFile)) {
-          new ElasticSetup(connection).run(retentionDays).lines().forEach(out::println);
+          new ElasticSetup(connection).run(keep).lines().forEach(out::println);
         } catch (java.io.IOException e) {
           // closing the connection; nothing was left undone
         }

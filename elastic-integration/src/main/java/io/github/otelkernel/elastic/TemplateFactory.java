@@ -2,6 +2,7 @@ package io.github.otelkernel.elastic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.otelkernel.semconv.KsecDataStreams.Domain;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,6 +109,46 @@ final class TemplateFactory {
       body.putObject("template")
           .putObject("lifecycle")
           .put("data_retention", dataRetentionDays + "d");
+    }
+    return body;
+  }
+
+  /** Index template and ILM policy of one domain's data stream: logs-ksec.process… */
+  static String domainName(Domain domain) {
+    return INDEX_TEMPLATE + "." + domain.key();
+  }
+
+  /** Above the catch-all logs-ksec (250), so a domain's stream takes its own retention. */
+  static final int DOMAIN_PRIORITY = 251;
+
+  /**
+   * The index template of one domain's data stream (logs-ksec.DOMAIN.*): the catch-all's
+   * composition, with the domain's retention: its ILM policy named in its settings (which win over
+   * the settings component's), or the data stream lifecycle's retention.
+   *
+   * @param ilmPolicy the domain's ILM policy, or null where the cluster has no ILM
+   * @param dataRetentionDays the data stream lifecycle's retention, or null
+   */
+  ObjectNode domainIndexTemplate(Domain domain, String ilmPolicy, Integer dataRetentionDays) {
+    ObjectNode body = indexTemplate(dataRetentionDays);
+    body.putArray("index_patterns").add(domainName(domain) + ".*");
+    body.put("priority", DOMAIN_PRIORITY);
+    ((ObjectNode) body.get("_meta"))
+        .put(
+            "description",
+            "The "
+                + domain.key()
+                + " data stream of otel-kernel-receiver (data_stream.dataset "
+                + domain.dataset()
+                + "), with its own retention.");
+    if (ilmPolicy != null) {
+      ObjectNode template =
+          body.has("template") ? (ObjectNode) body.get("template") : body.putObject("template");
+      template
+          .putObject("settings")
+          .putObject("index")
+          .putObject("lifecycle")
+          .put("name", ilmPolicy);
     }
     return body;
   }

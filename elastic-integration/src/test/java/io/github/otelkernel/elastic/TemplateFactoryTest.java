@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.otelkernel.semconv.KsecDataStreams.Domain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +152,43 @@ class TemplateFactoryTest {
     assertTrue(factory.indexTemplate(null).path("template").isMissingNode());
     assertEquals("7d", factory.ilmPolicy(7).at("/policy/phases/delete/min_age").asText());
     assertTrue(factory.ilmPolicy(7).at("/policy/phases/hot/actions/rollover").isObject());
+  }
+
+  @Test
+  void eachDomainHasItsOwnStreamTemplateAndRetention() {
+    TemplateFactory factory = new TemplateFactory(CONVENTIONS, Set.of());
+    JsonNode catchAll = factory.indexTemplate(null);
+    for (Domain d : Domain.values()) {
+      JsonNode ilm = factory.domainIndexTemplate(d, "logs-ksec." + d.key(), null);
+      assertEquals("logs-ksec." + d.key() + ".*", ilm.at("/index_patterns/0").asText());
+      assertEquals(1, ilm.get("index_patterns").size());
+      assertTrue(ilm.get("priority").asInt() > catchAll.get("priority").asInt());
+      assertEquals(catchAll.get("composed_of"), ilm.get("composed_of"));
+      assertEquals(catchAll.get("data_stream"), ilm.get("data_stream"));
+      assertEquals(
+          "logs-ksec." + d.key(), ilm.at("/template/settings/index/lifecycle/name").asText());
+      assertTrue(ilm.at("/template/lifecycle").isMissingNode());
+
+      JsonNode dsl = factory.domainIndexTemplate(d, null, 400);
+      assertEquals("400d", dsl.at("/template/lifecycle/data_retention").asText());
+      assertTrue(dsl.at("/template/settings").isMissingNode());
+    }
+    // the catch-all is not changed by building the domains' templates from it
+    assertEquals(
+        List.of("logs-ksec.*"),
+        List.of(factory.indexTemplate(null).at("/index_patterns/0").asText()));
+  }
+
+  @Test
+  void theStreamsTheAgentWritesMatchTheirDomainsTemplateOnly() {
+    for (Domain d : Domain.values()) {
+      String stream = "logs-" + d.dataset() + ".otel-default"; // what the exporter writes
+      for (Domain other : Domain.values()) {
+        String pattern = "logs-ksec." + other.key() + ".*";
+        assertEquals(
+            d == other, glob(pattern).matcher(stream).matches(), stream + " vs " + pattern);
+      }
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.otelkernel.semconv.KsecDataStreams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -138,7 +139,7 @@ class CollectorToElasticsearchIT {
 
   /**
    * The OTLP/JSON request the agent would send for the record the test document describes: its
-   * attributes as typed OTLP values, the resource, and the scope carrying data_stream.dataset.
+   * attributes as typed OTLP values with its data_stream.dataset, the resource and the scope.
    */
   static ObjectNode exportLogsServiceRequest(JsonNode doc) {
     ObjectNode record =
@@ -149,20 +150,27 @@ class CollectorToElasticsearchIT {
             .put("severityNumber", doc.path("severity_number").asInt())
             .put("eventName", doc.path("event_name").asText());
     record.putObject("body").put("stringValue", doc.at("/body/text").asText());
-    record.set("attributes", keyValues(doc.path("attributes")));
+    ArrayNode attributes = keyValues(doc.path("attributes"));
+    // as the agent sends it: each record names its domain's stream
+    attributes
+        .addObject()
+        .put("key", KsecDataStreams.DATASET.getKey())
+        .putObject("value")
+        .put("stringValue", KsecDataStreams.dataset(doc.path("event_name").asText()));
+    record.set("attributes", attributes);
 
     ObjectNode scope = EsHttp.JSON.createObjectNode().put("name", doc.at("/scope/name").asText());
-    scope
-        .putArray("attributes")
-        .addObject()
-        .put("key", "data_stream.dataset")
-        .putObject("value")
-        .put("stringValue", "ksec.process");
     ObjectNode scopeLogs = EsHttp.JSON.createObjectNode().set("scope", scope);
     scopeLogs.putArray("logRecords").add(record);
 
     ObjectNode resourceLogs = EsHttp.JSON.createObjectNode();
-    resourceLogs.putObject("resource").set("attributes", keyValues(doc.at("/resource/attributes")));
+    ArrayNode resource = keyValues(doc.at("/resource/attributes"));
+    resource
+        .addObject()
+        .put("key", KsecDataStreams.NAMESPACE.getKey())
+        .putObject("value")
+        .put("stringValue", KsecDataStreams.DEFAULT_NAMESPACE);
+    resourceLogs.putObject("resource").set("attributes", resource);
     resourceLogs.putArray("scopeLogs").add(scopeLogs);
     ObjectNode request = EsHttp.JSON.createObjectNode();
     request.putArray("resourceLogs").add(resourceLogs);

@@ -41,6 +41,7 @@ class SetupCommandIT {
             "--password=PASSWORD",
             "--ca-file=FILE",
             "--retention-days=N",
+            "--retention=STREAM=DAYSd,…",
             "--version")) {
       assertTrue(help.contains(option), () -> option + " not in:\n" + help);
     }
@@ -70,13 +71,24 @@ class SetupCommandIT {
   @Test
   void printsWhatItDidAndExitsZero() throws Exception {
     ElasticsearchServer es = ElasticsearchServer.open();
-    Run run = setup("--elasticsearch", es.url.toString(), "--retention-days", "30");
+    Run run =
+        setup(
+            "--elasticsearch",
+            es.url.toString(),
+            "--retention-days",
+            "30",
+            "--retention",
+            "file=7d");
     assertEquals(0, run.exit(), run.toString());
     assertEquals(List.of(), run.err(), "nothing but the report: no logging noise");
     assertTrue(
         run.out().get(0).startsWith("cluster   Elasticsearch 9.2.0 at " + es.url), run.toString());
     assertTrue(
         run.out().contains("installed index template logs-ksec: logs-ksec.*, priority 250"),
+        run.toString());
+    assertTrue(
+        run.out()
+            .contains("installed index template logs-ksec.file: logs-ksec.file.*, priority 251"),
         run.toString());
     assertTrue(
         run.out()
@@ -146,6 +158,9 @@ class SetupCommandIT {
         "--elasticsearch http://127.0.0.1:1 --api-key k --username u --password p | error: give --api-key or --username, not both",
         "--elasticsearch http://127.0.0.1:1 --username u            | error: --username needs --password (or ELASTICSEARCH_PASSWORD)",
         "--elasticsearch http://127.0.0.1:1 --retention-days 0      | error: retention must be at least 1 day, not 0",
+        "--elasticsearch http://127.0.0.1:1 --retention proc=30d    | error: --retention: 'proc' is not a data stream; use process, file, network, kernel, agent (e.g. --retention process=365d,file=30d)",
+        "--elasticsearch http://127.0.0.1:1 --retention file=30     | error: --retention: file=30 is not a number of days; write it as file=30d (at least 1d)",
+        "--elasticsearch http://127.0.0.1:1 --retention file=7d,file=8d | error: --retention: file is given twice",
         "--elasticsearch http://127.0.0.1:1 --ca-file /nonexistent.pem | error: --ca-file /nonexistent.pem: cannot read it (NoSuchFileException)",
         "--elasticsearch http://127.0.0.1:1 --retention-days ninety | error: Invalid value for option '--retention-days': 'ninety' is not an int (see --help)",
         "--retention-days 30                                        | error: give --elasticsearch URL, --kibana URL, or both (see --help)",

@@ -38,6 +38,7 @@ public final class ProcessTable {
     final long startTicks;
     final String entityId;
     String executable = "";
+    String executableName = ""; // executable's last part, cut once: every record of the process
     String commandLine = "";
     String comm = "";
     int sessionId;
@@ -80,6 +81,11 @@ public final class ProcessTable {
 
     public String executable() {
       return executable;
+    }
+
+    /** The executable's file name (its path's last part), or "" when the path is not known. */
+    public String executableName() {
+      return executableName;
     }
 
     public String commandLine() {
@@ -246,7 +252,8 @@ public final class ProcessTable {
    * long command lines must not grow the heap without bound.
    */
   private void setContext(Entry e, String executable, String commandLine) {
-    long size = 2L * (executable.length() + commandLine.length());
+    String name = executable.substring(executable.lastIndexOf('/') + 1);
+    long size = 2L * (executable.length() + name.length() + commandLine.length());
     release(e);
     for (Iterator<Entry> it = exited.values().iterator();
         stringBytes + size > maxStringBytes && it.hasNext(); ) {
@@ -261,11 +268,13 @@ public final class ProcessTable {
     }
     if (stringBytes + size > maxStringBytes) {
       e.executable = "";
+      e.executableName = "";
       e.commandLine = "";
       contextDropped++;
       return;
     }
     e.executable = executable;
+    e.executableName = name;
     e.commandLine = commandLine;
     e.charged = size;
     stringBytes += size;

@@ -86,20 +86,26 @@ public final class EventMapper {
       }
       case ProcessFork f -> {
         name = KsecEvents.PROCESS_FORK;
+        executable(a, ctx.self());
         a.put(KsecAttributes.PROCESS_PARENT_THREAD_ID, (long) f.parentTid());
         body = FORK_BODY;
       }
       case ProcessExit x -> {
         name = KsecEvents.PROCESS_EXIT;
+        executable(a, ctx.self());
+        // what ended, as the exec named it: rules match exits by program and arguments too
+        putIfNotEmpty(a, PROCESS_COMMAND_LINE, ctx.self().commandLine());
         body = exit(a, x);
       }
       case SysCall s -> {
+        executable(a, ctx.self());
         SysEventContext c = new SysEventContext(s, a, processes, agentPid);
         outcome(a, s);
         body = SysEventMappers.forType(s.type()).map(c);
         name = c.eventName();
       }
     }
+    missing(a, event, ctx);
     EventType type = event instanceof SysCall s ? s.type() : null;
     return new Mapped(name, type, clock.toEpochNanos(p.bootNanos()), body, a.build());
   }
@@ -346,6 +352,53 @@ public final class EventMapper {
     }
     a.put(PROCESS_EXIT_CODE, (long) x.exitCode());
     return EXIT_BODIES.get(0);
+  }
+
+  /**
+   * The acting program, as the process table knows it from the exec (exec records take theirs from
+   * the event): detection rules filter file and network events by the program that did them, and
+   * the kernel's 16-byte comm is the process's to choose.
+   */
+  private static void executable(AttributesBuilder a, ProcessTable.Entry self) {
+    putIfNotEmpty(a, PROCESS_EXECUTABLE_PATH, self.executable());
+    putIfNotEmpty(a, PROCESS_EXECUTABLE_NAME, self.executableName());
+  }
+
+  private static final List<String> MISSING_EXECUTABLE = List.of("executable");
+
+  /**
+   * ksec.enrichment.missing: what this record lacks because the agent does not know it, not because
+   * it is not there, so that an analyst (and the health share) can tell the two apart. Kernel
+   * threads (kthreadd, pid 2, and its children) have no program, hence nothing missing.
+   */
+  private static void missing(AttributesBuilder a, KernelEvent event, ProcessContext ctx) {
+    ProcessInfo p = event.process();
+    boolean kernelThread = p.pid() == 2 || p.parentPid() == 2;
+    boolean noExecutable =
+        !kernelThread
+            && (event instanceof ProcessExec e
+                ? e.executablePath().isEmpty()
+                : ctx.self().executable().isEmpty());
+    boolean noParent = p.parentPid() > 0 && ctx.parent().isEmpty();
+    boolean noHash = !kernelThread && !noExecutable && ctx.executableSha256().isEmpty();
+    if (!noExecutable && !noParent && !noHash) {
+      return;
+    }
+    if (noExecutable && !noParent) {
+      a.put(KsecAttributes.ENRICHMENT_MISSING, MISSING_EXECUTABLE); // the common case, shared
+      return;
+    }
+    List<String> missing = new ArrayList<>(3);
+    if (noExecutable) {
+      missing.add("executable");
+    }
+    if (noParent) {
+      missing.add("parent");
+    }
+    if (noHash) {
+      missing.add("hash");
+    }
+    a.put(KsecAttributes.ENRICHMENT_MISSING, missing);
   }
 
   /** Unknown (a kernel thread's, or an unreadable /proc entry's) is absent, not "". */

@@ -1,6 +1,7 @@
 package io.github.otelkernel.receiver.export;
 
 import io.github.otelkernel.receiver.memory.RecordSize;
+import io.github.otelkernel.semconv.KsecDataStreams;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
@@ -9,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one submit path of every record the agent emits, kernel events' and its own: EventName,
  * severity, timestamp, body and attributes onto the SDK logger, the record's size in the context
- * for the batch queues' byte budget.
+ * for the batch queues' byte budget, and the data stream of its domain (data_stream.dataset, which
+ * a stock Collector's elasticsearch exporter routes by; {@link KsecDataStreams}).
  */
 final class RecordSink {
   private final Logger logger;
@@ -30,7 +32,8 @@ final class RecordSink {
             .setEventName(eventName)
             .setSeverity(severity)
             .setBody(body)
-            .setAllAttributes(attributes);
+            .setAllAttributes(attributes)
+            .setAttribute(KsecDataStreams.DATASET, KsecDataStreams.dataset(eventName));
     if (epochNanos > 0) {
       b.setTimestamp(epochNanos, TimeUnit.NANOSECONDS);
     }

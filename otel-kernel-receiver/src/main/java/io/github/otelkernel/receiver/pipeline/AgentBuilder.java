@@ -25,7 +25,9 @@ import io.github.otelkernel.receiver.policy.PolicyCompiler;
 import io.github.otelkernel.receiver.probe.BpfProbes;
 import io.github.otelkernel.receiver.probe.KernelPreflight;
 import io.github.otelkernel.receiver.probe.ProbeException;
+import io.github.otelkernel.semconv.KsecDataStreams;
 import io.github.otelkernel.semconv.KsecEvents;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.SdkLoggerProviderBuilder;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -195,7 +197,13 @@ public final class AgentBuilder {
         undo.add(
             () -> runState.stopped(stats.received())); // a start that failed is not a run that died
       }
-      Resource resource = Resource.getDefault().merge(HostResource.detect(Agent.version()));
+      Resource resource =
+          Resource.getDefault()
+              .merge(HostResource.detect(Agent.version()))
+              .merge(
+                  Resource.create(
+                      Attributes.of(
+                          KsecDataStreams.NAMESPACE, config.receiver().dataStreamNamespace())));
       // the meter provider is needed by the exporters and the exporters' channels by the meter
       // provider: the factory takes a supplier that is filled in right after
       ExporterFactory factory =

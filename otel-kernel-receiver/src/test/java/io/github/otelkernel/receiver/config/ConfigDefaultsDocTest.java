@@ -70,6 +70,7 @@ class ConfigDefaultsDocTest {
     expected.put("receivers.ebpf|`ring_buffer_size_mib`", code(r.ringBufferSizeMib()));
     expected.put("receivers.ebpf|`health_interval`", code(go(r.healthInterval())));
     expected.put("receivers.ebpf|`state_directory`", code(r.stateDirectory()));
+    expected.put("receivers.ebpf|`data_stream.namespace`", code(r.dataStreamNamespace()));
     BatchConfig b = BatchConfig.DEFAULT;
     expected.put("processors.batch|`timeout`", code(go(b.timeout())));
     expected.put("processors.batch|`send_batch_size`", code(b.sendBatchSize()));

@@ -208,9 +208,54 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theDataStreamNamespaceIsReadAndOneElasticsearchWouldRefuseIsNamed() {
+    AgentConfig c =
+        loader.parse(
+            "c.yaml",
+            """
+        receivers: {ebpf: {data_stream: {namespace: prod.eu}}}
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """);
+    assertEquals("prod.eu", c.receiver().dataStreamNamespace());
+    assertEquals(
+        "default",
+        loader
+            .parse(
+                "c.yaml",
+                """
+        receivers: {ebpf: {}}
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """)
+            .receiver()
+            .dataStreamNamespace());
+    assertEquals(
+        "c.yaml:1: receivers.ebpf.data_stream.namespace: 'Prod EU' has upper-case letters (data"
+            + " stream names are lowercase): Elasticsearch would refuse the data stream (use e.g."
+            + " default, prod)",
+        error(
+                """
+        receivers: {ebpf: {data_stream: {namespace: Prod EU}}}
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """)
+            .getMessage());
+    assertTrue(
+        error(
+                """
+        receivers: {ebpf: {data_stream: {name: x}}}
+        exporters: {console: {}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [console]}}}
+        """)
+            .getMessage()
+            .contains("receivers.ebpf.data_stream: unknown key 'name' (allowed: namespace)"));
+  }
+
+  @Test
   void errorsNameFileLineAndKey() {
     assertEquals(
-        "c.yaml:3: receivers.ebpf: unknown key 'ring_buffer' (allowed: health_interval, policy, ring_buffer_size_mib, state_directory)",
+        "c.yaml:3: receivers.ebpf: unknown key 'ring_buffer' (allowed: data_stream, health_interval, policy, ring_buffer_size_mib, state_directory)",
         error(
                 """
         receivers:

@@ -54,7 +54,8 @@ class ProcessTableTest {
 
   @Test
   void longCommandLinesAreBoundedInBytesExitedFirstThenNewcomersGoWithoutThem() {
-    long entry = 2L * ("/bin/x".length() + ProcessTable.MAX_COMMAND_LINE);
+    // the executable, its name (cut once, kept for every record) and the capped command line
+    long entry = 2L * ("/bin/x".length() + "x".length() + ProcessTable.MAX_COMMAND_LINE);
     ProcessTable t = new ProcessTable("host", 100_000, 30 * S, 10 * entry);
     String longLine = "y".repeat(8000);
     t.onExec(1, 0, S, "/bin/x", List.of(longLine), "x");
@@ -70,10 +71,13 @@ class ProcessTableTest {
     assertEquals("", twelfth.commandLine(), "no room and nothing exited: kept without its strings");
     assertEquals(1, t.contextDropped());
     assertEquals("/bin/x", t.get(1).orElseThrow().executable(), "living processes keep theirs");
+    assertEquals("x", t.get(1).orElseThrow().executableName());
+    assertEquals("", twelfth.executableName());
     assertEquals(10 * entry, t.stringBytes());
     // an exec replaces what was charged, it does not add to it
     t.onExec(3, 1, S, "/bin/x", List.of("short"), "x");
-    assertEquals(9 * entry + 2L * ("/bin/x".length() + "short".length()), t.stringBytes());
+    assertEquals(
+        9 * entry + 2L * ("/bin/x".length() + "x".length() + "short".length()), t.stringBytes());
     t.onExit(3, S, 3 * S);
     t.expire(100 * S);
     assertEquals(9 * entry, t.stringBytes(), "released when the process leaves the table");

@@ -10,6 +10,7 @@ import io.github.otelkernel.elastic.it.ElasticsearchServer;
 import io.github.otelkernel.elastic.it.EsHttp;
 import io.github.otelkernel.elastic.it.Setups;
 import io.github.otelkernel.elastic.kibana.PanelQueries;
+import io.github.otelkernel.semconv.KsecDataStreams;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -35,6 +36,10 @@ class AgentToElasticsearchIT {
   static Path dir;
 
   static final String TAG = "e2e-" + System.nanoTime();
+
+  /** receivers.ebpf.data_stream.namespace of the agent: the last part of every stream's name. */
+  static final String NAMESPACE = "e2e";
+
   static ElasticsearchServer es;
   static CollectorProcess collector;
   static int port;
@@ -79,6 +84,7 @@ class AgentToElasticsearchIT {
         AgentProcess agent =
             AgentProcess.startWith(
                 dir,
+                "{data_stream: {namespace: " + NAMESPACE + "}}",
                 """
             otlp:
               endpoint: "127.0.0.1:%d"
@@ -87,7 +93,8 @@ class AgentToElasticsearchIT {
                     .formatted(collector.grpcPort, pki.resolve("caA.pem")),
                 "",
                 List.of("otlp"),
-                List.of())) {
+                List.of(),
+                "batch: {timeout: 100ms}")) {
       port = listener.getLocalPort();
       startMillis = System.currentTimeMillis();
       AgentProcess.run(
@@ -188,16 +195,61 @@ class AgentToElasticsearchIT {
     return null;
   }
 
+  /**
+   * gateway.yaml has no processor that routes: each record's own data_stream.dataset and the
+   * resource's namespace put it in its domain's stream, and setup's template of that domain is the
+   * one the stream was created from.
+   */
   @Test
-  void theTaggedProcessesDocumentsAreInItsDataStream() throws Exception {
+  void everyRecordIsInItsDomainsDataStream() throws Exception {
     assertTrue(
-        exec.path("_index").asText().startsWith(".ds-" + Setups.DATA_STREAM + "-"),
+        exec.path("_index").asText().startsWith(".ds-logs-ksec.process.otel-" + NAMESPACE + "-"),
         exec.toString());
-    List<String> names =
-        search(byEntity("{\"match_all\": {}}")).stream()
-            .map(h -> h.at("/_source/event_name").asText())
-            .toList();
+    List<JsonNode> hits = search(byEntity("{\"match_all\": {}}"));
+    List<String> names = hits.stream().map(h -> h.at("/_source/event_name").asText()).toList();
     assertTrue(names.containsAll(List.of("process.exec", "network.connect")), names.toString());
+    // every (backing index, EventName, dataset) the whole run wrote, by aggregation: there are more
+    // documents than one search returns
+    JsonNode byIndex =
+        es.http()
+            .ok(
+                "POST",
+                "/logs-ksec.*/_search",
+                """
+                {"size": 0, "aggs": {"index": {"terms": {"field": "_index", "size": 100},
+                  "aggs": {"name": {"terms": {"field": "event_name", "size": 200}},
+                           "dataset": {"terms": {"field": "data_stream.dataset", "size": 10}},
+                           "namespace": {"terms": {"field": "data_stream.namespace", "size": 10}}}}}}
+                """)
+            .at("/aggregations/index/buckets");
+    java.util.Set<String> streams = new java.util.TreeSet<>();
+    for (JsonNode index : byIndex) {
+      String backing = index.path("key").asText();
+      String stream = null;
+      for (JsonNode name : index.at("/name/buckets")) {
+        String dataset = KsecDataStreams.dataset(name.path("key").asText());
+        String expected = "logs-" + dataset + ".otel-" + NAMESPACE;
+        assertTrue(backing.startsWith(".ds-" + expected + "-"), name + " in " + backing);
+        assertEquals(dataset + ".otel", index.at("/dataset/buckets/0/key").asText(), backing);
+        assertEquals(1, index.at("/dataset/buckets").size(), index.toString());
+        assertEquals(NAMESPACE, index.at("/namespace/buckets/0/key").asText(), backing);
+        stream = expected;
+      }
+      streams.add(stream);
+    }
+    assertTrue(
+        streams.containsAll(
+            java.util.Arrays.stream(KsecDataStreams.Domain.values())
+                .map(d -> "logs-" + d.dataset() + ".otel-" + NAMESPACE)
+                .toList()),
+        "every domain received records: " + streams);
+    for (String stream : streams) {
+      String domain = stream.substring("logs-ksec.".length(), stream.indexOf(".otel-"));
+      assertEquals(
+          "logs-ksec." + domain,
+          es.http().get("/_data_stream/" + stream).at("/data_streams/0/template").asText(),
+          stream);
+    }
   }
 
   @Test

@@ -97,7 +97,12 @@ class AgentBuilderTest {
     AgentConfig bad =
         with(
             OTLP,
-            new EbpfReceiverConfig(12, r.policy(), Duration.ofSeconds(-1), r.stateDirectory()),
+            new EbpfReceiverConfig(
+                12,
+                r.policy(),
+                Duration.ofSeconds(-1),
+                r.stateDirectory(),
+                r.dataStreamNamespace()),
             new BatchConfig(Duration.ofMillis(-5), 0, 10, 1),
             twice,
             new TelemetryConfig(true, Duration.ofSeconds(60), List.of("file")));
