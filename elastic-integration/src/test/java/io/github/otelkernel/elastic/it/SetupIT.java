@@ -49,10 +49,16 @@ class SetupIT {
         Set.of(
             "component template logs-ksec@settings",
             "component template logs-ksec@mappings",
-            "index template logs-ksec"),
+            "index template logs-ksec",
+            "index template logs-ksec.process",
+            "index template logs-ksec.file",
+            "index template logs-ksec.network",
+            "index template logs-ksec.kernel",
+            "index template logs-ksec.agent"),
         installed.keySet(),
         lines.toString());
     assertEquals("logs-ksec.*, priority 250", installed.get("index template logs-ksec"));
+    assertEquals("logs-ksec.file.*, priority 251", installed.get("index template logs-ksec.file"));
     assertTrue(
         installed
             .get("component template logs-ksec@mappings")

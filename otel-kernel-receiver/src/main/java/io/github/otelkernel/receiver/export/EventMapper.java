@@ -368,8 +368,8 @@ public final class EventMapper {
 
   /**
    * ksec.enrichment.missing: what this record lacks because the agent does not know it, not because
-   * it is not there, so that an analyst (and the health share) can tell the two apart. Kernel
-   * threads (kthreadd, pid 2, and its children) have no program, hence nothing missing.
+   * it is not there, so that an analyst can tell the two apart. Kernel threads (kthreadd, pid 2,
+   * and its children) have no program, hence nothing missing.
    */
   private static void missing(AttributesBuilder a, KernelEvent event, ProcessContext ctx) {
     ProcessInfo p = event.process();
