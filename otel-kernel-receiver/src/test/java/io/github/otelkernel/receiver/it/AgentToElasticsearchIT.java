@@ -248,7 +248,6 @@ class AgentToElasticsearchIT {
                 .toList()),
         "every domain received records: " + streams);
   }
-  }
 
   @Test
   void pidsAreNumbersAddressesAreIpsAndTimesAreTheEventTime() throws Exception {
