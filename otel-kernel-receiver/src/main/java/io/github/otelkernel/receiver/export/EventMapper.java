@@ -320,13 +320,7 @@ public final class EventMapper {
       new Variants(
           2,
           v -> {
-            BodyTemplate.Builder who =
-                BodyTemplate.builder()
-                    .text("Process ")
-                    .ref(PROCESS_PID)
-                    .text(" (")
-                    .ref(KsecAttributes.PROCESS_COMM)
-                    .text(")");
+            BodyTemplate.Builder who = SysEventContext.actorTemplate();
             if (!Variants.has(v, EXIT_SIGNALED)) {
               return who.text(" exited with code ").ref(PROCESS_EXIT_CODE).build();
             }

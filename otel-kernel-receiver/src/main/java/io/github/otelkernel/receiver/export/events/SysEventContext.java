@@ -73,7 +73,7 @@ public final class SysEventContext {
   }
 
   /** {@link #actorBody()} for templates built once, outside any event. */
-  static BodyTemplate.Builder actorTemplate() {
+  public static BodyTemplate.Builder actorTemplate() {
     return BodyTemplate.builder()
         .text("Process ")
         .ref(PROCESS_PID)
