@@ -92,6 +92,26 @@ install_test_deps() {
   apt_install "${need[@]}"
 }
 
+# The Python the detection tests convert Sigma rules and evaluate EQL with: a virtual environment
+# of elastic-integration's pinned requirements (pySigma, its Elasticsearch backend, eql), built once
+# per requirements file in the cache and reused. Prints its python.
+detection_python() {
+  local req="$ROOT/elastic-integration/src/main/resources/sigma/requirements.txt"
+  local hash venv
+  hash=$(sha256sum "$req" | cut -c1-16)
+  venv="${KSEC_PYTHON_CACHE:-/var/cache/otel-kernel-receiver/python}/$hash"
+  if [ ! -x "$venv/bin/python" ] || [ ! -e "$venv/.complete" ]; then
+    python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
+    rm -rf "$venv"
+    echo "installing the detection tests' Python packages into $venv (pip, from PyPI)…" >&2
+    python3 -m venv "$venv" >&2 || die "python3 -m venv $venv failed"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2 \
+      || die "pip install -r $req failed: the detection tests need PyPI (pysigma, pySigma-backend-elasticsearch, eql)"
+    touch "$venv/.complete"
+  fi
+  echo "$venv/bin/python"
+}
+
 # Installs the Debian packages named, when there are any.
 apt_install() {
   local need=("$@")

@@ -21,11 +21,14 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  *
  * @param registryTypes every {@code ksec.*} attribute and its semconv type ({@code int}, {@code
  *     string}…), in registry order
- * @param ecsFields the ECS field of each attribute that has one (ksec and OTel alike)
+ * @param ecsFields the ECS fields of each attribute that has one or more (ksec and OTel alike:
+ *     {@code process.user.id} is also ECS's {@code user.id})
  * @param eventAttributes every attribute some event carries, OTel's and ours
  */
 public record SemanticConventions(
-    Map<String, String> registryTypes, Map<String, String> ecsFields, Set<String> eventAttributes) {
+    Map<String, String> registryTypes,
+    Map<String, List<String>> ecsFields,
+    Set<String> eventAttributes) {
 
   private static final String MODEL = "/semconv-model/ksec/";
 
@@ -35,7 +38,7 @@ public record SemanticConventions(
   /** The conventions in the semantic-conventions jar on the class path. */
   public static SemanticConventions load() {
     Map<String, String> types = new LinkedHashMap<>();
-    Map<String, String> ecs = new LinkedHashMap<>();
+    Map<String, List<String>> ecs = new LinkedHashMap<>();
     for (Map<String, Object> group : groups("registry.yaml")) {
       for (Map<String, Object> attribute : list(group.get("attributes"))) {
         String id = (String) attribute.get("id");
@@ -60,13 +63,19 @@ public record SemanticConventions(
         Collections.unmodifiableSet(emitted));
   }
 
-  /** {@code annotations.ecs}, where it names a field ({@code none} says ECS has none). */
-  private static java.util.Optional<String> ecsField(Map<String, Object> attribute) {
+  /**
+   * {@code annotations.ecs}, where it names a field or a list of them ({@code none} says ECS has
+   * none).
+   */
+  private static java.util.Optional<List<String>> ecsField(Map<String, Object> attribute) {
     Object annotations = attribute.get("annotations");
     Object field = annotations instanceof Map<?, ?> m ? m.get("ecs") : null;
-    return field instanceof String s && !s.isBlank() && !s.equals("none")
-        ? java.util.Optional.of(s)
-        : java.util.Optional.empty();
+    List<String> names =
+        field instanceof List<?> l
+            ? l.stream().map(String::valueOf).toList()
+            : field instanceof String s ? List.of(s) : List.of();
+    names = names.stream().filter(s -> !s.isBlank() && !s.equals("none")).toList();
+    return names.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(names);
   }
 
   private static List<Map<String, Object>> groups(String file) {

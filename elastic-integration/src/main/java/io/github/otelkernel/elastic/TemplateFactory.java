@@ -66,23 +66,28 @@ final class TemplateFactory {
     ObjectNode resource =
         ((ObjectNode) root.at("/resource/properties/attributes")).putObject("properties");
     resource.setAll((ObjectNode) catalog.get("resource.attributes").deepCopy());
-    attributeFields = attributes.size() + resource.size();
+    ObjectNode scope =
+        ((ObjectNode) root.at("/scope/properties/attributes")).putObject("properties");
+    scope.setAll((ObjectNode) catalog.get("scope.attributes").deepCopy());
+    attributeFields = attributes.size() + resource.size() + scope.size();
 
     // ECS names as aliases, for rules and dashboards written against ECS. Where the ECS name is the
     // OTel name (process.pid), the passthrough object already answers to it.
     conventions
         .ecsFields()
         .forEach(
-            (attribute, ecs) -> {
-              if (!ecs.equals(attribute) && attributes.has(attribute)) {
-                putField(
-                    root,
-                    ecs,
-                    JsonResources.JSON
-                        .createObjectNode()
-                        .put("type", "alias")
-                        .put("path", "attributes." + attribute));
-                ecsAliases++;
+            (attribute, names) -> {
+              for (String ecs : names) {
+                if (!ecs.equals(attribute) && attributes.has(attribute)) {
+                  putField(
+                      root,
+                      ecs,
+                      JsonResources.JSON
+                          .createObjectNode()
+                          .put("type", "alias")
+                          .put("path", "attributes." + attribute));
+                  ecsAliases++;
+                }
               }
             });
 

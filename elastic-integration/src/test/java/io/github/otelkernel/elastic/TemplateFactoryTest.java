@@ -103,19 +103,31 @@ class TemplateFactoryTest {
     assertEquals(
         "attributes.ksec.process.group.id",
         root.at("/process/properties/group/properties/id/path").asText());
+    // one attribute, two ECS names: the acting user is ECS's user too
+    assertEquals("attributes.process.user.id", root.at("/user/properties/id/path").asText());
+    // the categorization rides on the scope, the OS on the resource
+    assertEquals(
+        "scope.attributes.event.category", root.at("/event/properties/category/path").asText());
+    assertEquals(
+        "resource.attributes.os.type",
+        root.at("/host/properties/os/properties/type/path").asText());
     // where ECS and OTel agree (process.pid) the passthrough object answers, no alias
     assertTrue(root.at("/process/properties/pid").isMissingNode());
     List<String> paths = new ArrayList<>();
     collectAliasPaths(root, paths);
-    assertEquals(
-        factory.ecsAliases() + 4,
-        paths.size(),
-        paths.toString()); // + event.dataset, event.action, message, log.level
+    // + event.dataset, the four event.* of the scope, host.os.type, message, log.level
+    assertEquals(factory.ecsAliases() + 8, paths.size(), paths.toString());
     JsonNode fields = attributes(mappings);
     for (String path : paths) {
       if (path.startsWith("attributes.")) {
         assertTrue(
             fields.has(path.substring("attributes.".length())), "alias to a missing field " + path);
+      }
+      if (path.startsWith("scope.attributes.")) {
+        assertTrue(
+            root.at("/scope/properties/attributes/properties")
+                .has(path.substring("scope.attributes.".length())),
+            "alias to a missing field " + path);
       }
     }
   }
@@ -214,10 +226,7 @@ class TemplateFactoryTest {
                     .path("fields")
                     .properties()
                     .forEach(sub -> sensitive.add("attributes." + name + "." + sub.getKey()));
-                String ecs = CONVENTIONS.ecsFields().get(name);
-                if (ecs != null) {
-                  sensitive.add(ecs); // the ECS alias
-                }
+                sensitive.addAll(CONVENTIONS.ecsFields().getOrDefault(name, List.of())); // aliases
               }
             });
     assertTrue(

@@ -139,7 +139,7 @@ class CollectorToElasticsearchIT {
 
   /**
    * The OTLP/JSON request the agent would send for the record the test document describes: its
-   * attributes as typed OTLP values with its data_stream.dataset, the resource and the scope.
+   * attributes as typed OTLP values, the resource, and the scope with its data_stream.dataset.
    */
   static ObjectNode exportLogsServiceRequest(JsonNode doc) {
     ObjectNode record =
@@ -150,16 +150,18 @@ class CollectorToElasticsearchIT {
             .put("severityNumber", doc.path("severity_number").asInt())
             .put("eventName", doc.path("event_name").asText());
     record.putObject("body").put("stringValue", doc.at("/body/text").asText());
-    ArrayNode attributes = keyValues(doc.path("attributes"));
-    // as the agent sends it: each record names its domain's stream
-    attributes
+    record.set("attributes", keyValues(doc.path("attributes")));
+
+    // as the agent sends it: the scope of its kind of record names its domain's stream and carries
+    // its ECS categorization
+    ObjectNode scope = EsHttp.JSON.createObjectNode().put("name", doc.at("/scope/name").asText());
+    ArrayNode scopeAttributes = keyValues(doc.at("/scope/attributes"));
+    scopeAttributes
         .addObject()
         .put("key", KsecDataStreams.DATASET.getKey())
         .putObject("value")
         .put("stringValue", KsecDataStreams.dataset(doc.path("event_name").asText()));
-    record.set("attributes", attributes);
-
-    ObjectNode scope = EsHttp.JSON.createObjectNode().put("name", doc.at("/scope/name").asText());
+    scope.set("attributes", scopeAttributes);
     ObjectNode scopeLogs = EsHttp.JSON.createObjectNode().set("scope", scope);
     scopeLogs.putArray("logRecords").add(record);
 

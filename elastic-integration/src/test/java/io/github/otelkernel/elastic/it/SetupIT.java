@@ -192,7 +192,14 @@ class SetupIT {
         1,
         hits(
             """
-        {"query": {"term": {"event.action": "process.exit"}}}"""));
+        {"query": {"term": {"event.action": "end"}}}"""));
+    // the ECS categorization from the scope, as rules select on it
+    assertEquals(
+        2,
+        hits(
+            """
+        {"query": {"bool": {"filter": [{"term": {"event.category": "process"}},
+          {"terms": {"event.type": ["start", "end"]}}]}}}"""));
 
     JsonNode aggs =
         search(

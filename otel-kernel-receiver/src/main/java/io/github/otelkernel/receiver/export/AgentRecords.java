@@ -66,6 +66,7 @@ public final class AgentRecords {
       long lostExport,
       long malformed,
       long merged,
+      long incomplete,
       long sendingQueue,
       long uptimeSeconds,
       List<String> failedByStage,
@@ -120,6 +121,10 @@ public final class AgentRecords {
             .put(KsecAttributes.AGENT_EVENTS_LOST_EXPORT, h.lostExport())
             .put(KsecAttributes.AGENT_EVENTS_MALFORMED, h.malformed())
             .put(KsecAttributes.AGENT_EVENTS_MERGED, h.merged())
+            .put(KsecAttributes.AGENT_RECORDS_INCOMPLETE, h.incomplete())
+            .put(
+                KsecAttributes.AGENT_RECORDS_INCOMPLETE_RATIO,
+                h.received() == 0 ? 0.0 : Math.min(1.0, (double) h.incomplete() / h.received()))
             .put(KsecAttributes.AGENT_SENDING_QUEUE_SIZE, h.sendingQueue())
             .put(KsecAttributes.AGENT_UPTIME, h.uptimeSeconds())
             .put(KsecAttributes.AGENT_HEALTH_INTERVAL, h.intervalSeconds())

@@ -20,7 +20,9 @@ import io.github.otelkernel.receiver.export.events.BodyTemplate;
 import io.github.otelkernel.receiver.export.events.BodyTemplate.Variants;
 import io.github.otelkernel.receiver.export.events.SysEventContext;
 import io.github.otelkernel.receiver.export.events.SysEventMappers;
+import io.github.otelkernel.semconv.EcsCategorization;
 import io.github.otelkernel.semconv.KsecAttributes;
+import io.github.otelkernel.semconv.KsecEcs;
 import io.github.otelkernel.semconv.KsecEvents;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -55,7 +57,8 @@ public final class EventMapper {
       EventType type,
       long epochNanos,
       BodyTemplate body,
-      Attributes attributes) {}
+      Attributes attributes,
+      EcsCategorization ecs) {}
 
   private final BootClock clock;
   private final IntFunction<Optional<ProcessTable.Entry>> processes;
@@ -79,6 +82,7 @@ public final class EventMapper {
     context(a, p, ctx);
     String name;
     BodyTemplate body;
+    String ecsVariant = "";
     switch (event) {
       case ProcessExec e -> {
         name = KsecEvents.PROCESS_EXEC;
@@ -103,11 +107,13 @@ public final class EventMapper {
         outcome(a, s);
         body = SysEventMappers.forType(s.type()).map(c);
         name = c.eventName();
+        ecsVariant = c.ecsVariant();
       }
     }
     missing(a, event, ctx);
     EventType type = event instanceof SysCall s ? s.type() : null;
-    return new Mapped(name, type, clock.toEpochNanos(p.bootNanos()), body, a.build());
+    EcsCategorization ecs = ecsVariant.isEmpty() ? KsecEcs.of(name) : KsecEcs.of(name, ecsVariant);
+    return new Mapped(name, type, clock.toEpochNanos(p.bootNanos()), body, a.build(), ecs);
   }
 
   private static void outcome(AttributesBuilder a, SysCall s) {
@@ -137,6 +143,8 @@ public final class EventMapper {
             parent -> {
               a.put(KsecAttributes.PROCESS_PARENT_ENTITY_ID, parent.entityId());
               putIfNotEmpty(a, KsecAttributes.PROCESS_PARENT_EXECUTABLE_PATH, parent.executable());
+              putIfNotEmpty(
+                  a, KsecAttributes.PROCESS_PARENT_EXECUTABLE_NAME, parent.executableName());
               putIfNotEmpty(a, KsecAttributes.PROCESS_PARENT_COMMAND_LINE, parent.commandLine());
               a.put(
                   KsecAttributes.PROCESS_PARENT_CREATION_TIME,
@@ -365,7 +373,16 @@ public final class EventMapper {
    * it is not there, so that an analyst can tell the two apart. Kernel threads (kthreadd, pid 2,
    * and its children) have no program, hence nothing missing.
    */
-  private static void missing(AttributesBuilder a, KernelEvent event, ProcessContext ctx) {
+  /** Records mapped with some enrichment unknown (ksec.enrichment.missing), for agent.health. */
+  private final java.util.concurrent.atomic.LongAdder incomplete =
+      new java.util.concurrent.atomic.LongAdder();
+
+  /** Records this mapper gave a ksec.enrichment.missing, since it started. */
+  public long incomplete() {
+    return incomplete.sum();
+  }
+
+  private void missing(AttributesBuilder a, KernelEvent event, ProcessContext ctx) {
     ProcessInfo p = event.process();
     boolean kernelThread = p.pid() == 2 || p.parentPid() == 2;
     boolean noExecutable =
@@ -378,6 +395,7 @@ public final class EventMapper {
     if (!noExecutable && !noParent && !noHash) {
       return;
     }
+    incomplete.increment();
     if (noExecutable && !noParent) {
       a.put(KsecAttributes.ENRICHMENT_MISSING, MISSING_EXECUTABLE); // the common case, shared
       return;

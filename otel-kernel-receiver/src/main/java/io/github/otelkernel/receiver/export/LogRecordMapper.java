@@ -91,13 +91,18 @@ public final class LogRecordMapper {
     aggregator.flushAll();
   }
 
+  /** Records sent with some of their enrichment unknown (ksec.enrichment.missing). */
+  public long incomplete() {
+    return mapper.incomplete();
+  }
+
   /** Repeats merged into other records by the rate limits. */
   public long merged() {
     return aggregator.merged();
   }
 
   private void send(Aggregator.Pending r) {
-    sink.submit(r.eventName(), r.epochNanos(), Severity.INFO, r.body(), r.attributes());
+    sink.submit(r.eventName(), r.epochNanos(), Severity.INFO, r.body(), r.attributes(), r.ecs());
   }
 
   /** One kernel event through the stages: mapping, redaction, merging, then the logger. */
@@ -106,7 +111,7 @@ public final class LogRecordMapper {
     Redactor.Redacted r = redactAndRender(redactor, m);
     long window = m.type() == null ? 0L : windows.getOrDefault(m.type(), 0L);
     aggregator.offer(
-        new Aggregator.Pending(m.eventName(), m.epochNanos(), r.body(), r.attributes()),
+        new Aggregator.Pending(m.eventName(), m.epochNanos(), r.body(), r.attributes(), m.ecs()),
         window,
         System.nanoTime());
   }

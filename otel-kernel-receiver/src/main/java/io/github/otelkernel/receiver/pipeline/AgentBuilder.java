@@ -15,6 +15,7 @@ import io.github.otelkernel.receiver.enrich.HostResource;
 import io.github.otelkernel.receiver.enrich.ProcessTable;
 import io.github.otelkernel.receiver.enrich.UserDirectory;
 import io.github.otelkernel.receiver.export.BoundedBatchProcessor;
+import io.github.otelkernel.receiver.export.EcsScopes;
 import io.github.otelkernel.receiver.export.ExporterFactory;
 import io.github.otelkernel.receiver.export.ExporterFactory.BuiltExporter;
 import io.github.otelkernel.receiver.export.LogRecordMapper;
@@ -28,6 +29,7 @@ import io.github.otelkernel.receiver.probe.ProbeException;
 import io.github.otelkernel.semconv.KsecDataStreams;
 import io.github.otelkernel.semconv.KsecEvents;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.sdk.logs.LogRecordProcessor;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.SdkLoggerProviderBuilder;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -225,11 +227,12 @@ public final class AgentBuilder {
       meterProvider = meters.build();
       undo.add(() -> meterProvider.shutdown());
       SdkLoggerProviderBuilder lp = SdkLoggerProvider.builder().setResource(resource);
+      List<LogRecordProcessor> processors = new ArrayList<>();
       for (ExporterConfig ec : config.exporters()) {
         BuiltExporter built = factory.build(ec);
         exporters.add(built);
         BatchConfig b = config.batch();
-        lp.addLogRecordProcessor(
+        processors.add(
             new BoundedBatchProcessor(
                 built.exporter(),
                 b.timeout(),
@@ -240,6 +243,8 @@ public final class AgentBuilder {
                 built.stats(),
                 meterProvider));
       }
+      // one wrapper for all exporters: each record gets its ECS scope once
+      lp.addLogRecordProcessor(new EcsScopes(LogRecordProcessor.composite(processors)));
       loggerProvider = lp.build();
       undo.add(() -> loggerProvider.shutdown().join(5, TimeUnit.SECONDS));
       ExecutableHasher hasher = new ExecutableHasher(HASH_CACHE_ENTRIES, 1);
@@ -253,7 +258,8 @@ public final class AgentBuilder {
               hasher::counts,
               () -> mapper == null ? 0 : mapper.merged(),
               () -> seeding == null ? 0 : seeding.skipped(),
-              () -> table == null ? 0 : table.contextDropped());
+              () -> table == null ? 0 : table.contextDropped(),
+              () -> mapper == null ? 0 : mapper.incomplete());
       mapper =
           new LogRecordMapper(
               loggerProvider

@@ -150,6 +150,7 @@ final class HealthReporter {
         r.exportLost(),
         r.malformed(),
         r.merged(),
+        r.incomplete(),
         r.waiting(),
         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos),
         r.failedByStage(),

@@ -54,7 +54,12 @@ public final class LossReport {
         Kind.DEGRADED,
         "enrich",
         "context_dropped",
-        "processes kept without executable and command line");
+        "processes kept without executable and command line"),
+    INCOMPLETE(
+        Kind.DEGRADED,
+        "map",
+        "incomplete",
+        "records sent with some enrichment unknown (ksec.enrichment.missing)");
 
     private final Kind kind;
     private final String key;
@@ -182,7 +187,8 @@ public final class LossReport {
       Supplier<ExecutableHasher.Counts> hasher,
       LongSupplier merged,
       LongSupplier seedSkipped,
-      LongSupplier contextDropped) {
+      LongSupplier contextDropped,
+      LongSupplier incomplete) {
     /**
      * The same counters with the kernel's and the SDK's read elsewhere: copies the poll thread
      * keeps, for readers that must not make the calls (the SDK's count is itself a metrics
@@ -197,7 +203,8 @@ public final class LossReport {
           hasher,
           merged,
           seedSkipped,
-          contextDropped);
+          contextDropped,
+          incomplete);
     }
   }
 
@@ -210,6 +217,7 @@ public final class LossReport {
   private final long merged;
   private final long seedSkipped;
   private final long contextDropped;
+  private final long incomplete;
   private final List<Row> rows;
 
   private LossReport(Counters c) {
@@ -238,6 +246,7 @@ public final class LossReport {
     merged = c.merged().getAsLong();
     seedSkipped = c.seedSkipped().getAsLong();
     contextDropped = c.contextDropped().getAsLong();
+    incomplete = c.incomplete().getAsLong();
     rows = buildRows();
   }
 
@@ -257,6 +266,7 @@ public final class LossReport {
             () -> ExecutableHasher.Counts.NONE,
             () -> 0,
             () -> 0,
+            () -> 0,
             () -> 0));
   }
 
@@ -269,6 +279,7 @@ public final class LossReport {
             case MERGED -> merged;
             case SEED -> seedSkipped;
             case PROCESS_CONTEXT -> contextDropped;
+            case INCOMPLETE -> incomplete;
             default -> parts.stream().mapToLong(Count::value).sum();
           };
       if (total > 0) {
@@ -307,7 +318,7 @@ public final class LossReport {
               new Count("dropped", hasher.dropped()),
               new Count("too_large", hasher.tooLarge()),
               new Count("timed_out", hasher.timedOut()));
-      case MERGED, SEED, PROCESS_CONTEXT -> List.of();
+      case MERGED, SEED, PROCESS_CONTEXT, INCOMPLETE -> List.of();
     };
   }
 
@@ -360,6 +371,11 @@ public final class LossReport {
 
   public long merged() {
     return merged;
+  }
+
+  /** Records sent with some enrichment unknown: with received(), the share agent.health gives. */
+  public long incomplete() {
+    return incomplete;
   }
 
   /** Lost in the kernel: ring buffer full, or the call could not be stashed for its exit. */

@@ -1,5 +1,6 @@
 package io.github.otelkernel.receiver.policy;
 
+import io.github.otelkernel.semconv.EcsCategorization;
 import io.github.otelkernel.semconv.KsecAttributeHandling;
 import io.github.otelkernel.semconv.KsecAttributes;
 import io.opentelemetry.api.common.Attributes;
@@ -20,9 +21,13 @@ import java.util.function.Consumer;
  */
 public final class Aggregator {
   /** A mapped record, ready to emit. */
-  public record Pending(String eventName, long epochNanos, String body, Attributes attributes) {}
+  public record Pending(
+      String eventName,
+      long epochNanos,
+      String body,
+      Attributes attributes,
+      EcsCategorization ecs) {}
 
-  /** Attributes that differ between repeats of one action without making it another. */
   /**
    * Attributes that differ between repeats of one action (marked merge_volatile in the catalog).
    */
@@ -159,7 +164,11 @@ public final class Aggregator {
             .build();
     out.accept(
         new Pending(
-            r.eventName(), r.epochNanos(), r.body() + " (" + w.repeats + " more times)", a));
+            r.eventName(),
+            r.epochNanos(),
+            r.body() + " (" + w.repeats + " more times)",
+            a,
+            r.ecs()));
   }
 
   @Override

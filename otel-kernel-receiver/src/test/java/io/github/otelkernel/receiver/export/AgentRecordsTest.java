@@ -70,6 +70,7 @@ class AgentRecordsTest {
         0,
         0,
         0,
+        2,
         1,
         60,
         List.of(),
@@ -95,6 +96,9 @@ class AgentRecordsTest {
             + " malformed 0), 1 waiting to be sent",
         ok.getBodyValue().asString());
     assertEquals(10L, ok.getAttributes().get(KsecAttributes.AGENT_EVENTS_RECEIVED));
+    // 2 of the 10 records went out with some enrichment unknown
+    assertEquals(2L, ok.getAttributes().get(KsecAttributes.AGENT_RECORDS_INCOMPLETE));
+    assertEquals(0.2, ok.getAttributes().get(KsecAttributes.AGENT_RECORDS_INCOMPLETE_RATIO));
     LogRecordData bad = out.records.get(1);
     assertEquals(Severity.WARN, bad.getSeverity());
     assertTrue(

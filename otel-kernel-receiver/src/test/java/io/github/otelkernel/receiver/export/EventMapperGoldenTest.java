@@ -169,6 +169,10 @@ class EventMapperGoldenTest {
     out.put("eventName", m.eventName());
     out.put("timestamp", java.time.Instant.ofEpochSecond(0, m.epochNanos()).toString());
     out.put("body", r.body());
+    // the scope attributes the record leaves with: its data stream and ECS categorization
+    ObjectNode scope = out.putObject("scope");
+    io.github.otelkernel.receiver.export.EcsScopes.attributes(m.ecs())
+        .forEach((k, v) -> scope.set(k.getKey(), JSON.valueToTree(v)));
     out.set("attributes", attributes(r.attributes()));
     String actual = JSON.writeValueAsString(out) + "\n";
     Path expected = DIR.resolve(c.name() + ".expected.json");

@@ -1,6 +1,7 @@
 package io.github.otelkernel.receiver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -50,6 +51,9 @@ class AgentToElasticsearchIT {
   static long endMillis;
   static JsonNode exec;
   static String entityId;
+
+  /** When the detection behaviours (workloads/detections.sh) began. */
+  static long detectionsMillis;
 
   @BeforeAll
   static void runPipeline() throws Exception {
@@ -122,6 +126,14 @@ class AgentToElasticsearchIT {
           Integer.toString(AgentProcess.freePort()),
           CatalogEventsIT.syscallNumbers());
       AgentProcess.run(work, "/bin/sh", resource("dashboards.sh").toString(), work.toString(), TAG);
+      detectionsMillis = System.currentTimeMillis();
+      AgentProcess.run(
+          work,
+          "/bin/sh",
+          resource("detections.sh").toString(),
+          work.toString(),
+          TAG,
+          Integer.toString(AgentProcess.freePort()));
       assertEquals(0, agent.stop(), agent.stderrText());
     }
     exec =
@@ -336,5 +348,138 @@ class AgentToElasticsearchIT {
         keys.contains(exec.at("/_source/attributes/process.executable.path").asText()),
         keys.toString());
     assertTrue(keys.stream().anyMatch(k -> k.matches(".*/python3[.0-9]*")), keys.toString());
+  }
+
+  static String queryString(String lucene, int size) {
+    ObjectNode q = EsHttp.JSON.createObjectNode().put("size", size);
+    q.putObject("query").putObject("query_string").put("query", lucene);
+    return q.toString();
+  }
+
+  /**
+   * The ECS categorization rides on each record's scope; with the OS on the resource and the ECS
+   * aliases, prebuilt-rule-style selections find the records: KQL there, query_string here.
+   */
+  @Test
+  void ecsCategorizationAndFieldsSelectTheRecords() throws Exception {
+    List<JsonNode> execs =
+        search(
+            queryString(
+                "event.kind:event AND event.category:process AND event.type:start AND"
+                    + " event.action:exec AND host.os.type:linux AND process.args:\""
+                    + TAG
+                    + "-connect\"",
+                10));
+    // one process, several programs (pyenv's shims exec env, bash, then python): each an exec
+    assertFalse(execs.isEmpty());
+    for (JsonNode e : execs) {
+      assertEquals("process.exec", e.at("/_source/event_name").asText(), e.toString());
+      assertEquals(entityId, e.at("/_source/attributes/ksec.process.entity_id").asText());
+    }
+    List<JsonNode> connects =
+        search(
+            queryString(
+                "event.category:network AND event.type:connection AND"
+                    + " event.action:connection_attempted AND destination.port:"
+                    + port,
+                10));
+    assertEquals(1, connects.size(), connects.toString());
+    // and the ECS names read back through the fields API, as rules' alert documents copy them
+    JsonNode fields =
+        es.http()
+            .ok(
+                "POST",
+                "/" + STREAMS + "/_search",
+                """
+                {"query": {"bool": {"filter": [{"term": {"ksec.process.entity_id": "%s"}},
+                  {"term": {"event.action": "exec"}}]}}, "_source": false, "size": 1,
+                 "fields": ["event.*", "host.os.type", "user.id", "process.name", "process.parent.name"]}"""
+                    .formatted(entityId))
+            .at("/hits/hits/0/fields");
+    assertEquals("[\"event\"]", fields.path("event.kind").toString(), fields.toString());
+    assertEquals("[\"process\"]", fields.path("event.category").toString());
+    assertEquals("[\"start\"]", fields.path("event.type").toString());
+    assertEquals("[\"exec\"]", fields.path("event.action").toString());
+    assertEquals("[\"linux\"]", fields.path("host.os.type").toString());
+    assertEquals("[0]", fields.path("user.id").toString(), fields.toString());
+    assertTrue(fields.path("process.parent.name").path(0).isTextual(), fields.toString());
+  }
+
+  /**
+   * The Sigma pipeline elastic-integration ships, with pySigma and its Elasticsearch backend from
+   * PyPI: the test's rules, written like public Linux rules, convert, and each finds the behaviour
+   * detections.sh did for real, and only that kind of record.
+   */
+  @Test
+  void shippedSigmaPipelineFiresOnRealBehaviours() throws Exception {
+    List<JsonNode> rules = DetectionTools.sigmaQueries();
+    assertEquals(5, rules.size(), rules.toString());
+    es.http().send("POST", "/logs-ksec.*/_refresh", "");
+    List<String> silent = new ArrayList<>();
+    for (JsonNode rule : rules) {
+      String index = rule.path("index").asText();
+      assertTrue(index.startsWith("logs-ksec."), rule.toString());
+      EsHttp.Reply r =
+          es.http()
+              .send("POST", "/" + index + "/_search", queryString(rule.path("query").asText(), 50));
+      assertEquals(200, r.status(), rule + " -> " + r.body());
+      JsonNode hits = r.body().at("/hits/hits");
+      if (hits.isEmpty()) {
+        silent.add(rule.path("rule").asText() + ": " + rule.path("query").asText());
+      }
+      String domain = index.substring("logs-ksec.".length(), index.length() - 2);
+      for (JsonNode hit : hits) {
+        assertTrue(
+            hit.at("/_source/event_name").asText().startsWith(domain + "."),
+            rule.path("rule") + " matched " + hit);
+      }
+    }
+    assertEquals(List.of(), silent, "Sigma rules that found nothing");
+  }
+
+  /**
+   * Prebuilt-style EQL rules (process, file, network, and sequences by host.id and
+   * process.entity_id) over the ECS view of the documents read back from Elasticsearch (its fields
+   * API: aliases and pass-through names resolved), evaluated by the eql package, since the test
+   * cluster has no x-pack EQL; and KQL-style rules as Elasticsearch queries.
+   */
+  @Test
+  void prebuiltStyleRulesFireOnRealBehaviours() throws Exception {
+    es.http().send("POST", "/logs-ksec.*/_refresh", "");
+    JsonNode hits =
+        es.http()
+            .ok(
+                "POST",
+                "/" + STREAMS + "/_search",
+                """
+                {"size": 10000, "_source": false, "fields": ["*"],
+                 "query": {"range": {"@timestamp": {"gte": %d}}},
+                 "sort": [{"@timestamp": "asc"}]}"""
+                    .formatted(detectionsMillis - 1000))
+            .at("/hits/hits");
+    assertTrue(hits.size() > 0 && hits.size() < 10000, "documents: " + hits.size());
+    Path documents = dir.resolve("ecs-view.ndjson");
+    StringBuilder lines = new StringBuilder();
+    hits.forEach(h -> lines.append(h.path("fields").toString()).append('\n'));
+    Files.writeString(documents, lines);
+    List<String> silent = new ArrayList<>();
+    List<JsonNode> results = DetectionTools.eqlMatches("eql-rules.json", documents);
+    assertEquals(7, results.size(), results.toString());
+    for (JsonNode rule : results) {
+      if (rule.path("matches").asInt() == 0) {
+        silent.add(rule.path("name").asText());
+      }
+    }
+    // and rules for what did not happen find nothing in the same documents
+    for (JsonNode rule : DetectionTools.eqlMatches("eql-controls.json", documents)) {
+      assertEquals(0, rule.path("matches").asInt(), rule.toString());
+    }
+    for (JsonNode rule : DetectionTools.kqlRules()) {
+      List<JsonNode> found = search(queryString(rule.path("query").asText(), 10));
+      if (found.isEmpty()) {
+        silent.add(rule.path("name").asText());
+      }
+    }
+    assertEquals(List.of(), silent, "rules that found nothing in " + hits.size() + " documents");
   }
 }

@@ -46,7 +46,8 @@ class HealthReporterTest {
           () -> new ExecutableHasher.Counts(1, 2, 3, 4, 5, 6, 7),
           () -> 8,
           () -> 0,
-          () -> 0);
+          () -> 0,
+          () -> 5);
 
   private HealthReporter reporter(RunState runState, HealthCheckServer server) {
     return new HealthReporter(
@@ -71,6 +72,7 @@ class HealthReporterTest {
     assertEquals(2 + 1, h.lostExport(), "failed and evicted from the sending queue");
     assertEquals(1, h.malformed());
     assertEquals(8, h.merged());
+    assertEquals(5, h.incomplete()); // records sent with some enrichment unknown
     assertEquals(6, h.sendingQueue());
     assertEquals(List.of("decode=0", "enrich=1", "map=0"), h.failedByStage());
     assertEquals(new ExecutableHasher.Counts(1, 2, 3, 4, 5, 6, 7).asList(), h.hasher());

@@ -55,7 +55,8 @@ class LossReportTest {
         () -> hasher,
         () -> 9,
         () -> 2,
-        () -> 5);
+        () -> 5,
+        () -> 7);
   }
 
   /** Losses at every stage: kernel, decode, memory, enrich, map, batch, sending queue, export. */
@@ -98,6 +99,8 @@ class LossReportTest {
     assertEquals(2 + 1 + 1 + 1, r.count(Stage.HASHER), "failed, dropped, too large, timed out");
     assertEquals(2, r.count(Stage.SEED));
     assertEquals(5, r.count(Stage.PROCESS_CONTEXT));
+    assertEquals(7, r.count(Stage.INCOMPLETE));
+    assertEquals(7, r.incomplete());
     assertEquals(160, r.received());
     assertEquals(100, r.received(LAST.id()));
     assertEquals(3, r.waiting());
@@ -143,6 +146,7 @@ class LossReportTest {
                 () -> List.of(file(0, 0, 0)),
                 () -> 0,
                 () -> ExecutableHasher.Counts.NONE,
+                () -> 0,
                 () -> 0,
                 () -> 0,
                 () -> 0));
@@ -297,6 +301,7 @@ class LossReportTest {
                 () -> 0,
                 () -> ExecutableHasher.Counts.NONE,
                 merged::get,
+                () -> 0,
                 () -> 0,
                 () -> 0));
     ring[2] = 40;

@@ -17,7 +17,8 @@ class AggregatorTest {
         "file.open",
         t,
         "opened " + path,
-        Attributes.builder().put("file.path", path).put("thread.id", t).build());
+        Attributes.builder().put("file.path", path).put("thread.id", t).build(),
+        io.github.otelkernel.semconv.KsecEcs.of("file.open"));
   }
 
   @Test

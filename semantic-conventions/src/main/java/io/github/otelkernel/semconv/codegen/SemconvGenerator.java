@@ -1,5 +1,6 @@
 package io.github.otelkernel.semconv.codegen;
 
+import io.github.otelkernel.semconv.EcsCategorization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,8 @@ public final class SemconvGenerator {
       boolean redact,
       boolean mergeVolatile) {}
 
-  record Event(String name, String brief, List<Ref> refs) {}
+  /** An event; ecs is its annotations.ecs (kind, category, type, action, variants). */
+  record Event(String name, String brief, List<Ref> refs, Map<String, Object> ecs) {}
 
   public static void main(String[] args) throws IOException {
     Path model = Path.of(args[0]);
@@ -54,6 +56,7 @@ public final class SemconvGenerator {
     Files.writeString(pkg.resolve("KsecAttributes.java"), attributesJava(attributes));
     Files.writeString(pkg.resolve("KsecEvents.java"), eventsJava(events));
     Files.writeString(pkg.resolve("KsecAttributeHandling.java"), handlingJava(attributes, events));
+    Files.writeString(pkg.resolve("KsecEcs.java"), ecsJava(events));
     Files.createDirectories(markdown.getParent());
     Files.writeString(markdown, markdown(attributes, events));
     if (args.length > 3) {
@@ -82,7 +85,7 @@ public final class SemconvGenerator {
                 (String) a.get("id"),
                 (String) a.get("type"),
                 oneLine((String) a.get("brief")),
-                (String) ann.getOrDefault("ecs", "none"),
+                ecsNames(ann.getOrDefault("ecs", "none")),
                 (List<Object>) a.getOrDefault("examples", List.of()),
                 Boolean.TRUE.equals(ann.get("redact")),
                 Boolean.TRUE.equals(ann.get("merge_volatile"))));
@@ -139,13 +142,26 @@ public final class SemconvGenerator {
                 (String) a.get("ref"),
                 requirement,
                 condition,
-                (String) ann.getOrDefault("ecs", ""),
+                ecsNames(ann.getOrDefault("ecs", "")),
                 Boolean.TRUE.equals(ann.get("redact")),
                 Boolean.TRUE.equals(ann.get("merge_volatile"))));
       }
-      out.add(new Event((String) g.get("name"), oneLine((String) g.get("brief")), refs));
+      Map<String, Object> eventAnn = (Map<String, Object>) g.getOrDefault("annotations", Map.of());
+      out.add(
+          new Event(
+              (String) g.get("name"),
+              oneLine((String) g.get("brief")),
+              refs,
+              (Map<String, Object>) eventAnn.getOrDefault("ecs", Map.of())));
     }
     return out;
+  }
+
+  /** annotations.ecs of an attribute: one ECS field, or a list of them (comma-joined here). */
+  static String ecsNames(Object ecs) {
+    return ecs instanceof List<?> l
+        ? String.join(", ", l.stream().map(String::valueOf).toList())
+        : String.valueOf(ecs);
   }
 
   static void validate(List<Attribute> attributes, List<Event> events) {
@@ -159,6 +175,11 @@ public final class SemconvGenerator {
       }
     }
     for (Event e : events) {
+      if (e.ecs().isEmpty()) {
+        throw new IllegalArgumentException(
+            e.name() + ": annotations.ecs is missing (kind, category, type, action)");
+      }
+      ecsCategorizations(List.of(e)); // throws on a value ECS does not allow
       for (Ref r : e.refs()) {
         if (r.id().startsWith("ksec.")
             && attributes.stream().noneMatch(a -> a.id().equals(r.id()))) {
@@ -282,6 +303,118 @@ public final class SemconvGenerator {
         + "  private KsecAttributeHandling() {}\n}\n";
   }
 
+  /**
+   * Every event's ECS categorization and its variants, in catalog order: the base first, then each
+   * variant with the base's values where it gives none.
+   */
+  @SuppressWarnings("unchecked")
+  static List<EcsCategorization> ecsCategorizations(List<Event> events) {
+    List<EcsCategorization> out = new ArrayList<>();
+    for (Event e : events) {
+      Map<String, Object> base = e.ecs();
+      for (String key : base.keySet()) {
+        if (!List.of("kind", "category", "type", "action", "variants").contains(key)) {
+          throw new IllegalArgumentException(e.name() + ": unknown annotations.ecs key " + key);
+        }
+      }
+      out.add(ecs(e.name(), "", base, Map.of(), out.size()));
+      Map<String, Map<String, Object>> variants =
+          (Map<String, Map<String, Object>>) base.getOrDefault("variants", Map.of());
+      for (var v : variants.entrySet()) {
+        out.add(ecs(e.name(), v.getKey(), v.getValue(), base, out.size()));
+      }
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static EcsCategorization ecs(
+      String event, String variant, Map<String, Object> own, Map<String, Object> base, int index) {
+    java.util.function.Function<String, Object> get =
+        k -> own.containsKey(k) ? own.get(k) : base.get(k);
+    try {
+      return new EcsCategorization(
+          event,
+          variant,
+          (String) get.apply("kind"),
+          (List<String>) get.apply("category"),
+          (List<String>) get.apply("type"),
+          (String) get.apply("action"),
+          index);
+    } catch (NullPointerException | ClassCastException e) {
+      throw new IllegalArgumentException(
+          event
+              + (variant.isEmpty() ? "" : "/" + variant)
+              + ": annotations.ecs needs kind, category (a list), type (a list) and action");
+    }
+  }
+
+  static String ecsJava(List<Event> events) {
+    StringBuilder sb =
+        new StringBuilder(header())
+            .append("import java.util.HashMap;\nimport java.util.List;\nimport java.util.Map;\n\n")
+            .append(
+                "/** The ECS categorization of every EventName and its variants. Generated from annotations.ecs in semantic-conventions/model/ksec/events.yaml. */\n")
+            .append("public final class KsecEcs {\n")
+            .append("  /** In catalog order; an entry's index is its position. */\n")
+            .append("  public static final List<EcsCategorization> ALL =\n      List.of(\n");
+    List<EcsCategorization> all = ecsCategorizations(events);
+    for (int i = 0; i < all.size(); i++) {
+      var c = all.get(i);
+      sb.append("          new EcsCategorization(\"")
+          .append(c.eventName())
+          .append("\", \"")
+          .append(c.variant())
+          .append("\", \"")
+          .append(c.kind())
+          .append("\", List.of(")
+          .append(quotedInline(c.category()))
+          .append("), List.of(")
+          .append(quotedInline(c.type()))
+          .append("), \"")
+          .append(c.action())
+          .append("\", ")
+          .append(i)
+          .append(i + 1 < all.size() ? "),\n" : "));\n\n");
+    }
+    return sb.append(
+            """
+              /** For an EventName outside the catalog (KsecEcsTest: none is): an event of no category. */
+              public static final EcsCategorization UNKNOWN =
+                  new EcsCategorization("", "", "event", List.of(), List.of("info"), "unknown", ALL.size());
+
+              private static final Map<String, EcsCategorization> BY_KEY = index();
+
+              private static Map<String, EcsCategorization> index() {
+                Map<String, EcsCategorization> m = new HashMap<>();
+                for (EcsCategorization c : ALL) {
+                  m.put(c.variant().isEmpty() ? c.eventName() : c.eventName() + '#' + c.variant(), c);
+                }
+                return Map.copyOf(m);
+              }
+
+              /** The categorization of an EventName; {@link #UNKNOWN} for one outside the catalog. */
+              public static EcsCategorization of(String eventName) {
+                EcsCategorization c = eventName == null ? null : BY_KEY.get(eventName);
+                return c == null ? UNKNOWN : c;
+              }
+
+              /** A variant of an EventName's categorization; the event's own if it has no such variant. */
+              public static EcsCategorization of(String eventName, String variant) {
+                EcsCategorization c = BY_KEY.get(eventName + '#' + variant);
+                return c == null ? of(eventName) : c;
+              }
+
+              private KsecEcs() {}
+            }
+            """)
+        .toString();
+  }
+
+  private static String quotedInline(List<String> s) {
+    return String.join(", ", s.stream().map(x -> "\"" + x + "\"").toList());
+  }
+
   private static String quoted(java.util.Collection<String> s) {
     return String.join(",\n      ", s.stream().map(x -> "\"" + x + "\"").toList());
   }
@@ -310,16 +443,31 @@ public final class SemconvGenerator {
         Events the agent emits and the attributes of the `ksec.*` namespace. Attributes without the
         `ksec.` prefix are OpenTelemetry's own (`process.*`, `thread.*`).
 
+        Each record's instrumentation scope carries, besides the agent's name and version, the data
+        stream of its domain (`data_stream.dataset`: `ksec.process`, `ksec.file`, `ksec.network`,
+        `ksec.kernel`, `ksec.agent`) and its ECS categorization (`event.kind`, `event.category`,
+        `event.type`, `event.action`, below each event): one scope per kind of record, sent once per
+        batch. The Collector's elasticsearch exporter routes by the first; Elastic's rule languages
+        select on the others.
+
         ## Events
 
         """);
     for (Event e : events) {
-      sb.append("### `")
-          .append(e.name())
-          .append("`\n\n")
-          .append(e.brief())
-          .append("\n\n")
-          .append("| attribute | requirement | ECS |\n|---|---|---|\n");
+      sb.append("### `").append(e.name()).append("`\n\n").append(e.brief()).append("\n\n");
+      for (EcsCategorization c : ecsCategorizations(List.of(e))) {
+        sb.append(c.variant().isEmpty() ? "ECS" : "ECS, variant `" + c.variant() + "`")
+            .append(": `event.kind` ")
+            .append(c.kind())
+            .append(" · `event.category` ")
+            .append(String.join(", ", c.category()))
+            .append(" · `event.type` ")
+            .append(String.join(", ", c.type()))
+            .append(" · `event.action` `")
+            .append(c.action())
+            .append("`\n\n");
+      }
+      sb.append("| attribute | requirement | ECS |\n|---|---|---|\n");
       for (Ref r : e.refs()) {
         String ecs =
             r.ecs().isEmpty()

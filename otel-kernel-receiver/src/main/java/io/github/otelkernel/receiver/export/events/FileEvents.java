@@ -2,6 +2,7 @@ package io.github.otelkernel.receiver.export.events;
 
 import static io.github.otelkernel.receiver.export.events.SysEventMappers.templated;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_DIRECTORY;
+import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_EXTENSION;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_GROUP_ID;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_MODE;
 import static io.opentelemetry.semconv.incubating.FileIncubatingAttributes.FILE_NAME;
@@ -243,6 +244,11 @@ final class FileEvents {
     if (slash >= 0 && p.length() > 1) {
       a.put(FILE_NAME, p.substring(slash + 1));
       a.put(FILE_DIRECTORY, slash == 0 ? "/" : p.substring(0, slash));
+      // ECS's and OTel's file.extension: the last one (gz of a.tar.gz); .bashrc has none
+      int dot = p.lastIndexOf('.');
+      if (dot > slash + 1 && dot < p.length() - 1) {
+        a.put(FILE_EXTENSION, p.substring(dot + 1));
+      }
     }
     if (raw.lossy()) {
       a.put(KsecAttributes.FILE_PATH_RAW, Base64.getEncoder().encodeToString(raw.bytes().bytes()));
@@ -310,6 +316,15 @@ final class FileEvents {
     boolean agent = e.call().flag(SysCall.FLAG_TARGET_IS_AGENT);
     if (agent) {
       c.attributes().put(KsecAttributes.TARGET_PROCESS_IS_AGENT, true);
+    }
+    if (!c.failed()) {
+      // rules ask for file creation and modification; the open says what it may have done: O_CREAT
+      // creates the file unless it existed (the flags show which was asked, not which happened)
+      if ((flags & OpenFlags.O_CREAT) != 0) {
+        c.ecsVariant("create");
+      } else if ((flags & OpenFlags.O_ACCMODE) != 0 || (flags & OpenFlags.O_TRUNC) != 0) {
+        c.ecsVariant("write");
+      }
     }
     return OPEN_BODIES.get(
         Variants.bit(c.failed(), OPEN_FAILED)

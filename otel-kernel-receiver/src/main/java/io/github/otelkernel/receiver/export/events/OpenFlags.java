@@ -7,6 +7,8 @@ import java.util.List;
 final class OpenFlags {
   static final long O_CREAT = 0100;
   static final long O_TMPFILE = 020200000;
+  static final long O_TRUNC = 01000;
+  static final long O_ACCMODE = 3;
 
   private static final long[] BITS = {
     0100, 0200, 0400, 01000, 02000, 04000, 010000, 020000, 040000, 0100000, 0200000, 0400000,

@@ -23,6 +23,7 @@ public final class SysEventContext {
   private final IntFunction<Optional<ProcessTable.Entry>> processes;
   private final int agentPid;
   private String eventName;
+  private String ecsVariant = "";
 
   public SysEventContext(
       SysCall event,
@@ -57,6 +58,18 @@ public final class SysEventContext {
   /** A mapper may name the record more precisely than its kernel type (a write to /proc/sys). */
   public void eventName(String name) {
     this.eventName = name;
+  }
+
+  /** The variant of the event's ECS categorization this record is (KsecEcs); "" for its own. */
+  public String ecsVariant() {
+    return ecsVariant;
+  }
+
+  /**
+   * A mapper may file the record under a variant of its ECS categorization (an open that wrote).
+   */
+  public void ecsVariant(String variant) {
+    this.ecsVariant = variant;
   }
 
   /** "pid 42 (bash)": how bodies name the acting process. */
