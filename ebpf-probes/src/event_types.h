@@ -55,6 +55,7 @@ enum event_type {
 	EVENT_IO_URING_SETUP = 57, /* io_uring.setup */
 	EVENT_IO_URING_REGISTER = 58, /* io_uring.register */
 	EVENT_IO_URING_SUBMIT = 59, /* io_uring.submit */
+	EVENT_SETSID = 60, /* process.setsid */
 	EVENT_TYPE_MAX = 64, /* size of the per-CPU drop counter array and of the policy table */
 };
 
@@ -254,5 +255,6 @@ enum event_type {
 #define IO_URING_SUBMIT_STR_PATH 0 /* path */
 #define IO_URING_SUBMIT_STR_TARGET 1 /* path */
 #define IO_URING_SUBMIT_STR_XATTR_NAME 2 /* text */
+#define SETSID_ARG_PREVIOUS_SESSION 0 /* u64 */
 
 #endif

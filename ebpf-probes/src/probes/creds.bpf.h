@@ -361,6 +361,42 @@ int exit_setns(struct trace_event_raw_sys_exit *ctx)
 	return sys_submit(s);
 }
 
+/* setsid(): the session the caller leaves, read at entry (at exit the header holds the new one) */
+SEC("tp/syscalls/sys_enter_setsid")
+int enter_setsid(void *ctx)
+{
+	if (!policy_wants(EVENT_SETSID))
+		return 0;
+	/* not sys_stash: a call without arguments has a 12-byte record, whose __syscall_nr is an int
+	 * (trace_event_raw_sys_enter's 8-byte id would read past its end, and the attach is refused) */
+	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p) {
+		count_stash_fail(EVENT_SETSID);
+		return 0;
+	}
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	p->aux = BPF_CORE_READ(task, signal, pids[PIDTYPE_SID], numbers[0].nr);
+	p->uhash = 0;
+	p->nr = (__u32)*(__s32 *)((char *)ctx + 8);
+	p->type = EVENT_SETSID;
+#pragma unroll
+	for (int i = 0; i < 6; i++)
+		p->args[i] = 0;
+	p->valid = 1;
+	return 0;
+}
+SEC("tp/syscalls/sys_exit_setsid")
+int exit_setsid(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 previous = 0;
+	struct sys_scratch *s = sys_begin(ctx, &previous);
+	if (!s)
+		return 0;
+	s->ev.args[SETSID_ARG_PREVIOUS_SESSION] = previous;
+	return sys_submit(s);
+}
+
 /* unshare(flags): only calls that make new namespaces; the flags stay in place */
 _Static_assert(UNSHARE_ARG_FLAGS == 0, "unshare's flags are the payload as given");
 SEC("tp/syscalls/sys_enter_unshare")

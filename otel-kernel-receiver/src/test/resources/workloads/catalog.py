@@ -105,6 +105,9 @@ def enter_ns():
     libc.unshare(0x04000000)  # CLONE_NEWUTS
 child(enter_ns)
 
+# sessions: a child leaves ours and leads its own, as a daemon detaches
+child(os.setsid)
+
 # injection: attach to a child, read and write its memory, fail to attach to root as nobody
 buf = ctypes.create_string_buffer(b"ksec-memory", 64)
 target = sleeper()

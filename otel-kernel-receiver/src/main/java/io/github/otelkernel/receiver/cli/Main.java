@@ -98,6 +98,13 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     for (String name : new String[] {"INT", "TERM"}) {
       sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
     }
+    // SIGHUP: re-read the config and apply its policy to the running probes (nothing is detached);
+    // a malformed file keeps the policy in force and says why. Handled from before the start, so
+    // that a HUP sent while the probes attach is acted on once they are (the JVM would otherwise
+    // ignore it, when started under nohup, or begin its shutdown)
+    java.util.concurrent.atomic.AtomicBoolean reload =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reload.set(true));
     PrintStream console =
         new PrintStream(
             new java.io.FileOutputStream(java.io.FileDescriptor.out),
@@ -113,11 +120,6 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       printError(e.getMessage());
       return EXIT_RUNTIME;
     }
-    // SIGHUP: re-read the config and apply its policy to the running probes (nothing is detached);
-    // a malformed file keeps the policy in force and says why
-    java.util.concurrent.atomic.AtomicBoolean reload =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reload.set(true));
     try {
       while (!stop.await(200, TimeUnit.MILLISECONDS)) {
         if (reload.getAndSet(false)) {

@@ -270,6 +270,17 @@ class CatalogEventsIT {
   }
 
   @Test
+  void aChildLeavesTheSessionAndLeadsItsOwn() {
+    ExportedLog setsid = one("process.setsid", CatalogEventsIT::byWorkload);
+    assertEquals("success", setsid.stringAttr("ksec.event.outcome"));
+    long pid = setsid.longAttr("process.pid");
+    assertEquals(pid, setsid.longAttr("process.session_leader.pid"), "the new session is its own");
+    assertEquals(pid, setsid.longAttr("ksec.syscall.return"));
+    long previous = setsid.longAttr("ksec.process.previous_session.id");
+    assertTrue(previous > 0 && previous != pid, setsid.toString());
+  }
+
+  @Test
   void ptraceAndCrossProcessMemoryAccess() {
     ExportedLog attach =
         one("process.ptrace", r -> byWorkload(r) && "success".equals(r.attr("ksec.event.outcome")));

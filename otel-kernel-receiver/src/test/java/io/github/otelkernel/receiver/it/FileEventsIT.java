@@ -70,7 +70,13 @@ class FileEventsIT {
               "rm b.txt hard lnk",
               "cd sub2 2>/dev/null; : relative and failing",
               "setpriv --reuid=65534 --regid=65534 --clear-groups chmod 4777 rootfile",
-              "/bin/true " + TAG + " --password=hunter2 --api-key topsecret"));
+              "/bin/true " + TAG + " --password=hunter2 --api-key topsecret",
+              // /run/ is quiet by default, but for the directories persistence lives in
+              "new=0; [ -d /run/modprobe.d ] || { mkdir /run/modprobe.d; new=1; }",
+              "echo '# ksec test' > /run/modprobe.d/" + TAG + ".conf",
+              "rm /run/modprobe.d/" + TAG + ".conf",
+              "[ $new = 1 ] && rmdir /run/modprobe.d",
+              "echo 1 > /run/" + TAG + ".pid; rm /run/" + TAG + ".pid"));
       Thread.sleep(4500); // the truncate window (3 s) closes, the batch (100 ms) leaves
       filteredOpens = filteredCounter(agent.pid(), 24) - before;
       assertEquals(0, agent.stop(), agent.stderrText());
@@ -244,5 +250,28 @@ class FileEventsIT {
   @AfterAll
   static void noStackTraces() {
     assertFalse(agentStderr.contains("\tat "), agentStderr);
+  }
+
+  @Test
+  void theRuntimeDirectoriesPersistenceLivesInAreWatchedUnderTheQuietRun() {
+    String conf = "/run/modprobe.d/" + TAG + ".conf";
+    List<ExportedLog> created =
+        records.stream()
+            .filter(r -> "file.open".equals(r.eventName()) && conf.equals(r.attr("file.path")))
+            .toList();
+    assertEquals(1, created.size(), records.toString());
+    assertEquals("conf", created.get(0).attr("file.extension"));
+    assertTrue(
+        records.stream()
+            .anyMatch(r -> "file.unlink".equals(r.eventName()) && conf.equals(r.attr("file.path"))),
+        "the removal too");
+    // (this test's file.open excludes replace the default's: unlink keeps the default)
+    assertFalse(
+        records.stream()
+            .anyMatch(
+                r ->
+                    "file.unlink".equals(r.eventName())
+                        && ("/run/" + TAG + ".pid").equals(r.attr("file.path"))),
+        "the rest of /run/ stays quiet");
   }
 }

@@ -12,6 +12,7 @@ import io.github.otelkernel.receiver.decode.SysPayload.CapabilityUse;
 import io.github.otelkernel.receiver.decode.SysPayload.Capset;
 import io.github.otelkernel.receiver.decode.SysPayload.IdChange;
 import io.github.otelkernel.receiver.decode.SysPayload.Prctl;
+import io.github.otelkernel.receiver.decode.SysPayload.SessionChange;
 import io.github.otelkernel.receiver.decode.SysPayload.Setns;
 import io.github.otelkernel.receiver.decode.SysPayload.Signal;
 import io.github.otelkernel.receiver.decode.SysPayload.Unshare;
@@ -179,6 +180,19 @@ final class CredentialEvents {
                 b.text(" ").ref(KsecAttributes.NAMESPACE_INODE);
               }
               return b.text(c.outcomeSuffix()).build();
+            }));
+    m.put(
+        EventType.SETSID,
+        templated(
+            SessionChange.class,
+            (e, c) -> {
+              c.attributes().put(KsecAttributes.PROCESS_PREVIOUS_SESSION_ID, e.previousSession());
+              return c.actorBody()
+                  .text(" left session ")
+                  .ref(KsecAttributes.PROCESS_PREVIOUS_SESSION_ID)
+                  .text(" for a session of its own")
+                  .text(c.outcomeSuffix())
+                  .build();
             }));
     m.put(
         EventType.UNSHARE,
