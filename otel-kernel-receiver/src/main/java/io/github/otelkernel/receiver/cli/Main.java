@@ -100,11 +100,11 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
     // SIGHUP: re-read the config and apply its policy to the running probes (nothing is detached);
     // a malformed file keeps the policy in force and says why. Handled from before the start, so
-    // that a HUP sent while the probes attach is acted on once they are (the JVM would otherwise
-    // ignore it, when started under nohup, or begin its shutdown)
+    // that a HUP sent while the probes attach is acted on once they are, not taken by the JVM for
+    // a shutdown
     java.util.concurrent.atomic.AtomicBoolean reload =
         new java.util.concurrent.atomic.AtomicBoolean();
-    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reload.set(true));
+    ReloadSignal.install(reload);
     PrintStream console =
         new PrintStream(
             new java.io.FileOutputStream(java.io.FileDescriptor.out),
