@@ -32,9 +32,6 @@ public record SemanticConventions(
 
   private static final String MODEL = "/semconv-model/ksec/";
 
-  /** Routing attributes: never under attributes.* in a document (logs-ksec@mappings maps them). */
-  private static final String DATA_STREAM_PREFIX = "data_stream.";
-
   /** The conventions in the semantic-conventions jar on the class path. */
   public static SemanticConventions load() {
     Map<String, String> types = new LinkedHashMap<>();
@@ -50,9 +47,6 @@ public record SemanticConventions(
     for (Map<String, Object> group : groups("events.yaml")) {
       for (Map<String, Object> ref : list(group.get("attributes"))) {
         String id = (String) ref.get("ref");
-        if (id.startsWith(DATA_STREAM_PREFIX)) {
-          continue; // the exporter routes by it and writes it as the document's data_stream object
-        }
         emitted.add(id);
         ecsField(ref).ifPresent(field -> ecs.putIfAbsent(id, field));
       }

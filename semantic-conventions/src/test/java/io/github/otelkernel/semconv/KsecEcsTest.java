@@ -6,27 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class KsecEcsTest {
-  /** Every EventName the catalog defines. */
-  private static List<String> eventNames() throws IllegalAccessException {
-    List<String> names = new ArrayList<>();
-    for (Field f : KsecEvents.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
-        names.add((String) f.get(null));
-      }
-    }
-    return names;
-  }
-
   @Test
   void everyEventOfTheCatalogHasItsOwnCategorization() throws Exception {
-    List<String> names = eventNames();
+    List<String> names = KsecDataStreamsTest.catalogNames();
     assertTrue(names.size() > 40, names.toString());
     for (String name : names) {
       EcsCategorization c = KsecEcs.of(name);

@@ -13,43 +13,16 @@ import io.github.otelkernel.semconv.KsecAttributes;
 import io.github.otelkernel.semconv.KsecEvents;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.logs.Severity;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
-import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.logs.export.SimpleLogRecordProcessor;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AgentRecordsTest {
-  /**
-   * What the SDK hands its exporter, kept (no in-memory exporter on this module's test class path).
-   */
-  private static final class Collected implements LogRecordExporter {
-    final List<LogRecordData> records = new ArrayList<>();
-
-    @Override
-    public CompletableResultCode export(Collection<LogRecordData> logs) {
-      records.addAll(logs);
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
-  }
-
-  private final Collected out = new Collected();
+  private final CollectingExporter out = new CollectingExporter();
   private final AgentRecords records =
       new AgentRecords(
           new RecordSink(

@@ -10,39 +10,15 @@ import io.github.otelkernel.semconv.KsecEcs;
 import io.github.otelkernel.semconv.KsecEvents;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
-import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.logs.export.SimpleLogRecordProcessor;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EcsScopesTest {
-  private static final class Collected implements LogRecordExporter {
-    final List<LogRecordData> records = new ArrayList<>();
-
-    @Override
-    public CompletableResultCode export(Collection<LogRecordData> logs) {
-      records.addAll(logs);
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
-  }
-
-  private final Collected out = new Collected();
+  private final CollectingExporter out = new CollectingExporter();
   private final RecordSink sink =
       new RecordSink(
           SdkLoggerProvider.builder()
