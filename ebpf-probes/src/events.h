@@ -12,7 +12,7 @@
 #ifndef OKR_EVENTS_H
 #define OKR_EVENTS_H
 
-#define RECORD_VERSION 3
+#define RECORD_VERSION 4
 
 /* enum event_type and each type's payload slots (TYPE_ARG_x, TYPE_STR_x): generated from the
  * event catalog, semantic-conventions/model/ksec/events.yaml */
@@ -46,6 +46,10 @@
 /* sys_event: sent without its outcome (ret is 0): an io_uring operation whose completion could not be
  * waited for (no room to hold it, or the submitter asked for no completion on success) */
 #define FLAG_NO_OUTCOME     (1u << 18)
+/* exec: part of the environment could not be read, so a listed variable may be missing */
+#define FLAG_ENV_INCOMPLETE (1u << 19)
+/* exec: a listed variable was cut at ENV_VAR_MAX bytes, or the listed ones exceeded ENV_OUT_MAX */
+#define FLAG_ENV_TRUNCATED  (1u << 20)
 
 #define TASK_COMM_LEN 16
 #define ARGS_MAX 8192          /* bytes of argv kept per exec (NUL-separated) */
@@ -84,11 +88,12 @@ struct event_header {
 /*
  * EVENT_EXEC: header, then lengths and the executable's identity, then the
  * variable data packed back to back: executable path, working directory,
- * cgroup path, argv.
+ * cgroup path, the environment variables the policy lists, argv.
  * Paths are sent as their components leaf first, each NUL-terminated
  * ("dash\0bin\0usr\0" for /usr/bin/dash): the walker climbs from the dentry
  * to the root, and reversing in user space is cheaper than in the verifier.
  * The cgroup path comes the same way, from the task's cgroup v2 kernfs node.
+ * The variables are "NAME=VALUE", each NUL-terminated, in the environment's order (lib/environ.h).
  * argv is the raw bytes of mm->arg_start..arg_end, NUL-separated.
  */
 struct exec_event {
@@ -98,13 +103,13 @@ struct exec_event {
 	__u32 args_len;
 	__u32 args_total;    /* full argv size in bytes, before truncation */
 	__u16 cgroup_len;
-	__u16 _pad;
+	__u16 env_len;       /* bytes of listed environment variables */
 	__u32 exe_dev;       /* kernel dev_t of the executable's filesystem */
 	__u32 _pad2;
 	__u64 exe_ino;       /* identity of the executed file's content version: */
 	__u64 exe_size;      /*   device, inode, size and modification time */
 	__u64 exe_mtime_ns;
-	/* followed by exe_len + cwd_len + cgroup_len + args_len bytes */
+	/* followed by exe_len + cwd_len + cgroup_len + env_len + args_len bytes */
 };
 
 /* EVENT_FORK: header describes the child; parent is hdr.ppid. */

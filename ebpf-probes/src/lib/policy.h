@@ -22,6 +22,7 @@
 #define POLICY_WATCH_EXES    (1u << 2)
 #define POLICY_HAS_EXE_RULES (1u << 3)
 #define POLICY_HAS_CGROUP_RULES (1u << 4) /* walk the cgroup's ancestors (cgroup_rule) */
+#define POLICY_CAPTURE_ENV   (1u << 5) /* env_names lists a variable: scan each exec's environment */
 #define MAX_CGROUP_DEPTH 16
 
 /* Bytes of a path the prefix rules see (path_key.data), so the longest prefix a rule can name; no

@@ -18,6 +18,8 @@
  */
 #define OFF_MASK (16384 - 1)
 
+#include "../lib/environ.h"
+
 /* inode mtime moved from a timespec64 i_mtime to i_mtime_sec/i_mtime_nsec in 6.7. */
 struct inode___old {
 	struct timespec64 i_mtime;
@@ -82,7 +84,6 @@ int handle_exec(void *ctx)
 	e->exe_ino = 0;
 	e->exe_size = 0;
 	e->exe_mtime_ns = 0;
-	e->_pad = 0;
 	e->_pad2 = 0;
 	if (exe) {
 		struct inode *inode = BPF_CORE_READ(exe, f_inode);
@@ -99,6 +100,20 @@ int handle_exec(void *ctx)
 		e->exe_ino = BPF_CORE_READ(inode, i_ino);
 		e->exe_size = BPF_CORE_READ(inode, i_size);
 		e->exe_mtime_ns = inode_mtime_ns(inode);
+	}
+
+	/* the listed environment variables; the three paths take at most 3 * (PATH_BUF_MAX +
+	 * PATH_NAME_MAX) bytes, so ENV_OUT_MAX more still lies below OFF_MASK and argv's offset is exact */
+	e->env_len = 0;
+	struct policy_global *g = policy();
+	if (g && (g->flags & POLICY_CAPTURE_ENV)) {
+		if (off + ENV_OUT_MAX <= OFF_MASK + 1) {
+			__u32 env_len = read_listed_env(s->data, off, task, &e->hdr.flags);
+			e->env_len = env_len;
+			off += env_len;
+		} else {
+			e->hdr.flags |= FLAG_ENV_INCOMPLETE;
+		}
 	}
 
 	/* argv: the new image's pages were just written by the kernel, so they are resident. */

@@ -120,7 +120,10 @@ public class EnrichmentBenchmark {
             List.of(bytes("curl"), bytes("-s"), bytes("https://example.com/install.sh")),
             false,
             false,
-            40);
+            40,
+            List.of(),
+            false,
+            false);
     exit = new KernelEvent.ProcessExit(p, 0);
     fixedContext = enricher.enrich(exec);
   }

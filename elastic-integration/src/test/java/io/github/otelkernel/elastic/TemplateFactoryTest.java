@@ -219,6 +219,7 @@ class TemplateFactoryTest {
               String name = e.getKey();
               if (name.contains("command_line")
                   || name.endsWith("command_args")
+                  || name.endsWith("env_vars")
                   || name.endsWith(".raw")) {
                 sensitive.add(name); // the passthrough name
                 sensitive.add("attributes." + name); // the field
@@ -232,6 +233,7 @@ class TemplateFactoryTest {
     assertTrue(
         sensitive.contains("attributes.ksec.process.command_args.raw"), sensitive.toString());
     assertTrue(sensitive.contains("process.args"), sensitive.toString());
+    assertTrue(sensitive.contains("process.env_vars"), sensitive.toString());
     for (String field : sensitive) {
       assertTrue(
           except.stream().anyMatch(p -> p.matcher(field).matches()),

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param events per event type (policy names: file.open, network.connect…)
  * @param ignore processes whose events are dropped in the kernel
  * @param watch when any is given, only events of these processes are kept
+ * @param envVars names of the environment variables captured at exec (none else leaves the kernel)
  * @param defaults whether the shipped default policy applies underneath (false: start from nothing
  *     on)
  */
@@ -24,6 +25,7 @@ public record PolicyConfig(
     Optional<List<Integer>> udpPorts,
     Optional<List<String>> capabilities,
     Optional<List<String>> prctlOptions,
+    Optional<List<String>> envVars,
     RedactionConfig redaction,
     boolean defaults) {
 
@@ -32,6 +34,7 @@ public record PolicyConfig(
           Map.of(),
           ProcessRules.NONE,
           ProcessRules.NONE,
+          Optional.empty(),
           Optional.empty(),
           Optional.empty(),
           Optional.empty(),

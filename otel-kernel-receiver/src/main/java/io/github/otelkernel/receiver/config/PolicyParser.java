@@ -1,5 +1,7 @@
 package io.github.otelkernel.receiver.config;
 
+import static io.github.otelkernel.receiver.probe.MapLayout.ENV_KEY_SIZE;
+import static io.github.otelkernel.receiver.probe.MapLayout.ENV_NAMES_MAX;
 import static io.github.otelkernel.receiver.probe.MapLayout.PATH_PREFIX_MAX;
 
 import com.google.re2j.Pattern;
@@ -71,6 +73,7 @@ final class PolicyParser {
                                 + c
                                 + "'; supported: "
                                 + String.join(", ", PrctlOptions.names())));
+    Optional<List<String>> envVars = s.get("env_vars").map(PolicyParser::envVars);
     var c =
         new PolicyConfig(
             Map.copyOf(events),
@@ -79,10 +82,42 @@ final class PolicyParser {
             udpPorts,
             caps,
             prctl,
+            envVars,
             s.get("redaction").map(r -> redaction(r.section())).orElse(RedactionConfig.DEFAULT),
             s.bool("defaults", true));
     s.done();
     return c;
+  }
+
+  /**
+   * Environment variable names, matched exactly (case counts: http_proxy and HTTP_PROXY are two
+   * names); each must fit the kernel's key (MapLayout.ENV_KEY_SIZE bytes).
+   */
+  private static List<String> envVars(ConfigNode list) {
+    List<String> names = new ArrayList<>();
+    for (ConfigNode n : list.asList()) {
+      String name = n.asString();
+      if (name.isEmpty()
+          || name.length() > ENV_KEY_SIZE
+          || !name.chars().allMatch(ch -> ch > ' ' && ch < 0x7f && ch != '=')) {
+        throw n.error(
+            "environment variable name '"
+                + name
+                + "' must be 1 to "
+                + ENV_KEY_SIZE
+                + " printable ASCII characters without '=' or spaces (as in LD_PRELOAD)");
+      }
+      if (!names.contains(name)) {
+        names.add(name);
+      }
+    }
+    if (names.size() > ENV_NAMES_MAX) {
+      throw list.error(
+          names.size()
+              + " environment variable names listed; the kernel holds at most "
+              + ENV_NAMES_MAX);
+    }
+    return List.copyOf(names);
   }
 
   /** A list of kernel constant names, upper-cased; one the kernel does not know is an error. */

@@ -20,7 +20,13 @@ public sealed interface KernelEvent {
       List<RawBytes> args,
       boolean argsTruncated,
       boolean argsUnreadable,
-      long argsTotalBytes)
+      long argsTotalBytes,
+      /* NAME=VALUE of each variable the policy lists (policy.env_vars), in the environment's order */
+      List<RawBytes> environment,
+      /* a listed variable was cut, or the listed ones did not all fit */
+      boolean environmentTruncated,
+      /* part of the environment could not be read: a listed variable may be missing */
+      boolean environmentIncomplete)
       implements KernelEvent {}
 
   /**

@@ -129,8 +129,10 @@ public final class RecordDecoder {
     int cwdLen = Short.toUnsignedInt(b.getShort(X_CWD_LEN));
     int argsLen = b.getInt(X_ARGS_LEN);
     int cgroupLen = Short.toUnsignedInt(b.getShort(X_CGROUP_LEN));
+    int envLen = Short.toUnsignedInt(b.getShort(X_ENV_LEN));
     long argsTotal = Integer.toUnsignedLong(b.getInt(X_ARGS_TOTAL));
-    long end = (long) EXEC_SIZE + exeLen + cwdLen + cgroupLen + Integer.toUnsignedLong(argsLen);
+    long end =
+        (long) EXEC_SIZE + exeLen + cwdLen + cgroupLen + envLen + Integer.toUnsignedLong(argsLen);
     if (argsLen < 0 || end > record.length) {
       throw new MalformedRecordException(
           "exec record of " + record.length + " bytes declares " + end);
@@ -142,7 +144,9 @@ public final class RecordDecoder {
     off += cwdLen;
     RawBytes cgroup = leafFirstPath(record, off, cgroupLen);
     off += cgroupLen;
-    List<RawBytes> args = splitArgs(record, off, argsLen);
+    List<RawBytes> environment = nulSeparated(record, off, envLen);
+    off += envLen;
+    List<RawBytes> args = nulSeparated(record, off, argsLen);
     var identity =
         new KernelEvent.ExecutableIdentity(
             userDev(Integer.toUnsignedLong(b.getInt(X_EXE_DEV))),
@@ -161,7 +165,10 @@ public final class RecordDecoder {
         args,
         (flags & FLAG_ARGS_TRUNCATED) != 0,
         (flags & FLAG_ARGS_FAULT) != 0,
-        argsTotal);
+        argsTotal,
+        environment,
+        (flags & FLAG_ENV_TRUNCATED) != 0,
+        (flags & FLAG_ENV_INCOMPLETE) != 0);
   }
 
   /** The kernel names pseudo-terminal slaves "pts3"; people and /dev know them as "pts/3". */
@@ -211,8 +218,8 @@ public final class RecordDecoder {
     return new RawBytes(out);
   }
 
-  /** argv is NUL-separated, usually with a final NUL; an argument may be empty. */
-  static List<RawBytes> splitArgs(byte[] record, int off, int len) {
+  /** argv and the environment: NUL-separated, usually with a final NUL; a string may be empty. */
+  static List<RawBytes> nulSeparated(byte[] record, int off, int len) {
     List<RawBytes> args = new ArrayList<>();
     int start = off;
     int end = off + len;

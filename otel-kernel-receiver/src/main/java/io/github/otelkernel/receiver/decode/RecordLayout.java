@@ -6,7 +6,7 @@ package io.github.otelkernel.receiver.decode;
  * to the BTF of the compiled object (the flags and limits are not in it).
  */
 final class RecordLayout {
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   static final int TYPE_EXEC = 1;
   static final int TYPE_FORK = 2;
@@ -23,6 +23,8 @@ final class RecordLayout {
   static final int FLAG_CGROUP_TRUNCATED = 1 << 5;
   static final int FLAG_EXE_MEMFD = 1 << 6;
   static final int FLAG_EXE_UNLINKED = 1 << 7;
+  static final int FLAG_ENV_INCOMPLETE = 1 << 19;
+  static final int FLAG_ENV_TRUNCATED = 1 << 20;
 
   // struct event_header
   static final int H_TYPE = 0;
@@ -56,6 +58,7 @@ final class RecordLayout {
   static final int X_ARGS_LEN = 132;
   static final int X_ARGS_TOTAL = 136;
   static final int X_CGROUP_LEN = 140;
+  static final int X_ENV_LEN = 142;
   static final int X_EXE_DEV = 144;
   static final int X_EXE_INO = 152;
   static final int X_EXE_SIZE = 160;

@@ -269,6 +269,19 @@ public final class EventMapper {
           KsecAttributes.PROCESS_COMMAND_ARGS_RAW,
           Base64.getEncoder().encodeToString(joined.toByteArray()));
     }
+    if (!e.environment().isEmpty()) {
+      List<String> env = new ArrayList<>(e.environment().size());
+      for (RawBytes v : e.environment()) {
+        env.add(v.text());
+      }
+      a.put(KsecAttributes.PROCESS_ENV_VARS, env);
+    }
+    if (e.environmentTruncated()) {
+      a.put(KsecAttributes.PROCESS_ENV_VARS_TRUNCATED, true);
+    }
+    if (e.environmentIncomplete()) {
+      a.put(KsecAttributes.PROCESS_ENV_VARS_INCOMPLETE, true);
+    }
     if (e.fileless()) {
       a.put(KsecAttributes.PROCESS_EXECUTABLE_FILELESS, true);
     }

@@ -22,6 +22,7 @@ public record Policy(
     List<Integer> udpPorts,
     List<String> capabilities,
     List<String> prctlOptions,
+    List<String> envVars,
     boolean defaultRedaction,
     List<RedactionPattern> redaction) {
 
@@ -46,6 +47,29 @@ public record Policy(
           "CAP_BPF");
   public static final List<String> DEFAULT_PRCTL =
       List.of("PR_SET_NAME", "PR_SET_DUMPABLE", "PR_SET_MM", "PR_CAP_AMBIENT", "PR_SET_SECUREBITS");
+
+  /**
+   * The variables Elastic's prebuilt Linux rules and common hunting queries look for: the dynamic
+   * linker's injection and tuning knobs, the shell's history switches, and proxies (tunnelling,
+   * SOCKS to C2). No secret-bearing name; a proxy URL's password is masked like argv's.
+   */
+  public static final List<String> DEFAULT_ENV_VARS =
+      List.of(
+          "LD_PRELOAD",
+          "LD_LIBRARY_PATH",
+          "LD_AUDIT",
+          "GLIBC_TUNABLES",
+          "HISTFILE",
+          "HISTFILESIZE",
+          "HISTSIZE",
+          "HISTCONTROL",
+          "http_proxy",
+          "https_proxy",
+          "all_proxy",
+          "HTTP_PROXY",
+          "HTTPS_PROXY",
+          "ALL_PROXY",
+          "RUNNER_TRACKING_ID");
 
   public static Policy of(PolicyConfig c) {
     Map<EventType, TypePolicy> types = new EnumMap<>(EventType.class);
@@ -80,6 +104,7 @@ public record Policy(
         c.udpPorts().orElse(c.defaults() ? DEFAULT_UDP_PORTS : List.of()),
         c.capabilities().orElse(c.defaults() ? DEFAULT_CAPABILITIES : List.of()),
         c.prctlOptions().orElse(c.defaults() ? DEFAULT_PRCTL : List.of()),
+        c.envVars().orElse(c.defaults() ? DEFAULT_ENV_VARS : List.of()),
         c.redaction().defaults(),
         c.redaction().patterns());
   }

@@ -45,6 +45,7 @@ public final class PolicyCompiler {
   static final int WATCH_EXES = 4;
   static final int HAS_EXE_RULES = 8;
   static final int HAS_CGROUP_RULES = 16;
+  static final int CAPTURE_ENV = 32;
 
   private final BpfProbes probes;
   private final int agentPid;
@@ -262,6 +263,15 @@ public final class PolicyCompiler {
     }
     sync("udp_ports", PORT_KEY_SIZE, ports);
 
+    Map<byte[], byte[]> envNames = new LinkedHashMap<>();
+    for (String name : policy.envVars()) {
+      byte[] key = new byte[ENV_KEY_SIZE]; // zero-padded, as the probe builds it from the variable
+      byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+      System.arraycopy(bytes, 0, key, 0, bytes.length);
+      envNames.put(key, mark());
+    }
+    sync("env_names", ENV_KEY_SIZE, envNames);
+
     Map<String, long[]> prefixes = prefixRules(policy);
     Map<byte[], byte[]> lpm = new LinkedHashMap<>();
     prefixes.forEach(
@@ -293,6 +303,9 @@ public final class PolicyCompiler {
     }
     if (!cgroups.isEmpty() || (flags & WATCH_CGROUPS) != 0) {
       flags |= HAS_CGROUP_RULES;
+    }
+    if (!envNames.isEmpty()) {
+      flags |= CAPTURE_ENV;
     }
     long prctl = 0;
     for (String name : policy.prctlOptions()) {

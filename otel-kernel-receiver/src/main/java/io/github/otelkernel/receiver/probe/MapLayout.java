@@ -71,6 +71,15 @@ public final class MapLayout {
   public static final int PATH_RULE_INCLUDED = 8;
   public static final int PATH_RULE_SIZE = 16;
 
+  /**
+   * env_names: struct env_key, a variable's name zero-padded to this many bytes (so at most this
+   * long), to a mark. ebpf-probes/src/lib/environ.h.
+   */
+  public static final int ENV_KEY_SIZE = 32;
+
+  /** env_names' capacity: the most names policy.env_vars may list. */
+  public static final int ENV_NAMES_MAX = 64;
+
   /** udp_ports: destination port (u16) to a mark. */
   public static final int PORT_KEY_SIZE = 2;
 

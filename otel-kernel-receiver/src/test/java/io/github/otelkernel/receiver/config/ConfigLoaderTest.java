@@ -429,4 +429,37 @@ class ConfigLoaderTest {
         e.getMessage().contains("prefix longer than " + MapLayout.PATH_PREFIX_MAX + " bytes"),
         e.getMessage());
   }
+
+  @Test
+  void environmentVariableNamesMustFitTheKernelsKeyAndAreKeptOnceEach() {
+    String yaml =
+        """
+        receivers: {ebpf: {policy: {env_vars: [%s]}}}
+        exporters: {file: {path: out.jsonl}}
+        service: {pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
+        """;
+    String longest = "V".repeat(MapLayout.ENV_KEY_SIZE);
+    AgentConfig c =
+        loader.parse("c.yaml", yaml.formatted("LD_PRELOAD, http_proxy, LD_PRELOAD, " + longest));
+    assertEquals(
+        List.of("LD_PRELOAD", "http_proxy", longest),
+        c.receiver().policy().envVars().orElseThrow());
+    assertEquals(
+        "c.yaml:1: receivers.ebpf.policy.env_vars.1: environment variable name '"
+            + longest
+            + "V' must be 1 to 32 printable ASCII characters without '=' or spaces (as in"
+            + " LD_PRELOAD)",
+        error(yaml.formatted("LD_PRELOAD, " + longest + "V")).getMessage());
+    assertTrue(
+        error(yaml.formatted("'A=B'")).getMessage().contains("env_vars.0: environment variable"));
+    String many =
+        String.join(
+            ", ",
+            java.util.stream.IntStream.rangeClosed(0, MapLayout.ENV_NAMES_MAX)
+                .mapToObj(i -> "V" + i)
+                .toList());
+    assertTrue(
+        error(yaml.formatted(many)).getMessage().contains("the kernel holds at most 64"),
+        error(yaml.formatted(many)).getMessage());
+  }
 }

@@ -69,6 +69,8 @@ public final class RecordWriter {
             case "NO_EXE" -> FLAG_NO_EXE;
             case "EXE_MEMFD" -> FLAG_EXE_MEMFD;
             case "EXE_UNLINKED" -> FLAG_EXE_UNLINKED;
+            case "ENV_TRUNCATED" -> FLAG_ENV_TRUNCATED;
+            case "ENV_INCOMPLETE" -> FLAG_ENV_INCOMPLETE;
             case "STR0_TRUNCATED" -> KernelEvent.SysCall.FLAG_STR0_TRUNCATED;
             case "STR1_TRUNCATED" -> KernelEvent.SysCall.FLAG_STR1_TRUNCATED;
             case "STR0_RELATIVE" -> KernelEvent.SysCall.FLAG_STR0_RELATIVE;
@@ -127,11 +129,17 @@ public final class RecordWriter {
       argv.writeBytes(bytes(a));
       argv.write(0);
     }
+    ByteArrayOutputStream env = new ByteArrayOutputStream();
+    for (JsonNode v : in.path("env")) {
+      env.writeBytes(bytes(v));
+      env.write(0);
+    }
     b.putShort(X_EXE_LEN, (short) exe.length);
     b.putShort(X_CWD_LEN, (short) cwd.length);
     b.putInt(X_ARGS_LEN, argv.size());
     b.putInt(X_ARGS_TOTAL, in.path("args_total").asInt(argv.size()));
     b.putShort(X_CGROUP_LEN, (short) cgroup.length);
+    b.putShort(X_ENV_LEN, (short) env.size());
     b.putInt(X_EXE_DEV, (8 << 20) | 1);
     b.putLong(X_EXE_INO, in.path("inode").asLong(131_073));
     b.putLong(X_EXE_SIZE, 142_312);
@@ -139,6 +147,7 @@ public final class RecordWriter {
     tail.writeBytes(exe);
     tail.writeBytes(cwd);
     tail.writeBytes(cgroup);
+    tail.writeBytes(env.toByteArray());
     tail.writeBytes(argv.toByteArray());
   }
 

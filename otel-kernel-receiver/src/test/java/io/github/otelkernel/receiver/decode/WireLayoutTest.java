@@ -97,6 +97,7 @@ class WireLayoutTest {
         at("args_len", X_ARGS_LEN, 4),
         at("args_total", X_ARGS_TOTAL, 4),
         at("cgroup_len", X_CGROUP_LEN, 2),
+        at("env_len", X_ENV_LEN, 2),
         at("exe_dev", X_EXE_DEV, 4),
         at("exe_ino", X_EXE_INO, 8),
         at("exe_size", X_EXE_SIZE, 8),
@@ -149,6 +150,7 @@ class WireLayoutTest {
         OBJECT_KEY_SIZE,
         at("kind", OBJECT_KEY_KIND, 4),
         at("id", OBJECT_KEY_ID, 4));
+    assertStruct("env_key", ENV_KEY_SIZE, array("name", 0, 1, ENV_KEY_SIZE));
 
     List<String> wrong = new ArrayList<>();
     checkMap(wrong, "policy_global", GLOBAL_KEY_SIZE, GLOBAL_SIZE, "policy_global", 0, 0);
@@ -162,11 +164,14 @@ class WireLayoutTest {
     checkMap(wrong, "udp_ports", PORT_KEY_SIZE, MARK_SIZE, null, 0, 0);
     checkMap(wrong, "agent_threads", THREAD_KEY_SIZE, MARK_SIZE, null, 0, 0);
     checkMap(wrong, "agent_objects", OBJECT_KEY_SIZE, MARK_SIZE, null, 0, 0);
+    // PolicyCompiler refuses a policy listing more names than ENV_NAMES_MAX
+    checkMap(wrong, "env_names", ENV_KEY_SIZE, MARK_SIZE, null, ENV_NAMES_MAX, 0);
     report("the policy maps", wrong);
     // the structs checked above are the keys these maps declare
     assertEquals("exe_key", btf.map("exe_rules").orElseThrow().keyType());
     assertEquals("path_key", btf.map("path_rules").orElseThrow().keyType());
     assertEquals("agent_object_key", btf.map("agent_objects").orElseThrow().keyType());
+    assertEquals("env_key", btf.map("env_names").orElseThrow().keyType());
   }
 
   @Test

@@ -49,7 +49,10 @@ class EnricherTest {
         List.of(raw("sh")),
         false,
         false,
-        3);
+        3,
+        List.of(),
+        false,
+        false);
   }
 
   @Test

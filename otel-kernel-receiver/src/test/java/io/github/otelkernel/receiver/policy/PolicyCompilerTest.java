@@ -86,9 +86,12 @@ class PolicyCompilerTest {
             Optional.empty(),
             Optional.empty(),
             Optional.empty(),
+            Optional.of(List.of("LD_PRELOAD")),
             PolicyConfig.RedactionConfig.DEFAULT,
             true);
     Policy p = Policy.of(cfg);
+    assertEquals(List.of("LD_PRELOAD"), p.envVars());
+    assertEquals(Policy.DEFAULT_ENV_VARS, Policy.of(PolicyConfig.DEFAULT).envVars());
     assertEquals(List.of("/data/"), p.type(EventType.FILE_OPEN).exclude());
     assertEquals(
         Policy.of(PolicyConfig.DEFAULT).type(EventType.FILE_OPEN).include(), // the default's
