@@ -19,4 +19,8 @@ bash -c "exec 3<>/dev/tcp/127.0.0.1/4444" 2>/dev/null
 # a program dropped in /tmp, made executable and run, as an implant is (a prebuilt-style EQL sequence)
 cp /bin/true "/tmp/ksec-dropped-$tag" && chmod +x "/tmp/ksec-dropped-$tag" && "/tmp/ksec-dropped-$tag"
 rm -f "/tmp/ksec-dropped-$tag"
+# a program run with a library preloaded, and a shell with its history switched off (the
+# environment variables are the evidence; the library does not exist, the loader just says so)
+LD_PRELOAD="/nonexistent/ksec-hook-$tag.so" /bin/true 2>/dev/null
+HISTFILE=/dev/null bash -c true
 exit 0

@@ -39,7 +39,8 @@ class SecuredClusterIT {
           "process.command_line",
           "process.command_args",
           "ksec.process.parent.command_line",
-          "ksec.process.command_args.raw");
+          "ksec.process.command_args.raw",
+          "ksec.process.env_vars");
 
   static ElasticsearchServer es;
   static SetupReport basic;
@@ -120,6 +121,13 @@ class SecuredClusterIT {
             """
         {"query": {"match": {"attributes.process.command_line.text": "authorization"}}}"""));
     assertEquals(
+        1,
+        hits(
+            analyst,
+            """
+        {"query": {"wildcard": {"process.env_vars": "LD_PRELOAD=*"}}}"""),
+        "the ECS name of the environment variables");
+    assertEquals(
         403, analyst.send("POST", "/" + DATA_STREAM + "/_doc", document("process-exit")).status());
   }
 
@@ -151,6 +159,10 @@ class SecuredClusterIT {
             """
         {"query": {"exists": {"field": "process.parent.command_line"}}}""",
             """
+        {"query": {"exists": {"field": "process.env_vars"}}}""",
+            """
+        {"query": {"wildcard": {"attributes.ksec.process.env_vars": "LD_PRELOAD=*"}}}""",
+            """
         {"query": {"exists": {"field": "attributes.ksec.process.command_args.raw"}}}""",
             """
         {"query": {"wildcard": {"process.command_args": "*s3cr3t*"}}}""")) {
@@ -172,6 +184,7 @@ class SecuredClusterIT {
                     f.getKey().contains("command_line")
                         || f.getKey().endsWith("command_args")
                         || f.getKey().endsWith(".raw")
+                        || f.getKey().endsWith("env_vars")
                         || f.getKey().equals("process.args"),
                     "field " + f.getKey() + " returned"));
     // everything else still works for it

@@ -464,7 +464,7 @@ class AgentToElasticsearchIT {
     Files.writeString(documents, lines);
     List<String> silent = new ArrayList<>();
     List<JsonNode> results = DetectionTools.eqlMatches("eql-rules.json", documents);
-    assertEquals(7, results.size(), results.toString());
+    assertEquals(8, results.size(), results.toString());
     for (JsonNode rule : results) {
       if (rule.path("matches").asInt() == 0) {
         silent.add(rule.path("name").asText());
