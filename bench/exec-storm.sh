@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Exec storm against the yardsticks in ../shared/reference, in one run, alternated:
-#   nothing attached | reference C consumer | the agent (every event to an OTLP/JSON file) | auditd -S execve
+#   nothing attached | reference C consumer | the agent (every event to an OTLP/JSON file) |
+#   the agent without the environment scan (policy env_vars: []) | auditd -S execve
+# The storm's execs carry a login shell's environment (40 variables, about 2.5 KB, none of them
+# listed), so that "agent" against "agent-no-env" is the cost of scanning it.
 # Prints a Markdown table of median rates and ratios to "nothing attached", and checks that the
 # agent delivered every exec of the storm. Needs root. Not part of the test suite.
 #   bench/exec-storm.sh [EXECS per run, default 5000] [ROUNDS, default 3]
@@ -22,6 +25,10 @@ JAR="$ROOT/otel-kernel-receiver/target/otel-kernel-receiver.jar"
 HAVE_AUDIT=0
 command -v auditctl >/dev/null && HAVE_AUDIT=1
 
+# what an interactive login's environment looks like, in size and count
+for i in $(seq 1 30); do export "KT_BENCH_VAR_$i=/usr/local/share/kt-bench/$i:/opt/kt-bench/lib/$i:/home/kt/.local/$i"; done
+export XDG_SESSION_TYPE=tty XDG_RUNTIME_DIR=/run/user/1000 LANG=en_US.UTF-8 SHELL=/bin/bash
+export LS_COLORS="rs=0:di=01;34:ln=01;36:mh=00:pi=40;33:so=01;35:do=01;35:bd=40;33;01:cd=40;33;01:or=40;31;01:mi=00"
 storm() { "$WORK/ref/exec-storm" "$N" | sed -n 's/.*rate=\([0-9]*\).*/\1/p'; }
 
 run_nothing() { storm; }
@@ -34,8 +41,9 @@ run_reference() {
 }
 
 run_agent() {
+  local receiver=${1:-"{}"}
   cat > "$WORK/agent.yaml" <<YAML
-receivers: {ebpf: {}}
+receivers: {ebpf: $receiver}
 exporters: {file: {path: $WORK/events.jsonl}}
 extensions: {health_check: {endpoint: "127.0.0.1:23999"}}
 service: {extensions: [health_check], pipelines: {logs: {receivers: [ebpf], exporters: [file]}}}
@@ -52,6 +60,8 @@ YAML
   echo "agent delivered $delivered of $((2 * N)) storm execs (warm-up and measured); $(grep -o 'kernel_lost=[0-9]*' "$WORK/agent.err")" >&2
 }
 
+run_agent-no-env() { run_agent "{policy: {env_vars: []}}"; }
+
 run_auditd() {
   service auditd start >/dev/null 2>&1 || auditd >/dev/null 2>&1 || true
   auditctl -a always,exit -F arch=b64 -S execve >/dev/null
@@ -59,7 +69,7 @@ run_auditd() {
   auditctl -D >/dev/null
 }
 
-configs=(nothing reference agent)
+configs=(nothing reference agent agent-no-env)
 [ $HAVE_AUDIT -eq 1 ] && configs+=(auditd)
 declare -A rates
 for round in $(seq "$ROUNDS"); do

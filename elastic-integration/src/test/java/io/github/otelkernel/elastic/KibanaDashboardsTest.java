@@ -280,7 +280,7 @@ class KibanaDashboardsTest {
           file.getKey() + " " + controlFields);
       assertTrue(
           controlFields.contains("attributes.process.executable.path")
-              || controlFields.contains("attributes.ksec.process.comm"),
+              || controlFields.contains("attributes.process.executable.name"),
           file.getKey() + " " + controlFields);
 
       // the first panel, at the top left, is the markdown guide
@@ -410,7 +410,8 @@ class KibanaDashboardsTest {
             .at("/query/bool/filter/1/bool/filter/1/term/attributes.destination.port")
             .asInt(),
         dns.toString());
-    assertEquals("attributes.ksec.process.comm", dns.body().at("/aggs/b0/terms/field").asText());
+    assertEquals(
+        "attributes.process.executable.name", dns.body().at("/aggs/b0/terms/field").asText());
     assertEquals(
         "attributes.destination.address", dns.body().at("/aggs/b0/aggs/b1/terms/field").asText());
 

@@ -41,14 +41,14 @@ public final class Dashboards {
   static final Field AGENT_VERSION = Field.resource("service.version");
   static final Field USER = keyword("process.user.name");
   static final Field USER_ID = number("process.user.id");
-  static final Field COMM = keyword("ksec.process.comm");
   static final Field EXECUTABLE = keyword("process.executable.path");
   static final Field EXECUTABLE_NAME = keyword("process.executable.name");
   static final Field FILELESS = bool("ksec.process.executable.fileless");
   static final Field PARENT_EXECUTABLE = keyword("ksec.process.parent.executable.path");
   static final Field PARENT_ENTITY_ID = keyword("ksec.process.parent.entity_id");
   static final Field ENTRY_TYPE = keyword("ksec.process.entry_leader.entry_type");
-  static final Field CATEGORY = keyword("ksec.event.category");
+  static final Field CATEGORY = Field.scope("event.category");
+  static final Field ENV_VARS = keyword("ksec.process.env_vars");
   static final Field OUTCOME = keyword("ksec.event.outcome");
   static final Field ERROR_TYPE = keyword("error.type");
   static final Field EVENT_COUNT = number("ksec.event.count");
@@ -88,7 +88,7 @@ public final class Dashboards {
   static final Control HOST_CONTROL = new Control(HOST, "Host");
   static final Control USER_CONTROL = new Control(USER, "User");
   static final Control EXECUTABLE_CONTROL = new Control(EXECUTABLE, "Executable");
-  static final Control PROCESS_NAME_CONTROL = new Control(COMM, "Process name");
+  static final Control PROCESS_NAME_CONTROL = new Control(EXECUTABLE_NAME, "Process name");
 
   static final Filter EXEC = event("process.exec");
   static final Filter FAILED = is(OUTCOME, "failure");
@@ -107,17 +107,15 @@ public final class Dashboards {
           ".node_repl_history",
           ".lesshst");
 
-  /**
-   * Controls of the dashboards whose events are not all process.exec: the executable is on exec
-   * records only.
-   */
+  /** Controls of the dashboards whose events are not all process.exec. */
   static final List<Control> CONTROLS = List.of(HOST_CONTROL, USER_CONTROL, PROCESS_NAME_CONTROL);
 
   private static final String CONTROLS_NOTE =
       """
       The controls above filter every panel: **Host** (`resource.attributes.host.name`), **User** (the \
-      acting process's effective user name) and **Process name** (`ksec.process.comm`, the kernel's task \
-      name, on every record; the executable path is on `process.exec` records only).""";
+      acting process's effective user name) and **Process name** (`process.executable.name`, ECS \
+      `process.name`: the acting program's file name, on every record whose process the agent knows; \
+      the kernel's task name, which a process can set itself, is `ksec.process.comm`).""";
 
   public static List<Dashboard> all() {
     return List.of(overview(), process(), file(), network(), privilege(), agentHealth());
@@ -133,11 +131,12 @@ public final class Dashboards {
         Every record the agents sent in the time range (`logs-ksec.*`). Start here, then open the dashboard \
         of the category that stands out.
 
-        - **Events over time by category**: `process`, `file`, `network`, `kernel`, `host`. The process \
-        lifecycle (`process.exec`, `process.fork`, `process.exit`) carries no category and shows as \
-        *(missing value)*. A step in one colour is a change in behaviour (a deployment, a scan, a loop).
+        - **Events over time by category**: ECS `event.category` (`process`, `file`, `network`, \
+        `driver`, `host`, `configuration`…), which each kind of record carries on its scope; a record \
+        in two categories counts in both. A step in one colour is a change in behaviour (a deployment, \
+        a scan, a loop).
         - **Top hosts, users, executables**: who produced the events. Executables are counted on \
-        `process.exec` records, the only ones that carry the executable's path.
+        `process.exec` records: what was started, not how busy it was.
         - **Failed calls by error type**: system calls that failed (`ksec.event.outcome: failure`), by \
         errno name. Bursts of `EACCES`/`EPERM` are probing; `ENOENT` is usually noise.
 
@@ -154,7 +153,7 @@ public final class Dashboards {
             table(
                 "Failed calls by error type",
                 FAILED,
-                List.of(top(ERROR_TYPE, 10), top(Field.EVENT_NAME, 10), top(COMM, 5)))),
+                List.of(top(ERROR_TYPE, 10), top(Field.EVENT_NAME, 10), top(EXECUTABLE_NAME, 5)))),
         TIME_FROM);
   }
 
@@ -188,6 +187,10 @@ public final class Dashboards {
         places or from memory (`ksec.process.executable.fileless`: memfd or deleted file). Rarely legitimate.
         - **Shells spawned by services**: a shell whose entry leader is a service, cron job or container \
         (`ksec.process.entry_leader.entry_type`), not a login: the classic sign of a web shell or RCE.
+        - **Executions with a listed environment variable**: `ksec.process.env_vars` (ECS \
+        `process.env_vars`), the variables `policy.env_vars` names: a preloaded library (`LD_PRELOAD`), \
+        history switched off (`HISTFILE=/dev/null`), a proxy. Most hosts show few; each new value is worth \
+        a look.
 
         The controls filter every panel: **Host**, **User** (effective user name) and **Executable** \
         (`process.executable.path`).""",
@@ -209,8 +212,11 @@ public final class Dashboards {
             table(
                 "Shells spawned by services",
                 shellUnderService,
-                List.of(
-                    top(PARENT_EXECUTABLE, 20).orMissing(), top(EXECUTABLE, 5), top(HOST, 10)))),
+                List.of(top(PARENT_EXECUTABLE, 20).orMissing(), top(EXECUTABLE, 5), top(HOST, 10))),
+            table(
+                "Executions with a listed environment variable",
+                allOf(EXEC, exists(ENV_VARS)),
+                List.of(top(ENV_VARS, 20), top(EXECUTABLE, 10), top(HOST, 5)))),
         TIME_FROM);
   }
 
@@ -242,7 +248,7 @@ public final class Dashboards {
         "Changes to system files, setuid and setgid bits, forged timestamps, deleted logs and shell histories.",
         """
         ### File integrity: what changed where it should not
-        File events the collection policy kept (`ksec.event.category: file`; see docs/policy.md for what \
+        File events the collection policy kept (`event.category: file`; see docs/policy.md for what \
         is collected by default).
 
         - **File changes over time** by event type.
@@ -264,19 +270,24 @@ public final class Dashboards {
             table(
                 "Changes under sensitive paths",
                 allOf(fileEvents, sensitive),
-                List.of(top(FILE_PATH, 25), top(Field.EVENT_NAME, 5), top(COMM, 5))),
+                List.of(top(FILE_PATH, 25), top(Field.EVENT_NAME, 5), top(EXECUTABLE_NAME, 5))),
             table(
                 "setuid or setgid bits set",
                 allOf(event("file.chmod"), anyOf(is(SETUID, true), is(SETGID, true))),
-                List.of(top(FILE_PATH, 20), top(FILE_MODE, 3), top(COMM, 5), top(HOST, 5))),
+                List.of(
+                    top(FILE_PATH, 20), top(FILE_MODE, 3), top(EXECUTABLE_NAME, 5), top(HOST, 5))),
             table(
                 "Timestamp forging (explicit modification time)",
                 allOf(event("file.utimes"), exists(MODIFY_TIME)),
-                List.of(top(FILE_PATH, 20), top(MODIFY_TIME, 3), top(COMM, 5))),
+                List.of(top(FILE_PATH, 20), top(MODIFY_TIME, 3), top(EXECUTABLE_NAME, 5))),
             table(
                 "Logs and shell histories removed",
                 logsAndHistories,
-                List.of(top(FILE_PATH, 20), top(Field.EVENT_NAME, 4), top(COMM, 5), top(HOST, 5)))),
+                List.of(
+                    top(FILE_PATH, 20),
+                    top(Field.EVENT_NAME, 4),
+                    top(EXECUTABLE_NAME, 5),
+                    top(HOST, 5)))),
         TIME_FROM);
   }
 
@@ -312,17 +323,18 @@ public final class Dashboards {
             table(
                 "Outbound connections by process and destination",
                 connect,
-                List.of(top(COMM, 15), top(DESTINATION, 10), top(DESTINATION_PORT, 5))),
+                List.of(top(EXECUTABLE_NAME, 15), top(DESTINATION, 10), top(DESTINATION_PORT, 5))),
             table(
                 "New listeners",
                 event("network.listen"),
-                List.of(top(LOCAL_PORT, 20), top(TRANSPORT, 2), top(COMM, 5), top(HOST, 5))),
+                List.of(
+                    top(LOCAL_PORT, 20), top(TRANSPORT, 2), top(EXECUTABLE_NAME, 5), top(HOST, 5))),
             table("Rare destinations", connect, List.of(rare(DESTINATION, 25))),
             table("Rare destination ports", connect, List.of(rare(DESTINATION_PORT, 25))),
             table(
                 "DNS (destination port 53)",
                 allOf(event("network.connect", "network.send"), is(DESTINATION_PORT, 53)),
-                List.of(top(COMM, 15), top(DESTINATION, 5), top(HOST, 5)))),
+                List.of(top(EXECUTABLE_NAME, 15), top(DESTINATION, 5), top(HOST, 5)))),
         TIME_FROM);
   }
 
@@ -353,11 +365,12 @@ public final class Dashboards {
             table(
                 "User id changes",
                 event("process.setuid"),
-                List.of(top(PREVIOUS_EUID, 10), top(REQUESTED_EUID, 10), top(COMM, 10))),
+                List.of(top(PREVIOUS_EUID, 10), top(REQUESTED_EUID, 10), top(EXECUTABLE_NAME, 10))),
             table(
                 "Capability use",
                 event("process.capability_use"),
-                List.of(top(CAPABILITY, 20), top(CAPABILITY_HOST_WIDE, 2), top(COMM, 5))),
+                List.of(
+                    top(CAPABILITY, 20), top(CAPABILITY_HOST_WIDE, 2), top(EXECUTABLE_NAME, 5))),
             table(
                 "ptrace and memory injection",
                 event(
@@ -368,7 +381,7 @@ public final class Dashboards {
                     "process.memory_wx"),
                 List.of(
                     top(Field.EVENT_NAME, 5),
-                    top(COMM, 10),
+                    top(EXECUTABLE_NAME, 10),
                     top(TARGET_EXECUTABLE, 5).orMissing(),
                     top(PTRACE_REQUEST, 5).orMissing())),
             table(
@@ -380,7 +393,7 @@ public final class Dashboards {
                     "kernel.kexec_load"),
                 List.of(
                     top(Field.EVENT_NAME, 4),
-                    top(COMM, 10),
+                    top(EXECUTABLE_NAME, 10),
                     top(BPF_PROGRAM_TYPE, 5).orMissing(),
                     top(BPF_PROGRAM_NAME, 5).orMissing(),
                     top(FILE_PATH, 5).orMissing(),
@@ -388,7 +401,8 @@ public final class Dashboards {
             table(
                 "Namespace changes",
                 event("process.setns", "process.unshare"),
-                List.of(top(Field.EVENT_NAME, 2), top(NAMESPACE_TYPES, 10), top(COMM, 10))),
+                List.of(
+                    top(Field.EVENT_NAME, 2), top(NAMESPACE_TYPES, 10), top(EXECUTABLE_NAME, 10))),
             table(
                 "Mounts, pivot_root, clock and sysctl changes",
                 event(
@@ -397,14 +411,17 @@ public final class Dashboards {
                     "host.pivot_root",
                     "host.clock_set",
                     "kernel.sysctl_write"),
-                List.of(top(Field.EVENT_NAME, 5), top(COMM, 10), top(MOUNT_TARGET, 5).orMissing())),
+                List.of(
+                    top(Field.EVENT_NAME, 5),
+                    top(EXECUTABLE_NAME, 10),
+                    top(MOUNT_TARGET, 5).orMissing())),
             table(
                     "Actions against the agent",
                     is(TARGET_IS_AGENT, true),
                     List.of(
                         top(Field.EVENT_NAME, 10),
                         top(SIGNAL, 5).orMissing(),
-                        top(COMM, 10),
+                        top(EXECUTABLE_NAME, 10),
                         top(USER, 5).orMissing()))
                 .wide()),
         TIME_FROM);
@@ -453,7 +470,7 @@ public final class Dashboards {
             table(
                 "Most merged",
                 merged,
-                List.of(top(Field.EVENT_NAME, 10), top(COMM, 10)),
+                List.of(top(Field.EVENT_NAME, 10), top(EXECUTABLE_NAME, 10)),
                 count("Records"),
                 sum(EVENT_COUNT, "Events they stand for")),
             overTime("Failed calls per host", FAILED, top(HOST, 10)),

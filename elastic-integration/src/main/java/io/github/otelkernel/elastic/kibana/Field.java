@@ -1,5 +1,7 @@
 package io.github.otelkernel.elastic.kibana;
 
+import java.util.List;
+
 /**
  * A field of the {@code logs-ksec.*} documents as the Collector's elasticsearch exporter writes
  * them in mapping mode {@code otel}, by its full path ({@code attributes.…}, {@code
@@ -57,10 +59,21 @@ public record Field(String name, Kind kind) {
     return new Field("resource.attributes." + name, Kind.KEYWORD);
   }
 
+  /**
+   * A scope attribute ({@code scope.attributes.<name>}): the ECS categorization, sent once per kind
+   * of record.
+   */
+  static Field scope(String name) {
+    return new Field("scope.attributes." + name, Kind.KEYWORD);
+  }
+
   /** The attribute's own name, without {@code attributes.} or {@code resource.attributes.}. */
   public String shortName() {
-    return name.startsWith("resource.attributes.")
-        ? name.substring("resource.attributes.".length())
-        : name.startsWith("attributes.") ? name.substring("attributes.".length()) : name;
+    for (String prefix : List.of("resource.attributes.", "scope.attributes.", "attributes.")) {
+      if (name.startsWith(prefix)) {
+        return name.substring(prefix.length());
+      }
+    }
+    return name;
   }
 }
