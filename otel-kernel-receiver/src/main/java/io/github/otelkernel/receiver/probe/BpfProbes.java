@@ -580,16 +580,42 @@ public final class BpfProbes implements AutoCloseable {
     return List.copyOf(attached);
   }
 
-  /** Detaches every program: the kernel stops producing; records already queued stay readable. */
+  /**
+   * Detaches every program: the kernel stops producing; records already queued stay readable.
+   *
+   * <p>Closing a tracepoint's link waits out an RCU grace period (tens of milliseconds), so 161
+   * links closed one after another took 11 s. Closed from one platform thread each (a native call
+   * pins a virtual thread's carrier), the waits overlap.
+   */
   public void detachAll() {
-    for (MemorySegment link : links) {
-      try {
-        int unused = (int) lib.linkDestroy.invokeExact(link);
-      } catch (Throwable t) {
-        LOG.log(Level.WARNING, "detaching a probe failed: " + t);
+    List<MemorySegment> toDetach = List.copyOf(links);
+    links.clear();
+    List<Thread> closers = new ArrayList<>(toDetach.size());
+    for (MemorySegment link : toDetach) {
+      closers.add(Thread.ofPlatform().daemon().name("ksec-detach").start(() -> destroy(link)));
+    }
+    boolean interrupted = false;
+    for (Thread closer : closers) {
+      while (true) {
+        try {
+          closer.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the links must be gone before the object is closed
+        }
       }
     }
-    links.clear();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void destroy(MemorySegment link) {
+    try {
+      int unused = (int) lib.linkDestroy.invokeExact(link);
+    } catch (Throwable t) {
+      LOG.log(Level.WARNING, "detaching a probe failed: " + t);
+    }
   }
 
   @Override
