@@ -11,6 +11,7 @@ import io.github.otelkernel.receiver.health.HealthCheckServer;
 import io.github.otelkernel.receiver.policy.Policy;
 import io.github.otelkernel.receiver.policy.PolicyCompiler;
 import io.github.otelkernel.receiver.probe.BpfProbes;
+import io.github.otelkernel.receiver.probe.ProbeFamilies;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import java.io.IOException;
@@ -144,11 +145,12 @@ public final class Agent implements AutoCloseable {
               + "; what happened on this host between then and now was not observed");
       p.reporter().emit(); // says so at once, in the data, not only in this log
     }
+    LOG.fine(() -> "attached: " + String.join(", ", attached));
     LOG.info(
         "attached "
             + attached.size()
             + " probes ("
-            + String.join(", ", attached)
+            + ProbeFamilies.summary(attached)
             + "); exporting to "
             + String.join(
                 ", ",
