@@ -3,7 +3,9 @@ package io.github.otelkernel.receiver.export;
 import static io.opentelemetry.semconv.incubating.ProcessIncubatingAttributes.*;
 
 import io.github.otelkernel.receiver.text.TerminalText;
+import io.github.otelkernel.semconv.EcsCategorization;
 import io.github.otelkernel.semconv.KsecAttributes;
+import io.github.otelkernel.semconv.KsecEcs;
 import io.github.otelkernel.semconv.KsecEvents;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -34,9 +36,7 @@ public final class ConsoleLogRecordExporter implements LogRecordExporter {
   public synchronized CompletableResultCode export(Collection<LogRecordData> logs) {
     StringBuilder sb = new StringBuilder(logs.size() * 96);
     if (!headerPrinted) {
-      sb.append(
-          String.format(
-              "%-12s %-5s %7s %7s %6s  %s%n", "TIME", "EVENT", "PID", "PPID", "UID", "DETAIL"));
+      sb.append(String.format(FORMAT + "%n", "TIME", "EVENT", "PID", "PPID", "UID", "DETAIL"));
       headerPrinted = true;
     }
     for (LogRecordData log : logs) {
@@ -76,14 +76,34 @@ public final class ConsoleLogRecordExporter implements LogRecordExporter {
           case KsecEvents.PROCESS_FORK -> quote(a.get(KsecAttributes.PROCESS_COMM));
           default -> quote(log.getBodyValue() == null ? "" : log.getBodyValue().asString());
         };
+    // a record the agent made itself (a late hash, its health) may have no event time: its
+    // observation time stands in
+    long nanos =
+        log.getTimestampEpochNanos() != 0
+            ? log.getTimestampEpochNanos()
+            : log.getObservedTimestampEpochNanos();
     return String.format(
-        "%-12s %-5s %7s %7s %6s  %s",
-        TIME.format(Instant.ofEpochSecond(0, log.getTimestampEpochNanos())),
+        FORMAT,
+        nanos == 0 ? "-" : TIME.format(Instant.ofEpochSecond(0, nanos)),
         shortName,
-        a.get(PROCESS_PID),
-        a.get(PROCESS_PARENT_PID),
-        a.get(PROCESS_USER_ID),
+        orDash(a.get(PROCESS_PID)),
+        orDash(a.get(PROCESS_PARENT_PID)),
+        orDash(a.get(PROCESS_USER_ID)),
         detail);
+  }
+
+  /** The EVENT column fits the longest EventName of the catalog, past its domain. */
+  static final int EVENT_WIDTH =
+      KsecEcs.ALL.stream()
+          .map(EcsCategorization::eventName)
+          .mapToInt(n -> n.length() - n.indexOf('.') - 1)
+          .max()
+          .orElse(8);
+
+  private static final String FORMAT = "%-12s %-" + EVENT_WIDTH + "s %7s %7s %6s  %s";
+
+  private static Object orDash(Object v) {
+    return v == null ? "-" : v;
   }
 
   /** Shell-like quoting: plain words stay bare; anything else is single-quoted with escapes. */
