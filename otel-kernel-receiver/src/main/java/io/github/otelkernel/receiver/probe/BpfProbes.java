@@ -592,7 +592,11 @@ public final class BpfProbes implements AutoCloseable {
     links.clear();
     List<Thread> closers = new ArrayList<>(toDetach.size());
     for (MemorySegment link : toDetach) {
-      closers.add(Thread.ofPlatform().daemon().name("ksec-detach").start(() -> destroy(link)));
+      try {
+        closers.add(Thread.ofPlatform().daemon().name("ksec-detach").start(() -> destroy(link)));
+      } catch (OutOfMemoryError | RuntimeException noThread) {
+        destroy(link); // no thread to be had: this one the slow way, the others still go
+      }
     }
     boolean interrupted = false;
     for (Thread closer : closers) {
