@@ -21,9 +21,7 @@ make -s -C "$REF_SRC" OUT="$WORK/ref" >&2 || die "cannot build the reference too
 (cd "$ROOT" && MAVEN_OPTS="${MAVEN_OPTS:-} $MAVEN_JDK25_OPTS" mvn -B -q -ntp -pl otel-kernel-receiver -am package -DskipTests >&2)
 JAR="$ROOT/otel-kernel-receiver/target/otel-kernel-receiver.jar"
 
-for i in $(seq 1 30); do export "KT_BENCH_VAR_$i=/usr/local/share/kt-bench/$i:/opt/kt-bench/lib/$i:/home/kt/.local/$i"; done
-export XDG_SESSION_TYPE=tty XDG_RUNTIME_DIR=/run/user/1000 LANG=en_US.UTF-8 SHELL=/bin/bash
-export LS_COLORS="rs=0:di=01;34:ln=01;36:mh=00:pi=40;33:so=01;35:do=01;35:bd=40;33;01:cd=40;33;01:or=40;31;01:mi=00"
+source "$ROOT/bench/login-env.sh"
 
 # prints "<ns per call> <calls>" of handle_exec over one storm
 probe_cost() {

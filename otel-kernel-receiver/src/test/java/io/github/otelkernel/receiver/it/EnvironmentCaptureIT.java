@@ -22,11 +22,15 @@ class EnvironmentCaptureIT {
   Path dir;
 
   private List<ExportedLog> runWorkload(AgentProcess agent, String tag) throws Exception {
-    Path script = dir.resolve("environments.py");
-    try (InputStream in = getClass().getResourceAsStream("/workloads/environments.py")) {
-      Files.write(script, in.readAllBytes());
+    return runWorkload(agent, dir, tag);
+  }
+
+  private List<ExportedLog> runWorkload(AgentProcess agent, Path in, String tag) throws Exception {
+    Path script = in.resolve("environments.py");
+    try (InputStream res = getClass().getResourceAsStream("/workloads/environments.py")) {
+      Files.write(script, res.readAllBytes());
     }
-    AgentProcess.run(dir, "python3", script.toString(), tag);
+    AgentProcess.run(in, "python3", script.toString(), tag);
     Thread.sleep(1000);
     assertEquals(0, agent.stop(), agent.stderrText());
     return agent.records();
@@ -113,14 +117,7 @@ class EnvironmentCaptureIT {
     Path off = dir.resolve("off");
     String tag2 = tag + "off";
     try (AgentProcess agent = AgentProcess.startWithPolicy(off, "env_vars: []")) {
-      Path script = off.resolve("environments.py");
-      try (InputStream in = getClass().getResourceAsStream("/workloads/environments.py")) {
-        Files.write(script, in.readAllBytes());
-      }
-      AgentProcess.run(off, "python3", script.toString(), tag2);
-      Thread.sleep(1000);
-      assertEquals(0, agent.stop(), agent.stderrText());
-      records = agent.records();
+      records = runWorkload(agent, off, tag2);
     }
     ExportedLog secrets = exec(records, tag2, "secrets");
     assertNull(secrets.attr("ksec.process.env_vars"));
