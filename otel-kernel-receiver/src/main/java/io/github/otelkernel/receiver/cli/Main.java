@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code otel-kernel-receiver [--config FILE]}, {@code validate}, {@code setup}, {@code --version},
- * {@code --help}.
+ * {@code otel-kernel-receiver [--config FILE]}, {@code validate}, {@code doctor}, {@code setup},
+ * {@code --version}, {@code --help}.
  */
 @Command(
     name = "otel-kernel-receiver",
@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
       "1:cannot run here (privileges, kernel, libbpf) or failed while running",
       "2:invalid configuration or usage"
     },
-    subcommands = {Main.Validate.class, Main.Setup.class})
+    subcommands = {Main.Validate.class, Main.Doctor.class, Main.Setup.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
   static final int EXIT_RUNTIME = 1;
   static final int EXIT_CONFIG = 2;
@@ -229,6 +229,93 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 + String.join(", ", cfg.exporters().stream().map(ExporterConfig::id).toList())
                 + ")");
         return 0;
+      } catch (ConfigException e) {
+        printError(e.getMessage());
+        return EXIT_CONFIG;
+      }
+    }
+  }
+
+  @Command(
+      name = "doctor",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Check this host before deploying: the kernel (BTF, lockdown, each program and map type",
+        "the probes use; the probes are loaded and released, nothing is attached), privileges,",
+        "the config (as validate does), each exporter's endpoint (TCP and TLS handshake with its",
+        "CA) and, with --elasticsearch, that setup has been run. One line per check."
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:the agent would start (warnings name what would not work)",
+        "1:the agent would not start (the FAIL lines say why and how to fix it)",
+        "2:invalid usage"
+      })
+  static final class Doctor implements java.util.concurrent.Callable<Integer> {
+    @Option(
+        names = {"-c", "--config"},
+        paramLabel = "FILE",
+        description = "the config the agent will run with (default: the built-in one)")
+    Path config;
+
+    @Option(
+        names = "--elasticsearch",
+        paramLabel = "URL",
+        description = "also check that setup has been run against this cluster")
+    java.net.URI elasticsearch;
+
+    @Option(
+        names = "--api-key-file",
+        paramLabel = "FILE",
+        description = "its API key, first line (default: $ELASTICSEARCH_API_KEY)")
+    Path apiKeyFile;
+
+    @Option(names = "--username", paramLabel = "USER", description = "or basic authentication")
+    String username;
+
+    @Option(
+        names = "--password-file",
+        paramLabel = "FILE",
+        description = "its password, first line (default: $ELASTICSEARCH_PASSWORD)")
+    Path passwordFile;
+
+    @Option(
+        names = "--ca-file",
+        paramLabel = "FILE",
+        description = "PEM CA of the cluster (default: the system's trust store)")
+    Path caFile;
+
+    @Option(
+        names = "--timeout",
+        paramLabel = "SECONDS",
+        defaultValue = "5",
+        description = "for each network check (default: ${DEFAULT-VALUE})")
+    int timeoutSeconds;
+
+    @Option(names = "--debug", description = "Verbose log with libbpf messages")
+    boolean debug;
+
+    @Override
+    public Integer call() {
+      setUpLogging(debug);
+      if (!debug) {
+        quiet("", Level.WARNING); // the report is the output; the probes' load notes are in it
+      }
+      var doctor =
+          new io.github.otelkernel.receiver.doctor.Doctor(
+              config, java.time.Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+      try {
+        if (elasticsearch != null) {
+          doctor.elasticsearch(
+              elasticsearch,
+              java.util.Optional.ofNullable(apiKeyFile),
+              java.util.Optional.ofNullable(username),
+              java.util.Optional.ofNullable(passwordFile),
+              java.util.Optional.ofNullable(caFile));
+        }
+        boolean wouldStart =
+            io.github.otelkernel.receiver.doctor.Doctor.print(doctor.run(), System.out);
+        return wouldStart ? 0 : EXIT_RUNTIME;
       } catch (ConfigException e) {
         printError(e.getMessage());
         return EXIT_CONFIG;

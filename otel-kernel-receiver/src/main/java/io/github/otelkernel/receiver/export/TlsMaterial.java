@@ -66,4 +66,28 @@ record TlsMaterial(String at, Optional<byte[]> ca, Optional<byte[]> cert, Option
               + " (ca_file, cert_file and key_file must be PEM; the key PKCS#8 or PKCS#1)");
     }
   }
+
+  /**
+   * The same trust and client key as a JDK {@link javax.net.ssl.SSLContext}, for a handshake
+   * without gRPC ({@code doctor}'s endpoint check): Netty's JDK provider parses the PEM files
+   * alike.
+   */
+  javax.net.ssl.SSLContext jdkContext() {
+    try {
+      SslContextBuilder ssl =
+          SslContextBuilder.forClient()
+              .sslProvider(io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider.JDK);
+      ca.ifPresent(c -> ssl.trustManager(new ByteArrayInputStream(c)));
+      if (cert.isPresent() && key.isPresent()) {
+        ssl.keyManager(new ByteArrayInputStream(cert.get()), new ByteArrayInputStream(key.get()));
+      }
+      return ((io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext) ssl.build()).context();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new ConfigException(
+          at
+              + ": "
+              + e.getMessage()
+              + " (ca_file, cert_file and key_file must be PEM; the key PKCS#8 or PKCS#1)");
+    }
+  }
 }

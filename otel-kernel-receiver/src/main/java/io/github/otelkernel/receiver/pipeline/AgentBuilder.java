@@ -60,7 +60,7 @@ import java.util.logging.Logger;
  */
 public final class AgentBuilder {
   private static final Logger LOG = Logger.getLogger(AgentBuilder.class.getName());
-  static final String PROBES = "bpf/ksec.bpf.o";
+  public static final String PROBES = "bpf/ksec.bpf.o";
 
   /** Longest a record waits in the ring buffer on a quiet host. */
   static final int POLL_MILLIS = 50;
@@ -391,7 +391,8 @@ public final class AgentBuilder {
     }
   }
 
-  private static byte[] probeObject() {
+  /** The compiled probes, from the agent's jar. */
+  public static byte[] probeObject() {
     try (InputStream in = Agent.class.getClassLoader().getResourceAsStream(PROBES)) {
       if (in == null) {
         throw new ProbeException(

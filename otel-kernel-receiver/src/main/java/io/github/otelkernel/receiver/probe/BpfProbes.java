@@ -576,6 +576,76 @@ public final class BpfProbes implements AutoCloseable {
     return out;
   }
 
+  /**
+   * What an object asks of the kernel, for {@code doctor}: each program and map type it uses, by
+   * libbpf's name, and whether this kernel loads it (libbpf's feature probes, which load a minimal
+   * program or create a minimal map of the type).
+   */
+  public record KernelSupport(Map<String, Boolean> programTypes, Map<String, Boolean> mapTypes) {}
+
+  /** Opens the object without loading it and probes the kernel for each type it uses. */
+  public static KernelSupport kernelSupport(byte[] elf, String name) {
+    Libbpf lib = Libbpf.get();
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment buf = call.allocate(elf.length, 8);
+      buf.copyFrom(MemorySegment.ofArray(elf));
+      MemorySegment errno = call.allocate(NativeLibraries.CAPTURE_LAYOUT);
+      MemorySegment obj =
+          (MemorySegment)
+              lib.objectOpenMem.invokeExact(errno, buf, (long) elf.length, MemorySegment.NULL);
+      if (obj.address() == 0) {
+        throw new ProbeException(
+            "cannot open BPF object " + name + ": " + Libc.strerror(Libbpf.errno(errno)));
+      }
+      try {
+        Map<String, Boolean> programs = new java.util.TreeMap<>();
+        MemorySegment prog = MemorySegment.NULL;
+        while ((prog = (MemorySegment) lib.objectNextProgram.invokeExact(obj, prog)).address()
+            != 0) {
+          int type = (int) lib.programType.invokeExact(prog);
+          String typeName = cString((MemorySegment) lib.programTypeName.invokeExact(type));
+          if (!programs.containsKey(typeName)) {
+            programs.put(
+                typeName, (int) lib.probeProgramType.invokeExact(type, MemorySegment.NULL) == 1);
+          }
+        }
+        Map<String, Boolean> maps = new java.util.TreeMap<>();
+        MemorySegment map = MemorySegment.NULL;
+        while ((map = (MemorySegment) lib.objectNextMap.invokeExact(obj, map)).address() != 0) {
+          int type = (int) lib.mapType.invokeExact(map);
+          String typeName = cString((MemorySegment) lib.mapTypeName.invokeExact(type));
+          if (!maps.containsKey(typeName)) {
+            maps.put(typeName, (int) lib.probeMapType.invokeExact(type, MemorySegment.NULL) == 1);
+          }
+        }
+        return new KernelSupport(Map.copyOf(programs), Map.copyOf(maps));
+      } finally {
+        lib.objectClose.invokeExact(obj);
+      }
+    } catch (ProbeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new ProbeException("probing the kernel for " + name + " failed: " + t);
+    }
+  }
+
+  /** Section names of the programs the load included (those whose tracepoint exists). */
+  public List<String> loadedPrograms() {
+    List<String> out = new ArrayList<>();
+    try {
+      MemorySegment prog = MemorySegment.NULL;
+      while ((prog = (MemorySegment) lib.objectNextProgram.invokeExact(object, prog)).address()
+          != 0) {
+        if ((boolean) lib.programAutoload.invokeExact(prog)) {
+          out.add(cString((MemorySegment) lib.programSectionName.invokeExact(prog)));
+        }
+      }
+    } catch (Throwable t) {
+      throw new ProbeException("listing the loaded programs failed: " + t);
+    }
+    return out;
+  }
+
   public List<String> attachedPrograms() {
     return List.copyOf(attached);
   }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /** Checks, before loading anything, the things an operator can fix: privileges and BTF. */
 public final class KernelPreflight {
@@ -14,30 +16,94 @@ public final class KernelPreflight {
 
   private KernelPreflight() {}
 
+  /** Throws the first problem that stops the probes from loading, with its fix. */
   public static void check() {
+    for (var problem :
+        List.<java.util.function.Supplier<Optional<String>>>of(
+            KernelPreflight::platformProblem,
+            KernelPreflight::privilegeProblem,
+            () -> pidNamespaceProblem(Path.of("/proc/self/ns/pid")),
+            KernelPreflight::btfProblem,
+            () -> lockdownProblem(LOCKDOWN))) {
+      problem
+          .get()
+          .ifPresent(
+              p -> {
+                throw new ProbeException(p);
+              });
+    }
+    Libbpf.get(); // fails with an install hint when libbpf is missing
+    ensureTracefs();
+  }
+
+  /** libbpf.so.1 loaded, or how to install it. */
+  public static Optional<String> libbpfProblem() {
+    try {
+      Libbpf.get();
+      return Optional.empty();
+    } catch (ProbeException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  public static Optional<String> platformProblem() {
     if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
-      throw new ProbeException(
+      return Optional.of(
           "the ebpf receiver runs on Linux only (this is " + System.getProperty("os.name") + ")");
     }
+    return Optional.empty();
+  }
+
+  public static Optional<String> privilegeProblem() {
     if (Libc.geteuid() != 0) {
       BigInteger caps = effectiveCapabilities();
       boolean bpf = caps.testBit(CAP_BPF) && caps.testBit(CAP_PERFMON);
       if (!bpf && !caps.testBit(CAP_SYS_ADMIN)) {
-        throw new ProbeException(
+        return Optional.of(
             "loading eBPF programs needs root: run the agent with sudo"
                 + " (or grant it CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)");
       }
     }
-    checkInitialPidNamespace(Path.of("/proc/self/ns/pid"));
+    return Optional.empty();
+  }
+
+  public static Optional<String> btfProblem() {
     if (!Files.isReadable(BTF)) {
-      throw new ProbeException(
+      return Optional.of(
           "kernel BTF not found at "
               + BTF
               + ": the probes need a kernel built with"
               + " CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 2020 are)");
     }
-    Libbpf.get(); // fails with an install hint when libbpf is missing
-    ensureTracefs();
+    return Optional.empty();
+  }
+
+  static final Path LOCKDOWN = Path.of("/sys/kernel/security/lockdown");
+
+  /** The kernel's lockdown mode, the bracketed word of "none [integrity] confidentiality". */
+  public static Optional<String> lockdownMode(Path file) {
+    try {
+      var m = java.util.regex.Pattern.compile("\\[(\\w+)]").matcher(Files.readString(file));
+      return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    } catch (IOException | UnsupportedOperationException e) {
+      return Optional.empty(); // no securityfs, or no lockdown LSM: nothing locked down
+    }
+  }
+
+  /**
+   * Lockdown's confidentiality mode denies BPF programs reads of kernel memory, which every probe
+   * makes (the task's credentials, the file's path): the load would fail for a reason the verifier
+   * log does not name.
+   */
+  static Optional<String> lockdownProblem(Path file) {
+    if (lockdownMode(file).filter("confidentiality"::equals).isPresent()) {
+      return Optional.of(
+          "the kernel is locked down in confidentiality mode ("
+              + file
+              + "), which denies BPF programs reads of kernel memory: boot with lockdown=integrity"
+              + " or none (the mode can only be raised while running)");
+    }
+    return Optional.empty();
   }
 
   /**
@@ -72,20 +138,21 @@ public final class KernelPreflight {
    * of its own the two differ, and the agent would neither recognise actions aimed at itself nor
    * leave its own activity out: refuse rather than run half blind.
    */
-  static void checkInitialPidNamespace(Path nsLink) {
+  public static Optional<String> pidNamespaceProblem(Path nsLink) {
     String ns;
     try {
       ns = Files.readSymbolicLink(nsLink).toString();
     } catch (IOException | UnsupportedOperationException e) {
-      return; // no namespaces to speak of
+      return Optional.empty(); // no namespaces to speak of
     }
     if (!ns.equals(INIT_PID_NAMESPACE)) {
-      throw new ProbeException(
+      return Optional.of(
           "the agent runs in a pid namespace of its own ("
               + ns
               + "), where its pid is not the"
               + " one the kernel's probes see: run it in the host's (a container needs --pid=host, a pod hostPID: true)");
     }
+    return Optional.empty();
   }
 
   private static BigInteger effectiveCapabilities() {

@@ -56,6 +56,12 @@ final class Libbpf {
   final MethodHandle ringBufferPoll; // int (rb, int timeout_ms)
   final MethodHandle ringBufferConsume; // int (rb)
   final MethodHandle ringBufferFree; // void (rb)
+  final MethodHandle programType; // enum bpf_prog_type (prog)
+  final MethodHandle mapType; // enum bpf_map_type (map)
+  final MethodHandle probeProgramType; // int libbpf_probe_bpf_prog_type(type, opts): 1 supported
+  final MethodHandle probeMapType; // int libbpf_probe_bpf_map_type(type, opts): 1 supported
+  final MethodHandle programTypeName; // const char *libbpf_bpf_prog_type_str(type)
+  final MethodHandle mapTypeName; // const char *libbpf_bpf_map_type_str(type)
   private final MethodHandle setPrint; // libbpf_print_fn_t (libbpf_print_fn_t)
   private final MethodHandle vsnprintf; // int (char *, size_t, const char *, va_list)
 
@@ -149,6 +155,15 @@ final class Libbpf {
     ringBufferConsume =
         downcall(lib, "ring_buffer__consume", FunctionDescriptor.of(C_INT, C_POINTER));
     ringBufferFree = downcall(lib, "ring_buffer__free", FunctionDescriptor.ofVoid(C_POINTER));
+    programType = downcall(lib, "bpf_program__type", FunctionDescriptor.of(C_INT, C_POINTER));
+    mapType = downcall(lib, "bpf_map__type", FunctionDescriptor.of(C_INT, C_POINTER));
+    probeProgramType =
+        downcall(lib, "libbpf_probe_bpf_prog_type", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    probeMapType =
+        downcall(lib, "libbpf_probe_bpf_map_type", FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    programTypeName =
+        downcall(lib, "libbpf_bpf_prog_type_str", FunctionDescriptor.of(C_POINTER, C_INT));
+    mapTypeName = downcall(lib, "libbpf_bpf_map_type_str", FunctionDescriptor.of(C_POINTER, C_INT));
     setPrint = downcall(lib, "libbpf_set_print", FunctionDescriptor.of(C_POINTER, C_POINTER));
     // va_list is passed as a pointer on x86-64 and arm64 SysV, so libc can format it for us
     vsnprintf =
